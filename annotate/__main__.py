@@ -1,0 +1,5 @@
+"""``python -m annotate`` runs the claimscope command."""
+
+from annotate.cli import main
+
+main()

@@ -1,0 +1,241 @@
+"""The ``claimscope`` command: thin typer wrappers over the library's pure functions.
+
+Errors reach the user as one line (``error: …``) and a non-zero exit code; ``--debug`` shows
+the traceback instead.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import orjson
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+from rich.text import Text
+
+from annotate import __version__
+from annotate.errors import ClaimscopeError
+from annotate.importer import Provenance, import_paths
+from annotate.integrity import check_store
+from annotate.stats import corpus_stats
+from annotate.store import Store, resolve_db_path
+
+app = typer.Typer(
+    name="claimscope",
+    help="Read, review and correct entities and claims in news articles.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+
+class _State:
+    db: str | None = None
+    debug: bool = False
+
+
+state = _State()
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"claimscope {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db", help="Database file (default: $CLAIMSCOPE_DB, else ./claimscope.json)."
+        ),
+    ] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show version.")
+    ] = False,
+) -> None:
+    """Claimscope: entities and claims in news articles, reviewed from the keyboard."""
+    state.db = db
+    state.debug = debug
+
+
+def db_path() -> Path:
+    return resolve_db_path(state.db)
+
+
+@contextmanager
+def open_store(*, readonly: bool = False) -> Iterator[Store]:
+    store = Store.open(db_path(), readonly=readonly)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def _progress(description: str) -> Progress:
+    return Progress(
+        TextColumn(description),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    )
+
+
+@app.command("import")
+def import_command(
+    paths: Annotated[
+        list[str], typer.Argument(help="Files, folders (*.txt, *.jsonl, recursive) or - for stdin.")
+    ],
+    as_suggestions: Annotated[
+        bool,
+        typer.Option(
+            "--as-suggestions", help="Load spans and claims as pending model suggestions."
+        ),
+    ] = False,
+    origin: Annotated[
+        str | None,
+        typer.Option("--origin", help="Origin name for imported spans (model or annotator)."),
+    ] = None,
+    skip_invalid: Annotated[
+        bool,
+        typer.Option("--skip-invalid", help="Import the good records and report the bad ones."),
+    ] = False,
+) -> None:
+    """Import articles. All or nothing: any bad input and nothing is written."""
+    with open_store() as store, _progress("reading") as progress:
+        task = progress.add_task("reading", total=None)
+
+        def on_progress(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        report = import_paths(
+            store,
+            paths,
+            provenance=Provenance(as_suggestions=as_suggestions, origin=origin),
+            skip_invalid=skip_invalid,
+            on_progress=on_progress,
+        )
+    for message in report.errors:
+        err.print(Text.assemble(("error: ", "red"), message), soft_wrap=True)
+    if report.errors and not skip_invalid:
+        err.print(
+            f"nothing imported: {report.rejected} bad input(s); fix them or use --skip-invalid"
+        )
+        raise typer.Exit(1)
+    out.print(
+        f"imported {report.imported} document(s) ({report.spans} spans, {report.claims} claims), "
+        f"{report.duplicates} duplicate(s) skipped, {report.rejected} rejected"
+    )
+    if report.rejected:
+        raise typer.Exit(1)
+
+
+@app.command("stats")
+def stats_command(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+) -> None:
+    """Documents by review state, spans by label and origin, claims by kind and verdict."""
+    with open_store(readonly=True) as store:
+        stats = corpus_stats(store)
+    if as_json:
+        sys.stdout.write(orjson.dumps(stats.to_dict(), option=orjson.OPT_INDENT_2).decode() + "\n")
+        return
+    out.print(f"[bold]{stats.documents}[/] documents, {stats.characters:,} characters")
+    if stats.documents_by_state:
+        table = Table("annotator", *next(iter(stats.documents_by_state.values())).keys())
+        for annotator, counts in stats.documents_by_state.items():
+            table.add_row(annotator, *map(str, counts.values()))
+        out.print(table)
+    else:
+        out.print("review: no document reviewed yet")
+    for title, nested in (
+        ("label", stats.spans_by_label),
+        ("origin", stats.spans_by_origin),
+    ):
+        statuses = sorted({status for counts in nested.values() for status in counts})
+        table = Table(f"spans by {title}", *statuses, "total")
+        for name, counts in nested.items():
+            row = [str(counts.get(status, 0)) for status in statuses]
+            table.add_row(name, *row, str(sum(counts.values())))
+        out.print(table if nested else f"spans by {title}: none")
+    for title, counts in (("kind", stats.claims_by_kind), ("verdict", stats.claims_by_verdict)):
+        table = Table(f"claims by {title}", "count")
+        for name, count in counts.items():
+            table.add_row(name, str(count))
+        out.print(table if counts else f"claims by {title}: none")
+
+
+@db_app.command("check")
+def db_check_command(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Check the database's integrity (read-only; safe while the TUI has it open)."""
+    with open_store(readonly=True) as store:
+        report = check_store(store)
+    if as_json:
+        payload = {
+            "path": report.path,
+            "ok": report.ok,
+            "documents": report.documents,
+            "spans": report.spans,
+            "claims": report.claims,
+            "reviews": report.reviews,
+            "journal_entries": report.journal_entries,
+            "writer_pid": report.writer_pid,
+            "problems": report.problems,
+        }
+        sys.stdout.write(orjson.dumps(payload, option=orjson.OPT_INDENT_2).decode() + "\n")
+    else:
+        out.print(
+            f"{report.path}: {report.documents} documents, {report.spans} spans, "
+            f"{report.claims} claims, {report.reviews} reviews; "
+            f"{report.journal_entries} journal entries since the last checkpoint"
+        )
+        if report.writer_pid:
+            out.print(f"open for writing by pid {report.writer_pid}")
+        for problem in report.problems:
+            out.print(Text.assemble(("problem: ", "red"), problem), soft_wrap=True)
+        out.print("ok" if report.ok else f"{len(report.problems)} problem(s)")
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    """Entry point: run the app and turn failures into one clear line."""
+    try:
+        app()
+    except ClaimscopeError as error:
+        if state.debug:
+            raise
+        err.print(f"error: {error}", markup=False, highlight=False, soft_wrap=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)
+    except Exception as error:  # the last line of defence: one line, not a traceback
+        if state.debug:
+            raise
+        err.print(
+            f"error: internal error: {type(error).__name__}: {error} "
+            "(run with --debug for the traceback)",
+            markup=False,
+            soft_wrap=True,
+        )
+        sys.exit(2)

@@ -1,0 +1,434 @@
+"""Import articles: seed-format or plain text files, folders, stdin, and JSONL records.
+
+One call is one transaction. Every input is read and checked first; only when all of it is good
+(or ``skip_invalid`` is set) is anything written, in a single durable commit. Re-importing a
+text already in the database is a reported no-op (documents are keyed by the hash of their text).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from annotate.errors import ClaimscopeError, InputError
+from annotate.model import (
+    Claim,
+    ClaimKind,
+    DocMeta,
+    Document,
+    EntitySpan,
+    Offsets,
+    OriginKind,
+    Quantity,
+    SpanStatus,
+    Verdict,
+    link_claim_source,
+    text_hash,
+)
+from annotate.seedformat import find_dateline, guess_title, parse_article
+from annotate.store import Store, utc_now
+
+TEXT_SUFFIXES = (".txt",)
+JSONL_SUFFIXES = (".jsonl",)
+STDIN = "-"
+_META_FIELDS = ("date", "title", "place", "country", "agency", "source")
+_ANSWER_STATUS = {"accept": SpanStatus.ACCEPTED, "reject": SpanStatus.REJECTED}
+
+ProgressCallback = Callable[[int, int], None]
+
+
+@dataclass(slots=True)
+class Provenance:
+    """Who the imported annotations are attributed to."""
+
+    as_suggestions: bool = False
+    origin: str | None = None
+
+    def span_fields(self, where: str, record: dict[str, Any]) -> dict[str, Any]:
+        if self.as_suggestions:
+            return {
+                "origin": self.origin or Path(where.split(":")[0]).stem,
+                "origin_kind": OriginKind.MODEL,
+                "status": SpanStatus.SUGGESTED,
+                "annotator": None,
+            }
+        annotator = record.get("_annotator_id")
+        name = self.origin or (annotator if isinstance(annotator, str) else None) or "import"
+        status = _ANSWER_STATUS.get(str(record.get("answer")), SpanStatus.ACCEPTED)
+        return {
+            "origin": name,
+            "origin_kind": OriginKind.HUMAN,
+            "status": status,
+            "annotator": name,
+        }
+
+
+@dataclass(slots=True)
+class ParsedRecord:
+    """One article ready to store, with the annotations that came with it."""
+
+    where: str
+    document: Document
+    spans: list[EntitySpan] = field(default_factory=list)
+    claims: list[Claim] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class ImportReport:
+    """What an import did (or, when it failed, would have done)."""
+
+    imported: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    spans: int = 0
+    claims: int = 0
+    errors: list[str] = field(default_factory=list)
+    imported_ids: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass(slots=True)
+class Source:
+    """A file (or stdin) to read, and how to read it."""
+
+    name: str
+    path: Path | None
+    kind: str  # "text" or "jsonl"
+
+
+def collect_sources(paths: Sequence[str]) -> tuple[list[Source], list[str]]:
+    """Expand folders (recursively, ``*.txt`` and ``*.jsonl``, sorted); report missing paths."""
+    sources: list[Source] = []
+    errors: list[str] = []
+    for raw in paths:
+        if raw == STDIN:
+            sources.append(Source("<stdin>", None, "auto"))
+            continue
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and p.suffix.lower() in TEXT_SUFFIXES + JSONL_SUFFIXES
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+            if not found:
+                errors.append(f"{raw}: no .txt or .jsonl files in this folder")
+            sources.extend(Source(str(p), p, _kind_of(p)) for p in found)
+        elif path.is_file():
+            sources.append(Source(raw, path, _kind_of(path)))
+        elif path.exists():
+            errors.append(f"{raw}: not a regular file or folder")
+        else:
+            errors.append(f"{raw}: no such file or folder")
+    return sources, errors
+
+
+def _kind_of(path: Path) -> str:
+    return "jsonl" if path.suffix.lower() in JSONL_SUFFIXES else "text"
+
+
+def decode_input(raw: bytes, where: str) -> str:
+    """UTF-8 text, or an :class:`InputError` that says where the bad byte is."""
+    nul = raw.find(b"\x00")
+    if nul != -1:
+        raise InputError(where, f"looks like a binary file (NUL byte at offset {nul})")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+        raise InputError(
+            f"{where}:{line}",
+            f"not valid UTF-8 (byte 0x{raw[error.start]:02x} at column {column})",
+        ) from None
+
+
+def read_source(source: Source, provenance: Provenance) -> Iterator[ParsedRecord | InputError]:
+    """Parse one source into records; bad input comes out as :class:`InputError` values."""
+    try:
+        raw = sys.stdin.buffer.read() if source.path is None else source.path.read_bytes()
+    except OSError as error:
+        yield InputError(source.name, f"cannot read ({error.strerror})")
+        return
+    try:
+        text = decode_input(raw, source.name)
+    except InputError as error:
+        yield error
+        return
+    kind = source.kind
+    if kind == "auto":
+        kind = "jsonl" if text.lstrip().startswith("{") else "text"
+    if kind == "text":
+        try:
+            yield _record_from_text(text, source)
+        except InputError as error:
+            yield error
+        return
+    yield from _records_from_jsonl(text, source.name, provenance)
+
+
+def _record_from_text(text: str, source: Source) -> ParsedRecord:
+    article = parse_article(text, source.name)
+    article.meta.source = str(source.path) if source.path is not None else None
+    return ParsedRecord(source.name, Document(text_hash(article.text), article.text, article.meta))
+
+
+def _records_from_jsonl(
+    text: str, name: str, provenance: Provenance
+) -> Iterator[ParsedRecord | InputError]:
+    seen_any = False
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        seen_any = True
+        where = f"{name}:{number}"
+        try:
+            value = orjson.loads(line)
+        except orjson.JSONDecodeError as error:
+            yield InputError(where, f"invalid JSON ({error})")
+            continue
+        try:
+            yield parse_json_record(value, where, provenance)
+        except InputError as error:
+            yield error
+    if not seen_any:
+        yield InputError(name, "empty (no records)")
+
+
+def parse_json_record(value: Any, where: str, provenance: Provenance) -> ParsedRecord:
+    """Validate one Prodigy- or doccano-style record; offsets are checked against the text."""
+    if not isinstance(value, dict):
+        raise InputError(where, f"expected a JSON object, got {type(value).__name__}")
+    text = value.get("text")
+    if text is None:
+        raise InputError(where, "field 'text' is missing")
+    if not isinstance(text, str):
+        raise InputError(where, f"field 'text' must be a string, got {type(text).__name__}")
+    if not text.strip():
+        raise InputError(where, "field 'text' is empty")
+    meta = _meta_from_json(value.get("meta"), text, where)
+    doc_id = text_hash(text)
+    record = ParsedRecord(where, Document(doc_id, text, meta))
+    base = provenance.span_fields(where, value)
+    for index, (start, end, label) in enumerate(_raw_spans(value, where)):
+        field_name = f"spans[{index}]"
+        _check_offsets(text, start, end, f"{where}: {field_name}")
+        record.spans.append(
+            EntitySpan(id=0, doc_id=doc_id, start=start, end=end, label=label, **base)
+        )
+    for index, raw_claim in enumerate(_list_field(value, "claims", where)):
+        record.claims.append(_claim_from_json(raw_claim, text, doc_id, f"{where}: claims[{index}]", base))
+    return record
+
+
+def _meta_from_json(raw: Any, text: str, where: str) -> DocMeta:
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise InputError(where, "field 'meta' must be an object")
+    known = {key: raw[key] for key in _META_FIELDS if isinstance(raw.get(key), str)}
+    if "source" not in known:
+        for alternative in ("source_url", "url", "path"):
+            if isinstance(raw.get(alternative), str):
+                known["source"] = raw[alternative]
+                break
+    extra = {key: val for key, val in raw.items() if key not in known}
+    meta = DocMeta(**known, extra=extra)
+    if meta.title is None:
+        meta.title = guess_title(text)
+    dateline = find_dateline(text)
+    if dateline is not None:
+        place, country, agency, offsets = dateline
+        meta.place = meta.place or place
+        meta.country = meta.country or country
+        meta.agency = meta.agency or agency
+        meta.dateline = offsets
+    return meta
+
+
+def _list_field(value: dict[str, Any], name: str, where: str) -> list[Any]:
+    raw = value.get(name)
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise InputError(where, f"field '{name}' must be a list")
+    return raw
+
+
+def _raw_spans(value: dict[str, Any], where: str) -> Iterator[tuple[int, int, str]]:
+    """Prodigy ``spans`` ({start, end, label}) and doccano ``label`` ([start, end, label])."""
+    text: str = value["text"]
+    for index, span in enumerate(_list_field(value, "spans", where)):
+        field_name = f"{where}: spans[{index}]"
+        if not isinstance(span, dict):
+            raise InputError(field_name, "must be an object with start, end and label")
+        start, end = _int_field(span, "start", field_name), _int_field(span, "end", field_name)
+        label = span.get("label")
+        if not isinstance(label, str) or not label.strip():
+            raise InputError(field_name, "field 'label' is missing or empty")
+        _check_offsets(text, start, end, field_name)
+        expected = span.get("text")
+        if isinstance(expected, str) and text[start:end] != expected:
+            raise InputError(
+                field_name,
+                f"span text {expected!r} does not match the text at {start}-{end} "
+                f"({text[start:end]!r})",
+            )
+        yield start, end, label
+    for index, item in enumerate(_list_field(value, "label", where)):
+        field_name = f"{where}: label[{index}]"
+        if isinstance(item, str):
+            continue  # a document category (doccano text classification), not a span
+        if (
+            not isinstance(item, list)
+            or len(item) != 3
+            or not all(isinstance(v, int) and not isinstance(v, bool) for v in item[:2])
+            or not isinstance(item[2], str)
+        ):
+            raise InputError(field_name, "must be [start, end, label]")
+        _check_offsets(text, item[0], item[1], field_name)
+        yield item[0], item[1], item[2]
+
+
+def _int_field(obj: dict[str, Any], name: str, where: str) -> int:
+    value = obj.get(name)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise InputError(where, f"field '{name}' must be an integer, got {value!r}")
+    return value
+
+
+def _check_offsets(text: str, start: int, end: int, where: str) -> None:
+    if start < 0 or end > len(text):
+        raise InputError(
+            where, f"offsets {start}-{end} are outside the text (length {len(text)})"
+        )
+    if start >= end:
+        raise InputError(where, f"start {start} is not before end {end}")
+
+
+def _offsets_field(raw: Any, text: str, where: str, *, required: bool) -> Offsets | None:
+    if raw is None:
+        if required:
+            raise InputError(where, "is missing")
+        return None
+    if not isinstance(raw, dict):
+        raise InputError(where, "must be an object with start and end")
+    start, end = _int_field(raw, "start", where), _int_field(raw, "end", where)
+    _check_offsets(text, start, end, where)
+    return Offsets(start, end)
+
+
+def _claim_from_json(
+    raw: Any, text: str, doc_id: str, where: str, base: dict[str, Any]
+) -> Claim:
+    if not isinstance(raw, dict):
+        raise InputError(where, "must be an object")
+    content = _offsets_field(raw.get("content"), text, f"{where}.content", required=True)
+    assert content is not None
+    try:
+        kind = ClaimKind(raw.get("kind", ClaimKind.UNATTRIBUTED))
+        verdict = Verdict(raw.get("verdict", Verdict.UNREVIEWED))
+    except ValueError as error:
+        raise InputError(where, str(error)) from None
+    quantities = []
+    for index, q in enumerate(raw.get("quantities") or []):
+        q_where = f"{where}.quantities[{index}]"
+        offsets = _offsets_field(q, text, q_where, required=True)
+        assert offsets is not None
+        quantities.append(
+            Quantity(
+                offsets.start,
+                offsets.end,
+                str(q.get("label", "CARDINAL")),
+                text[offsets.start : offsets.end],
+                q.get("modifier"),
+            )
+        )
+    note = raw.get("note", "")
+    return Claim(
+        id=0,
+        doc_id=doc_id,
+        content=content,
+        kind=kind,
+        source=_offsets_field(raw.get("source"), text, f"{where}.source", required=False),
+        cue=_offsets_field(raw.get("cue"), text, f"{where}.cue", required=False),
+        verdict=verdict,
+        note=note if isinstance(note, str) else "",
+        quantities=quantities,
+        rule=raw.get("rule") if isinstance(raw.get("rule"), str) else None,
+        explanation=raw.get("explanation") if isinstance(raw.get("explanation"), str) else None,
+        **base,
+    )
+
+
+def parse_sources(
+    paths: Sequence[str],
+    provenance: Provenance,
+    on_progress: ProgressCallback | None = None,
+) -> tuple[list[ParsedRecord], list[str]]:
+    """Read and check every input; returns the good records and one message per bad one."""
+    sources, errors = collect_sources(paths)
+    records: list[ParsedRecord] = []
+    for done, source in enumerate(sources, start=1):
+        for item in read_source(source, provenance):
+            if isinstance(item, InputError):
+                errors.append(str(item))
+            else:
+                records.append(item)
+        if on_progress is not None:
+            on_progress(done, len(sources))
+    return records, errors
+
+
+def import_records(store: Store, records: Sequence[ParsedRecord]) -> ImportReport:
+    """Store new documents (and their annotations) in one transaction; count duplicates."""
+    report = ImportReport()
+    seen: set[str] = set()
+    stamp = utc_now()
+    with store.transaction() as tx:
+        for record in records:
+            doc = record.document
+            if doc.id in seen or store.has_document(doc.id):
+                report.duplicates += 1
+                continue
+            seen.add(doc.id)
+            doc.meta.imported_at = stamp
+            tx.add_document(doc)
+            stored_spans = [tx.add_span(span) for span in record.spans]
+            for claim in record.claims:
+                tx.add_claim(link_claim_source(claim, stored_spans))
+            report.imported += 1
+            report.spans += len(record.spans)
+            report.claims += len(record.claims)
+            report.imported_ids.append(doc.id)
+    return report
+
+
+def import_paths(
+    store: Store,
+    paths: Sequence[str],
+    *,
+    provenance: Provenance | None = None,
+    skip_invalid: bool = False,
+    on_progress: ProgressCallback | None = None,
+) -> ImportReport:
+    """Import ``paths`` all or nothing (or, with ``skip_invalid``, everything that is good)."""
+    if not paths:
+        raise ClaimscopeError("nothing to import: name files, folders or - for stdin")
+    records, errors = parse_sources(paths, provenance or Provenance(), on_progress)
+    if errors and not skip_invalid:
+        return ImportReport(rejected=len(errors), errors=errors)
+    report = import_records(store, records)
+    report.rejected = len(errors)
+    report.errors = errors
+    return report

@@ -1,0 +1,108 @@
+"""``claimscope db check``: verify a database's invariants without changing it."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from dataclasses import dataclass, field
+
+from annotate.model import Claim, EntitySpan, text_hash
+from annotate.store import SCHEMA_VERSION, Store
+
+
+@dataclass(slots=True)
+class IntegrityReport:
+    """Counts seen and problems found."""
+
+    path: str
+    schema_version: int = SCHEMA_VERSION
+    documents: int = 0
+    spans: int = 0
+    claims: int = 0
+    reviews: int = 0
+    journal_entries: int = 0
+    torn_journal_bytes: int = 0
+    writer_pid: str | None = None
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def active_writer(store_path: str) -> str | None:
+    """The pid holding the write lock, or None when nobody writes."""
+    lock_path = f"{store_path}.lock"
+    try:
+        fd = os.open(lock_path, os.O_RDONLY)
+    except FileNotFoundError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = os.read(fd, 64).decode("ascii", "replace").strip()
+        return holder or "unknown"
+    else:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return None
+    finally:
+        os.close(fd)
+
+
+def check_store(store: Store) -> IntegrityReport:
+    """Check hashes, offsets, references and review records of an open (read-only) store."""
+    report = IntegrityReport(path=str(store.path))
+    report.journal_entries = store.replayed_entries
+    report.torn_journal_bytes = store.recovered_torn_bytes
+    report.writer_pid = active_writer(str(store.path))
+    if report.torn_journal_bytes:
+        report.problems.append(
+            f"journal ends in {report.torn_journal_bytes} bytes of an unfinished write "
+            "(never acknowledged; dropped on the next writable open)"
+        )
+    lengths: dict[str, int] = {}
+    for doc in store.documents():
+        report.documents += 1
+        lengths[doc.id] = len(doc.text)
+        if text_hash(doc.text) != doc.id:
+            report.problems.append(f"document {doc.id}: id is not the hash of its text")
+    span_ids: set[int] = set()
+    for span in store.all_spans():
+        report.spans += 1
+        span_ids.add(span.id)
+        _check_span(span, lengths, report)
+    for claim in store.all_claims():
+        report.claims += 1
+        _check_claim(claim, lengths, span_ids, report)
+    for review in store.reviews():
+        report.reviews += 1
+        if review.doc_id not in lengths:
+            report.problems.append(f"review of {review.annotator}: no document {review.doc_id}")
+    return report
+
+
+def _check_span(span: EntitySpan, lengths: dict[str, int], report: IntegrityReport) -> None:
+    length = lengths.get(span.doc_id)
+    if length is None:
+        report.problems.append(f"span {span.id}: no document {span.doc_id}")
+    elif not span.offsets.within(length):
+        report.problems.append(
+            f"span {span.id}: offsets {span.start}-{span.end} outside the text (length {length})"
+        )
+
+
+def _check_claim(
+    claim: Claim, lengths: dict[str, int], span_ids: set[int], report: IntegrityReport
+) -> None:
+    length = lengths.get(claim.doc_id)
+    if length is None:
+        report.problems.append(f"claim {claim.id}: no document {claim.doc_id}")
+        return
+    for part in claim.parts():
+        if not part.within(length):
+            report.problems.append(
+                f"claim {claim.id}: offsets {part.start}-{part.end} outside the text "
+                f"(length {length})"
+            )
+    if claim.source_entity is not None and claim.source_entity not in span_ids:
+        report.problems.append(f"claim {claim.id}: source entity {claim.source_entity} is gone")

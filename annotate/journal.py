@@ -1,0 +1,158 @@
+"""The write-ahead journal beside the database, and the file-level durability helpers.
+
+Each committed transaction is one line: ``<crc32 as 8 hex digits> <JSON>\\n``, appended and
+made durable with ``fdatasync`` before the store acknowledges it. A transaction is therefore
+all or nothing: a line cut short by a crash (no newline, or a checksum that does not match at
+the very end of the file) was never acknowledged and is dropped on open. A bad line with good
+lines after it means the file was damaged, and that is reported, never papered over.
+"""
+
+from __future__ import annotations
+
+import os
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from annotate.errors import DamagedDatabaseError
+
+_CRC_WIDTH = 8
+
+
+def fsync_dir(path: Path) -> None:
+    """Make a rename or file creation in ``path`` durable."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def atomic_write(path: Path, payload: bytes) -> None:
+    """Replace ``path`` with ``payload``: temp file, fsync, rename, fsync the folder."""
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        view = memoryview(payload)
+        while view:
+            written = os.write(fd, view)
+            view = view[written:]
+        os.fsync(fd)
+    except BaseException:
+        os.close(fd)
+        tmp.unlink(missing_ok=True)
+        raise
+    os.close(fd)
+    os.replace(tmp, path)
+    fsync_dir(path.parent)
+
+
+def encode_entry(entry: dict[str, Any]) -> bytes:
+    body = orjson.dumps(entry)
+    return b"%08x %s\n" % (zlib.crc32(body), body)
+
+
+def _decode_line(line: bytes) -> dict[str, Any] | None:
+    """The entry a complete line holds, or None when it is not intact."""
+    if len(line) < _CRC_WIDTH + 2 or line[_CRC_WIDTH : _CRC_WIDTH + 1] != b" ":
+        return None
+    body = line[_CRC_WIDTH + 1 :]
+    try:
+        expected = int(line[:_CRC_WIDTH], 16)
+    except ValueError:
+        return None
+    if zlib.crc32(body) != expected:
+        return None
+    try:
+        entry = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return None
+    return entry if isinstance(entry, dict) else None
+
+
+@dataclass(slots=True)
+class JournalContents:
+    """What a journal file held: its intact entries and where the intact part ends."""
+
+    entries: list[dict[str, Any]]
+    valid_bytes: int
+    torn_bytes: int
+
+
+def read_journal(path: Path) -> JournalContents:
+    """Read every intact entry; a torn tail is measured, damage before the tail is raised."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return JournalContents([], 0, 0)
+    entries: list[dict[str, Any]] = []
+    position = 0
+    valid_end = 0
+    first_bad: int | None = None
+    while position < len(raw):
+        newline = raw.find(b"\n", position)
+        if newline == -1:
+            break  # an unfinished last line: a write that never completed
+        entry = _decode_line(raw[position:newline])
+        if entry is None:
+            if first_bad is None:
+                first_bad = len(entries) + 1
+        elif first_bad is not None:
+            raise DamagedDatabaseError(
+                f"{path}: entry {first_bad} is damaged but later entries are intact; "
+                "the journal was corrupted after it was written. Nothing was changed — "
+                "move the journal aside to open the database as of its last checkpoint."
+            )
+        else:
+            entries.append(entry)
+            valid_end = newline + 1
+        position = newline + 1
+    return JournalContents(entries, valid_end, len(raw) - valid_end)
+
+
+class JournalWriter:
+    """Appends entries durably; one instance per open, writable database."""
+
+    def __init__(self, path: Path, keep_bytes: int) -> None:
+        self.path = path
+        existed = path.exists()
+        self._fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o644)
+        if os.fstat(self._fd).st_size != keep_bytes:
+            os.ftruncate(self._fd, keep_bytes)  # drop a torn tail before appending after it
+            os.fsync(self._fd)
+        os.lseek(self._fd, 0, os.SEEK_END)
+        if not existed:
+            fsync_dir(path.parent)
+        self.size = keep_bytes
+        self.entries = 0
+
+    def append(self, entry: dict[str, Any]) -> None:
+        """Write one entry and return only once it is on stable storage."""
+        line = encode_entry(entry)
+        view = memoryview(line)
+        try:
+            while view:
+                written = os.write(self._fd, view)
+                view = view[written:]
+            os.fdatasync(self._fd)
+        except OSError:
+            # A half-written line (disk full, say) must not sit before the next good one.
+            os.ftruncate(self._fd, self.size)
+            os.lseek(self._fd, 0, os.SEEK_END)
+            raise
+        self.size += len(line)
+        self.entries += 1
+
+    def reset(self) -> None:
+        """Empty the journal once a checkpoint holds everything it had."""
+        os.ftruncate(self._fd, 0)
+        os.lseek(self._fd, 0, os.SEEK_SET)
+        os.fsync(self._fd)
+        self.size = 0
+        self.entries = 0
+
+    def close(self) -> None:
+        os.close(self._fd)

@@ -1,0 +1,330 @@
+"""Claimscope's domain model: documents, entity spans, claims and review state.
+
+Character offsets (Python ``str`` indices into ``Document.text``) are the one truth for every
+span; tokens are derived from them when needed. Records are plain dataclasses that convert to
+and from JSON-ready dicts, which is how the store keeps them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field, fields, replace
+from enum import StrEnum
+from collections.abc import Iterable
+from typing import Any, Self
+
+
+class SpanStatus(StrEnum):
+    """Where a span stands in review."""
+
+    SUGGESTED = "suggested"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    EDITED = "edited"
+
+
+class OriginKind(StrEnum):
+    """Whether a span or claim was made by a model or by a person."""
+
+    MODEL = "model"
+    HUMAN = "human"
+
+
+class ClaimKind(StrEnum):
+    """How a claim is attributed."""
+
+    REPORTED = "reported"
+    QUOTE = "quote"
+    ACCORDING_TO = "according-to"
+    STATISTIC = "statistic"
+    UNATTRIBUTED = "unattributed"
+
+
+class Verdict(StrEnum):
+    """The analyst's judgement of a claim."""
+
+    UNREVIEWED = "unreviewed"
+    SUPPORTED = "supported"
+    DISPUTED = "disputed"
+    FALSE = "false"
+    UNVERIFIABLE = "unverifiable"
+
+
+class ReviewState(StrEnum):
+    """Per-document, per-annotator progress."""
+
+    TODO = "todo"
+    IN_PROGRESS = "in progress"
+    DONE = "done"
+    SKIPPED = "skipped"
+
+
+def _plain(value: Any) -> Any:
+    """Enum members become their plain string value, so stored records are pure JSON types."""
+    return value.value if isinstance(value, StrEnum) else value
+
+
+def text_hash(text: str) -> str:
+    """The document id: a stable hash of the stored text."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass(frozen=True, slots=True)
+class Offsets:
+    """A half-open character range ``[start, end)`` into a document's text."""
+
+    start: int
+    end: int
+
+    def to_dict(self) -> dict[str, int]:
+        return {"start": self.start, "end": self.end}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Self:
+        return cls(int(data["start"]), int(data["end"]))
+
+    def overlaps(self, other: Offsets) -> bool:
+        return self.start < other.end and other.start < self.end
+
+    def within(self, length: int) -> bool:
+        return 0 <= self.start < self.end <= length
+
+
+@dataclass(slots=True)
+class DocMeta:
+    """What is known about an article besides its text."""
+
+    date: str | None = None
+    title: str | None = None
+    place: str | None = None
+    country: str | None = None
+    agency: str | None = None
+    dateline: Offsets | None = None
+    source: str | None = None
+    imported_at: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name == "dateline":
+                value = value.to_dict() if value is not None else None
+            out[f.name] = value
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Self:
+        known = {f.name for f in fields(cls)}
+        kwargs = {k: v for k, v in data.items() if k in known and k not in ("dateline", "extra")}
+        extra = dict(data.get("extra") or {})
+        extra.update({k: v for k, v in data.items() if k not in known})
+        dateline = data.get("dateline")
+        return cls(
+            **kwargs,
+            dateline=Offsets.from_dict(dateline) if dateline else None,
+            extra=extra,
+        )
+
+
+@dataclass(slots=True)
+class Document:
+    """An imported article. ``id`` is :func:`text_hash` of ``text``."""
+
+    id: str
+    text: str
+    meta: DocMeta
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "text": self.text, "meta": self.meta.to_dict()}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Self:
+        return cls(id=data["id"], text=data["text"], meta=DocMeta.from_dict(data.get("meta", {})))
+
+    @property
+    def display_title(self) -> str:
+        """The title, or the first non-empty line of the text."""
+        if self.meta.title:
+            return self.meta.title
+        for line in self.text.splitlines():
+            if line.strip():
+                return line.strip()
+        return "(empty)"
+
+
+@dataclass(slots=True)
+class EntitySpan:
+    """A labelled character range in a document."""
+
+    id: int
+    doc_id: str
+    start: int
+    end: int
+    label: str
+    origin: str
+    origin_kind: OriginKind
+    status: SpanStatus
+    annotator: str | None = None
+    created_at: str | None = None
+    updated_at: str | None = None
+
+    @property
+    def offsets(self) -> Offsets:
+        return Offsets(self.start, self.end)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: _plain(getattr(self, f.name)) for f in fields(self)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Self:
+        return cls(
+            **{
+                **data,
+                "origin_kind": OriginKind(data["origin_kind"]),
+                "status": SpanStatus(data["status"]),
+            }
+        )
+
+    def with_changes(self, **changes: Any) -> EntitySpan:
+        return replace(self, **changes)
+
+
+@dataclass(slots=True)
+class Quantity:
+    """A number a claim rests on, e.g. "over 3,500" attacks."""
+
+    start: int
+    end: int
+    label: str
+    text: str
+    modifier: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Self:
+        return cls(**data)
+
+
+@dataclass(slots=True)
+class Claim:
+    """An assertion in a document: what is claimed, on whose word, signalled by which cue."""
+
+    id: int
+    doc_id: str
+    content: Offsets
+    kind: ClaimKind
+    origin: str
+    origin_kind: OriginKind
+    status: SpanStatus
+    source: Offsets | None = None
+    source_entity: int | None = None
+    source_resolved: Offsets | None = None
+    cue: Offsets | None = None
+    verdict: Verdict = Verdict.UNREVIEWED
+    note: str = ""
+    quantities: list[Quantity] = field(default_factory=list)
+    rule: str | None = None
+    explanation: str | None = None
+    annotator: str | None = None
+    created_at: str | None = None
+    updated_at: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, Offsets):
+                value = value.to_dict()
+            elif f.name == "quantities":
+                value = [q.to_dict() for q in value]
+            out[f.name] = _plain(value)
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Self:
+        def offsets(key: str) -> Offsets | None:
+            value = data.get(key)
+            return Offsets.from_dict(value) if value else None
+
+        content = offsets("content")
+        if content is None:
+            raise ValueError("claim has no content span")
+        return cls(
+            id=data["id"],
+            doc_id=data["doc_id"],
+            content=content,
+            kind=ClaimKind(data["kind"]),
+            origin=data["origin"],
+            origin_kind=OriginKind(data["origin_kind"]),
+            status=SpanStatus(data["status"]),
+            source=offsets("source"),
+            source_entity=data.get("source_entity"),
+            source_resolved=offsets("source_resolved"),
+            cue=offsets("cue"),
+            verdict=Verdict(data.get("verdict", Verdict.UNREVIEWED)),
+            note=data.get("note", ""),
+            quantities=[Quantity.from_dict(q) for q in data.get("quantities", [])],
+            rule=data.get("rule"),
+            explanation=data.get("explanation"),
+            annotator=data.get("annotator"),
+            created_at=data.get("created_at"),
+            updated_at=data.get("updated_at"),
+        )
+
+    def parts(self) -> list[Offsets]:
+        """The claim's content, source and cue ranges that are set."""
+        return [o for o in (self.content, self.source, self.cue) if o is not None]
+
+
+@dataclass(slots=True)
+class Review:
+    """One annotator's progress on one document."""
+
+    doc_id: str
+    annotator: str
+    state: ReviewState
+    updated_at: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "doc_id": self.doc_id,
+            "annotator": self.annotator,
+            "state": str(self.state),
+            "updated_at": self.updated_at,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Self:
+        return cls(
+            doc_id=data["doc_id"],
+            annotator=data["annotator"],
+            state=ReviewState(data["state"]),
+            updated_at=data.get("updated_at"),
+        )
+
+
+def best_overlap(offsets: Offsets, spans: Iterable[EntitySpan]) -> EntitySpan | None:
+    """The span sharing the most characters with ``offsets`` (rejected spans never count)."""
+    best: EntitySpan | None = None
+    best_shared = 0
+    for span in spans:
+        if span.status == SpanStatus.REJECTED:
+            continue
+        shared = min(offsets.end, span.end) - max(offsets.start, span.start)
+        if shared > best_shared:
+            best, best_shared = span, shared
+    return best
+
+
+def link_claim_source(claim: Claim, spans: Iterable[EntitySpan]) -> Claim:
+    """Link the claim's source to the entity span it overlaps, when there is one."""
+    if claim.source is None:
+        claim.source_entity = None
+        return claim
+    target = claim.source_resolved or claim.source
+    entity = best_overlap(target, spans)
+    claim.source_entity = entity.id if entity is not None else None
+    return claim

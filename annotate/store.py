@@ -1,0 +1,593 @@
+"""The database: TinyDB JSON on disk, a write-ahead journal for every edit, indexes in memory.
+
+This is the only module that imports tinydb. Layout and guarantees:
+
+- ``claimscope.json`` is a plain TinyDB file (tables ``meta``, ``documents``, ``spans``,
+  ``claims``, ``reviews``, ``history``). After a clean close it holds everything, and
+  ``tinydb.TinyDB(path)`` opens and reads it.
+- ``claimscope.json.journal`` receives every committed transaction as one line, made durable
+  (``fdatasync``) before the commit returns: an acknowledged edit survives kill -9 and power
+  loss. Per-edit work is one append plus O(1) dictionary updates, whatever the corpus size.
+- Checkpoints rewrite the TinyDB file atomically (temp file, fsync, rename) and then empty the
+  journal; they run on close, on request (the TUI calls one when idle) and every N commits.
+  Each journal entry carries a sequence number, and the file records the last one it holds, so a
+  crash between rename and journal reset replays nothing twice.
+- ``claimscope.json.lock`` is held with ``flock`` by the one process that may write; a second
+  writer is refused with a clear message. Read-only opens take no lock.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from threading import RLock
+from typing import Any
+
+import orjson
+from tinydb import TinyDB
+from tinydb.storages import Storage
+from tinydb.table import Table
+
+from annotate.errors import DamagedDatabaseError, DatabaseLockedError, StoreError
+from annotate.journal import JournalWriter, atomic_write, read_journal
+from annotate.model import (
+    Claim,
+    Document,
+    EntitySpan,
+    Offsets,
+    Review,
+    ReviewState,
+)
+
+SCHEMA_VERSION = 1
+TABLES = ("meta", "documents", "spans", "claims", "reviews", "history")
+DEFAULT_DB_NAME = "claimscope.json"
+DB_ENV_VAR = "CLAIMSCOPE_DB"
+
+Data = dict[str, dict[str, dict[str, Any]]]
+Op = dict[str, Any]
+
+#: ``MIGRATIONS[v]`` turns a version-``v`` database (TinyDB layout, in memory) into ``v + 1``.
+MIGRATIONS: dict[int, Callable[[Data], None]] = {}
+
+
+def utc_now() -> str:
+    """The timestamp every edit is stamped with."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def resolve_db_path(option: str | Path | None) -> Path:
+    """``--db`` wins, then ``$CLAIMSCOPE_DB``, then ``claimscope.json`` in the current folder."""
+    chosen = option or os.environ.get(DB_ENV_VAR) or DEFAULT_DB_NAME
+    return Path(chosen).expanduser()
+
+
+class _LiveStorage(Storage):  # type: ignore[misc]
+    """Lets TinyDB query the store's in-memory tables; writes must go through the journal."""
+
+    def __init__(self, data: Data) -> None:
+        self._data = data
+
+    def read(self) -> Data:
+        return self._data
+
+    def write(self, data: Data) -> None:
+        raise StoreError("write through Store methods, not TinyDB, so edits are journaled")
+
+
+class Transaction:
+    """Collects the operations of one all-or-nothing commit."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self.ops: list[Op] = []
+        self._next_id = dict(store._next_id)
+        self.stamp = utc_now()
+
+    def new_id(self, table: str) -> int:
+        value = self._next_id[table]
+        self._next_id[table] = value + 1
+        return value
+
+    def put(self, table: str, record_id: int, record: dict[str, Any]) -> None:
+        self.ops.append({"op": "put", "t": table, "id": record_id, "r": record})
+
+    def patch(self, table: str, record_id: int, changes: dict[str, Any]) -> None:
+        self.ops.append({"op": "set", "t": table, "id": record_id, "r": changes})
+
+    def delete(self, table: str, record_id: int) -> None:
+        self.ops.append({"op": "del", "t": table, "id": record_id})
+
+    # Domain helpers -------------------------------------------------------------------------
+
+    def add_document(self, document: Document) -> int:
+        record_id = self.new_id("documents")
+        self.put("documents", record_id, document.to_dict())
+        return record_id
+
+    def add_span(self, span: EntitySpan) -> EntitySpan:
+        """Insert ``span`` under a fresh id (its own ``id`` is ignored) and return it."""
+        stored = span.with_changes(
+            id=self.new_id("spans"),
+            created_at=span.created_at or self.stamp,
+            updated_at=span.updated_at or self.stamp,
+        )
+        self.put("spans", stored.id, stored.to_dict())
+        return stored
+
+    def add_claim(self, claim: Claim) -> Claim:
+        """Insert ``claim`` under a fresh id (its own ``id`` is ignored) and return it."""
+        record = claim.to_dict()
+        record.update(
+            id=self.new_id("claims"),
+            created_at=claim.created_at or self.stamp,
+            updated_at=claim.updated_at or self.stamp,
+        )
+        self.put("claims", record["id"], record)
+        return Claim.from_dict(record)
+
+
+class Store:
+    """An open Claimscope database. Use :meth:`open` or ``with Store.open(path) as store``."""
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        readonly: bool = False,
+        checkpoint_every: int = 10_000,
+        checkpoint_bytes: int = 64 * 1024 * 1024,
+    ) -> None:
+        self.path = Path(path)
+        self.readonly = readonly
+        self.checkpoint_every = checkpoint_every
+        self.checkpoint_bytes = checkpoint_bytes
+        self.journal_path = self.path.with_name(self.path.name + ".journal")
+        self.lock_path = self.path.with_name(self.path.name + ".lock")
+        self.recovered_torn_bytes = 0
+        self.replayed_entries = 0
+        self._mutex = RLock()
+        self._lock_fd: int | None = None
+        self._journal: JournalWriter | None = None
+        self._data: Data = {}
+        self._seq = 0
+        self._next_id: dict[str, int] = {}
+        self._doc_key: dict[str, int] = {}
+        self._spans_by_doc: dict[str, set[int]] = defaultdict(set)
+        self._claims_by_doc: dict[str, set[int]] = defaultdict(set)
+        self._review_key: dict[tuple[str, str], int] = {}
+        self._closed = False
+        try:
+            self._open()
+        except BaseException:
+            self._release()
+            raise
+        self.tinydb = TinyDB(storage=_LiveStorage, data=self._data)
+
+    @classmethod
+    def open(cls, path: str | Path, *, readonly: bool = False, **options: Any) -> Store:
+        return cls(Path(path), readonly=readonly, **options)
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # Opening, recovery, checkpoints ---------------------------------------------------------
+
+    def _open(self) -> None:
+        if not self.readonly:
+            self._acquire_lock()
+        elif not self.path.exists() and not self.journal_path.exists():
+            raise StoreError(f"no database at {self.path} (run `claimscope import` first)")
+        self._data = self._load_checkpoint()
+        meta = self._meta()
+        file_version = int(meta.get("schema_version", SCHEMA_VERSION))
+        if file_version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path} was written by a newer Claimscope (schema {file_version}; "
+                f"this one reads up to {SCHEMA_VERSION}); upgrade claimscope to open it"
+            )
+        self._seq = int(meta.get("last_seq", 0))
+        journal = read_journal(self.journal_path)
+        for entry in journal.entries:
+            if int(entry["seq"]) <= self._seq:
+                continue  # already in the checkpoint (crash between rename and reset)
+            for op in entry["ops"]:
+                self._apply_raw(op)
+            self._seq = int(entry["seq"])
+            self.replayed_entries += 1
+        self.recovered_torn_bytes = journal.torn_bytes
+        migrated = self._migrate(file_version)
+        self._build_indexes()
+        if self.readonly:
+            return
+        self._journal = JournalWriter(self.journal_path, keep_bytes=journal.valid_bytes)
+        if migrated or not self.path.exists():
+            self.checkpoint()
+
+    def _acquire_lock(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(fd, 64).decode("ascii", "replace").strip() or "unknown"
+            os.close(fd)
+            raise DatabaseLockedError(
+                f"{self.path} is open for writing by another process (pid {holder}); "
+                "close that claimscope first"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode("ascii"))
+        self._lock_fd = fd
+
+    def _load_checkpoint(self) -> Data:
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return self._empty_data()
+        if not raw.strip():
+            return self._empty_data()
+        try:
+            loaded = orjson.loads(raw)
+        except orjson.JSONDecodeError as error:
+            raise DamagedDatabaseError(
+                f"{self.path} is damaged ({error}); it was left untouched — "
+                "restore it from a backup or move it aside"
+            ) from None
+        if not isinstance(loaded, dict) or not all(isinstance(t, dict) for t in loaded.values()):
+            raise DamagedDatabaseError(
+                f"{self.path} is not a TinyDB database (expected an object of tables)"
+            )
+        has_content = any(loaded.get(name) for name in loaded if name != "_default")
+        if "meta" not in loaded and has_content:
+            raise StoreError(f"{self.path} is a TinyDB file but not a Claimscope database")
+        data: Data = loaded
+        for table in TABLES:
+            data.setdefault(table, {})
+        if not data["meta"]:
+            data["meta"]["1"] = self._new_meta()
+        return data
+
+    def _empty_data(self) -> Data:
+        data: Data = {table: {} for table in TABLES}
+        data["meta"]["1"] = self._new_meta()
+        return data
+
+    @staticmethod
+    def _new_meta() -> dict[str, Any]:
+        return {"schema_version": SCHEMA_VERSION, "created_at": utc_now(), "last_seq": 0}
+
+    def _meta(self) -> dict[str, Any]:
+        return self._data["meta"]["1"]
+
+    def _migrate(self, version: int) -> bool:
+        migrated = False
+        while version < SCHEMA_VERSION:
+            step = MIGRATIONS.get(version)
+            if step is None:
+                raise StoreError(f"{self.path}: no migration from schema {version}")
+            step(self._data)
+            version += 1
+            self._meta()["schema_version"] = version
+            migrated = True
+        return migrated
+
+    def _build_indexes(self) -> None:
+        for table in TABLES:
+            records = self._data[table]
+            self._next_id[table] = max(map(int, records), default=0) + 1
+        self._doc_key = {rec["id"]: int(key) for key, rec in self._data["documents"].items()}
+        for key, rec in self._data["spans"].items():
+            self._spans_by_doc[rec["doc_id"]].add(int(key))
+        for key, rec in self._data["claims"].items():
+            self._claims_by_doc[rec["doc_id"]].add(int(key))
+        self._review_key = {
+            (rec["doc_id"], rec["annotator"]): int(key)
+            for key, rec in self._data["reviews"].items()
+        }
+
+    def checkpoint(self) -> None:
+        """Write everything to the TinyDB file atomically and empty the journal."""
+        with self._mutex:
+            journal = self._require_writable()
+            self._meta()["last_seq"] = self._seq
+            atomic_write(self.path, orjson.dumps(self._data))
+            journal.reset()
+
+    @property
+    def pending_journal_entries(self) -> int:
+        """Commits made since the last checkpoint (what a replay on open would redo)."""
+        return self._journal.entries if self._journal else 0
+
+    def close(self) -> None:
+        """Checkpoint and release the write lock. Safe to call twice."""
+        if self._closed:
+            return
+        try:
+            if self._journal is not None:
+                if self._journal.size or self.replayed_entries or self.recovered_torn_bytes:
+                    self.checkpoint()
+                self._journal.close()
+                self._journal = None
+                self.journal_path.unlink(missing_ok=True)  # empty, and we hold the lock
+        finally:
+            self._closed = True
+            self._release()
+
+    def _release(self) -> None:
+        if self._journal is not None:
+            self._journal.close()
+            self._journal = None
+        if self._lock_fd is not None:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
+    def _require_writable(self) -> JournalWriter:
+        if self._closed:
+            raise StoreError(f"{self.path} is closed")
+        if self._journal is None:
+            raise StoreError(f"{self.path} was opened read-only")
+        return self._journal
+
+    # Transactions ---------------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[Transaction]:
+        """Collect operations; on a clean exit they are journaled durably, then applied."""
+        with self._mutex:
+            self._require_writable()
+            tx = Transaction(self)
+            yield tx
+            self.commit(tx)
+
+    def commit(self, tx: Transaction) -> None:
+        """Make ``tx`` durable (one journal line, fdatasync), then apply it in memory."""
+        if not tx.ops:
+            return
+        with self._mutex:
+            journal = self._require_writable()
+            pending_texts = {
+                op["r"]["id"]: op["r"]["text"]
+                for op in tx.ops
+                if op["t"] == "documents" and op["op"] == "put"
+            }
+            for op in tx.ops:
+                self._check_op(op, pending_texts)
+            seq = self._seq + 1
+            journal.append({"seq": seq, "ops": tx.ops})
+            self._seq = seq
+            for op in tx.ops:
+                self._apply(op)
+            if journal.entries >= self.checkpoint_every or journal.size >= self.checkpoint_bytes:
+                self.checkpoint()
+
+    def _check_op(self, op: Op, pending_texts: dict[str, str]) -> None:
+        """Refuse an operation that would break the model's invariants, before it is written."""
+        table, record = op["t"], op.get("r")
+        if table not in TABLES:
+            raise StoreError(f"unknown table {table!r}")
+        if op["op"] == "del" or record is None:
+            return
+        if op["op"] == "set":
+            current = self._data[table].get(str(op["id"]))
+            if current is None:
+                raise StoreError(f"{table} record {op['id']} does not exist")
+            record = {**current, **record}
+        if table in ("spans", "claims"):
+            doc_id = record["doc_id"]
+            text = pending_texts.get(doc_id)
+            if text is None:
+                text = self._text_of(doc_id)
+            for name, offsets in _record_offsets(table, record):
+                if not offsets.within(len(text)):
+                    raise StoreError(
+                        f"{table[:-1]} {name} {offsets.start}-{offsets.end} is outside "
+                        f"the text (length {len(text)})"
+                    )
+
+    def _text_of(self, doc_id: str) -> str:
+        key = self._doc_key.get(doc_id)
+        if key is None:
+            raise StoreError(f"no document {doc_id}")
+        text: str = self._data["documents"][str(key)]["text"]
+        return text
+
+    def _apply_raw(self, op: Op) -> None:
+        """Apply an operation to the tables only (replay, before indexes exist)."""
+        table = self._data[op["t"]]
+        key = str(op["id"])
+        if op["op"] == "put":
+            table[key] = op["r"]
+        elif op["op"] == "set":
+            table[key] = {**table[key], **op["r"]}
+        elif op["op"] == "del":
+            table.pop(key, None)
+        else:
+            raise DamagedDatabaseError(f"{self.journal_path}: unknown operation {op['op']!r}")
+
+    def _apply(self, op: Op) -> None:
+        """Apply an operation and keep the indexes and TinyDB's query cache in step."""
+        name = op["t"]
+        record_id = int(op["id"])
+        before = self._data[name].get(str(record_id))
+        self._apply_raw(op)
+        after = self._data[name].get(str(record_id))
+        self._next_id[name] = max(self._next_id[name], record_id + 1)
+        self._reindex(name, record_id, before, after)
+        if name in self.tinydb._tables:
+            self.tinydb.table(name).clear_cache()
+
+    def _reindex(
+        self, table: str, record_id: int, before: dict[str, Any] | None, after: dict[str, Any] | None
+    ) -> None:
+        if table == "documents":
+            if before is not None:
+                self._doc_key.pop(before["id"], None)
+            if after is not None:
+                self._doc_key[after["id"]] = record_id
+        elif table in ("spans", "claims"):
+            index = self._spans_by_doc if table == "spans" else self._claims_by_doc
+            if before is not None:
+                index[before["doc_id"]].discard(record_id)
+            if after is not None:
+                index[after["doc_id"]].add(record_id)
+        elif table == "reviews":
+            if before is not None:
+                self._review_key.pop((before["doc_id"], before["annotator"]), None)
+            if after is not None:
+                self._review_key[(after["doc_id"], after["annotator"])] = record_id
+
+    # Queries --------------------------------------------------------------------------------
+
+    def table(self, name: str) -> Table:
+        """A TinyDB table for ad-hoc queries (read-only: writes go through the store)."""
+        return self.tinydb.table(name)
+
+    @property
+    def last_seq(self) -> int:
+        return self._seq
+
+    def document_count(self) -> int:
+        return len(self._doc_key)
+
+    def has_document(self, doc_id: str) -> bool:
+        return doc_id in self._doc_key
+
+    def document_ids(self) -> list[str]:
+        """Document ids in import order."""
+        return [doc_id for doc_id, _ in sorted(self._doc_key.items(), key=lambda item: item[1])]
+
+    def get_document(self, doc_id: str) -> Document:
+        key = self._doc_key.get(doc_id)
+        if key is None:
+            raise StoreError(f"no document {doc_id}")
+        return Document.from_dict(self._data["documents"][str(key)])
+
+    def documents(self) -> Iterator[Document]:
+        for doc_id in self.document_ids():
+            yield self.get_document(doc_id)
+
+    def spans(self, doc_id: str) -> list[EntitySpan]:
+        """The document's entity spans, by position."""
+        table = self._data["spans"]
+        spans = [EntitySpan.from_dict(table[str(i)]) for i in self._spans_by_doc.get(doc_id, ())]
+        return sorted(spans, key=lambda s: (s.start, s.end, s.id))
+
+    def all_spans(self) -> Iterator[EntitySpan]:
+        for record in self._data["spans"].values():
+            yield EntitySpan.from_dict(record)
+
+    def get_span(self, span_id: int) -> EntitySpan:
+        record = self._data["spans"].get(str(span_id))
+        if record is None:
+            raise StoreError(f"no span {span_id}")
+        return EntitySpan.from_dict(record)
+
+    def claims(self, doc_id: str) -> list[Claim]:
+        """The document's claims, by position of their content."""
+        table = self._data["claims"]
+        found = [Claim.from_dict(table[str(i)]) for i in self._claims_by_doc.get(doc_id, ())]
+        return sorted(found, key=lambda c: (c.content.start, c.content.end, c.id))
+
+    def all_claims(self) -> Iterator[Claim]:
+        for record in self._data["claims"].values():
+            yield Claim.from_dict(record)
+
+    def get_claim(self, claim_id: int) -> Claim:
+        record = self._data["claims"].get(str(claim_id))
+        if record is None:
+            raise StoreError(f"no claim {claim_id}")
+        return Claim.from_dict(record)
+
+    def reviews(self) -> Iterator[Review]:
+        for record in self._data["reviews"].values():
+            yield Review.from_dict(record)
+
+    def review_state(self, doc_id: str, annotator: str) -> ReviewState:
+        key = self._review_key.get((doc_id, annotator))
+        if key is None:
+            return ReviewState.TODO
+        return ReviewState(self._data["reviews"][str(key)]["state"])
+
+    # Edits: each is one durable transaction -------------------------------------------------
+
+    def add_span(self, span: EntitySpan) -> EntitySpan:
+        with self.transaction() as tx:
+            return tx.add_span(span)
+
+    def update_span(self, span_id: int, **changes: Any) -> EntitySpan:
+        """Change fields of a span (label, start, end, status, …); stamps ``updated_at``."""
+        current = self.get_span(span_id)
+        updated = current.with_changes(**changes, updated_at=utc_now())
+        with self.transaction() as tx:
+            tx.patch("spans", span_id, _diff(current.to_dict(), updated.to_dict()))
+        return updated
+
+    def delete_span(self, span_id: int) -> None:
+        """Delete a span; claims whose source was linked to it keep the source, unlinked."""
+        span = self.get_span(span_id)
+        with self.transaction() as tx:
+            tx.delete("spans", span_id)
+            for claim in self.claims(span.doc_id):
+                if claim.source_entity == span_id:
+                    tx.patch("claims", claim.id, {"source_entity": None, "updated_at": tx.stamp})
+
+    def add_claim(self, claim: Claim) -> Claim:
+        with self.transaction() as tx:
+            return tx.add_claim(claim)
+
+    def update_claim(self, claim_id: int, **changes: Any) -> Claim:
+        current = self.get_claim(claim_id).to_dict()
+        proposed = Claim.from_dict({**current, **_to_plain(changes), "updated_at": utc_now()})
+        with self.transaction() as tx:
+            tx.patch("claims", claim_id, _diff(current, proposed.to_dict()))
+        return proposed
+
+    def delete_claim(self, claim_id: int) -> None:
+        self.get_claim(claim_id)
+        with self.transaction() as tx:
+            tx.delete("claims", claim_id)
+
+    def set_review(self, doc_id: str, annotator: str, state: ReviewState) -> Review:
+        self.get_document(doc_id)
+        review = Review(doc_id, annotator, state, utc_now())
+        with self.transaction() as tx:
+            key = self._review_key.get((doc_id, annotator))
+            tx.put("reviews", key if key is not None else tx.new_id("reviews"), review.to_dict())
+        return review
+
+
+def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in after.items() if before.get(key) != value}
+
+
+def _to_plain(changes: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in changes.items():
+        if isinstance(value, Offsets):
+            value = value.to_dict()
+        elif isinstance(value, list):
+            value = [v.to_dict() if hasattr(v, "to_dict") else v for v in value]
+        out[key] = value
+    return out
+
+
+def _record_offsets(table: str, record: dict[str, Any]) -> Iterable[tuple[str, Offsets]]:
+    if table == "spans":
+        yield "offsets", Offsets(int(record["start"]), int(record["end"]))
+        return
+    for name in ("content", "source", "cue", "source_resolved"):
+        value = record.get(name)
+        if value:
+            yield name, Offsets.from_dict(value)
+    for quantity in record.get("quantities") or ():
+        yield "quantity", Offsets(int(quantity["start"]), int(quantity["end"]))

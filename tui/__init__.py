@@ -1,0 +1,1 @@
+"""Claimscope's Textual app: reads and writes only through the ``annotate`` library."""
