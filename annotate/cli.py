@@ -220,7 +220,7 @@ def db_check_command(
 def main() -> None:
     """Entry point: run the app and turn failures into one clear line."""
     try:
-        app()
+        app(prog_name="claimscope")
     except ClaimscopeError as error:
         if state.debug:
             raise

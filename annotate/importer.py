@@ -52,7 +52,7 @@ class Provenance:
     def span_fields(self, where: str, record: dict[str, Any]) -> dict[str, Any]:
         if self.as_suggestions:
             return {
-                "origin": self.origin or Path(where.split(":")[0]).stem,
+                "origin": self.origin or Path(where.split(":", maxsplit=1)[0]).stem,
                 "origin_kind": OriginKind.MODEL,
                 "status": SpanStatus.SUGGESTED,
                 "annotator": None,
@@ -227,7 +227,9 @@ def parse_json_record(value: Any, where: str, provenance: Provenance) -> ParsedR
             EntitySpan(id=0, doc_id=doc_id, start=start, end=end, label=label, **base)
         )
     for index, raw_claim in enumerate(_list_field(value, "claims", where)):
-        record.claims.append(_claim_from_json(raw_claim, text, doc_id, f"{where}: claims[{index}]", base))
+        record.claims.append(
+            _claim_from_json(raw_claim, text, doc_id, f"{where}: claims[{index}]", base)
+        )
     return record
 
 
@@ -309,9 +311,7 @@ def _int_field(obj: dict[str, Any], name: str, where: str) -> int:
 
 def _check_offsets(text: str, start: int, end: int, where: str) -> None:
     if start < 0 or end > len(text):
-        raise InputError(
-            where, f"offsets {start}-{end} are outside the text (length {len(text)})"
-        )
+        raise InputError(where, f"offsets {start}-{end} are outside the text (length {len(text)})")
     if start >= end:
         raise InputError(where, f"start {start} is not before end {end}")
 
@@ -328,9 +328,7 @@ def _offsets_field(raw: Any, text: str, where: str, *, required: bool) -> Offset
     return Offsets(start, end)
 
 
-def _claim_from_json(
-    raw: Any, text: str, doc_id: str, where: str, base: dict[str, Any]
-) -> Claim:
+def _claim_from_json(raw: Any, text: str, doc_id: str, where: str, base: dict[str, Any]) -> Claim:
     if not isinstance(raw, dict):
         raise InputError(where, "must be an object")
     content = _offsets_field(raw.get("content"), text, f"{where}.content", required=True)

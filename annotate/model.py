@@ -8,9 +8,9 @@ and from JSON-ready dicts, which is how the store keeps them.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
-from collections.abc import Iterable
 from typing import Any, Self
 
 
@@ -174,7 +174,13 @@ class EntitySpan:
         return Offsets(self.start, self.end)
 
     def to_dict(self) -> dict[str, Any]:
-        return {f.name: _plain(getattr(self, f.name)) for f in fields(self)}
+        """Fields that are set (None is left out: millions of spans load faster sparse)."""
+        out = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value is not None:
+                out[f.name] = _plain(value)
+        return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Self:
@@ -240,7 +246,8 @@ class Claim:
                 value = value.to_dict()
             elif f.name == "quantities":
                 value = [q.to_dict() for q in value]
-            out[f.name] = _plain(value)
+            if value is not None:
+                out[f.name] = _plain(value)
         return out
 
     @classmethod

@@ -19,6 +19,7 @@ This is the only module that imports tinydb. Layout and guarantees:
 from __future__ import annotations
 
 import fcntl
+import gc
 import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -67,7 +68,7 @@ def resolve_db_path(option: str | Path | None) -> Path:
     return Path(chosen).expanduser()
 
 
-class _LiveStorage(Storage):  # type: ignore[misc]
+class _LiveStorage(Storage):
     """Lets TinyDB query the store's in-memory tables; writes must go through the journal."""
 
     def __init__(self, data: Data) -> None:
@@ -162,11 +163,20 @@ class Store:
         self._claims_by_doc: dict[str, set[int]] = defaultdict(set)
         self._review_key: dict[tuple[str, str], int] = {}
         self._closed = False
+        # Loading creates millions of small dicts: the cyclic GC would rescan them again and
+        # again while they are built, and on every later collection. Pause it, then freeze the
+        # loaded objects out of its reach (they are plain data with no cycles).
+        gc_was_enabled = gc.isenabled()
+        gc.disable()
         try:
             self._open()
         except BaseException:
             self._release()
             raise
+        finally:
+            gc.freeze()
+            if gc_was_enabled:
+                gc.enable()
         self.tinydb = TinyDB(storage=_LiveStorage, data=self._data)
 
     @classmethod
@@ -246,7 +256,7 @@ class Store:
             raise DamagedDatabaseError(
                 f"{self.path} is not a TinyDB database (expected an object of tables)"
             )
-        has_content = any(loaded.get(name) for name in loaded if name != "_default")
+        has_content = any(loaded.values())
         if "meta" not in loaded and has_content:
             raise StoreError(f"{self.path} is a TinyDB file but not a Claimscope database")
         data: Data = loaded
@@ -427,7 +437,11 @@ class Store:
             self.tinydb.table(name).clear_cache()
 
     def _reindex(
-        self, table: str, record_id: int, before: dict[str, Any] | None, after: dict[str, Any] | None
+        self,
+        table: str,
+        record_id: int,
+        before: dict[str, Any] | None,
+        after: dict[str, Any] | None,
     ) -> None:
         if table == "documents":
             if before is not None:
@@ -567,18 +581,23 @@ class Store:
 
 
 def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in after.items() if before.get(key) != value}
+    """The fields to set; a field ``after`` leaves out (a sparse None) is set to None."""
+    changes = {key: value for key, value in after.items() if before.get(key) != value}
+    changes.update({key: None for key in before.keys() - after.keys()})
+    return changes
 
 
 def _to_plain(changes: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in changes.items():
+    """Offsets and lists of records (quantities) as the JSON their records hold."""
+
+    def plain(value: Any) -> Any:
         if isinstance(value, Offsets):
-            value = value.to_dict()
-        elif isinstance(value, list):
-            value = [v.to_dict() if hasattr(v, "to_dict") else v for v in value]
-        out[key] = value
-    return out
+            return value.to_dict()
+        if isinstance(value, list):
+            return [v.to_dict() if hasattr(v, "to_dict") else v for v in value]
+        return value
+
+    return {key: plain(value) for key, value in changes.items()}
 
 
 def _record_offsets(table: str, record: dict[str, Any]) -> Iterable[tuple[str, Offsets]]:

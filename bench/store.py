@@ -1,0 +1,252 @@
+"""Benchmark: edit → durable latency of the store, flat from 1k to 100k documents.
+
+For 1k, 10k and 100k documents (3,000-character texts, 20 spans each) it measures, in one run:
+the store's span update (returns once the edit is fsynced), plain TinyDB's ``update`` (plus
+an fsync, since TinyDB's JSONStorage does not sync), and the floor: a raw append + fdatasync of
+one small record. Also the time to open each database. Usage::
+
+    python bench/store.py [--sizes 1000,10000,100000] [--edits 2000] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+
+import orjson
+import tinydb
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from annotate.model import text_hash  # noqa: E402
+from annotate.store import SCHEMA_VERSION, Store  # noqa: E402
+
+TEXT_CHARS = 3_000
+SPANS_PER_DOC = 20
+WORDS = [
+    "the",
+    "government",
+    "said",
+    "on",
+    "Tuesday",
+    "that",
+    "officials",
+    "in",
+    "Kabul",
+    "Pakistan",
+    "Afghanistan",
+    "Taliban",
+    "forces",
+    "attacks",
+    "over",
+    "provinces",
+    "according",
+    "to",
+    "reported",
+    "experts",
+    "believe",
+    "clerics",
+    "border",
+    "security",
+    "agency",
+    "director",
+    "withdrawal",
+    "troops",
+    "September",
+    "violence",
+    "analysts",
+    "told",
+]
+LABELS = ("PERSON", "ORG", "GPE", "DATE", "CARDINAL", "NORP")
+
+
+def make_text(rng: random.Random, number: int) -> str:
+    words: list[str] = [f"Article {number}."]
+    length = len(words[0])
+    while length < TEXT_CHARS:
+        word = rng.choice(WORDS)
+        words.append(word)
+        length += len(word) + 1
+    return " ".join(words)[:TEXT_CHARS]
+
+
+def build_database(path: Path, documents: int, seed: int = 7) -> None:
+    """Write a Claimscope database (a TinyDB file) directly, as a checkpoint would."""
+    rng = random.Random(seed)
+    docs: dict[str, dict[str, object]] = {}
+    spans: dict[str, dict[str, object]] = {}
+    span_id = 1
+    for number in range(1, documents + 1):
+        text = make_text(rng, number)
+        doc_id = text_hash(text)
+        docs[str(number)] = {"id": doc_id, "text": text, "meta": {"date": "2021-05-30"}}
+        for k in range(SPANS_PER_DOC):
+            start = k * (TEXT_CHARS // SPANS_PER_DOC)
+            spans[str(span_id)] = {
+                "id": span_id,
+                "doc_id": doc_id,
+                "start": start,
+                "end": start + 7,
+                "label": LABELS[k % len(LABELS)],
+                "origin": "en_core_web_sm@3.8.0",
+                "origin_kind": "model",
+                "status": "suggested",
+            }
+            span_id += 1
+    meta = {"schema_version": SCHEMA_VERSION, "created_at": None, "last_seq": 0}
+    data = {
+        "meta": {"1": meta},
+        "documents": docs,
+        "spans": spans,
+        "claims": {},
+        "reviews": {},
+        "history": {},
+    }
+    path.write_bytes(orjson.dumps(data))
+
+
+def percentile(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    index = min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))
+    return ordered[index]
+
+
+def timed(samples: list[float], action: Callable[..., object], *args: object) -> None:
+    start = time.perf_counter()
+    action(*args)
+    samples.append((time.perf_counter() - start) * 1000)
+
+
+def bench_store(path: Path, documents: int, edits: int) -> tuple[float, list[float], float]:
+    """Open time (s), per-edit latencies (ms), close/checkpoint time (s)."""
+    start = time.perf_counter()
+    store = Store.open(path)
+    open_s = time.perf_counter() - start
+    rng = random.Random(1)
+    total_spans = documents * SPANS_PER_DOC
+    latencies: list[float] = []
+    for n in range(edits):
+        span_id = rng.randint(1, total_spans)
+        label = LABELS[n % len(LABELS)]
+        timed(latencies, partial(store.update_span, span_id, label=label, status="edited"))
+    start = time.perf_counter()
+    store.close()
+    return open_s, latencies, time.perf_counter() - start
+
+
+def bench_plain_tinydb(path: Path, documents: int, edits: int) -> tuple[float, list[float]]:
+    start = time.perf_counter()
+    db = tinydb.TinyDB(path)
+    open_s = time.perf_counter() - start
+    table = db.table("spans")
+    handle = db.storage._handle  # type: ignore[attr-defined]
+    rng = random.Random(1)
+    latencies: list[float] = []
+
+    def edit(span_id: int, label: str) -> None:
+        table.update({"label": label, "status": "edited"}, doc_ids=[span_id])
+        os.fsync(handle.fileno())
+
+    for n in range(edits):
+        span_id = rng.randint(1, documents * SPANS_PER_DOC)
+        label = LABELS[n % len(LABELS)]
+        timed(latencies, edit, span_id, label)
+    db.close()
+    return open_s, latencies
+
+
+def bench_floor(folder: Path, edits: int) -> list[float]:
+    path = folder / "floor.log"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    record = orjson.dumps(
+        {
+            "seq": 1,
+            "ops": [
+                {"op": "set", "t": "spans", "id": 12345, "r": {"label": "ORG", "status": "edited"}}
+            ],
+        }
+    )
+    latencies: list[float] = []
+
+    def append() -> None:
+        os.write(fd, record + b"\n")
+        os.fdatasync(fd)
+
+    for _ in range(edits):
+        timed(latencies, append)
+    os.close(fd)
+    return latencies
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--edits", type=int, default=2000)
+    parser.add_argument("--tinydb-edits", default="1000:200,10000:30")
+    parser.add_argument("--keep", type=Path, default=None, help="folder for the databases")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    tinydb_edits = dict(
+        (int(n), int(k)) for n, k in (item.split(":") for item in args.tinydb_edits.split(","))
+    )
+    folder = args.keep or Path(tempfile.mkdtemp(prefix="claimscope-bench-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    results: dict[str, float] = {}
+    print(f"{'what':<28}{'docs':>8}{'p50 ms':>10}{'p99 ms':>10}{'open s':>9}{'close s':>9}")
+    try:
+        floor = bench_floor(folder, args.edits)
+        results["floor_p99"] = percentile(floor, 99)
+        print(
+            f"{'append+fdatasync (floor)':<28}{'':>8}{statistics.median(floor):>10.3f}"
+            f"{percentile(floor, 99):>10.3f}"
+        )
+        for documents in sizes:
+            path = folder / f"db-{documents}.json"
+            build_database(path, documents)
+            if documents in tinydb_edits:
+                copy = folder / f"plain-{documents}.json"
+                shutil.copyfile(path, copy)
+                open_s, plain = bench_plain_tinydb(copy, documents, tinydb_edits[documents])
+                results[f"tinydb_p99_{documents}"] = percentile(plain, 99)
+                print(
+                    f"{'plain TinyDB update+fsync':<28}{documents:>8}"
+                    f"{statistics.median(plain):>10.3f}{percentile(plain, 99):>10.3f}"
+                    f"{open_s:>9.2f}"
+                )
+                copy.unlink()
+            open_s, latencies, close_s = bench_store(path, documents, args.edits)
+            results[f"store_p99_{documents}"] = percentile(latencies, 99)
+            results[f"open_s_{documents}"] = open_s
+            print(
+                f"{'claimscope store':<28}{documents:>8}{statistics.median(latencies):>10.3f}"
+                f"{percentile(latencies, 99):>10.3f}{open_s:>9.2f}{close_s:>9.2f}"
+            )
+            path.unlink()
+    finally:
+        if args.keep is None:
+            shutil.rmtree(folder, ignore_errors=True)
+    low, high = min(sizes), max(sizes)
+    ratio = results[f"store_p99_{high}"] / results[f"store_p99_{low}"]
+    print(
+        "RESULT "
+        f"store_p99_ms_1k={results.get('store_p99_1000', float('nan')):.3f} "
+        f"store_p99_ms_100k={results.get('store_p99_100000', float('nan')):.3f} "
+        f"flat_ratio={ratio:.2f} "
+        f"tinydb_p99_ms_10k={results.get('tinydb_p99_10000', float('nan')):.1f} "
+        f"floor_p99_ms={results['floor_p99']:.3f} "
+        f"open_s_10k={results.get('open_s_10000', float('nan')):.2f}"
+    )
+
+
+if __name__ == "__main__":
+    main()

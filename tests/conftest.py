@@ -1,0 +1,55 @@
+"""Shared fixtures: temporary databases, the seed article, and running the real CLI."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from annotate.store import Store
+
+DATA = Path(__file__).parent / "data"
+ROOT = Path(__file__).parent.parent
+SEED = DATA / "ani-2021-05-30.txt"
+GOLD = DATA / "gum_news_gold.jsonl"
+CORPORA = ROOT / "corpora"
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "claimscope.json"
+
+
+@pytest.fixture
+def store(db_path: Path) -> Iterator[Store]:
+    opened = Store.open(db_path)
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
+def run_cli(
+    *args: str, db: Path | None = None, stdin: bytes | None = None, check: bool = False
+) -> subprocess.CompletedProcess[str]:
+    """Run the real ``claimscope`` entry point in a subprocess."""
+    command = [sys.executable, "-m", "annotate"]
+    if db is not None:
+        command += ["--db", str(db)]
+    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
+    result = subprocess.run(
+        [*command, *args],
+        input=stdin.decode() if stdin is not None else None,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(f"claimscope {args} failed:\n{result.stdout}\n{result.stderr}")
+    return result

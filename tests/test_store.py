@@ -1,0 +1,385 @@
+"""The store: durability, recovery, locking, schema versions, TinyDB compatibility."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+import tinydb
+
+from annotate import store as store_module
+from annotate.errors import DamagedDatabaseError, DatabaseLockedError, StoreError
+from annotate.journal import encode_entry
+from annotate.model import (
+    Claim,
+    ClaimKind,
+    DocMeta,
+    Document,
+    EntitySpan,
+    Offsets,
+    OriginKind,
+    ReviewState,
+    SpanStatus,
+    Verdict,
+    text_hash,
+)
+from annotate.store import Store
+from tests.conftest import ROOT, SEED, run_cli
+
+TEXT = "Muhammed Sarfraz Khan said the clerics in Pakistan are enticing people."
+
+
+def add_doc(store: Store, text: str = TEXT) -> str:
+    doc = Document(text_hash(text), text, DocMeta(date="2021-05-30"))
+    with store.transaction() as tx:
+        tx.add_document(doc)
+    return doc.id
+
+
+def human_span(doc_id: str, start: int, end: int, label: str) -> EntitySpan:
+    return EntitySpan(0, doc_id, start, end, label, "alice", OriginKind.HUMAN, SpanStatus.ACCEPTED)
+
+
+def test_edits_round_trip_and_file_is_plain_tinydb(db_path: Path) -> None:
+    with Store.open(db_path) as store:
+        doc_id = add_doc(store)
+        span = store.add_span(human_span(doc_id, 0, 21, "PERSON"))
+        store.update_span(span.id, label="ORG", status=SpanStatus.EDITED, annotator="bob")
+        claim = store.add_claim(
+            Claim(
+                0,
+                doc_id,
+                Offsets(27, 71),
+                ClaimKind.REPORTED,
+                "alice",
+                OriginKind.HUMAN,
+                SpanStatus.ACCEPTED,
+                source=Offsets(0, 21),
+                source_entity=span.id,
+                cue=Offsets(22, 26),
+            )
+        )
+        store.update_claim(claim.id, verdict=Verdict.DISPUTED, note="check")
+        store.set_review(doc_id, "alice", ReviewState.DONE)
+    assert not Path(f"{db_path}.journal").exists()
+    plain = tinydb.TinyDB(db_path)
+    try:
+        assert plain.table("spans").all()[0]["label"] == "ORG"
+        assert plain.table("claims").all()[0]["verdict"] == "disputed"
+        assert plain.table("meta").all()[0]["schema_version"] == store_module.SCHEMA_VERSION
+    finally:
+        plain.close()
+    with Store.open(db_path) as store:
+        [span] = store.spans(doc_id)
+        assert (span.label, span.status, span.annotator) == ("ORG", SpanStatus.EDITED, "bob")
+        [claim] = store.claims(doc_id)
+        assert (claim.verdict, claim.note, claim.source_entity) == (Verdict.DISPUTED, "check", 1)
+        assert store.review_state(doc_id, "alice") == ReviewState.DONE
+        assert store.review_state(doc_id, "carol") == ReviewState.TODO
+
+
+def test_offsets_outside_the_text_are_refused_before_writing(store: Store) -> None:
+    doc_id = add_doc(store)
+    seq = store.last_seq
+    with pytest.raises(StoreError, match="outside the text"):
+        store.add_span(human_span(doc_id, 10, len(TEXT) + 1, "X"))
+    assert store.last_seq == seq
+    assert store.spans(doc_id) == []
+
+
+def test_deleting_a_span_unlinks_claim_sources(store: Store) -> None:
+    doc_id = add_doc(store)
+    span = store.add_span(human_span(doc_id, 0, 21, "PERSON"))
+    claim = store.add_claim(
+        Claim(
+            0,
+            doc_id,
+            Offsets(27, 71),
+            ClaimKind.REPORTED,
+            "a",
+            OriginKind.HUMAN,
+            SpanStatus.ACCEPTED,
+            source=Offsets(0, 21),
+            source_entity=span.id,
+        )
+    )
+    store.delete_span(span.id)
+    assert store.get_claim(claim.id).source_entity is None
+    assert store.get_claim(claim.id).source == Offsets(0, 21)
+
+
+def test_tinydb_queries_see_live_edits(store: Store) -> None:
+    doc_id = add_doc(store)
+    query = tinydb.Query()
+    assert store.table("spans").search(query.label == "PERSON") == []
+    store.add_span(human_span(doc_id, 0, 21, "PERSON"))
+    assert len(store.table("spans").search(query.label == "PERSON")) == 1
+    with pytest.raises(StoreError, match="journaled"):
+        store.table("spans").insert({"label": "sneaky"})
+
+
+def test_second_writer_is_refused_but_readers_are_welcome(db_path: Path) -> None:
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
+            import sys, time
+            from annotate.store import Store
+            s = Store.open({str(db_path)!r})
+            print("open", flush=True)
+            sys.stdin.readline()
+            s.close()
+        """),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
+        with pytest.raises(DatabaseLockedError, match=f"pid {holder.pid}"):
+            Store.open(db_path)
+        result = run_cli("import", str(SEED), db=db_path)
+        assert result.returncode == 1
+        assert result.stderr.strip() == (
+            f"error: {db_path} is open for writing by another process (pid {holder.pid}); "
+            "close that claimscope first"
+        )
+        assert run_cli("stats", db=db_path).returncode == 0
+        assert f"open for writing by pid {holder.pid}" in run_cli("db", "check", db=db_path).stdout
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.write("\n")
+        holder.stdin.close()
+        holder.wait(timeout=30)
+    with Store.open(db_path):
+        pass  # the lock is free again
+
+
+DURABILITY_WRITER = """
+import sys
+from annotate.model import *
+from annotate.store import Store
+store = Store.open(sys.argv[1], checkpoint_every=int(sys.argv[2]))
+text = "x" * 5000
+doc = Document(text_hash(text), text, DocMeta())
+with store.transaction() as tx:
+    tx.add_document(doc)
+print("doc", doc.id, flush=True)
+i = 0
+while True:
+    span = store.add_span(EntitySpan(0, doc.id, i % 4000, i % 4000 + 5, f"L{i}", "w",
+                                     OriginKind.HUMAN, SpanStatus.ACCEPTED))
+    store.update_span(span.id, status=SpanStatus.EDITED)
+    print("ack", i, span.id, flush=True)
+    i += 1
+"""
+
+
+@pytest.mark.parametrize("checkpoint_every", [10_000, 37])
+def test_kill_9_keeps_every_acknowledged_edit(db_path: Path, checkpoint_every: int) -> None:
+    writer = subprocess.Popen(
+        [sys.executable, "-c", DURABILITY_WRITER, str(db_path), str(checkpoint_every)],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    assert writer.stdout is not None
+    doc_id = writer.stdout.readline().split()[1]
+    acked: list[tuple[int, int]] = []
+    while len(acked) < 300:
+        _, i, span_id = writer.stdout.readline().split()
+        acked.append((int(i), int(span_id)))
+    os.kill(writer.pid, signal.SIGKILL)
+    writer.wait()
+    # lines the writer printed before it died were acknowledged too
+    for line in writer.stdout.read().splitlines():
+        _, i, span_id = line.split()
+        acked.append((int(i), int(span_id)))
+    with Store.open(db_path) as store:
+        stored = {span.id: span for span in store.spans(doc_id)}
+        for i, span_id in acked:
+            assert stored[span_id].label == f"L{i}"
+            assert stored[span_id].status == SpanStatus.EDITED
+        # at most one edit beyond the last acknowledgement may have landed
+        assert len(stored) in (len(acked), len(acked) + 1)
+    assert run_cli("db", "check", db=db_path).returncode == 0
+
+
+def test_torn_journal_tail_is_dropped_and_the_rest_replayed(db_path: Path) -> None:
+    store = Store.open(db_path)
+    doc_id = add_doc(store)
+    store.add_span(human_span(doc_id, 0, 21, "PERSON"))
+    store._release()  # simulate a crash: no checkpoint, lock gone with the process
+    journal = Path(f"{db_path}.journal")
+    whole = journal.read_bytes()
+    torn = encode_entry({"seq": 99, "ops": [{"op": "del", "t": "spans", "id": 1}]})
+    for cut in (1, len(torn) // 2, len(torn) - 1):
+        journal.write_bytes(whole + torn[:cut])
+        with Store.open(db_path, readonly=True) as reader:
+            assert reader.recovered_torn_bytes == cut
+            assert len(reader.spans(doc_id)) == 1
+    # a complete line whose bytes were garbled at the end of the file is torn, too
+    journal.write_bytes(whole + torn[:-5] + b"\0\0\0\0\n")
+    with Store.open(db_path) as recovered:
+        assert [s.label for s in recovered.spans(doc_id)] == ["PERSON"]
+    assert not journal.exists()
+    with Store.open(db_path) as reopened:
+        assert reopened.recovered_torn_bytes == 0
+
+
+def test_damage_in_the_middle_of_the_journal_is_reported(db_path: Path) -> None:
+    store = Store.open(db_path)
+    doc_id = add_doc(store)
+    store.add_span(human_span(doc_id, 0, 21, "PERSON"))
+    store._release()
+    journal = Path(f"{db_path}.journal")
+    first, second, _ = journal.read_bytes().split(b"\n")
+    journal.write_bytes(first[:-3] + b"XYZ\n" + second + b"\n")
+    with pytest.raises(DamagedDatabaseError, match="entry 1 is damaged"):
+        Store.open(db_path)
+    assert journal.read_bytes() == first[:-3] + b"XYZ\n" + second + b"\n"
+
+
+def test_crash_between_checkpoint_and_journal_reset_replays_nothing_twice(db_path: Path) -> None:
+    store = Store.open(db_path)
+    doc_id = add_doc(store)
+    store.add_span(human_span(doc_id, 0, 21, "PERSON"))
+    journal = Path(f"{db_path}.journal")
+    lines = journal.read_bytes()
+    store.checkpoint()
+    store._release()
+    journal.write_bytes(lines)  # as if the reset never happened
+    with Store.open(db_path) as reopened:
+        assert reopened.replayed_entries == 0
+        assert len(reopened.spans(doc_id)) == 1
+
+
+def test_damaged_database_file_is_reported_and_left_alone(db_path: Path) -> None:
+    db_path.write_bytes(b'{"documents": {"1": {"id": "x", "te')
+    with pytest.raises(DamagedDatabaseError, match="is damaged"):
+        Store.open(db_path)
+    result = run_cli("stats", db=db_path)
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"error: {db_path} is damaged")
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert db_path.read_bytes() == b'{"documents": {"1": {"id": "x", "te'
+
+
+def test_other_tinydb_files_are_not_taken_over(db_path: Path) -> None:
+    db_path.write_text('{"_default": {"1": {"name": "not ours"}}}')
+    with pytest.raises(StoreError, match="not a Claimscope database"):
+        Store.open(db_path)
+
+
+def test_newer_schema_is_refused(db_path: Path) -> None:
+    db_path.write_text('{"meta": {"1": {"schema_version": 99, "last_seq": 0}}}')
+    with pytest.raises(StoreError, match="newer Claimscope"):
+        Store.open(db_path)
+
+
+def test_migration_path_runs_and_checkpoints(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Store.open(db_path) as store:
+        doc_id = add_doc(store)
+        store.add_span(human_span(doc_id, 0, 21, "PERSON"))
+
+    def rename_label(data: store_module.Data) -> None:
+        for record in data["spans"].values():
+            record["label"] = record["label"].lower()
+
+    monkeypatch.setattr(store_module, "SCHEMA_VERSION", 2)
+    monkeypatch.setitem(store_module.MIGRATIONS, 1, rename_label)
+    with Store.open(db_path) as store:
+        assert [s.label for s in store.spans(doc_id)] == ["person"]
+    plain = tinydb.TinyDB(db_path)
+    try:
+        assert plain.table("meta").all()[0]["schema_version"] == 2
+    finally:
+        plain.close()
+
+
+def test_missing_migration_is_a_clear_error(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with Store.open(db_path):
+        pass
+    monkeypatch.setattr(store_module, "SCHEMA_VERSION", 3)
+    with pytest.raises(StoreError, match="no migration from schema 1"):
+        Store.open(db_path)
+
+
+def test_readonly_open_of_missing_database(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="no database at"):
+        Store.open(tmp_path / "nothing.json", readonly=True)
+
+
+TORN_IMPORT = """
+import os, signal, sys
+from annotate import journal
+def torn_append(self, entry):
+    line = journal.encode_entry(entry)
+    os.write(self._fd, line[: len(line) // 2])
+    os.kill(os.getpid(), signal.SIGKILL)
+journal.JournalWriter.append = torn_append
+from annotate.cli import main
+sys.argv = ["claimscope", "--db", sys.argv[1], "import", sys.argv[2]]
+main()
+"""
+
+
+def test_import_killed_midway_leaves_the_database_as_it_was(db_path: Path, tmp_path: Path) -> None:
+    run_cli("import", str(SEED), db=db_path, check=True)
+    before = db_path.read_bytes()
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for n in range(400):
+        (folder / f"{n:04}.txt").write_text(f"date 2021-01-01 Story number {n} about Kabul.\n")
+    killed = subprocess.run(
+        [sys.executable, "-c", TORN_IMPORT, str(db_path), str(folder)], cwd=ROOT, check=False
+    )
+    assert killed.returncode == -signal.SIGKILL
+    assert Path(f"{db_path}.journal").stat().st_size > 0  # half a transaction is on disk
+    check = run_cli("db", "check", db=db_path)
+    assert "unfinished write" in check.stdout
+    assert db_path.read_bytes() == before  # the checkpoint was never touched
+    with Store.open(db_path) as store:
+        assert store.document_count() == 1
+    # and the same import, run again to completion, lands whole
+    run_cli("import", str(folder), db=db_path, check=True)
+    with Store.open(db_path, readonly=True) as store:
+        assert store.document_count() == 401
+
+
+def test_import_killed_at_any_moment_is_all_or_nothing(tmp_path: Path) -> None:
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for n in range(6000):
+        (folder / f"{n:05}.txt").write_text(f"date 2021-01-01 Story {n}. " + "word " * 300)
+    outcomes = []
+    for delay in (0.1, 0.2, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6):
+        db_path = tmp_path / f"db-{delay}.json"
+        run_cli("import", str(SEED), db=db_path, check=True)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "annotate", "--db", str(db_path), "import", str(folder)],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            process.wait(timeout=delay)
+            outcomes.append("finished")
+        except subprocess.TimeoutExpired:
+            process.send_signal(signal.SIGKILL)
+            process.wait()
+            outcomes.append("killed")
+        with Store.open(db_path) as store:
+            assert store.document_count() in (1, 6001), outcomes
+        assert run_cli("db", "check", db=db_path).returncode == 0
+    assert "killed" in outcomes
