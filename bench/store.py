@@ -110,6 +110,7 @@ def build_database(path: Path, documents: int, seed: int = 7) -> None:
         "spans": spans,
         "claims": {},
         "reviews": {},
+        "preannotated": {},
         "history": {},
     }
     path.write_bytes(orjson.dumps(data))

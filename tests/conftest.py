@@ -53,3 +53,14 @@ def run_cli(
     if check and result.returncode != 0:
         raise AssertionError(f"claimscope {args} failed:\n{result.stdout}\n{result.stderr}")
     return result
+
+
+@pytest.fixture(scope="session")
+def pipeline():  # type: ignore[no-untyped-def]
+    """The English pipeline with Claimscope's components, loaded once per test session."""
+    from annotate.nlp import load_pipeline
+    from annotate.preannotate import add_claims_component
+
+    loaded = load_pipeline()
+    add_claims_component(loaded)
+    return loaded

