@@ -339,6 +339,25 @@ def evaluate_command(
     out.print(claims)
 
 
+@app.command("tui")
+def tui_command(
+    annotator: Annotated[
+        str | None, typer.Option("--annotator", help="Your name on edits (default: login name).")
+    ] = None,
+    labels: Annotated[
+        Path | None, typer.Option("--labels", help="Labels config JSON (default: built in).")
+    ] = None,
+) -> None:
+    """Open the reader: browse documents, review and correct entities and claims."""
+    from tui.app import make_app
+
+    application = make_app(db_path(), annotator=annotator, labels_path=labels)
+    try:
+        application.run()
+    finally:
+        application.close_store()
+
+
 @db_app.command("check")
 def db_check_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,

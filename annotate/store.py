@@ -24,6 +24,7 @@ import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from threading import RLock
@@ -46,9 +47,22 @@ from annotate.model import (
 )
 
 SCHEMA_VERSION = 1
-TABLES = ("meta", "documents", "spans", "claims", "reviews", "preannotated", "history")
+TABLES = (
+    "meta",
+    "documents",
+    "spans",
+    "claims",
+    "reviews",
+    "preannotated",
+    "history",
+    "ui_state",
+)
 #: Tables whose records are unique by these fields, with an index from them to the record id.
-UNIQUE_FIELDS = {"reviews": ("doc_id", "annotator"), "preannotated": ("doc_id", "origin")}
+UNIQUE_FIELDS = {
+    "reviews": ("doc_id", "annotator"),
+    "preannotated": ("doc_id", "origin"),
+    "ui_state": ("annotator",),
+}
 DEFAULT_DB_NAME = "claimscope.json"
 DB_ENV_VAR = "CLAIMSCOPE_DB"
 
@@ -68,6 +82,15 @@ def resolve_db_path(option: str | Path | None) -> Path:
     """``--db`` wins, then ``$CLAIMSCOPE_DB``, then ``claimscope.json`` in the current folder."""
     chosen = option or os.environ.get(DB_ENV_VAR) or DEFAULT_DB_NAME
     return Path(chosen).expanduser()
+
+
+@dataclass(frozen=True, slots=True)
+class UndoTag:
+    """Marks a transaction as one undoable edit by ``annotator`` in ``doc_id``."""
+
+    annotator: str
+    doc_id: str
+    action: str
 
 
 class _LiveStorage(Storage):
@@ -164,6 +187,7 @@ class Store:
         self._spans_by_doc: dict[str, set[int]] = defaultdict(set)
         self._claims_by_doc: dict[str, set[int]] = defaultdict(set)
         self._unique: dict[str, dict[tuple[str, ...], int]] = {t: {} for t in UNIQUE_FIELDS}
+        self._history: dict[tuple[str, str], list[int]] = defaultdict(list)
         self._closed = False
         # Loading creates millions of small dicts: the cyclic GC would rescan them again and
         # again while they are built, and on every later collection. Pause it, then freeze the
@@ -293,14 +317,21 @@ class Store:
         return migrated
 
     def _build_indexes(self) -> None:
+        saved = self._meta().get("next_ids", {})
         for table in TABLES:
             records = self._data[table]
-            self._next_id[table] = max(map(int, records), default=0) + 1
+            self._next_id[table] = max(
+                self._next_id.get(table, 1),
+                int(saved.get(table, 1)),
+                max(map(int, records), default=0) + 1,
+            )
         self._doc_key = {rec["id"]: int(key) for key, rec in self._data["documents"].items()}
         for key, rec in self._data["spans"].items():
             self._spans_by_doc[rec["doc_id"]].add(int(key))
         for key, rec in self._data["claims"].items():
             self._claims_by_doc[rec["doc_id"]].add(int(key))
+        for key, rec in sorted(self._data["history"].items(), key=lambda item: int(item[0])):
+            self._history[(rec["annotator"], rec["doc_id"])].append(int(key))
         for table, names in UNIQUE_FIELDS.items():
             self._unique[table] = {
                 tuple(rec[n] for n in names): int(key) for key, rec in self._data[table].items()
@@ -311,6 +342,7 @@ class Store:
         with self._mutex:
             journal = self._require_writable()
             self._meta()["last_seq"] = self._seq
+            self._meta()["next_ids"] = dict(self._next_id)
             atomic_write(self.path, orjson.dumps(self._data))
             journal.reset()
 
@@ -353,13 +385,89 @@ class Store:
     # Transactions ---------------------------------------------------------------------------
 
     @contextmanager
-    def transaction(self) -> Iterator[Transaction]:
-        """Collect operations; on a clean exit they are journaled durably, then applied."""
+    def transaction(self, *, undo: UndoTag | None = None) -> Iterator[Transaction]:
+        """Collect operations; on a clean exit they are journaled durably, then applied.
+
+        With ``undo``, the transaction also records itself (with its inverse) in the
+        ``history`` table, so the annotator can undo and redo it, even after a restart."""
         with self._mutex:
             self._require_writable()
             tx = Transaction(self)
             yield tx
+            if undo is not None and tx.ops:
+                self._record_history(tx, undo)
             self.commit(tx)
+
+    def _record_history(self, tx: Transaction, tag: UndoTag) -> None:
+        forward = list(tx.ops)
+        inverse = self._inverse_of(forward)
+        for entry_id in self._history.get((tag.annotator, tag.doc_id), ()):
+            if self._data["history"][str(entry_id)]["state"] == "undone":
+                tx.patch("history", entry_id, {"state": "dropped"})  # a new edit ends redo
+        tx.put(
+            "history",
+            tx.new_id("history"),
+            {
+                "annotator": tag.annotator,
+                "doc_id": tag.doc_id,
+                "action": tag.action,
+                "at": tx.stamp,
+                "state": "done",
+                "ops": forward,
+                "inverse": inverse,
+            },
+        )
+
+    def _inverse_of(self, ops: list[Op]) -> list[Op]:
+        """Operations that undo ``ops``: the before-image of every record they touch."""
+        current: dict[tuple[str, int], dict[str, Any] | None] = {}
+        inverse: list[Op] = []
+        for op in ops:
+            key = (op["t"], int(op["id"]))
+            before = current[key] if key in current else self._data[op["t"]].get(str(op["id"]))
+            if before is None:
+                inverse.append({"op": "del", "t": op["t"], "id": op["id"]})
+            else:
+                inverse.append({"op": "put", "t": op["t"], "id": op["id"], "r": dict(before)})
+            if op["op"] == "put":
+                current[key] = op["r"]
+            elif op["op"] == "set":
+                current[key] = {**(before or {}), **op["r"]}
+            else:
+                current[key] = None
+        inverse.reverse()
+        return inverse
+
+    def _history_entries(self, annotator: str, doc_id: str) -> list[tuple[int, dict[str, Any]]]:
+        table = self._data["history"]
+        return [(i, table[str(i)]) for i in self._history.get((annotator, doc_id), ())]
+
+    def undo(self, annotator: str, doc_id: str) -> str | None:
+        """Undo the annotator's last edit in the document; returns what it was, or None."""
+        done = [(i, e) for i, e in self._history_entries(annotator, doc_id) if e["state"] == "done"]
+        if not done:
+            return None
+        entry_id, entry = done[-1]
+        with self.transaction() as tx:
+            tx.ops.extend(entry["inverse"])
+            tx.patch("history", entry_id, {"state": "undone"})
+        return str(entry["action"])
+
+    def redo(self, annotator: str, doc_id: str) -> str | None:
+        """Redo the edit undone most recently; returns what it was, or None."""
+        undone = [
+            (i, e) for i, e in self._history_entries(annotator, doc_id) if e["state"] == "undone"
+        ]
+        if not undone:
+            return None
+        entry_id, entry = undone[0]
+        with self.transaction() as tx:
+            tx.ops.extend(entry["ops"])
+            tx.patch("history", entry_id, {"state": "done"})
+        return str(entry["action"])
+
+    def can_undo(self, annotator: str, doc_id: str) -> bool:
+        return any(e["state"] == "done" for _, e in self._history_entries(annotator, doc_id))
 
     def commit(self, tx: Transaction) -> None:
         """Make ``tx`` durable (one journal line, fdatasync), then apply it in memory."""
@@ -414,9 +522,12 @@ class Store:
         return text
 
     def _apply_raw(self, op: Op) -> None:
-        """Apply an operation to the tables only (replay, before indexes exist)."""
+        """Apply an operation to the tables only (replay, before indexes exist).
+
+        Ids are never reused, even those of deleted records (undo and redo refer to them)."""
         table = self._data[op["t"]]
         key = str(op["id"])
+        self._next_id[op["t"]] = max(self._next_id.get(op["t"], 1), int(op["id"]) + 1)
         if op["op"] == "put":
             table[key] = op["r"]
         elif op["op"] == "set":
@@ -433,7 +544,6 @@ class Store:
         before = self._data[name].get(str(record_id))
         self._apply_raw(op)
         after = self._data[name].get(str(record_id))
-        self._next_id[name] = max(self._next_id[name], record_id + 1)
         self._reindex(name, record_id, before, after)
         if name in self.tinydb._tables:
             self.tinydb.table(name).clear_cache()
@@ -456,6 +566,11 @@ class Store:
                 index[before["doc_id"]].discard(record_id)
             if after is not None:
                 index[after["doc_id"]].add(record_id)
+        elif table == "history":
+            if before is None and after is not None:
+                self._history[(after["annotator"], after["doc_id"])].append(record_id)
+            elif before is not None and after is None:
+                self._history[(before["annotator"], before["doc_id"])].remove(record_id)
         elif table in UNIQUE_FIELDS:
             names = UNIQUE_FIELDS[table]
             if before is not None:
@@ -475,6 +590,10 @@ class Store:
 
     def document_count(self) -> int:
         return len(self._doc_key)
+
+    def doc_order(self, doc_id: str) -> int:
+        """Import position of a document (its record id)."""
+        return self._doc_key[doc_id]
 
     def has_document(self, doc_id: str) -> bool:
         return doc_id in self._doc_key
@@ -525,6 +644,10 @@ class Store:
             raise StoreError(f"no claim {claim_id}")
         return Claim.from_dict(record)
 
+    def raw_records(self, table: str) -> Iterator[dict[str, Any]]:
+        """The stored dicts of a table, for fast read-only scans (do not modify them)."""
+        yield from self._data[table].values()
+
     def reviews(self) -> Iterator[Review]:
         for record in self._data["reviews"].values():
             yield Review.from_dict(record)
@@ -541,6 +664,19 @@ class Store:
 
     def preannotated_documents(self, origin: str) -> set[str]:
         return {doc_id for doc_id, name in self._unique["preannotated"] if name == origin}
+
+    def ui_state(self, annotator: str) -> dict[str, Any]:
+        """What the reader remembers for an annotator (last document, list position, …)."""
+        key = self._unique["ui_state"].get((annotator,))
+        return dict(self._data["ui_state"][str(key)]) if key is not None else {}
+
+    def save_ui_state(self, annotator: str, **values: Any) -> None:
+        key = self._unique["ui_state"].get((annotator,))
+        with self.transaction() as tx:
+            if key is None:
+                tx.put("ui_state", tx.new_id("ui_state"), {"annotator": annotator, **values})
+            else:
+                tx.patch("ui_state", key, values)
 
     # Edits: each is one durable transaction -------------------------------------------------
 

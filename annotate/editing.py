@@ -1,0 +1,226 @@
+"""An annotator's edits to one document: every change is one durable, undoable transaction.
+
+The reader calls these and nothing else to change data. Each edit is stamped with the
+annotator and the time, goes through the store's journal before it returns, and is recorded in
+the store's history so ``undo``/``redo`` work without limit, also after a restart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from annotate.errors import StoreError
+from annotate.model import (
+    Claim,
+    ClaimKind,
+    EntitySpan,
+    Offsets,
+    OriginKind,
+    ReviewState,
+    SpanStatus,
+    Verdict,
+    best_overlap,
+)
+from annotate.store import Store, Transaction, UndoTag, utc_now
+
+
+@dataclass(slots=True)
+class Editor:
+    """Edits ``doc_id`` on behalf of ``annotator``."""
+
+    store: Store
+    doc_id: str
+    annotator: str
+
+    def _tag(self, action: str) -> UndoTag:
+        return UndoTag(self.annotator, self.doc_id, action)
+
+    def _stamp(self, tx: Transaction) -> dict[str, Any]:
+        return {"annotator": self.annotator, "updated_at": tx.stamp}
+
+    def _text_length(self) -> int:
+        return len(self.store.get_document(self.doc_id).text)
+
+    def _span(self, span_id: int) -> EntitySpan:
+        span = self.store.get_span(span_id)
+        if span.doc_id != self.doc_id:
+            raise StoreError(f"span {span_id} belongs to another document")
+        return span
+
+    def _claim(self, claim_id: int) -> Claim:
+        claim = self.store.get_claim(claim_id)
+        if claim.doc_id != self.doc_id:
+            raise StoreError(f"claim {claim_id} belongs to another document")
+        return claim
+
+    @staticmethod
+    def _edited_status(current: SpanStatus, origin_kind: OriginKind) -> str:
+        """Changing a model's span or claim makes it "edited"; a person's stays accepted."""
+        if origin_kind == OriginKind.MODEL and current != SpanStatus.REJECTED:
+            return SpanStatus.EDITED.value
+        return SpanStatus.ACCEPTED.value
+
+    # Entities ----------------------------------------------------------------------------------
+
+    def add_entity(self, start: int, end: int, label: str) -> EntitySpan:
+        with self.store.transaction(undo=self._tag(f"add {label}")) as tx:
+            return tx.add_span(
+                EntitySpan(
+                    id=0,
+                    doc_id=self.doc_id,
+                    start=start,
+                    end=end,
+                    label=label,
+                    origin=self.annotator,
+                    origin_kind=OriginKind.HUMAN,
+                    status=SpanStatus.ACCEPTED,
+                    annotator=self.annotator,
+                )
+            )
+
+    def set_label(self, span_id: int, label: str) -> None:
+        span = self._span(span_id)
+        if span.label == label:
+            return
+        with self.store.transaction(undo=self._tag(f"label {span.label} → {label}")) as tx:
+            status = self._edited_status(span.status, span.origin_kind)
+            tx.patch("spans", span_id, {"label": label, "status": status, **self._stamp(tx)})
+
+    def set_status(self, span_id: int, status: SpanStatus) -> None:
+        span = self._span(span_id)
+        if span.status == status:
+            return
+        verb = {SpanStatus.ACCEPTED: "accept", SpanStatus.REJECTED: "reject"}.get(status, "mark")
+        with self.store.transaction(undo=self._tag(f"{verb} {span.label}")) as tx:
+            tx.patch("spans", span_id, {"status": status.value, **self._stamp(tx)})
+
+    def move_bounds(self, span_id: int, start: int, end: int) -> None:
+        span = self._span(span_id)
+        if (start, end) == (span.start, span.end):
+            return
+        if not Offsets(start, end).within(self._text_length()):
+            raise StoreError(f"span {start}-{end} would be empty or outside the text")
+        with self.store.transaction(undo=self._tag(f"resize {span.label}")) as tx:
+            status = self._edited_status(span.status, span.origin_kind)
+            changes = {"start": start, "end": end, "status": status, **self._stamp(tx)}
+            tx.patch("spans", span_id, changes)
+
+    def delete_span(self, span_id: int) -> None:
+        span = self._span(span_id)
+        with self.store.transaction(undo=self._tag(f"delete {span.label}")) as tx:
+            tx.delete("spans", span_id)
+            for claim in self.store.claims(self.doc_id):
+                if claim.source_entity == span_id:
+                    tx.patch("claims", claim.id, {"source_entity": None, **self._stamp(tx)})
+
+    def accept_all_pending(self) -> int:
+        """Accept every pending suggestion (entities and claims) in the document."""
+        spans = [s for s in self.store.spans(self.doc_id) if s.status == SpanStatus.SUGGESTED]
+        claims = [c for c in self.store.claims(self.doc_id) if c.status == SpanStatus.SUGGESTED]
+        if not spans and not claims:
+            return 0
+        action = f"accept all ({len(spans) + len(claims)})"
+        with self.store.transaction(undo=self._tag(action)) as tx:
+            accepted = {"status": SpanStatus.ACCEPTED.value, **self._stamp(tx)}
+            for span in spans:
+                tx.patch("spans", span.id, accepted)
+            for claim in claims:
+                tx.patch("claims", claim.id, accepted)
+        return len(spans) + len(claims)
+
+    # Claims ------------------------------------------------------------------------------------
+
+    def add_claim(self, content: Offsets) -> Claim:
+        with self.store.transaction(undo=self._tag("add claim")) as tx:
+            return tx.add_claim(
+                Claim(
+                    id=0,
+                    doc_id=self.doc_id,
+                    content=content,
+                    kind=ClaimKind.UNATTRIBUTED,
+                    origin=self.annotator,
+                    origin_kind=OriginKind.HUMAN,
+                    status=SpanStatus.ACCEPTED,
+                    annotator=self.annotator,
+                )
+            )
+
+    def _patch_claim(
+        self, claim: Claim, action: str, changes: dict[str, Any], *, edits_extraction: bool
+    ) -> None:
+        with self.store.transaction(undo=self._tag(action)) as tx:
+            if edits_extraction:
+                changes["status"] = self._edited_status(claim.status, claim.origin_kind)
+            tx.patch("claims", claim.id, {**changes, **self._stamp(tx)})
+
+    def set_claim_source(self, claim_id: int, source: Offsets | None) -> None:
+        """Set (or clear) the source, linking it to the entity span it overlaps."""
+        claim = self._claim(claim_id)
+        entity = best_overlap(source, self.store.spans(self.doc_id)) if source else None
+        changes: dict[str, Any] = {
+            "source": source.to_dict() if source else None,
+            "source_entity": entity.id if entity else None,
+            "source_resolved": None,
+        }
+        if source is not None and claim.kind == ClaimKind.UNATTRIBUTED:
+            changes["kind"] = ClaimKind.REPORTED.value
+        self._patch_claim(claim, "set claim source", changes, edits_extraction=True)
+
+    def set_claim_cue(self, claim_id: int, cue: Offsets | None) -> None:
+        claim = self._claim(claim_id)
+        changes = {"cue": cue.to_dict() if cue else None}
+        self._patch_claim(claim, "set claim cue", changes, edits_extraction=True)
+
+    def set_claim_content(self, claim_id: int, content: Offsets) -> None:
+        claim = self._claim(claim_id)
+        if not content.within(self._text_length()):
+            raise StoreError("claim content would be empty or outside the text")
+        changes = {"content": content.to_dict()}
+        self._patch_claim(claim, "resize claim", changes, edits_extraction=True)
+
+    def set_claim_kind(self, claim_id: int, kind: ClaimKind) -> None:
+        claim = self._claim(claim_id)
+        changes = {"kind": kind.value}
+        self._patch_claim(claim, f"claim kind {kind.value}", changes, edits_extraction=True)
+
+    def set_verdict(self, claim_id: int, verdict: Verdict) -> None:
+        claim = self._claim(claim_id)
+        if claim.verdict == verdict:
+            return
+        changes = {"verdict": verdict.value}
+        self._patch_claim(claim, f"verdict {verdict.value}", changes, edits_extraction=False)
+
+    def set_note(self, claim_id: int, note: str) -> None:
+        claim = self._claim(claim_id)
+        if claim.note == note:
+            return
+        self._patch_claim(claim, "edit note", {"note": note}, edits_extraction=False)
+
+    def set_claim_status(self, claim_id: int, status: SpanStatus) -> None:
+        claim = self._claim(claim_id)
+        if claim.status == status:
+            return
+        verb = {SpanStatus.ACCEPTED: "accept", SpanStatus.REJECTED: "reject"}.get(status, "mark")
+        self._patch_claim(claim, f"{verb} claim", {"status": status.value}, edits_extraction=False)
+
+    def delete_claim(self, claim_id: int) -> None:
+        self._claim(claim_id)
+        with self.store.transaction(undo=self._tag("delete claim")) as tx:
+            tx.delete("claims", claim_id)
+
+    # History and progress ----------------------------------------------------------------------
+
+    def undo(self) -> str | None:
+        return self.store.undo(self.annotator, self.doc_id)
+
+    def redo(self) -> str | None:
+        return self.store.redo(self.annotator, self.doc_id)
+
+    def set_state(self, state: ReviewState) -> None:
+        if self.store.review_state(self.doc_id, self.annotator) != state:
+            self.store.set_review(self.doc_id, self.annotator, state)
+
+    @property
+    def stamp(self) -> str:
+        return utc_now()

@@ -1,0 +1,99 @@
+"""Tokens derived from character offsets, for moving and selecting by keyboard.
+
+Character offsets stay the one truth: tokens are computed from the text on demand (words with
+inner apostrophes, hyphens and digit separators, or single punctuation marks) and never stored.
+No spaCy here: the reader must start fast.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+
+from annotate.model import Offsets
+
+_TOKEN = re.compile(r"\w+(?:[-'’.,]\w+)*|[^\w\s]", re.UNICODE)
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*\s+|\n\s*\n")
+_PARAGRAPH = re.compile(r"\n\s*\n")
+
+
+@dataclass(frozen=True, slots=True)
+class Tokens:
+    """The token boundaries of one text."""
+
+    text: str
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+
+    @classmethod
+    def of(cls, text: str) -> Tokens:
+        matches = list(_TOKEN.finditer(text))
+        return cls(text, tuple(m.start() for m in matches), tuple(m.end() for m in matches))
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def index_at(self, char: int) -> int:
+        """The token covering ``char``, else the next one (clamped to the last)."""
+        if not self.starts:
+            return 0
+        index = bisect_right(self.starts, char) - 1
+        if index >= 0 and char < self.ends[index]:
+            return index
+        return min(index + 1, len(self.starts) - 1)
+
+    def span(self, index: int) -> Offsets:
+        return Offsets(self.starts[index], self.ends[index])
+
+    def next_start(self, char: int) -> int:
+        index = bisect_right(self.starts, char)
+        return self.starts[index] if index < len(self.starts) else char
+
+    def previous_start(self, char: int) -> int:
+        index = bisect_left(self.starts, char) - 1
+        return self.starts[index] if index >= 0 else char
+
+    def next_word(self, char: int) -> int:
+        """Start of the next token that is a word (skipping punctuation)."""
+        index = bisect_right(self.starts, char)
+        while index < len(self.starts) and not self.text[self.starts[index]].isalnum():
+            index += 1
+        return self.starts[index] if index < len(self.starts) else char
+
+    def previous_word(self, char: int) -> int:
+        index = bisect_left(self.starts, char) - 1
+        while index >= 0 and not self.text[self.starts[index]].isalnum():
+            index -= 1
+        return self.starts[index] if index >= 0 else char
+
+    def snap(self, start: int, end: int) -> Offsets | None:
+        """The whole tokens ``[start, end)`` touches (a range starting or ending inside a token
+        takes all of it); None when it touches none."""
+        if not self.starts or start >= end:
+            return None
+        first = bisect_right(self.ends, start)
+        last = bisect_left(self.starts, end) - 1
+        if first > last:
+            return None
+        return Offsets(self.starts[first], self.ends[last])
+
+
+def next_sentence(text: str, char: int) -> int:
+    match = _SENTENCE_END.search(text, char)
+    return match.end() if match else len(text)
+
+
+def previous_sentence(text: str, char: int) -> int:
+    starts = [0, *(m.end() for m in _SENTENCE_END.finditer(text, 0, max(0, char - 1)))]
+    return starts[-1]
+
+
+def next_paragraph(text: str, char: int) -> int:
+    match = _PARAGRAPH.search(text, char)
+    return match.end() if match else len(text)
+
+
+def previous_paragraph(text: str, char: int) -> int:
+    starts = [0, *(m.end() for m in _PARAGRAPH.finditer(text, 0, max(0, char - 1)))]
+    return starts[-1]

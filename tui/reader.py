@@ -1,0 +1,714 @@
+"""The reader: one article, its entities and claims, a side panel, and every editing key.
+
+All changes go through :class:`annotate.editing.Editor`, which makes each one durable (and
+undoable) before the screen shows it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from annotate.editing import Editor
+from annotate.errors import ClaimscopeError
+from annotate.model import (
+    Claim,
+    ClaimKind,
+    Document,
+    EntitySpan,
+    Offsets,
+    ReviewState,
+    SpanStatus,
+    Verdict,
+)
+from tui.article import ArticleView, Focus
+from tui.dialogs import GuidelinesScreen, HelpScreen, NoteScreen, VerdictScreen
+
+if TYPE_CHECKING:
+    from tui.app import ClaimscopeApp
+
+KIND_ORDER = list(ClaimKind)
+PANEL_TEXT_LIMIT = 400
+
+
+@dataclass
+class DocumentDone(Message):
+    """The analyst marked ``doc_id`` done and wants the next document."""
+
+    doc_id: str
+
+
+class SearchInput(Input):
+    """The article search box; Escape closes it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "close", "close search")]
+
+    @dataclass
+    class Closed(Message):
+        """The analyst closed the search box."""
+
+    def action_close(self) -> None:
+        self.post_message(self.Closed())
+
+
+class ReaderScreen(Screen[None]):
+    """Read and annotate one document."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "next_entity(1)", "next span"),
+        Binding("p", "next_entity(-1)", "prev span", show=False),
+        Binding("N", "next_pending(1)", "next pending"),
+        Binding("P", "next_pending(-1)", "prev pending", show=False),
+        Binding("tab", "next_claim(1)", "next claim", show=False, priority=True),
+        Binding("shift+tab", "next_claim(-1)", "prev claim", show=False, priority=True),
+        *(Binding(str(n), f"label('{n}')", f"label {n}", show=False) for n in range(1, 10)),
+        Binding("a", "accept", "accept"),
+        Binding("x", "reject", "reject"),
+        Binding("enter", "accept_next", "accept+next", show=False),
+        Binding("A", "accept_all", "accept all", show=False),
+        Binding("d", "delete", "delete", show=False),
+        Binding("left_square_bracket", "bounds('start', -1)", "start ← (grow)", show=False),
+        Binding("left_curly_bracket", "bounds('start', 1)", "start → (shrink)", show=False),
+        Binding("right_square_bracket", "bounds('end', 1)", "end → (grow)", show=False),
+        Binding("right_curly_bracket", "bounds('end', -1)", "end ← (shrink)", show=False),
+        Binding("c", "claim", "claim", show=False),
+        Binding("s", "source", "source", show=False),
+        Binding("v", "cue", "cue", show=False),
+        Binding("V", "verdict", "verdict", show=False),
+        Binding("k", "cycle_kind", "claim kind", show=False),
+        Binding("e", "note", "note", show=False),
+        Binding("u", "undo", "undo"),
+        Binding("ctrl+r", "redo", "redo", show=False),
+        Binding("D", "done_next", "done+next"),
+        Binding("slash", "search", "search", show=False),
+        Binding("R", "toggle_rejected", "show/hide rejected", show=False),
+        Binding("h", "guidelines", "guidelines", show=False),
+        Binding("question_mark", "help", "help"),
+        Binding("escape", "back", "back"),
+        Binding("q", "app.quit", "quit"),
+    ]
+
+    def __init__(self, doc_id: str) -> None:
+        super().__init__()
+        self.doc_id = doc_id
+        self.document: Document | None = None
+        self.spans: list[EntitySpan] = []
+        self.claims: list[Claim] = []
+        self.focus_item: Focus | None = None
+        self.active_claim: int | None = None
+        self.search_query = ""
+
+    @property
+    def cs_app(self) -> ClaimscopeApp:
+        from tui.app import ClaimscopeApp
+
+        assert isinstance(self.app, ClaimscopeApp)
+        return self.app
+
+    @property
+    def editor(self) -> Editor:
+        return Editor(self.cs_app.store, self.doc_id, self.cs_app.annotator)
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="reader-title")
+        with Horizontal(id="reader-body"):
+            yield ArticleView(self.cs_app.labels, id="article")
+            with VerticalScroll(id="side-panel"):
+                yield Static(id="panel")
+        yield Static(id="legend")
+        yield SearchInput(
+            placeholder="search the article — Enter: next match, Escape: close", id="search"
+        )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        store = self.cs_app.store
+        self.document = store.get_document(self.doc_id)
+        self.spans = store.spans(self.doc_id)
+        self.claims = store.claims(self.doc_id)
+        article = self.query_one(ArticleView)
+        article.load(self.document.text, self.spans, self.claims)
+        article.focus()
+        self.query_one("#search", Input).display = False
+        if store.review_state(self.doc_id, self.cs_app.annotator) == ReviewState.TODO:
+            self.editor.set_state(ReviewState.IN_PROGRESS)
+        self.cs_app.remember_document(self.doc_id)
+        self._update_focus_from_cursor()
+        self._render_chrome()
+
+    # Data refresh --------------------------------------------------------------------------------
+
+    def _reload(self) -> None:
+        store = self.cs_app.store
+        self.spans = store.spans(self.doc_id)
+        self.claims = store.claims(self.doc_id)
+        article = self.query_one(ArticleView)
+        article.set_annotations(self.spans, self.claims)
+        if self.focus_item is not None and not self._exists(self.focus_item):
+            self.focus_item = None
+        if self.active_claim is not None and not any(
+            c.id == self.active_claim for c in self.claims
+        ):
+            self.active_claim = None
+        self._apply_focus()
+        self._render_chrome()
+
+    def _exists(self, focus: Focus) -> bool:
+        pool = self.spans if focus.kind == "entity" else self.claims
+        return any(item.id == focus.id for item in pool)
+
+    def _edit(self, change: Callable[[], object], message: str | None = None) -> None:
+        """Run an edit; it is durable when this returns. Errors are shown, never raised."""
+        try:
+            change()
+        except ClaimscopeError as error:
+            self.notify(str(error), severity="error")
+            return
+        self._reload()
+        if message:
+            self.notify(message, timeout=2)
+
+    # Focus ---------------------------------------------------------------------------------------
+
+    def on_article_view_cursor_moved(self, event: ArticleView.CursorMoved) -> None:
+        self._update_focus_from_cursor()
+
+    def _update_focus_from_cursor(self) -> None:
+        cursor = self.query_one(ArticleView).cursor
+        entities = [s for s in self.spans if s.start <= cursor < s.end]
+        if entities:
+            entity = min(entities, key=lambda s: s.end - s.start)
+            self.focus_item = Focus("entity", entity.id)
+        else:
+            claims = [c for c in self.claims if c.content.start <= cursor < c.content.end]
+            if claims:
+                claim = min(claims, key=lambda c: c.content.end - c.content.start)
+                self.focus_item = Focus("claim", claim.id)
+            else:
+                self.focus_item = None
+        inside = [c for c in self.claims if c.content.start <= cursor < c.content.end]
+        if inside:
+            self.active_claim = min(inside, key=lambda c: c.content.end - c.content.start).id
+        self._apply_focus()
+
+    def _set_focus(self, focus: Focus, offset: int) -> None:
+        article = self.query_one(ArticleView)
+        article.move_to(offset)
+        self.focus_item = focus
+        if focus.kind == "claim":
+            self.active_claim = focus.id
+        self._apply_focus()
+
+    def _apply_focus(self) -> None:
+        claim = self._claim(self.active_claim) if self.active_claim is not None else None
+        if self.focus_item is not None and self.focus_item.kind == "claim":
+            claim = self._claim(self.focus_item.id)
+        self.query_one(ArticleView).set_focus_item(self.focus_item, claim)
+        self._render_panel()
+
+    def _entity(self, span_id: int) -> EntitySpan | None:
+        return next((s for s in self.spans if s.id == span_id), None)
+
+    def _claim(self, claim_id: int | None) -> Claim | None:
+        return next((c for c in self.claims if c.id == claim_id), None)
+
+    def _focused_entity(self) -> EntitySpan | None:
+        if self.focus_item is None or self.focus_item.kind != "entity":
+            return None
+        return self._entity(self.focus_item.id)
+
+    def _focused_claim(self) -> Claim | None:
+        if self.focus_item is None or self.focus_item.kind != "claim":
+            return None
+        return self._claim(self.focus_item.id)
+
+    # Chrome ----------------------------------------------------------------------------------
+
+    def _render_chrome(self) -> None:
+        assert self.document is not None
+        meta = self.document.meta
+        state = self.cs_app.store.review_state(self.doc_id, self.cs_app.annotator)
+        pending = sum(1 for s in self.spans if s.status == SpanStatus.SUGGESTED) + sum(
+            1 for c in self.claims if c.status == SpanStatus.SUGGESTED
+        )
+        title = Text(self.document.display_title, style="bold", no_wrap=True, overflow="ellipsis")
+        title.truncate(max(20, self.size.width - 2), overflow="ellipsis")
+        details = " · ".join(
+            part
+            for part in (
+                meta.date or "date unknown",
+                meta.agency or "",
+                meta.place or "",
+                f"{state.value}",
+                f"{len(self.spans)} entities",
+                f"{len(self.claims)} claims",
+                f"{pending} pending",
+            )
+            if part
+        )
+        title.append(f"\n{details}", style="dim")
+        self.query_one("#reader-title", Static).update(title)
+        legend = Text()
+        for label in self.cs_app.labels.keyed:
+            legend.append(f" {label.key} ", style="bold")
+            legend.append(f" {label.name} ", style=f"black on {label.colour}")
+        legend.append("  ")
+        legend.append("pending", style="underline")
+        legend.append(" ")
+        legend.append("rejected", style="strike dim")
+        legend.append(" ▌claim ╏pending")
+        self.query_one("#legend", Static).update(legend)
+
+    def _quote(self, offsets: Offsets | None) -> Text:
+        if offsets is None or self.document is None:
+            return Text("—", style="dim")
+        piece = self.document.text[offsets.start : offsets.end]
+        if len(piece) > PANEL_TEXT_LIMIT:
+            piece = piece[: PANEL_TEXT_LIMIT - 1] + "…"
+        return Text(f"“{piece}”")
+
+    def _render_panel(self) -> None:
+        panel = Text()
+
+        def row(name: str, value: Text | str) -> None:
+            panel.append(f"{name:<10}", style="bold")
+            panel.append_text(value if isinstance(value, Text) else Text(value))
+            panel.append("\n")
+
+        entity = self._focused_entity()
+        claim = self._focused_claim()
+        if entity is not None:
+            label = self.cs_app.labels.get(entity.label)
+            panel.append("ENTITY  ", style="bold reverse")
+            panel.append(f" {label.name} ", style=f"bold black on {label.colour}")
+            if label.key:
+                panel.append(f"  key {label.key}", style="dim")
+            panel.append("\n\n")
+            row("text", self._quote(entity.offsets))
+            row("status", _status_text(entity.status))
+            row("origin", f"{entity.origin} ({entity.origin_kind.value})")
+            row("by", entity.annotator or "—")
+            row("offsets", f"{entity.start}–{entity.end}")
+            if entity.updated_at:
+                row("changed", entity.updated_at[:19].replace("T", " "))
+            panel.append("\n")
+            panel.append(Text(label.guideline, style="italic dim"))
+        elif claim is not None:
+            self._claim_panel(panel, claim, row)
+        else:
+            panel.append("Nothing focused\n\n", style="bold")
+            panel.append(
+                "Move with ←/→, n/p for entities, tab for claims, N/P for pending suggestions. "
+                "Select with shift+arrows, then 1–9 to label or c to make a claim. "
+                "? shows all keys.",
+                style="dim",
+            )
+        self.query_one("#panel", Static).update(panel)
+
+    def _claim_panel(
+        self, panel: Text, claim: Claim, row: Callable[[str, Text | str], None]
+    ) -> None:
+        panel.append("CLAIM  ", style="bold reverse")
+        panel.append(f" {claim.kind.value} ", style="bold")
+        panel.append_text(_status_text(claim.status))
+        panel.append("\n\n")
+        row("content", self._quote(claim.content))
+        source = self._quote(claim.source)
+        if claim.source_resolved is not None:
+            source.append(" → ")
+            source.append_text(self._quote(claim.source_resolved))
+            source.append(" (resolved)", style="dim")
+        linked = self._entity(claim.source_entity) if claim.source_entity else None
+        if linked is not None:
+            source.append(f" [{linked.label}]", style="bold")
+        row("source", source)
+        row("cue", self._quote(claim.cue))
+        row("verdict", Text(claim.verdict.value, style="bold"))
+        if claim.quantities:
+            quantities = ", ".join(
+                f"{q.text} ({q.label}{', ' + q.modifier if q.modifier else ''})"
+                for q in claim.quantities
+            )
+            row("numbers", quantities)
+        row("note", claim.note or "—")
+        row("origin", f"{claim.origin} ({claim.origin_kind.value})")
+        if claim.rule:
+            row("rule", claim.rule)
+        if claim.explanation:
+            row("why", Text(claim.explanation, style="italic"))
+
+    # Navigation ------------------------------------------------------------------------------
+
+    def action_next_entity(self, direction: int) -> None:
+        self._jump([(s.start, Focus("entity", s.id)) for s in self.spans], direction, "entity")
+
+    def action_next_pending(self, direction: int) -> None:
+        items = [
+            (s.start, Focus("entity", s.id)) for s in self.spans if s.status == SpanStatus.SUGGESTED
+        ]
+        items += [
+            (c.content.start, Focus("claim", c.id))
+            for c in self.claims
+            if c.status == SpanStatus.SUGGESTED
+        ]
+        self._jump(items, direction, "pending suggestion")
+
+    def action_next_claim(self, direction: int) -> None:
+        self._jump(
+            [(c.content.start, Focus("claim", c.id)) for c in self.claims], direction, "claim"
+        )
+
+    def _jump(self, items: list[tuple[int, Focus]], direction: int, what: str) -> None:
+        if not items:
+            self.notify(f"no {what} in this document", timeout=2)
+            return
+        items.sort(key=lambda item: (item[0], item[1].kind, item[1].id))
+        cursor = self.query_one(ArticleView).cursor
+        current = self.focus_item
+        keys = [(offset, focus.kind, focus.id) for offset, focus in items]
+        position = None
+        if current is not None:
+            position = next((i for i, (_, f) in enumerate(items) if f == current), None)
+        if position is None:
+            after = (
+                [i for i, k in enumerate(keys) if k[0] > cursor]
+                if direction > 0
+                else [i for i, k in enumerate(keys) if k[0] < cursor]
+            )
+            if not after:
+                index = 0 if direction > 0 else len(items) - 1
+            else:
+                index = after[0] if direction > 0 else after[-1]
+        else:
+            index = (position + direction) % len(items)
+        offset, focus = items[index]
+        self._set_focus(focus, offset)
+
+    def action_search(self) -> None:
+        search = self.query_one("#search", Input)
+        search.display = True
+        search.value = self.search_query
+        search.focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id != "search" or self.document is None:
+            return
+        query = event.value
+        self.search_query = query
+        article = self.query_one(ArticleView)
+        if not query:
+            article.set_matches([])
+            return
+        pattern = re.compile(re.escape(query), re.IGNORECASE)
+        matches = [Offsets(m.start(), m.end()) for m in pattern.finditer(self.document.text)]
+        article.set_matches(matches)
+        if not matches:
+            self.notify(f"no match for “{query}”", severity="warning", timeout=2)
+            return
+        following = [m for m in matches if m.start > article.cursor]
+        target = (following or matches)[0]
+        article.move_to(target.start)
+        self.notify(f"match {matches.index(target) + 1} of {len(matches)}", timeout=1.5)
+
+    def on_search_input_closed(self, event: SearchInput.Closed) -> None:
+        self.query_one("#search", Input).display = False
+        self.query_one(ArticleView).focus()
+
+    def action_back(self) -> None:
+        if self.query_one(ArticleView).clear_selection():
+            return
+        self.dismiss(None)
+
+    # Entities ------------------------------------------------------------------------------------
+
+    def _selection_or_token(self) -> Offsets | None:
+        article = self.query_one(ArticleView)
+        if article.selection is not None:
+            return article.selection
+        if not len(article.tokens):
+            return None
+        return article.tokens.span(article.tokens.index_at(article.cursor))
+
+    def action_label(self, key: str) -> None:
+        label = self.cs_app.labels.by_key(key)
+        if label is None:
+            self.notify(f"no label on key {key} (see h for the labels)", severity="warning")
+            return
+        article = self.query_one(ArticleView)
+        entity = self._focused_entity()
+        if article.selection is None and entity is not None:
+            self._edit(
+                lambda: self.editor.set_label(entity.id, label.name),
+                f"{entity.label} → {label.name}",
+            )
+            return
+        target = self._selection_or_token()
+        if target is None:
+            return
+
+        def add() -> None:
+            span = self.editor.add_entity(target.start, target.end, label.name)
+            self.focus_item = Focus("entity", span.id)
+
+        article.clear_selection()
+        self._edit(add, f"added {label.name}")
+
+    def action_accept(self) -> None:
+        self._set_status(SpanStatus.ACCEPTED)
+
+    def action_reject(self) -> None:
+        self._set_status(SpanStatus.REJECTED)
+
+    def _set_status(self, status: SpanStatus) -> None:
+        entity, claim = self._focused_entity(), self._focused_claim()
+        if entity is not None:
+            self._edit(
+                lambda: self.editor.set_status(entity.id, status), f"{status.value} {entity.label}"
+            )
+        elif claim is not None:
+            self._edit(
+                lambda: self.editor.set_claim_status(claim.id, status), f"{status.value} claim"
+            )
+        else:
+            self.notify("nothing focused: move onto a span or claim first", timeout=2)
+
+    def action_accept_next(self) -> None:
+        entity, claim = self._focused_entity(), self._focused_claim()
+        pending = (entity and entity.status == SpanStatus.SUGGESTED) or (
+            claim and claim.status == SpanStatus.SUGGESTED
+        )
+        if pending:
+            self.action_accept()
+        self.action_next_pending(1)
+
+    def action_accept_all(self) -> None:
+        count = 0
+
+        def accept() -> None:
+            nonlocal count
+            count = self.editor.accept_all_pending()
+
+        self._edit(accept)
+        self.notify(f"accepted {count} pending suggestion(s)", timeout=2)
+
+    def action_delete(self) -> None:
+        entity, claim = self._focused_entity(), self._focused_claim()
+        if entity is not None:
+            self._edit(lambda: self.editor.delete_span(entity.id), f"deleted {entity.label}")
+        elif claim is not None:
+            self._edit(lambda: self.editor.delete_claim(claim.id), "deleted claim")
+
+    def action_bounds(self, edge: str, direction: int) -> None:
+        tokens = self.query_one(ArticleView).tokens
+        entity, claim = self._focused_entity(), self._focused_claim()
+        current = entity.offsets if entity else claim.content if claim else None
+        if current is None or not len(tokens):
+            self.notify("focus a span or claim to adjust its bounds", timeout=2)
+            return
+        start, end = current.start, current.end
+        if edge == "start":
+            start = tokens.previous_start(start) if direction < 0 else tokens.next_start(start)
+        else:
+            index = tokens.index_at(end - 1)
+            if direction > 0 and index + 1 < len(tokens):
+                end = tokens.ends[index + 1]
+            elif direction < 0 and index > 0:
+                end = tokens.ends[index - 1]
+        if start >= end:
+            self.notify("a span needs at least one token", severity="warning", timeout=2)
+            return
+        if entity is not None:
+            self._edit(lambda: self.editor.move_bounds(entity.id, start, end))
+        elif claim is not None:
+            self._edit(lambda: self.editor.set_claim_content(claim.id, Offsets(start, end)))
+
+    # Claims ----------------------------------------------------------------------------------
+
+    def _target_claim(self) -> Claim | None:
+        claim = self._focused_claim() or self._claim(self.active_claim)
+        if claim is None:
+            self.notify("no claim here: select its content and press c first", timeout=2.5)
+        return claim
+
+    def action_claim(self) -> None:
+        article = self.query_one(ArticleView)
+        selection = article.selection
+        if selection is None:
+            self.notify("select the claim's content first (shift+arrows)", timeout=2)
+            return
+
+        def add() -> None:
+            claim = self.editor.add_claim(selection)
+            self.focus_item = Focus("claim", claim.id)
+            self.active_claim = claim.id
+
+        article.clear_selection()
+        self._edit(add, "claim added: s sets its source, v its cue")
+
+    def action_source(self) -> None:
+        claim = self._target_claim()
+        if claim is None:
+            return
+        article = self.query_one(ArticleView)
+        entity = self._focused_entity()
+        source = article.selection or (entity.offsets if entity else None)
+        if source is None:
+            self.notify("select the source, or focus its entity, then press s", timeout=2)
+            return
+        article.clear_selection()
+        self._edit(lambda: self.editor.set_claim_source(claim.id, source), "source set")
+
+    def action_cue(self) -> None:
+        claim = self._target_claim()
+        if claim is None:
+            return
+        cue = self._selection_or_token()
+        self.query_one(ArticleView).clear_selection()
+        self._edit(lambda: self.editor.set_claim_cue(claim.id, cue), "cue set")
+
+    def action_cycle_kind(self) -> None:
+        claim = self._target_claim()
+        if claim is None:
+            return
+        kind = KIND_ORDER[(KIND_ORDER.index(claim.kind) + 1) % len(KIND_ORDER)]
+        self._edit(lambda: self.editor.set_claim_kind(claim.id, kind), f"kind: {kind.value}")
+
+    def action_verdict(self) -> None:
+        claim = self._target_claim()
+        if claim is None:
+            return
+
+        def chosen(verdict: Verdict | None) -> None:
+            if verdict is not None:
+                self._edit(
+                    lambda: self.editor.set_verdict(claim.id, verdict), f"verdict: {verdict.value}"
+                )
+
+        self.app.push_screen(VerdictScreen(), chosen)
+
+    def action_note(self) -> None:
+        claim = self._target_claim()
+        if claim is None:
+            return
+
+        def saved(note: str | None) -> None:
+            if note is not None:
+                self._edit(lambda: self.editor.set_note(claim.id, note), "note saved")
+
+        self.app.push_screen(NoteScreen(claim.note), saved)
+
+    # History, progress, help -----------------------------------------------------------------
+
+    def action_undo(self) -> None:
+        done = self.editor.undo()
+        self._reload()
+        self.notify(f"undid: {done}" if done else "nothing to undo", timeout=2)
+
+    def action_redo(self) -> None:
+        done = self.editor.redo()
+        self._reload()
+        self.notify(f"redid: {done}" if done else "nothing to redo", timeout=2)
+
+    def action_done_next(self) -> None:
+        self.editor.set_state(ReviewState.DONE)
+        self.post_message(DocumentDone(self.doc_id))
+
+    def action_toggle_rejected(self) -> None:
+        article = self.query_one(ArticleView)
+        article.show_rejected = not article.show_rejected
+        article.set_annotations(self.spans, self.claims)
+        self.notify(
+            "rejected suggestions " + ("shown" if article.show_rejected else "hidden"), timeout=1.5
+        )
+
+    def action_guidelines(self) -> None:
+        self.app.push_screen(GuidelinesScreen(self.cs_app.labels))
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen("Reader keys", reader_key_groups()))
+
+
+def _status_text(status: SpanStatus) -> Text:
+    styles = {
+        SpanStatus.SUGGESTED: ("pending suggestion", "underline"),
+        SpanStatus.ACCEPTED: ("accepted", "bold"),
+        SpanStatus.EDITED: ("edited", "bold"),
+        SpanStatus.REJECTED: ("rejected", "strike"),
+    }
+    text, style = styles[status]
+    return Text(text, style=style)
+
+
+def reader_key_groups() -> list[tuple[str, list[tuple[str, str]]]]:
+    return [
+        (
+            "Move",
+            [
+                ("← / →", "previous / next token (character in character mode)"),
+                ("ctrl+← / ctrl+→", "previous / next word"),
+                ("↑ / ↓", "line up / down"),
+                ("( / )", "previous / next sentence"),
+                ("ctrl+↑ / ctrl+↓", "previous / next paragraph"),
+                ("pgup / pgdn", "page up / down"),
+                ("home / end", "start / end of line; ctrl+home / ctrl+end: of the article"),
+                ("n / p", "next / previous entity span"),
+                ("N / P", "next / previous pending suggestion (entity or claim)"),
+                ("tab / shift+tab", "next / previous claim"),
+                ("/", "search the article (Enter: next match, Escape: close)"),
+            ],
+        ),
+        (
+            "Select and label",
+            [
+                ("shift+← / shift+→", "extend the selection by token (snaps to tokens)"),
+                ("shift+↑ / shift+↓", "extend the selection by line"),
+                ("g", "toggle character / token granularity"),
+                ("1 – 9", "label the selection, else relabel the focused span, else the token"),
+                ("escape", "clear the selection; without one, back to the list"),
+            ],
+        ),
+        (
+            "Review",
+            [
+                ("a / x", "accept / reject the focused suggestion (entity or claim)"),
+                ("enter", "accept the focused suggestion and jump to the next pending one"),
+                ("A", "accept every pending suggestion in the document"),
+                ("d", "delete the focused span or claim"),
+                ("[ / ]", "grow the focused span: start one token left / end one token right"),
+                ("{ / }", "shrink it: start one token right / end one token left"),
+                ("R", "show / hide rejected suggestions"),
+            ],
+        ),
+        (
+            "Claims",
+            [
+                ("c", "make the selection a new claim's content"),
+                ("s", "set the claim's source from the selection or the focused entity"),
+                ("v", "set the claim's cue from the selection or the token at the cursor"),
+                ("k", "cycle the claim's kind"),
+                ("V", "verdict: s supported, d disputed, f false, u unverifiable, r unreviewed"),
+                ("e", "edit the claim's note"),
+            ],
+        ),
+        (
+            "Session",
+            [
+                ("u / ctrl+r", "undo / redo (unbounded, kept across restarts)"),
+                ("D", "mark the document done and open the next one"),
+                ("h", "label guidelines"),
+                ("?", "this help"),
+                ("ctrl+p", "command palette: every action by name"),
+                ("q", "quit — every edit is already saved"),
+            ],
+        ),
+    ]
