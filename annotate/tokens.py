@@ -79,21 +79,31 @@ class Tokens:
         return Offsets(self.starts[first], self.ends[last])
 
 
+def _starts(pattern: re.Pattern[str], text: str) -> list[int]:
+    return [0, *(m.end() for m in pattern.finditer(text) if m.end() < len(text))]
+
+
 def next_sentence(text: str, char: int) -> int:
-    match = _SENTENCE_END.search(text, char)
-    return match.end() if match else len(text)
+    """Start of the next sentence (or the end of the text)."""
+    starts = _starts(_SENTENCE_END, text)
+    index = bisect_right(starts, char)
+    return starts[index] if index < len(starts) else max(0, len(text) - 1)
 
 
 def previous_sentence(text: str, char: int) -> int:
-    starts = [0, *(m.end() for m in _SENTENCE_END.finditer(text, 0, max(0, char - 1)))]
-    return starts[-1]
+    """Start of the sentence before ``char`` (the current one's when inside it)."""
+    starts = _starts(_SENTENCE_END, text)
+    index = bisect_left(starts, char) - 1
+    return starts[max(0, index)]
 
 
 def next_paragraph(text: str, char: int) -> int:
-    match = _PARAGRAPH.search(text, char)
-    return match.end() if match else len(text)
+    starts = _starts(_PARAGRAPH, text)
+    index = bisect_right(starts, char)
+    return starts[index] if index < len(starts) else max(0, len(text) - 1)
 
 
 def previous_paragraph(text: str, char: int) -> int:
-    starts = [0, *(m.end() for m in _PARAGRAPH.finditer(text, 0, max(0, char - 1)))]
-    return starts[-1]
+    starts = _starts(_PARAGRAPH, text)
+    index = bisect_left(starts, char) - 1
+    return starts[max(0, index)]

@@ -64,3 +64,19 @@ def pipeline():  # type: ignore[no-untyped-def]
     loaded = load_pipeline()
     add_claims_component(loaded)
     return loaded
+
+
+@pytest.fixture(scope="session")
+def tui_template(tmp_path_factory: pytest.TempPathFactory, pipeline):  # type: ignore[no-untyped-def]
+    from tests.tui_support import build_template
+
+    path = tmp_path_factory.mktemp("template") / "template.json"
+    build_template(path, pipeline)
+    return path
+
+
+@pytest.fixture
+def tui_db(tui_template: Path, tmp_path: Path) -> Path:
+    from tests.tui_support import copy_database
+
+    return copy_database(tui_template, tmp_path / "claimscope.json")

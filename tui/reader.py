@@ -660,7 +660,8 @@ def reader_key_groups() -> list[tuple[str, list[tuple[str, str]]]]:
                 ("( / )", "previous / next sentence"),
                 ("ctrl+↑ / ctrl+↓", "previous / next paragraph"),
                 ("pgup / pgdn", "page up / down"),
-                ("home / end", "start / end of line; ctrl+home / ctrl+end: of the article"),
+                ("home / end", "start / end of the line"),
+                ("ctrl+home / ctrl+end", "start / end of the article"),
                 ("n / p", "next / previous entity span"),
                 ("N / P", "next / previous pending suggestion (entity or claim)"),
                 ("tab / shift+tab", "next / previous claim"),
@@ -671,6 +672,7 @@ def reader_key_groups() -> list[tuple[str, list[tuple[str, str]]]]:
             "Select and label",
             [
                 ("shift+← / shift+→", "extend the selection by token (snaps to tokens)"),
+                ("ctrl+shift+← / ctrl+shift+→", "extend the selection by word"),
                 ("shift+↑ / shift+↓", "extend the selection by line"),
                 ("g", "toggle character / token granularity"),
                 ("1 – 9", "label the selection, else relabel the focused span, else the token"),

@@ -1,0 +1,446 @@
+"""The reader, driven the way an analyst drives it: keys through Textual's Pilot."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from annotate.model import ClaimKind, ReviewState, SpanStatus, Verdict
+from annotate.store import Store
+from tui.app import ClaimscopeApp, make_app
+from tui.article import ArticleView
+from tui.dialogs import HelpScreen
+from tui.documents import DocumentListScreen
+from tui.reader import ReaderScreen
+
+SIZE = (120, 40)
+
+
+@asynccontextmanager
+async def running(
+    db: Path, annotator: str = "tester"
+) -> AsyncIterator[tuple[ClaimscopeApp, Pilot[None]]]:
+    app = make_app(db, annotator=annotator)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            yield app, pilot
+    finally:
+        app.close_store()
+
+
+async def open_first(app: ClaimscopeApp, pilot: Pilot[None]) -> ReaderScreen:
+    await pilot.press("enter")
+    await pilot.pause()
+    screen = app.screen
+    assert isinstance(screen, ReaderScreen)
+    return screen
+
+
+def article(screen: ReaderScreen) -> ArticleView:
+    return screen.query_one(ArticleView)
+
+
+def text_at(screen: ReaderScreen, start: int, end: int) -> str:
+    assert screen.document is not None
+    return screen.document.text[start:end]
+
+
+async def move_cursor_to(pilot: Pilot[None], screen: ReaderScreen, phrase: str) -> None:
+    assert screen.document is not None
+    article(screen).move_to(screen.document.text.index(phrase))
+    await pilot.pause()
+
+
+# The document list -------------------------------------------------------------------------
+
+
+async def test_list_shows_documents_and_opens_one(tui_db: Path) -> None:
+    async with running(tui_db) as (app, pilot):
+        listing = app.screen
+        assert isinstance(listing, DocumentListScreen)
+        assert [row.title[:5] for row in listing.shown] == ["Kabul", "At le"]
+        assert listing.shown[0].pending > 60 and listing.shown[0].claims == 10
+        screen = await open_first(app, pilot)
+        assert text_at(screen, 0, 5) == "Kabul"
+        assert app.store.review_state(screen.doc_id, "tester") == ReviewState.IN_PROGRESS
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is listing
+        assert listing.shown[0].state == ReviewState.IN_PROGRESS
+
+
+async def test_list_filters_search_and_skip(tui_db: Path) -> None:
+    async with running(tui_db) as (app, pilot):
+        listing = app.screen
+        assert isinstance(listing, DocumentListScreen)
+        await pilot.press("slash")
+        await pilot.press(*"crane", "enter")
+        await pilot.pause()
+        assert [row.title for row in listing.shown] == [
+            "At least 107 killed in Mecca crane collapse"
+        ]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert len(listing.shown) == 2
+        await pilot.press("l")  # first label filter: CARDINAL, which both have
+        await pilot.pause()
+        assert listing.label_filter is not None
+        await pilot.press("escape")
+        await pilot.pause()
+        # clearing the filters keeps the cursor on the document it was on (the crane story)
+        assert listing.current_doc_id() == listing.rows[1].doc_id
+        await pilot.press("x")
+        await pilot.pause()
+        assert listing.rows[1].state == ReviewState.SKIPPED
+        await pilot.press("s", "s", "s", "s")  # any → todo → in progress → done → skipped
+        await pilot.pause()
+        assert listing.state_filter == ReviewState.SKIPPED
+        assert [row.state for row in listing.shown] == [ReviewState.SKIPPED]
+
+
+async def test_list_remembers_the_last_document(tui_db: Path) -> None:
+    async with running(tui_db) as (app, pilot):
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ReaderScreen)
+        second = app.screen.doc_id
+    async with running(tui_db) as (app, _):
+        listing = app.screen
+        assert isinstance(listing, DocumentListScreen)
+        assert listing.current_doc_id() == second
+
+
+# Moving around -------------------------------------------------------------------------------
+
+
+async def test_cursor_moves_by_token_word_sentence_paragraph(tui_db: Path) -> None:
+    async with running(tui_db) as (app, pilot):
+        screen = await open_first(app, pilot)
+        view = article(screen)
+        assert view.cursor == 0
+        await pilot.press("right")
+        assert text_at(screen, view.cursor, view.cursor + 1) == "["
+        await pilot.press("ctrl+right")
+        assert text_at(screen, view.cursor, view.cursor + 11) == "Afghanistan"
+        await pilot.press("left", "left")
+        assert text_at(screen, view.cursor, view.cursor + 5) == "Kabul"
+        await pilot.press("right_parenthesis")
+        assert text_at(screen, view.cursor, view.cursor + 9) == "After the"
+        await pilot.press("left_parenthesis")
+        assert view.cursor == 0
+        await pilot.press("ctrl+down")
+        assert text_at(screen, view.cursor, view.cursor + 9) == "After the"
+        await pilot.press("ctrl+end")
+        assert view.cursor == len(screen.document.text) - 1  # type: ignore[union-attr]
+        await pilot.press("ctrl+home", "down")
+        line, _ = view.text_layout.column_of(view.cursor)
+        assert line == 1
+        await pilot.press("end")
+        assert view.cursor == view.text_layout.lines[1].end - 1
+        await pilot.press("home")
+        assert view.cursor == view.text_layout.lines[1].start
+        await pilot.press("pagedown")
+        assert view.text_layout.line_of(view.cursor) > 10
+        await pilot.press("pageup")
+        assert view.text_layout.line_of(view.cursor) <= 2
+        await pilot.press("up")
+        assert view.text_layout.line_of(view.cursor) <= 1
+
+
+async def test_next_previous_span_pending_and_claim(tui_db: Path) -> None:
+    async with running(tui_db) as (app, pilot):
+        screen = await open_first(app, pilot)
+        await pilot.press("n")
+        first = screen.focus_item
+        assert first is not None and first.kind == "entity"
+        await pilot.press("n")
+        second = screen.focus_item
+        assert second is not None and second != first
+        await pilot.press("p")
+        assert screen.focus_item == first
+        await pilot.press("tab")
+        assert screen.focus_item is not None and screen.focus_item.kind == "claim"
+        claim = screen._claim(screen.focus_item.id)
+        assert (
+            claim is not None
+            and text_at(screen, claim.content.start, claim.content.start + 4) == "some"
+        )
+        await pilot.press("tab", "shift+tab")
+        assert screen.focus_item.id == claim.id
+        await pilot.press("N")
+        pending = screen.focus_item
+        assert pending is not None
+        await pilot.press("P")
+        assert screen.focus_item is not None
+
+
+async def test_search_in_the_article(tui_db: Path) -> None:
+    async with running(tui_db) as (app, pilot):
+        screen = await open_first(app, pilot)
+        await pilot.press("slash", *"Taliban", "enter")
+        await pilot.pause()
+        view = article(screen)
+        assert text_at(screen, view.cursor, view.cursor + 7) == "Taliban"
+        first = view.cursor
+        await pilot.press("enter")
+        assert view.cursor > first
+        assert len(view.matches) >= 8
+        await pilot.press("escape")
+        await pilot.pause()
+        assert view.has_focus
+
+
+# Editing entities ------------------------------------------------------------------------------
+
+
+async def test_select_and_label_goes_straight_to_the_store(tui_db: Path) -> None:
+    async with running(tui_db) as (app, pilot):
+        screen = await open_first(app, pilot)
+        await move_cursor_to(pilot, screen, "drawdown")
+        await pilot.press("shift+right", "shift+right")  # "drawdown from Afghanistan"
+        selection = article(screen).selection
+        assert selection is not None
+        assert text_at(screen, selection.start, selection.end) == "drawdown from Afghanistan"
+        await pilot.press("7")
+        await pilot.pause()
+        added = [
+            s for s in app.store.spans(screen.doc_id) if s.label == "EVENT" and s.origin == "tester"
+        ]
+        assert [text_at(screen, s.start, s.end) for s in added] == ["drawdown from Afghanistan"]
+        assert added[0].annotator == "tester" and added[0].updated_at
+
+
+async def test_character_granularity(tui_db: Path) -> None:
+    async with running(tui_db) as (app, pilot):
+        screen = await open_first(app, pilot)
+        await pilot.press("g", "shift+right", "shift+right")
+        selection = article(screen).selection
+        assert selection is not None and text_at(screen, selection.start, selection.end) == "Kab"
+        await pilot.press("3")
+        await pilot.pause()
+        assert any(
+            s.start == 0 and s.end == 3 and s.label == "GPE" for s in app.store.spans(screen.doc_id)
+        )
+
+
+async def test_relabel_accept_reject_delete_and_bounds(tui_db: Path) -> None:
+    async with running(tui_db) as (app, pilot):
+        screen = await open_first(app, pilot)
+        store = app.store
+        await move_cursor_to(pilot, screen, "Muhammed Sarfraz Khan")
+        span = screen._focused_entity()
+        assert span is not None and span.label == "PERSON"
+        await pilot.press("a")
+        assert store.get_span(span.id).status == SpanStatus.ACCEPTED
+        await pilot.press("2")
+        # relabelling a model's span makes it "edited": the model got the label wrong
+        assert (store.get_span(span.id).label, store.get_span(span.id).status) == (
+            "ORG",
+            SpanStatus.EDITED,
+        )
+        await pilot.press("right_square_bracket")
+        grown = store.get_span(span.id)
+        assert text_at(screen, grown.start, grown.end) == "Muhammed Sarfraz Khan,"
+        await pilot.press("right_curly_bracket", "left_curly_bracket")
+        shrunk = store.get_span(span.id)
+        assert text_at(screen, shrunk.start, shrunk.end) == "Sarfraz Khan"
+        await pilot.press("left_square_bracket")
+        assert (
+            text_at(screen, store.get_span(span.id).start, store.get_span(span.id).end)
+            == "Muhammed Sarfraz Khan"
+        )
+        await pilot.press("x")
+        assert store.get_span(span.id).status == SpanStatus.REJECTED
+        await pilot.press("d")
+        with pytest.raises(Exception, match="no span"):
+            store.get_span(span.id)
+
+
+async def test_enter_accepts_and_jumps_and_shift_a_accepts_all(tui_db: Path) -> None:
+    async with running(tui_db) as (app, pilot):
+        screen = await open_first(app, pilot)
+        await pilot.press("N")
+        first = screen._focused_entity()
+        assert first is not None and first.status == SpanStatus.SUGGESTED
+        await pilot.press("enter")
+        assert app.store.get_span(first.id).status == SpanStatus.ACCEPTED
+        assert screen.focus_item is not None and screen.focus_item.id != first.id
+        await pilot.press("A")
+        await pilot.pause()
+        assert not [s for s in app.store.spans(screen.doc_id) if s.status == SpanStatus.SUGGESTED]
+        assert not [c for c in app.store.claims(screen.doc_id) if c.status == SpanStatus.SUGGESTED]
+
+
+async def test_show_hide_rejected(tui_db: Path) -> None:
+    async with running(tui_db) as (app, pilot):
+        screen = await open_first(app, pilot)
+        await pilot.press("R")
+        assert not article(screen).show_rejected
+        await pilot.press("R")
+        assert article(screen).show_rejected
+
+
+# Claims ------------------------------------------------------------------------------------------
+
+
+async def test_make_a_claim_with_source_cue_verdict_kind_and_note(tui_db: Path) -> None:
+    async with running(tui_db) as (app, pilot):
+        screen = await open_first(app, pilot)
+        store = app.store
+        await move_cursor_to(pilot, screen, "clashes have surged")
+        await pilot.press(*["shift+right"] * 3)
+        await pilot.press("c")
+        await pilot.pause()
+        claim = screen._focused_claim()
+        assert (
+            claim is not None
+            and text_at(screen, claim.content.start, claim.content.end)
+            == "clashes have surged dramatically"
+        )
+        await move_cursor_to(pilot, screen, "Afghanistan, with terrorist")
+        await pilot.press("s")  # the focused entity becomes the source
+        await move_cursor_to(pilot, screen, "surged dramatically")
+        await pilot.press("v")
+        stored = store.get_claim(claim.id)
+        assert text_at(screen, stored.source.start, stored.source.end) == "Afghanistan"  # type: ignore[union-attr]
+        assert stored.source_entity is not None and stored.kind == ClaimKind.REPORTED
+        assert text_at(screen, stored.cue.start, stored.cue.end) == "surged"  # type: ignore[union-attr]
+        await pilot.press("V", "d")
+        await pilot.pause()
+        assert store.get_claim(claim.id).verdict == Verdict.DISPUTED
+        await pilot.press("k")
+        assert store.get_claim(claim.id).kind == ClaimKind.QUOTE
+        await pilot.press("e", *"needs a source", "enter")
+        await pilot.pause()
+        assert store.get_claim(claim.id).note == "needs a source"
+
+
+async def test_accept_and_reject_claims(tui_db: Path) -> None:
+    async with running(tui_db) as (app, pilot):
+        screen = await open_first(app, pilot)
+        await pilot.press("tab")
+        claim = screen._focused_claim()
+        assert claim is not None
+        await pilot.press("a")
+        assert app.store.get_claim(claim.id).status == SpanStatus.ACCEPTED
+        await pilot.press("x")
+        assert app.store.get_claim(claim.id).status == SpanStatus.REJECTED
+        await pilot.press("d")
+        assert claim.id not in [c.id for c in app.store.claims(screen.doc_id)]
+
+
+# Undo, done, help, quit --------------------------------------------------------------------------
+
+
+async def test_undo_redo_and_undo_after_reopening(tui_db: Path) -> None:
+    async with running(tui_db) as (app, pilot):
+        screen = await open_first(app, pilot)
+        doc_id = screen.doc_id
+        await move_cursor_to(pilot, screen, "Muhammed Sarfraz Khan")
+        span = screen._focused_entity()
+        assert span is not None
+        await pilot.press("2", "x")
+        await pilot.press("u")
+        assert app.store.get_span(span.id).status == SpanStatus.EDITED
+        await pilot.press("ctrl+r")
+        assert app.store.get_span(span.id).status == SpanStatus.REJECTED
+        await pilot.press("q")
+    with Store.open(tui_db, readonly=True) as reopened:
+        assert reopened.get_span(span.id).status == SpanStatus.REJECTED
+    async with running(tui_db) as (app, pilot):
+        screen = await open_first(app, pilot)
+        assert screen.doc_id == doc_id
+        await pilot.press("u", "u")
+        restored = app.store.get_span(span.id)
+        assert (restored.label, restored.status) == ("PERSON", SpanStatus.SUGGESTED)
+
+
+async def test_done_opens_the_next_document(tui_db: Path) -> None:
+    async with running(tui_db) as (app, pilot):
+        screen = await open_first(app, pilot)
+        first = screen.doc_id
+        await pilot.press("D")
+        await pilot.pause()
+        assert app.store.review_state(first, "tester") == ReviewState.DONE
+        following = app.screen
+        assert isinstance(following, ReaderScreen) and following.doc_id != first
+
+
+async def test_help_guidelines_and_palette(tui_db: Path) -> None:
+    async with running(tui_db) as (app, pilot):
+        await open_first(app, pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape", "h")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "GuidelinesScreen"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ReaderScreen)
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        for expected in ("Accept", "Reject", "Undo", "Claim", "Next span", "→ token", "Char/token"):
+            assert expected in titles
+
+
+async def test_every_reader_binding_is_in_the_help_screen() -> None:
+    from tui.reader import reader_key_groups
+
+    described = " ".join(key for _, rows in reader_key_groups() for key, _ in rows)
+    aliases = {
+        "left_square_bracket": "[",
+        "right_square_bracket": "]",
+        "left_curly_bracket": "{",
+        "right_curly_bracket": "}",
+        "slash": "/",
+        "question_mark": "?",
+        "escape": "escape",
+        "shift+tab": "shift+tab",
+        "tab": "tab",
+        "enter": "enter",
+        "ctrl+r": "ctrl+r",
+        "left_parenthesis": "(",
+        "right_parenthesis": ")",
+        "pageup": "pgup",
+        "pagedown": "pgdn",
+        "ctrl+home": "ctrl+home",
+        "ctrl+end": "ctrl+end",
+    }
+    for binding in [*ReaderScreen.BINDINGS, *ArticleView.BINDINGS]:
+        key = binding.key  # type: ignore[union-attr]
+        shown = aliases.get(
+            key,
+            key.replace("left", "←").replace("right", "→").replace("up", "↑").replace("down", "↓"),
+        )
+        if key.isdigit():
+            shown = "1 – 9"
+        assert shown in described, key
+
+
+async def test_quit_from_the_list_leaves_no_journal(tui_db: Path) -> None:
+    async with running(tui_db) as (app, pilot):
+        screen = await open_first(app, pilot)
+        await pilot.press("N", "a", "escape", "q")
+    assert not Path(f"{tui_db}.journal").exists()
+    with Store.open(tui_db, readonly=True) as store:
+        assert any(s.status == SpanStatus.ACCEPTED for s in store.spans(screen.doc_id))
+
+
+async def test_mouse_click_and_drag_select(tui_db: Path) -> None:
+    async with running(tui_db) as (app, pilot):
+        screen = await open_first(app, pilot)
+        view = article(screen)
+        await pilot.click(ArticleView, offset=(2 + 7, 0))
+        assert text_at(screen, view.cursor, view.cursor + 11) == "Afghanistan"
+        await pilot.mouse_down(ArticleView, offset=(2, 0))
+        await pilot.hover(ArticleView, offset=(2 + 20, 0))
+        await pilot.mouse_up(ArticleView, offset=(2 + 20, 0))
+        selection = view.selection
+        assert selection is not None and text_at(screen, selection.start, selection.end).startswith(
+            "Kabul [Afghanistan]"
+        )
