@@ -22,11 +22,37 @@ def imported_modules(path: Path) -> set[str]:
     return names
 
 
+def module_level_imports(path: Path) -> set[str]:
+    """Modules imported by top-level statements (not inside functions)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        names |= {
+            alias.name.split(".")[0]
+            for inner in ast.walk(node)
+            if isinstance(inner, ast.Import)
+            for alias in inner.names
+        }
+        names |= {
+            inner.module.split(".")[0]
+            for inner in ast.walk(node)
+            if isinstance(inner, ast.ImportFrom) and inner.module and inner.level == 0
+        }
+    return names
+
+
 def test_core_modules_never_import_textual_or_the_tui() -> None:
     offenders = {
-        path.name: sorted(imported_modules(path) & {"textual", "tui"}) for path in CORE.glob("*.py")
+        path.name: sorted(module_level_imports(path) & {"textual", "tui"})
+        for path in CORE.glob("*.py")
     }
     assert {name: mods for name, mods in offenders.items() if mods} == {}
+    # the one door from the core to the app: the `claimscope tui` command, imported lazily
+    lazy = {p.name for p in CORE.glob("*.py") if imported_modules(p) & {"textual", "tui"}}
+    assert lazy == {"cli.py"}
+    assert "textual" not in imported_modules(CORE / "cli.py")
 
 
 def test_only_the_store_imports_tinydb() -> None:
@@ -46,3 +72,35 @@ def test_importing_every_core_module_loads_no_textual() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
     )
     assert result.stdout.strip() == ""
+
+
+def test_the_tui_path_never_imports_spacy(tmp_path: Path) -> None:
+    """Start the real app headless on a database and read a document: no spaCy loaded."""
+    db = tmp_path / "db.json"
+    code = (
+        "import asyncio, sys\n"
+        "from annotate.importer import import_paths\n"
+        "from annotate.store import Store\n"
+        f"store = Store.open({str(db)!r})\n"
+        f"import_paths(store, [{str(ROOT / 'corpora' / 'ani-2021-05-30.txt')!r}])\n"
+        "store.close()\n"
+        "from tui.app import make_app\n"
+        "async def main():\n"
+        f"    app = make_app({str(db)!r}, annotator='t')\n"
+        "    async with app.run_test() as pilot:\n"
+        "        await pilot.press('enter', 'n', '1')\n"
+        "        await pilot.pause()\n"
+        "    app.close_store()\n"
+        "asyncio.run(main())\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('spacy', 'thinc')))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_tui_modules_only_use_the_core_through_its_library() -> None:
+    """tui/ may import annotate/ and textual/rich, never spacy or tinydb."""
+    for path in (ROOT / "tui").glob("*.py"):
+        assert not imported_modules(path) & {"spacy", "tinydb", "thinc"}, path.name

@@ -38,8 +38,7 @@ from annotate.tokens import (
 from tui.layout import Layout
 
 GUTTER = 2
-SELECTION_DARK = "#3d5a80"
-SELECTION_LIGHT = "#b6d4fe"
+SELECTION = "#0178d4"
 CLAIM_TINT = "#8f7fd6"
 SEARCH_TINT = "#f0e442"
 
@@ -222,7 +221,7 @@ class ArticleView(ScrollView, can_focus=True):
             match,
             marker,
         ) = key
-        background, foreground, dark = self._palette()
+        background, foreground, _ = self._palette()
         bg = background
         fg: Color | None = None
         bold = underline = strike = italic = dim = False
@@ -248,8 +247,9 @@ class ArticleView(ScrollView, can_focus=True):
             bg = bg.blend(Color.parse(SEARCH_TINT), 0.6)
             fg = bg.get_contrast_text(1.0)
         if selected:
-            bg = Color.parse(SELECTION_DARK if dark else SELECTION_LIGHT)
+            bg = Color.parse(self.app.current_theme.primary or SELECTION)
             fg = bg.get_contrast_text(1.0)
+            bold = True
         if marker:
             dim = not (selected or cursor)
         style = Style(

@@ -1,0 +1,54 @@
+"""How the app looks, at fixed sizes (pytest-textual-snapshot; update with --snapshot-update)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tui.app import ClaimscopeApp, make_app
+
+
+@pytest.fixture
+def app_on(tui_db: Path) -> Iterator[Callable[..., ClaimscopeApp]]:
+    opened: list[ClaimscopeApp] = []
+
+    def build(theme: str | None = None) -> ClaimscopeApp:
+        app = make_app(tui_db, annotator="analyst")
+        if theme is not None:
+            app.theme = theme
+        opened.append(app)
+        return app
+
+    yield build
+    for app in opened:
+        app.close_store()
+
+
+def test_document_list(snap_compare: Any, app_on: Callable[..., ClaimscopeApp]) -> None:
+    assert snap_compare(app_on(), terminal_size=(110, 24))
+
+
+def test_reader_with_entities_and_a_focused_claim(
+    snap_compare: Any, app_on: Callable[..., ClaimscopeApp]
+) -> None:
+    # the third claim: Muhammed Sarfraz Khan's, with its source and cue lit up
+    assert snap_compare(app_on(), terminal_size=(120, 36), press=["enter", "tab", "tab", "tab"])
+
+
+def test_side_panel_on_an_entity(snap_compare: Any, app_on: Callable[..., ClaimscopeApp]) -> None:
+    assert snap_compare(app_on(), terminal_size=(120, 36), press=["enter", "n", "n", "n"])
+
+
+def test_help_screen(snap_compare: Any, app_on: Callable[..., ClaimscopeApp]) -> None:
+    assert snap_compare(app_on(), terminal_size=(110, 40), press=["enter", "question_mark"])
+
+
+def test_reader_at_80_by_24_in_the_light_theme(
+    snap_compare: Any, app_on: Callable[..., ClaimscopeApp]
+) -> None:
+    assert snap_compare(
+        app_on("textual-light"), terminal_size=(80, 24), press=["enter", "N", "shift+right"]
+    )
