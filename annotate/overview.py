@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from annotate.model import ReviewState, SpanStatus
+from annotate.model import ReviewState
 from annotate.store import Store
 
 
@@ -37,36 +36,17 @@ def _title(record: dict[str, object]) -> str:
 
 
 def document_summaries(store: Store, annotator: str) -> list[DocumentSummary]:
-    """Rows in import order, with counts of pending suggestions, entities and claims."""
-    pending: Counter[str] = Counter()
-    entities: Counter[str] = Counter()
-    claims: Counter[str] = Counter()
-    labels: dict[str, set[str]] = defaultdict(set)
-    suggested = SpanStatus.SUGGESTED.value
-    rejected = SpanStatus.REJECTED.value
-    for span in store.raw_records("spans"):
-        doc_id = span["doc_id"]
-        status = span["status"]
-        if status == suggested:
-            pending[doc_id] += 1
-        if status != rejected:
-            entities[doc_id] += 1
-            labels[doc_id].add(span["label"])
-    for claim in store.raw_records("claims"):
-        doc_id = claim["doc_id"]
-        if claim["status"] == suggested:
-            pending[doc_id] += 1
-        if claim["status"] != rejected:
-            claims[doc_id] += 1
+    """Rows in import order, from the store's per-document counters (no scan of the spans)."""
     states = {
         r["doc_id"]: ReviewState(r["state"])
         for r in store.raw_records("reviews")
         if r["annotator"] == annotator
     }
     rows = []
-    for record in sorted(store.raw_records("documents"), key=lambda r: store.doc_order(r["id"])):
+    for record in store.raw_records("documents"):
         doc_id = record["id"]
         meta = record.get("meta") or {}
+        counts = store.counts(doc_id)
         rows.append(
             DocumentSummary(
                 doc_id=doc_id,
@@ -74,10 +54,10 @@ def document_summaries(store: Store, annotator: str) -> list[DocumentSummary]:
                 date=str(meta.get("date") or ""),
                 agency=str(meta.get("agency") or ""),
                 state=states.get(doc_id, ReviewState.TODO),
-                pending=pending[doc_id],
-                entities=entities[doc_id],
-                claims=claims[doc_id],
-                labels=labels[doc_id],
+                pending=counts.pending,
+                entities=counts.entities,
+                claims=counts.claims,
+                labels={label for label, n in counts.labels.items() if n > 0},
             )
         )
     return rows

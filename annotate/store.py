@@ -21,10 +21,10 @@ from __future__ import annotations
 import fcntl
 import gc
 import os
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from threading import RLock
@@ -82,6 +82,31 @@ def resolve_db_path(option: str | Path | None) -> Path:
     """``--db`` wins, then ``$CLAIMSCOPE_DB``, then ``claimscope.json`` in the current folder."""
     chosen = option or os.environ.get(DB_ENV_VAR) or DEFAULT_DB_NAME
     return Path(chosen).expanduser()
+
+
+@dataclass(slots=True)
+class DocCounts:
+    """Per-document tallies the document list shows, maintained as records change."""
+
+    pending: int = 0
+    entities: int = 0
+    claims: int = 0
+    labels: Counter[str] = field(default_factory=Counter)
+
+    def count_span(self, record: dict[str, Any], sign: int) -> None:
+        status = record["status"]
+        if status == "suggested":
+            self.pending += sign
+        if status != "rejected":
+            self.entities += sign
+            self.labels[record["label"]] += sign
+
+    def count_claim(self, record: dict[str, Any], sign: int) -> None:
+        status = record["status"]
+        if status == "suggested":
+            self.pending += sign
+        if status != "rejected":
+            self.claims += sign
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +202,8 @@ class Store:
         self.lock_path = self.path.with_name(self.path.name + ".lock")
         self.recovered_torn_bytes = 0
         self.replayed_entries = 0
+        #: (table, record id) pairs the latest commit touched, for incremental screen updates.
+        self.last_changes: set[tuple[str, int]] = set()
         self._mutex = RLock()
         self._lock_fd: int | None = None
         self._journal: JournalWriter | None = None
@@ -188,6 +215,7 @@ class Store:
         self._claims_by_doc: dict[str, set[int]] = defaultdict(set)
         self._unique: dict[str, dict[tuple[str, ...], int]] = {t: {} for t in UNIQUE_FIELDS}
         self._history: dict[tuple[str, str], list[int]] = defaultdict(list)
+        self._counts: dict[str, DocCounts] = defaultdict(DocCounts)
         self._closed = False
         # Loading creates millions of small dicts: the cyclic GC would rescan them again and
         # again while they are built, and on every later collection. Pause it, then freeze the
@@ -328,8 +356,10 @@ class Store:
         self._doc_key = {rec["id"]: int(key) for key, rec in self._data["documents"].items()}
         for key, rec in self._data["spans"].items():
             self._spans_by_doc[rec["doc_id"]].add(int(key))
+            self._counts[rec["doc_id"]].count_span(rec, 1)
         for key, rec in self._data["claims"].items():
             self._claims_by_doc[rec["doc_id"]].add(int(key))
+            self._counts[rec["doc_id"]].count_claim(rec, 1)
         for key, rec in sorted(self._data["history"].items(), key=lambda item: int(item[0])):
             self._history[(rec["annotator"], rec["doc_id"])].append(int(key))
         for table, names in UNIQUE_FIELDS.items():
@@ -485,6 +515,7 @@ class Store:
             seq = self._seq + 1
             journal.append({"seq": seq, "ops": tx.ops})
             self._seq = seq
+            self.last_changes = {(op["t"], int(op["id"])) for op in tx.ops}
             for op in tx.ops:
                 self._apply(op)
             if journal.entries >= self.checkpoint_every or journal.size >= self.checkpoint_bytes:
@@ -562,10 +593,13 @@ class Store:
                 self._doc_key[after["id"]] = record_id
         elif table in ("spans", "claims"):
             index = self._spans_by_doc if table == "spans" else self._claims_by_doc
+            count = DocCounts.count_span if table == "spans" else DocCounts.count_claim
             if before is not None:
                 index[before["doc_id"]].discard(record_id)
+                count(self._counts[before["doc_id"]], before, -1)
             if after is not None:
                 index[after["doc_id"]].add(record_id)
+                count(self._counts[after["doc_id"]], after, 1)
         elif table == "history":
             if before is None and after is not None:
                 self._history[(after["annotator"], after["doc_id"])].append(record_id)
@@ -595,6 +629,10 @@ class Store:
         """Import position of a document (its record id)."""
         return self._doc_key[doc_id]
 
+    def counts(self, doc_id: str) -> DocCounts:
+        """Pending suggestions, entities and claims of a document (kept up to date per edit)."""
+        return self._counts.get(doc_id) or DocCounts()
+
     def has_document(self, doc_id: str) -> bool:
         return doc_id in self._doc_key
 
@@ -621,6 +659,14 @@ class Store:
     def all_spans(self) -> Iterator[EntitySpan]:
         for record in self._data["spans"].values():
             yield EntitySpan.from_dict(record)
+
+    def find_span(self, span_id: int) -> EntitySpan | None:
+        record = self._data["spans"].get(str(span_id))
+        return EntitySpan.from_dict(record) if record is not None else None
+
+    def find_claim(self, claim_id: int) -> Claim | None:
+        record = self._data["claims"].get(str(claim_id))
+        return Claim.from_dict(record) if record is not None else None
 
     def get_span(self, span_id: int) -> EntitySpan:
         record = self._data["spans"].get(str(span_id))

@@ -10,7 +10,7 @@ dashed while pending) and a faint tint, the focused claim's source and cue light
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import ClassVar
@@ -21,7 +21,6 @@ from textual import events
 from textual.binding import Binding, BindingType
 from textual.color import Color
 from textual.geometry import Region, Size
-from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -61,6 +60,10 @@ class _Item:
     status: str = ""
 
 
+def _table(item: _Item) -> str:
+    return "spans" if item.kind == "entity" else "claims"
+
+
 class ArticleView(ScrollView, can_focus=True):
     """Shows one article with its annotations; owns cursor and selection."""
 
@@ -92,12 +95,6 @@ class ArticleView(ScrollView, can_focus=True):
 
     char_mode: reactive[bool] = reactive(False)
 
-    @dataclass
-    class CursorMoved(Message):
-        """The cursor moved to ``offset`` (selection may have changed too)."""
-
-        offset: int
-
     def __init__(self, labels: LabelSet, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.labels = labels
@@ -112,10 +109,14 @@ class ArticleView(ScrollView, can_focus=True):
         self.show_rejected = True
         self._spans: list[EntitySpan] = []
         self._claims: list[Claim] = []
+        self._span_by_id: dict[int, EntitySpan] = {}
+        self._claim_by_id: dict[int, Claim] = {}
         self._line_items: list[list[_Item]] = []
         self._cache: dict[int, Strip] = {}
         self._style_cache: dict[tuple[object, ...], Style] = {}
         self._dragging = False
+        #: Called (synchronously, so one key is one repaint) whenever the cursor moves.
+        self.cursor_listener: Callable[[int], None] | None = None
 
     # Content -------------------------------------------------------------------------------------
 
@@ -131,16 +132,56 @@ class ArticleView(ScrollView, can_focus=True):
     def set_annotations(self, spans: list[EntitySpan], claims: list[Claim]) -> None:
         self._spans = spans
         self._claims = claims
-        if self.focused is not None:
-            pool = spans if self.focused.kind == "entity" else claims
-            if not any(item.id == self.focused.id for item in pool):
-                self.focused = None
+        self._span_by_id = {span.id: span for span in spans}
+        self._claim_by_id = {claim.id: claim for claim in claims}
+        if self.focused is not None and self._focus_ranges(self.focused, None) == []:
+            self.focused = None
         self._index_items()
 
+    def apply_changes(
+        self,
+        spans: list[EntitySpan],
+        claims: list[Claim],
+        changed: set[tuple[str, int]],
+        before: list[Offsets],
+    ) -> None:
+        """Take edited annotations, re-indexing only the lines the changed ones touch(ed)."""
+        self._spans = spans
+        self._claims = claims
+        self._span_by_id = {span.id: span for span in spans}
+        self._claim_by_id = {claim.id: claim for claim in claims}
+        fresh = [item for item in self._items() if (_table(item), item.ref) in changed]
+        layout = self.text_layout
+        lines: set[int] = set()
+        for offsets in [*before, *(Offsets(i.start, i.end) for i in fresh)]:
+            first = layout.line_of(offsets.start)
+            lines.update(range(first, layout.line_of(max(offsets.start, offsets.end - 1)) + 1))
+        for index in lines:
+            line = layout.lines[index]
+            kept = [i for i in self._line_items[index] if (_table(i), i.ref) not in changed]
+            kept += [
+                i for i in fresh if i.start < max(line.end, line.start + 1) and line.start < i.end
+            ]
+            self._line_items[index] = kept
+            self._cache.pop(index, None)
+        self.refresh()
+
     def set_focus_item(self, focus: Focus | None, claim: Claim | None) -> None:
+        """Change what is focused; only the lines it touches are drawn again."""
+        before = self._focus_ranges(self.focused, self.focused_claim)
         self.focused = focus
         self.focused_claim = claim
-        self._index_items()
+        self._invalidate(before + self._focus_ranges(focus, claim))
+
+    def _focus_ranges(self, focus: Focus | None, claim: Claim | None) -> list[Offsets]:
+        ranges: list[Offsets] = []
+        if focus is not None and focus.kind == "entity" and focus.id in self._span_by_id:
+            ranges.append(self._span_by_id[focus.id].offsets)
+        if focus is not None and focus.kind == "claim" and focus.id in self._claim_by_id:
+            ranges.append(self._claim_by_id[focus.id].content)
+        if claim is not None:
+            ranges += claim.parts()
+        return ranges
 
     def set_matches(self, matches: list[Offsets]) -> None:
         self.matches = matches
@@ -168,12 +209,6 @@ class ArticleView(ScrollView, can_focus=True):
             yield _Item(
                 claim.content.start, claim.content.end, "claim", claim.id, "", claim.status.value
             )
-        focused = self.focused_claim
-        if focused is not None:
-            if focused.source is not None:
-                yield _Item(focused.source.start, focused.source.end, "source", focused.id)
-            if focused.cue is not None:
-                yield _Item(focused.cue.start, focused.cue.end, "cue", focused.id)
         for match in self.matches:
             yield _Item(match.start, match.end, "match", 0)
 
@@ -190,6 +225,18 @@ class ArticleView(ScrollView, can_focus=True):
                 per_line[index].append(item)
         self._line_items = per_line
         self._cache.clear()
+        self.refresh()
+
+    def _invalidate(self, ranges: Iterable[Offsets | None]) -> None:
+        """Forget the drawn lines that ``ranges`` touch, then repaint (the rest is cached)."""
+        layout = self.text_layout
+        for offsets in ranges:
+            if offsets is None:
+                continue
+            first = layout.line_of(offsets.start)
+            last = layout.line_of(max(offsets.start, offsets.end - 1))
+            for index in range(first, last + 1):
+                self._cache.pop(index, None)
         self.refresh()
 
     # Rendering -----------------------------------------------------------------------------------
@@ -307,8 +354,11 @@ class ArticleView(ScrollView, can_focus=True):
         points = {line.start, line.end}
         for item in items:
             points.update((max(item.start, line.start), min(item.end, line.end)))
-        for extra in (selection, cursor):
-            if extra is not None:
+        overlays = [selection, cursor]
+        if self.focused_claim is not None:
+            overlays += [self.focused_claim.source, self.focused_claim.cue]
+        for extra in overlays:
+            if extra is not None and extra.start < line.end and line.start < extra.end:
                 points.update((max(extra.start, line.start), min(extra.end, line.end)))
         boundaries = sorted(p for p in points if line.start <= p <= line.end)
         glyphs = self.text_layout.glyphs(index)
@@ -359,12 +409,12 @@ class ArticleView(ScrollView, can_focus=True):
                     and self.focused.id == item.ref
                 ):
                     focused_claim = True
-            elif item.kind == "source":
-                source = True
-            elif item.kind == "cue":
-                cue = True
             elif item.kind == "match":
                 match = True
+        claim = self.focused_claim
+        if claim is not None:
+            source = claim.source is not None and claim.source.start <= offset < claim.source.end
+            cue = claim.cue is not None and claim.cue.start <= offset < claim.cue.end
         focused_entity = (
             entity is not None
             and self.focused is not None
@@ -418,23 +468,24 @@ class ArticleView(ScrollView, can_focus=True):
 
     def move_to(self, offset: int, *, extend: bool = False) -> None:
         offset = max(0, min(offset, max(0, len(self.text) - 1)))
+        before = [self._cursor_range(), self.selection]
         if extend:
             if self.select_anchor is None:
                 self.select_anchor = self.cursor
         else:
             self.select_anchor = None
         self.cursor = offset
-        self._cache.clear()
-        self.refresh()
+        self._invalidate([*before, self._cursor_range(), self.selection])
         self.scroll_cursor_visible()
-        self.post_message(self.CursorMoved(offset))
+        if self.cursor_listener is not None:
+            self.cursor_listener(offset)
 
     def clear_selection(self) -> bool:
         if self.select_anchor is None:
             return False
+        selection = self.selection
         self.select_anchor = None
-        self._cache.clear()
-        self.refresh()
+        self._invalidate([selection])
         return True
 
     def scroll_cursor_visible(self) -> None:

@@ -5,33 +5,27 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, ProgressBar, Static
+from textual.widgets import Footer, Input, ProgressBar, Static
 
 from annotate.model import ReviewState
 from annotate.overview import DocumentSummary, document_summaries
 from tui.dialogs import HelpScreen
+from tui.doctable import DocumentTable
 
 if TYPE_CHECKING:
     from tui.app import ClaimscopeApp
 
 STATE_FILTERS: list[ReviewState | None] = [None, *ReviewState]
-STATE_MARKS = {
-    ReviewState.TODO: ("○", ""),
-    ReviewState.IN_PROGRESS: ("◐", "bold"),
-    ReviewState.DONE: ("●", "bold green"),
-    ReviewState.SKIPPED: ("⊘", "dim"),
-}
-TITLE_WIDTH = 60
 
 
 class DocumentListScreen(Screen[None]):
     """All documents, one row each."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "open", "open", show=False),
         Binding("slash", "search", "search"),
         Binding("s", "cycle_state", "state filter"),
         Binding("l", "cycle_label", "label filter"),
@@ -64,32 +58,28 @@ class DocumentListScreen(Screen[None]):
             placeholder="search all articles (/) — Enter applies, Escape clears", id="list-search"
         )
         yield Static(id="filters")
-        yield DataTable(id="documents", cursor_type="row", zebra_stripes=True)
+        yield Static(id="table-header")
+        yield DocumentTable(id="documents")
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_column("", key="state", width=2)
-        table.add_column("title", key="title", width=TITLE_WIDTH)
-        table.add_column("date", key="date", width=10)
-        table.add_column("agency", key="agency", width=8)
-        table.add_column("pending", key="pending", width=7)
-        table.add_column("entities", key="entities", width=8)
-        table.add_column("claims", key="claims", width=6)
-        self.refresh_rows()
         last = self.cs_app.store.ui_state(self.cs_app.annotator).get("last_doc")
-        if isinstance(last, str):
-            self.select_document(last)
-        table.focus()
+        self.refresh_rows(keep=last if isinstance(last, str) else None)
+        self.query_one(DocumentTable).focus()
 
-    def refresh_rows(self) -> None:
+    def on_resize(self, event: events.Resize) -> None:
+        table = self.query_one(DocumentTable)
+        header = Text(table.header(max(20, event.size.width)), style="bold", no_wrap=True)
+        self.query_one("#table-header", Static).update(header, layout=False)
+
+    def refresh_rows(self, keep: str | None = None) -> None:
         """Recompute every row from the store (after returning from the reader)."""
         self.rows = document_summaries(self.cs_app.store, self.cs_app.annotator)
-        self.apply_filters()
+        self.apply_filters(keep)
 
-    def apply_filters(self) -> None:
-        table = self.query_one(DataTable)
-        current = self.current_doc_id()
+    def apply_filters(self, keep: str | None = None) -> None:
+        table = self.query_one(DocumentTable)
+        current = keep or self.current_doc_id()
         needle = self.query_text.lower()
         if needle and not self._lowered:
             store = self.cs_app.store
@@ -105,23 +95,7 @@ class DocumentListScreen(Screen[None]):
                 or needle in row.title.lower()
             )
         ]
-        table.clear()
-        table.add_rows(
-            [
-                (
-                    Text(*STATE_MARKS[row.state]),
-                    Text(row.title[:TITLE_WIDTH]),
-                    Text(row.date),
-                    Text(row.agency),
-                    Text(str(row.pending), style="bold" if row.pending else "dim"),
-                    Text(str(row.entities)),
-                    Text(str(row.claims)),
-                )
-                for row in self.shown
-            ]
-        )
-        if current is not None:
-            self.select_document(current)
+        table.set_rows(self.shown, keep=current)
         self._render_header()
 
     def _render_header(self) -> None:
@@ -130,7 +104,7 @@ class DocumentListScreen(Screen[None]):
         title = Text("Claimscope", style="bold")
         title.append(f"  {self.cs_app.annotator}", style="italic")
         title.append(f"  ·  {done} of {total} documents done", style="dim")
-        self.query_one("#list-title", Static).update(title)
+        self.query_one("#list-title", Static).update(title, layout=False)
         bar = self.query_one(ProgressBar)
         bar.update(total=max(total, 1), progress=done)
         filters = Text("filters: ", style="dim")
@@ -138,27 +112,17 @@ class DocumentListScreen(Screen[None]):
         filters.append(f"label={self.label_filter or 'any'}  ")
         filters.append(f"text={self.query_text!r}  " if self.query_text else "text=any  ")
         filters.append(f"— {len(self.shown)} shown", style="dim")
-        self.query_one("#filters", Static).update(filters)
+        self.query_one("#filters", Static).update(filters, layout=False)
 
     def current_doc_id(self) -> str | None:
-        table = self.query_one(DataTable)
-        if not self.shown or table.cursor_row < 0 or table.cursor_row >= len(self.shown):
-            return None
-        return self.shown[table.cursor_row].doc_id
+        current = self.query_one(DocumentTable).current
+        return current.doc_id if current is not None else None
 
     def select_document(self, doc_id: str) -> None:
-        for index, row in enumerate(self.shown):
-            if row.doc_id == doc_id:
-                self.query_one(DataTable).move_cursor(row=index, animate=False)
-                return
+        self.query_one(DocumentTable).select(doc_id)
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        self.action_open()
-
-    def action_open(self) -> None:
-        doc_id = self.current_doc_id()
-        if doc_id is not None:
-            self.cs_app.open_document(doc_id)
+    def on_document_table_chosen(self, event: DocumentTable.Chosen) -> None:
+        self.cs_app.open_document(event.doc_id)
 
     def action_search(self) -> None:
         self.query_one("#list-search", Input).focus()
@@ -166,7 +130,7 @@ class DocumentListScreen(Screen[None]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.query_text = event.value.strip()
         self.apply_filters()
-        self.query_one(DataTable).focus()
+        self.query_one(DocumentTable).focus()
 
     def action_cycle_state(self) -> None:
         index = STATE_FILTERS.index(self.state_filter)
@@ -186,7 +150,7 @@ class DocumentListScreen(Screen[None]):
         self.query_text = ""
         self.query_one("#list-search", Input).value = ""
         self.apply_filters()
-        self.query_one(DataTable).focus()
+        self.query_one(DocumentTable).focus()
 
     def action_skip(self) -> None:
         doc_id = self.current_doc_id()

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
@@ -38,7 +38,9 @@ if TYPE_CHECKING:
     from tui.app import ClaimscopeApp
 
 KIND_ORDER = list(ClaimKind)
-PANEL_TEXT_LIMIT = 400
+PANEL_TEXT_LIMIT = 300
+#: Edits touching more records than this redraw the whole article instead.
+INCREMENTAL_LIMIT = 64
 
 
 @dataclass
@@ -107,6 +109,8 @@ class ReaderScreen(Screen[None]):
         self.focus_item: Focus | None = None
         self.active_claim: int | None = None
         self.search_query = ""
+        self.status = ""
+        self._shown_focus: tuple[Focus | None, Claim | None] | None = None
 
     @property
     def cs_app(self) -> ClaimscopeApp:
@@ -123,7 +127,7 @@ class ReaderScreen(Screen[None]):
         yield Static(id="reader-title")
         with Horizontal(id="reader-body"):
             yield ArticleView(self.cs_app.labels, id="article")
-            with VerticalScroll(id="side-panel"):
+            with Vertical(id="side-panel"):
                 yield Static(id="panel")
         yield Static(id="legend")
         yield SearchInput(
@@ -138,12 +142,14 @@ class ReaderScreen(Screen[None]):
         self.claims = store.claims(self.doc_id)
         article = self.query_one(ArticleView)
         article.load(self.document.text, self.spans, self.claims)
+        article.cursor_listener = self._cursor_moved
         article.focus()
         self.query_one("#search", Input).display = False
         if store.review_state(self.doc_id, self.cs_app.annotator) == ReviewState.TODO:
             self.editor.set_state(ReviewState.IN_PROGRESS)
         self.cs_app.remember_document(self.doc_id)
         self._update_focus_from_cursor()
+        self._render_legend()
         self._render_chrome()
 
     # Data refresh --------------------------------------------------------------------------------
@@ -152,16 +158,8 @@ class ReaderScreen(Screen[None]):
         store = self.cs_app.store
         self.spans = store.spans(self.doc_id)
         self.claims = store.claims(self.doc_id)
-        article = self.query_one(ArticleView)
-        article.set_annotations(self.spans, self.claims)
-        if self.focus_item is not None and not self._exists(self.focus_item):
-            self.focus_item = None
-        if self.active_claim is not None and not any(
-            c.id == self.active_claim for c in self.claims
-        ):
-            self.active_claim = None
-        self._apply_focus()
-        self._render_chrome()
+        self.query_one(ArticleView).set_annotations(self.spans, self.claims)
+        self._after_change()
 
     def _exists(self, focus: Focus) -> bool:
         pool = self.spans if focus.kind == "entity" else self.claims
@@ -172,15 +170,52 @@ class ReaderScreen(Screen[None]):
         try:
             change()
         except ClaimscopeError as error:
-            self.notify(str(error), severity="error")
+            self._say(str(error), warning=True)
             return
-        self._reload()
-        if message:
-            self.notify(message, timeout=2)
+        self.status = f"✓ {message}" if message else ""
+        self._refresh_changed()
+
+    def _refresh_changed(self) -> None:
+        """Bring the screen up to date with the last commit: only what it touched."""
+        changed = self.cs_app.store.last_changes
+        if len(changed) > INCREMENTAL_LIMIT:
+            self._reload()
+            return
+        store = self.cs_app.store
+        spans = {span.id: span for span in self.spans}
+        claims = {claim.id: claim for claim in self.claims}
+        before: list[Offsets] = []
+        for table, record_id in changed:
+            if table == "spans":
+                old = spans.pop(record_id, None)
+                new = store.find_span(record_id)
+                if old is not None:
+                    before.append(old.offsets)
+                if new is not None and new.doc_id == self.doc_id:
+                    spans[record_id] = new
+            elif table == "claims":
+                old_claim = claims.pop(record_id, None)
+                new_claim = store.find_claim(record_id)
+                if old_claim is not None:
+                    before.append(old_claim.content)
+                if new_claim is not None and new_claim.doc_id == self.doc_id:
+                    claims[record_id] = new_claim
+        self.spans = sorted(spans.values(), key=lambda s: (s.start, s.end, s.id))
+        self.claims = sorted(claims.values(), key=lambda c: (c.content.start, c.content.end, c.id))
+        self.query_one(ArticleView).apply_changes(self.spans, self.claims, changed, before)
+        self._after_change()
+
+    def _after_change(self) -> None:
+        if self.focus_item is not None and not self._exists(self.focus_item):
+            self.focus_item = None
+        if self.active_claim is not None and self._claim(self.active_claim) is None:
+            self.active_claim = None
+        self._apply_focus(force=True)
+        self._render_chrome()
 
     # Focus ---------------------------------------------------------------------------------------
 
-    def on_article_view_cursor_moved(self, event: ArticleView.CursorMoved) -> None:
+    def _cursor_moved(self, offset: int) -> None:
         self._update_focus_from_cursor()
 
     def _update_focus_from_cursor(self) -> None:
@@ -209,10 +244,15 @@ class ReaderScreen(Screen[None]):
             self.active_claim = focus.id
         self._apply_focus()
 
-    def _apply_focus(self) -> None:
+    def _apply_focus(self, *, force: bool = False) -> None:
+        """Show the focus in the article and the side panel (redrawn only when it changed)."""
         claim = self._claim(self.active_claim) if self.active_claim is not None else None
         if self.focus_item is not None and self.focus_item.kind == "claim":
             claim = self._claim(self.focus_item.id)
+        shown = (self.focus_item, claim)
+        if not force and shown == self._shown_focus:
+            return
+        self._shown_focus = shown
         self.query_one(ArticleView).set_focus_item(self.focus_item, claim)
         self._render_panel()
 
@@ -233,6 +273,23 @@ class ReaderScreen(Screen[None]):
         return self._claim(self.focus_item.id)
 
     # Chrome ----------------------------------------------------------------------------------
+
+    def _render_legend(self) -> None:
+        legend = Text()
+        for label in self.cs_app.labels.keyed:
+            legend.append(f" {label.key} ", style="bold")
+            legend.append(f" {label.name} ", style=f"black on {label.colour}")
+        legend.append("  ")
+        legend.append("pending", style="underline")
+        legend.append(" ")
+        legend.append("rejected", style="strike dim")
+        legend.append(" ▌claim ╏pending")
+        self.query_one("#legend", Static).update(legend)
+
+    def _say(self, message: str, *, warning: bool = False) -> None:
+        """Feedback in the title's status slot: no pop-ups, no re-layout, no flicker."""
+        self.status = f"{'⚠' if warning else '✓'} {message}"
+        self._render_chrome()
 
     def _render_chrome(self) -> None:
         assert self.document is not None
@@ -256,18 +313,12 @@ class ReaderScreen(Screen[None]):
             )
             if part
         )
-        title.append(f"\n{details}", style="dim")
-        self.query_one("#reader-title", Static).update(title)
-        legend = Text()
-        for label in self.cs_app.labels.keyed:
-            legend.append(f" {label.key} ", style="bold")
-            legend.append(f" {label.name} ", style=f"black on {label.colour}")
-        legend.append("  ")
-        legend.append("pending", style="underline")
-        legend.append(" ")
-        legend.append("rejected", style="strike dim")
-        legend.append(" ▌claim ╏pending")
-        self.query_one("#legend", Static).update(legend)
+        title.append("\n")
+        if self.status:  # first, so a narrow terminal still shows it
+            warning = self.status.startswith("⚠")
+            title.append(f"{self.status}   ", style="bold yellow" if warning else "bold")
+        title.append(details, style="dim")
+        self.query_one("#reader-title", Static).update(title, layout=False)
 
     def _quote(self, offsets: Offsets | None) -> Text:
         if offsets is None or self.document is None:
@@ -313,7 +364,7 @@ class ReaderScreen(Screen[None]):
                 "? shows all keys.",
                 style="dim",
             )
-        self.query_one("#panel", Static).update(panel)
+        self.query_one("#panel", Static).update(panel, layout=False)
 
     def _claim_panel(
         self, panel: Text, claim: Claim, row: Callable[[str, Text | str], None]
@@ -370,7 +421,7 @@ class ReaderScreen(Screen[None]):
 
     def _jump(self, items: list[tuple[int, Focus]], direction: int, what: str) -> None:
         if not items:
-            self.notify(f"no {what} in this document", timeout=2)
+            self._say(f"no {what} in this document")
             return
         items.sort(key=lambda item: (item[0], item[1].kind, item[1].id))
         cursor = self.query_one(ArticleView).cursor
@@ -413,12 +464,12 @@ class ReaderScreen(Screen[None]):
         matches = [Offsets(m.start(), m.end()) for m in pattern.finditer(self.document.text)]
         article.set_matches(matches)
         if not matches:
-            self.notify(f"no match for “{query}”", severity="warning", timeout=2)
+            self._say(f"no match for “{query}”", warning=True)
             return
         following = [m for m in matches if m.start > article.cursor]
         target = (following or matches)[0]
         article.move_to(target.start)
-        self.notify(f"match {matches.index(target) + 1} of {len(matches)}", timeout=1.5)
+        self._say(f"match {matches.index(target) + 1} of {len(matches)}")
 
     def on_search_input_closed(self, event: SearchInput.Closed) -> None:
         self.query_one("#search", Input).display = False
@@ -442,7 +493,7 @@ class ReaderScreen(Screen[None]):
     def action_label(self, key: str) -> None:
         label = self.cs_app.labels.by_key(key)
         if label is None:
-            self.notify(f"no label on key {key} (see h for the labels)", severity="warning")
+            self._say(f"no label on key {key} (see h for the labels)", warning=True)
             return
         article = self.query_one(ArticleView)
         entity = self._focused_entity()
@@ -480,7 +531,7 @@ class ReaderScreen(Screen[None]):
                 lambda: self.editor.set_claim_status(claim.id, status), f"{status.value} claim"
             )
         else:
-            self.notify("nothing focused: move onto a span or claim first", timeout=2)
+            self._say("nothing focused: move onto a span or claim first")
 
     def action_accept_next(self) -> None:
         entity, claim = self._focused_entity(), self._focused_claim()
@@ -499,7 +550,7 @@ class ReaderScreen(Screen[None]):
             count = self.editor.accept_all_pending()
 
         self._edit(accept)
-        self.notify(f"accepted {count} pending suggestion(s)", timeout=2)
+        self._say(f"accepted {count} pending suggestion(s)")
 
     def action_delete(self) -> None:
         entity, claim = self._focused_entity(), self._focused_claim()
@@ -513,7 +564,7 @@ class ReaderScreen(Screen[None]):
         entity, claim = self._focused_entity(), self._focused_claim()
         current = entity.offsets if entity else claim.content if claim else None
         if current is None or not len(tokens):
-            self.notify("focus a span or claim to adjust its bounds", timeout=2)
+            self._say("focus a span or claim to adjust its bounds")
             return
         start, end = current.start, current.end
         if edge == "start":
@@ -525,7 +576,7 @@ class ReaderScreen(Screen[None]):
             elif direction < 0 and index > 0:
                 end = tokens.ends[index - 1]
         if start >= end:
-            self.notify("a span needs at least one token", severity="warning", timeout=2)
+            self._say("a span needs at least one token", warning=True)
             return
         if entity is not None:
             self._edit(lambda: self.editor.move_bounds(entity.id, start, end))
@@ -537,14 +588,14 @@ class ReaderScreen(Screen[None]):
     def _target_claim(self) -> Claim | None:
         claim = self._focused_claim() or self._claim(self.active_claim)
         if claim is None:
-            self.notify("no claim here: select its content and press c first", timeout=2.5)
+            self._say("no claim here: select its content and press c first")
         return claim
 
     def action_claim(self) -> None:
         article = self.query_one(ArticleView)
         selection = article.selection
         if selection is None:
-            self.notify("select the claim's content first (shift+arrows)", timeout=2)
+            self._say("select the claim's content first (shift+arrows)")
             return
 
         def add() -> None:
@@ -563,7 +614,7 @@ class ReaderScreen(Screen[None]):
         entity = self._focused_entity()
         source = article.selection or (entity.offsets if entity else None)
         if source is None:
-            self.notify("select the source, or focus its entity, then press s", timeout=2)
+            self._say("select the source, or focus its entity, then press s")
             return
         article.clear_selection()
         self._edit(lambda: self.editor.set_claim_source(claim.id, source), "source set")
@@ -611,13 +662,15 @@ class ReaderScreen(Screen[None]):
 
     def action_undo(self) -> None:
         done = self.editor.undo()
-        self._reload()
-        self.notify(f"undid: {done}" if done else "nothing to undo", timeout=2)
+        if done:
+            self._refresh_changed()
+        self._say(f"undid: {done}" if done else "nothing to undo")
 
     def action_redo(self) -> None:
         done = self.editor.redo()
-        self._reload()
-        self.notify(f"redid: {done}" if done else "nothing to redo", timeout=2)
+        if done:
+            self._refresh_changed()
+        self._say(f"redid: {done}" if done else "nothing to redo")
 
     def action_done_next(self) -> None:
         self.editor.set_state(ReviewState.DONE)
@@ -627,9 +680,7 @@ class ReaderScreen(Screen[None]):
         article = self.query_one(ArticleView)
         article.show_rejected = not article.show_rejected
         article.set_annotations(self.spans, self.claims)
-        self.notify(
-            "rejected suggestions " + ("shown" if article.show_rejected else "hidden"), timeout=1.5
-        )
+        self._say("rejected suggestions " + ("shown" if article.show_rejected else "hidden"))
 
     def action_guidelines(self) -> None:
         self.app.push_screen(GuidelinesScreen(self.cs_app.labels))
