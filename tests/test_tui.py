@@ -444,3 +444,23 @@ async def test_mouse_click_and_drag_select(tui_db: Path) -> None:
         assert selection is not None and text_at(screen, selection.start, selection.end).startswith(
             "Kabul [Afghanistan]"
         )
+
+
+async def test_idle_reader_checkpoints_the_journal(
+    tui_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tinydb
+
+    import tui.app as app_module
+
+    monkeypatch.setattr(app_module, "IDLE_CHECKPOINT_SECONDS", 0.3)
+    async with running(tui_db) as (app, pilot):
+        screen = await open_first(app, pilot)
+        await pilot.press("N", "a")
+        assert app.store.pending_journal_entries > 0
+        await pilot.pause(1.2)
+        await app.workers.wait_for_complete()
+        assert app.store.pending_journal_entries == 0
+        accepted = [s for s in app.store.spans(screen.doc_id) if s.status == SpanStatus.ACCEPTED]
+        on_disk = tinydb.TinyDB(tui_db, access_mode="r").table("spans")
+        assert on_disk.get(doc_id=accepted[0].id)["status"] == "accepted"

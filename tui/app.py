@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import getpass
 import os
+import time
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -43,14 +45,19 @@ class ClaimscopeApp(App[None]):
         self.annotator = annotator
         self.labels = labels
         self.list_screen = DocumentListScreen()
+        self.last_input = time.monotonic()
 
     def on_mount(self) -> None:
         self.push_screen(self.list_screen)
-        self.set_interval(IDLE_CHECKPOINT_SECONDS, self._checkpoint_when_idle)
+        self.set_interval(IDLE_CHECKPOINT_SECONDS / 2, self._checkpoint_when_idle)
+
+    def on_key(self, event: events.Key) -> None:
+        self.last_input = time.monotonic()
 
     def _checkpoint_when_idle(self) -> None:
         """Fold the journal into the database file while the analyst is not typing."""
-        if self.store.pending_journal_entries:
+        idle = time.monotonic() - self.last_input >= IDLE_CHECKPOINT_SECONDS
+        if idle and self.store.pending_journal_entries:
             self.run_worker(self.store.checkpoint, thread=True, exclusive=True, group="checkpoint")
 
     def open_document(self, doc_id: str) -> None:
