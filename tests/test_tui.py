@@ -464,3 +464,38 @@ async def test_idle_reader_checkpoints_the_journal(
         accepted = [s for s in app.store.spans(screen.doc_id) if s.status == SpanStatus.ACCEPTED]
         on_disk = tinydb.TinyDB(tui_db, access_mode="r").table("spans")
         assert on_disk.get(doc_id=accepted[0].id)["status"] == "accepted"
+
+
+async def test_selection_by_word_and_by_line(tui_db: Path) -> None:
+    async with running(tui_db) as (app, pilot):
+        screen = await open_first(app, pilot)
+        view = article(screen)
+        await pilot.press("ctrl+shift+right", "ctrl+shift+right")
+        selection = view.selection  # the token under the cursor is part of the selection
+        assert selection is not None
+        assert text_at(screen, selection.start, selection.end) == "Kabul [Afghanistan], May"
+        await pilot.press("ctrl+shift+left")
+        selection = view.selection
+        assert selection is not None
+        assert text_at(screen, selection.start, selection.end) == "Kabul [Afghanistan"
+        await pilot.press("escape", "shift+down")
+        selection = view.selection
+        assert selection is not None and view.text_layout.line_of(selection.end - 1) == 1
+        await pilot.press("shift+up")
+        assert view.selection is not None and view.selection.start == 0
+        await pilot.press("escape")
+        assert view.selection is None
+        assert isinstance(app.screen, ReaderScreen)  # the first escape only cleared it
+
+
+async def test_list_help_and_quit_keys(tui_db: Path) -> None:
+    async with running(tui_db) as (app, pilot):
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, DocumentListScreen)
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running
