@@ -25,6 +25,8 @@ from annotate.model import (
     Offsets,
     OriginKind,
     Quantity,
+    Review,
+    ReviewState,
     SpanStatus,
     Verdict,
     link_claim_source,
@@ -67,6 +69,26 @@ class Provenance:
             "annotator": name,
         }
 
+    def item_fields(self, base: dict[str, Any], raw: Any, where: str) -> dict[str, Any]:
+        """A span's or claim's own status, origin and annotator (as Claimscope exports them)
+        win over the record's, unless the import loads everything as suggestions."""
+        if self.as_suggestions or not isinstance(raw, dict):
+            return base
+        fields = dict(base)
+        try:
+            if isinstance(raw.get("status"), str):
+                fields["status"] = SpanStatus(raw["status"])
+            if isinstance(raw.get("origin_kind"), str):
+                fields["origin_kind"] = OriginKind(raw["origin_kind"])
+        except ValueError as error:
+            raise InputError(where, str(error)) from None
+        if isinstance(raw.get("origin"), str) and not self.origin:
+            fields["origin"] = raw["origin"]
+        if "annotator" in raw:
+            annotator = raw["annotator"]
+            fields["annotator"] = annotator if isinstance(annotator, str) else None
+        return fields
+
 
 @dataclass(slots=True)
 class ParsedRecord:
@@ -76,6 +98,7 @@ class ParsedRecord:
     document: Document
     spans: list[EntitySpan] = field(default_factory=list)
     claims: list[Claim] = field(default_factory=list)
+    reviews: dict[str, ReviewState] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -220,17 +243,33 @@ def parse_json_record(value: Any, where: str, provenance: Provenance) -> ParsedR
     doc_id = text_hash(text)
     record = ParsedRecord(where, Document(doc_id, text, meta))
     base = provenance.span_fields(where, value)
-    for index, (start, end, label) in enumerate(_raw_spans(value, where)):
-        field_name = f"spans[{index}]"
-        _check_offsets(text, start, end, f"{where}: {field_name}")
+    for start, end, label, raw, field_name in _raw_spans(value, where):
+        if field_name.startswith("rejected_spans") and provenance.as_suggestions:
+            continue  # another system's rejections are not suggestions
+        fields = provenance.item_fields(base, raw, field_name)
+        if field_name.startswith("rejected_spans") and not provenance.as_suggestions:
+            fields = {**fields, "status": SpanStatus.REJECTED}
         record.spans.append(
-            EntitySpan(id=0, doc_id=doc_id, start=start, end=end, label=label, **base)
+            EntitySpan(id=0, doc_id=doc_id, start=start, end=end, label=label, **fields)
         )
     for index, raw_claim in enumerate(_list_field(value, "claims", where)):
-        record.claims.append(
-            _claim_from_json(raw_claim, text, doc_id, f"{where}: claims[{index}]", base)
-        )
+        claim_where = f"{where}: claims[{index}]"
+        fields = provenance.item_fields(base, raw_claim, claim_where)
+        record.claims.append(_claim_from_json(raw_claim, text, doc_id, claim_where, fields))
+    record.reviews = _reviews_from_json(value.get("_reviews"), where)
     return record
+
+
+def _reviews_from_json(raw: Any, where: str) -> dict[str, ReviewState]:
+    """Claimscope's own ``_reviews`` ({annotator: state}), restored on a round trip."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise InputError(where, "field '_reviews' must be an object of annotator: state")
+    try:
+        return {str(name): ReviewState(state) for name, state in raw.items()}
+    except ValueError as error:
+        raise InputError(where, f"_reviews: {error}") from None
 
 
 def _meta_from_json(raw: Any, text: str, where: str) -> DocMeta:
@@ -244,17 +283,28 @@ def _meta_from_json(raw: Any, text: str, where: str) -> DocMeta:
             if isinstance(raw.get(alternative), str):
                 known["source"] = raw[alternative]
                 break
-    extra = {key: val for key, val in raw.items() if key not in known}
+    extra = {
+        key: val
+        for key, val in raw.items()
+        if key not in known and key not in (*_META_FIELDS, "dateline", "extra", "imported_at")
+    }
+    if isinstance(raw.get("extra"), dict):
+        extra.update(raw["extra"])  # a Claimscope export nests what it did not know here
     meta = DocMeta(**known, extra=extra)
-    if meta.title is None:
+    dateline = raw.get("dateline")
+    if isinstance(dateline, dict):
+        meta.dateline = _offsets_field(dateline, text, f"{where}: meta.dateline", required=True)
+    # A Claimscope export states title and dateline (even as null): keep them as they were.
+    if "title" not in raw:
         meta.title = guess_title(text)
-    dateline = find_dateline(text)
-    if dateline is not None:
-        place, country, agency, offsets = dateline
-        meta.place = meta.place or place
-        meta.country = meta.country or country
-        meta.agency = meta.agency or agency
-        meta.dateline = offsets
+    if "dateline" not in raw:
+        found = find_dateline(text)
+        if found is not None:
+            place, country, agency, offsets = found
+            meta.place = meta.place or place
+            meta.country = meta.country or country
+            meta.agency = meta.agency or agency
+            meta.dateline = offsets
     return meta
 
 
@@ -267,26 +317,29 @@ def _list_field(value: dict[str, Any], name: str, where: str) -> list[Any]:
     return raw
 
 
-def _raw_spans(value: dict[str, Any], where: str) -> Iterator[tuple[int, int, str]]:
-    """Prodigy ``spans`` ({start, end, label}) and doccano ``label`` ([start, end, label])."""
+def _raw_spans(value: dict[str, Any], where: str) -> Iterator[tuple[int, int, str, Any, str]]:
+    """Prodigy ``spans`` ({start, end, label}), Claimscope's ``rejected_spans``, and doccano
+    ``label`` ([start, end, label]): (start, end, label, raw item, where)."""
     text: str = value["text"]
-    for index, span in enumerate(_list_field(value, "spans", where)):
-        field_name = f"{where}: spans[{index}]"
-        if not isinstance(span, dict):
-            raise InputError(field_name, "must be an object with start, end and label")
-        start, end = _int_field(span, "start", field_name), _int_field(span, "end", field_name)
-        label = span.get("label")
-        if not isinstance(label, str) or not label.strip():
-            raise InputError(field_name, "field 'label' is missing or empty")
-        _check_offsets(text, start, end, field_name)
-        expected = span.get("text")
-        if isinstance(expected, str) and text[start:end] != expected:
-            raise InputError(
-                field_name,
-                f"span text {expected!r} does not match the text at {start}-{end} "
-                f"({text[start:end]!r})",
-            )
-        yield start, end, label
+    for key in ("spans", "rejected_spans"):
+        for index, span in enumerate(_list_field(value, key, where)):
+            field_name = f"{where}: {key}[{index}]"
+            if not isinstance(span, dict):
+                raise InputError(field_name, "must be an object with start, end and label")
+            start = _int_field(span, "start", field_name)
+            end = _int_field(span, "end", field_name)
+            label = span.get("label")
+            if not isinstance(label, str) or not label.strip():
+                raise InputError(field_name, "field 'label' is missing or empty")
+            _check_offsets(text, start, end, field_name)
+            expected = span.get("text")
+            if isinstance(expected, str) and text[start:end] != expected:
+                raise InputError(
+                    field_name,
+                    f"span text {expected!r} does not match the text at {start}-{end} "
+                    f"({text[start:end]!r})",
+                )
+            yield start, end, label, span, field_name
     for index, item in enumerate(_list_field(value, "label", where)):
         field_name = f"{where}: label[{index}]"
         if isinstance(item, str):
@@ -299,7 +352,7 @@ def _raw_spans(value: dict[str, Any], where: str) -> Iterator[tuple[int, int, st
         ):
             raise InputError(field_name, "must be [start, end, label]")
         _check_offsets(text, item[0], item[1], field_name)
-        yield item[0], item[1], item[2]
+        yield item[0], item[1], item[2], None, field_name
 
 
 def _int_field(obj: dict[str, Any], name: str, where: str) -> int:
@@ -359,6 +412,9 @@ def _claim_from_json(raw: Any, text: str, doc_id: str, where: str, base: dict[st
         content=content,
         kind=kind,
         source=_offsets_field(raw.get("source"), text, f"{where}.source", required=False),
+        source_resolved=_offsets_field(
+            raw.get("source_resolved"), text, f"{where}.source_resolved", required=False
+        ),
         cue=_offsets_field(raw.get("cue"), text, f"{where}.cue", required=False),
         verdict=verdict,
         note=note if isinstance(note, str) else "",
@@ -405,6 +461,9 @@ def import_records(store: Store, records: Sequence[ParsedRecord]) -> ImportRepor
             stored_spans = [tx.add_span(span) for span in record.spans]
             for claim in record.claims:
                 tx.add_claim(link_claim_source(claim, stored_spans))
+            for annotator, state in sorted(record.reviews.items()):
+                review = Review(doc.id, annotator, state, tx.stamp)
+                tx.put("reviews", tx.new_id("reviews"), review.to_dict())
             report.imported += 1
             report.spans += len(record.spans)
             report.claims += len(record.claims)

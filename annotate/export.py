@@ -1,0 +1,589 @@
+"""Export training data: Prodigy-style JSONL, spaCy DocBin, CoNLL (IOB2), brat standoff, doccano.
+
+Exports are deterministic (the same database gives the same bytes), written atomically (to a
+temporary file or folder, then renamed) and never overwrite without ``force``. Spans that a
+format cannot hold (overlapping entities in ``doc.ents``, offsets inside a token) are reported,
+never dropped silently.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import random
+import shutil
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from annotate.errors import ClaimscopeError
+from annotate.model import Claim, Document, EntitySpan, Offsets, OriginKind, ReviewState, SpanStatus
+from annotate.store import Store
+
+FORMATS = ("jsonl", "spacy", "conll", "brat", "doccano")
+ORIGINS = ("human", "model", "all")
+STATES = ("done", "all")
+CLAIM_LABEL = "CLAIM"
+SOURCE_LABEL = "CLAIM_SOURCE"
+CUE_LABEL = "CLAIM_CUE"
+_JSON = orjson.OPT_SORT_KEYS
+
+ProgressCallback = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class ExportFilter:
+    """Which documents and annotations go out."""
+
+    state: str = "all"
+    annotator: str | None = None
+    labels: frozenset[str] | None = None
+    origin: str = "all"
+
+    def keeps(self, origin_kind: OriginKind, status: SpanStatus) -> bool:
+        """``human``: made or decided by a person; ``model``: made by a model; ``all``."""
+        if self.origin == "human":
+            return origin_kind == OriginKind.HUMAN or status in (
+                SpanStatus.ACCEPTED,
+                SpanStatus.EDITED,
+            )
+        if self.origin == "model":
+            return origin_kind == OriginKind.MODEL
+        return True
+
+
+@dataclass(slots=True)
+class ExportItem:
+    """One document and the annotations selected for it."""
+
+    document: Document
+    spans: list[EntitySpan]
+    rejected: list[EntitySpan]
+    claims: list[Claim]
+    reviews: dict[str, str]
+
+
+@dataclass(slots=True)
+class ExportReport:
+    """What was written, and what a format could not hold."""
+
+    documents: int = 0
+    spans: int = 0
+    claims: int = 0
+    files: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def select(store: Store, how: ExportFilter) -> list[ExportItem]:
+    """The documents and annotations ``how`` asks for, in import order."""
+    reviews: dict[str, dict[str, str]] = {}
+    for review in store.reviews():
+        reviews.setdefault(review.doc_id, {})[review.annotator] = review.state.value
+    items = []
+    for document in store.documents():
+        states = reviews.get(document.id, {})
+        if how.state == "done":
+            wanted = [how.annotator] if how.annotator else list(states)
+            if not any(states.get(name) == ReviewState.DONE.value for name in wanted):
+                continue
+        spans, rejected = [], []
+        for span in store.spans(document.id):
+            if how.labels is not None and span.label not in how.labels:
+                continue
+            if span.status == SpanStatus.REJECTED:
+                rejected.append(span)
+            elif how.keeps(span.origin_kind, span.status):
+                spans.append(span)
+        claims = [
+            claim
+            for claim in store.claims(document.id)
+            if claim.status != SpanStatus.REJECTED and how.keeps(claim.origin_kind, claim.status)
+        ]
+        if how.origin != "all":
+            rejected = []
+        items.append(ExportItem(document, _ordered(spans), _ordered(rejected), claims, states))
+    return items
+
+
+def _ordered(spans: list[EntitySpan]) -> list[EntitySpan]:
+    return sorted(spans, key=lambda s: (s.start, s.end, s.label, s.origin, s.status.value))
+
+
+def stable_hash(*parts: str) -> int:
+    """A signed 32-bit hash that does not change between runs (Prodigy's hash width)."""
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).digest()
+    return int.from_bytes(digest[:4], "big", signed=True)
+
+
+# Tokens ----------------------------------------------------------------------------------------
+
+
+class Tokenizer:
+    """spaCy's English tokenizer (no statistical model), the one Prodigy tasks use."""
+
+    def __init__(self) -> None:
+        import spacy
+
+        self.nlp = spacy.blank("en")
+
+    def __call__(self, text: str) -> Any:
+        return self.nlp.make_doc(text)
+
+
+def token_bounds(doc: Any, offsets: Offsets) -> tuple[int, int, bool]:
+    """Inclusive token indices covering ``offsets``, and whether they align exactly."""
+    exact = doc.char_span(offsets.start, offsets.end)
+    span = exact or doc.char_span(offsets.start, offsets.end, alignment_mode="expand")
+    if span is None or len(span) == 0:
+        return 0, 0, False
+    return span.start, span.end - 1, exact is not None
+
+
+# JSONL -------------------------------------------------------------------------------------
+
+
+def export_meta(document: Document) -> dict[str, Any]:
+    """The document's metadata, minus the import time (which a round trip would change)."""
+    meta = document.meta.to_dict()
+    meta.pop("imported_at", None)
+    return meta
+
+
+def span_record(span: EntitySpan, text: str, doc: Any, report: ExportReport) -> dict[str, Any]:
+    first, last, aligned = token_bounds(doc, span.offsets)
+    if not aligned:
+        report.problems.append(
+            f"{span.doc_id}: {span.label} span {span.start}-{span.end} "
+            f"({text[span.start : span.end]!r}) does not fall on token boundaries"
+        )
+    return {
+        "start": span.start,
+        "end": span.end,
+        "token_start": first,
+        "token_end": last,
+        "label": span.label,
+        "text": text[span.start : span.end],
+        "status": span.status.value,
+        "origin": span.origin,
+        "origin_kind": span.origin_kind.value,
+        "annotator": span.annotator,
+    }
+
+
+def _offsets(value: Offsets | None) -> dict[str, int] | None:
+    return value.to_dict() if value is not None else None
+
+
+def claim_record(claim: Claim) -> dict[str, Any]:
+    return {
+        "content": claim.content.to_dict(),
+        "source": _offsets(claim.source),
+        "source_resolved": _offsets(claim.source_resolved),
+        "cue": _offsets(claim.cue),
+        "kind": claim.kind.value,
+        "verdict": claim.verdict.value,
+        "note": claim.note,
+        "quantities": [q.to_dict() for q in claim.quantities],
+        "origin": claim.origin,
+        "origin_kind": claim.origin_kind.value,
+        "status": claim.status.value,
+        "annotator": claim.annotator,
+        "rule": claim.rule,
+        "explanation": claim.explanation,
+    }
+
+
+def relation_records(claim: Claim, doc: Any) -> list[dict[str, Any]]:
+    """Prodigy relations: each claim's source and cue point at its content."""
+    first, last, _ = token_bounds(doc, claim.content)
+    content = {
+        "start": claim.content.start,
+        "end": claim.content.end,
+        "token_start": first,
+        "token_end": last,
+        "label": CLAIM_LABEL,
+    }
+    relations = []
+    for part, label, span_label in (
+        (claim.source, "SOURCE_OF", SOURCE_LABEL),
+        (claim.cue, "CUE_OF", CUE_LABEL),
+    ):
+        if part is None:
+            continue
+        head_first, head_last, _ = token_bounds(doc, part)
+        head = {
+            "start": part.start,
+            "end": part.end,
+            "token_start": head_first,
+            "token_end": head_last,
+            "label": span_label,
+        }
+        relations.append(
+            {
+                "head": head_last,
+                "child": last,
+                "head_span": head,
+                "child_span": content,
+                "label": label,
+            }
+        )
+    return relations
+
+
+def answer_of(reviews: dict[str, str], annotator: str | None) -> tuple[str, str | None]:
+    """Prodigy's ``answer`` and ``_annotator_id`` from the review state."""
+    if annotator is not None:
+        state = reviews.get(annotator)
+        return ("accept" if state == ReviewState.DONE.value else "ignore"), annotator
+    done = sorted(name for name, state in reviews.items() if state == ReviewState.DONE.value)
+    if done:
+        return "accept", done[0]
+    return "ignore", (sorted(reviews)[0] if reviews else None)
+
+
+def jsonl_record(
+    item: ExportItem, tokenizer: Tokenizer, annotator: str | None, report: ExportReport
+) -> dict[str, Any]:
+    text = item.document.text
+    doc = tokenizer(text)
+    spans = [span_record(span, text, doc, report) for span in item.spans]
+    answer, annotator_id = answer_of(item.reviews, annotator)
+    return {
+        "text": text,
+        "meta": export_meta(item.document),
+        "_input_hash": stable_hash(text),
+        "_task_hash": stable_hash(text, orjson.dumps(spans, option=_JSON).decode()),
+        "tokens": [
+            {
+                "text": t.text,
+                "start": t.idx,
+                "end": t.idx + len(t.text),
+                "id": t.i,
+                "ws": bool(t.whitespace_),
+            }
+            for t in doc
+        ],
+        "spans": spans,
+        "rejected_spans": [span_record(s, text, doc, report) for s in item.rejected],
+        "claims": [claim_record(claim) for claim in item.claims],
+        "relations": [r for claim in item.claims for r in relation_records(claim, doc)],
+        "answer": answer,
+        "_annotator_id": annotator_id,
+        "_reviews": dict(sorted(item.reviews.items())),
+    }
+
+
+def render_jsonl(
+    items: Sequence[ExportItem],
+    annotator: str | None,
+    report: ExportReport,
+    on_progress: ProgressCallback | None = None,
+) -> bytes:
+    tokenizer = Tokenizer()
+    lines = []
+    for index, item in enumerate(items, start=1):
+        lines.append(orjson.dumps(jsonl_record(item, tokenizer, annotator, report), option=_JSON))
+        if on_progress is not None:
+            on_progress(index, len(items))
+    return b"\n".join(lines) + (b"\n" if lines else b"")
+
+
+# doccano ---------------------------------------------------------------------------------------
+
+
+def render_doccano(items: Sequence[ExportItem]) -> bytes:
+    lines = [
+        orjson.dumps(
+            {"text": item.document.text, "label": [[s.start, s.end, s.label] for s in item.spans]},
+            option=_JSON,
+        )
+        for item in items
+    ]
+    return b"\n".join(lines) + (b"\n" if lines else b"")
+
+
+# CoNLL -------------------------------------------------------------------------------------------
+
+
+def render_conll(items: Sequence[ExportItem], report: ExportReport) -> bytes:
+    """IOB2, one token per line, ``-DOCSTART- -X- O O`` between documents, blank lines between
+    sentences (paragraphs); overlapping entities keep the longest."""
+    tokenizer = Tokenizer()
+    out: list[str] = []
+    for item in items:
+        doc = tokenizer(item.document.text)
+        tags = ["O"] * len(doc)
+        for span in _non_overlapping(item.spans, item.document.id, report):
+            first, last, aligned = token_bounds(doc, span.offsets)
+            if not aligned:
+                report.problems.append(
+                    f"{span.doc_id}: {span.label} span {span.start}-{span.end} widened to tokens"
+                )
+            tags[first] = f"B-{span.label}"
+            for index in range(first + 1, last + 1):
+                tags[index] = f"I-{span.label}"
+        out.append("-DOCSTART- -X- O O")
+        out.append("")
+        previous_blank = True
+        for token, tag in zip(doc, tags, strict=True):
+            if token.is_space:
+                if "\n" in token.text and not previous_blank:
+                    out.append("")
+                    previous_blank = True
+                continue
+            out.append(f"{token.text} -X- _ {tag}")
+            previous_blank = False
+        if not previous_blank:
+            out.append("")
+    return ("\n".join(out) + "\n").encode("utf-8")
+
+
+def _non_overlapping(
+    spans: Sequence[EntitySpan], doc_id: str, report: ExportReport
+) -> list[EntitySpan]:
+    """Longest first, then earliest; the rest are reported."""
+    kept: list[EntitySpan] = []
+    for span in sorted(spans, key=lambda s: (-(s.end - s.start), s.start)):
+        clash = next((k for k in kept if k.start < span.end and span.start < k.end), None)
+        if clash is None:
+            kept.append(span)
+        else:
+            report.problems.append(
+                f"{doc_id}: {span.label} span {span.start}-{span.end} overlaps {clash.label} "
+                f"{clash.start}-{clash.end}; left out where entities cannot overlap"
+            )
+    return sorted(kept, key=lambda s: s.start)
+
+
+# brat ----------------------------------------------------------------------------------------
+
+
+def _fragments(text: str, offsets: Offsets) -> str:
+    """brat offsets; a span crossing a newline becomes discontinuous fragments."""
+    pieces = []
+    start = offsets.start
+    for index in range(offsets.start, offsets.end):
+        if text[index] == "\n":
+            if start < index:
+                pieces.append(f"{start} {index}")
+            start = index + 1
+    if start < offsets.end:
+        pieces.append(f"{start} {offsets.end}")
+    return ";".join(pieces)
+
+
+def _brat_text(text: str, offsets: Offsets) -> str:
+    return " ".join(part for part in text[offsets.start : offsets.end].split("\n") if part)
+
+
+def render_brat(item: ExportItem) -> tuple[bytes, bytes]:
+    """The ``.txt`` (the text exactly) and ``.ann`` standoff for one document."""
+    text = item.document.text
+    lines: list[str] = []
+    number = 0
+
+    def add(offsets: Offsets, label: str) -> str:
+        nonlocal number
+        number += 1
+        lines.append(f"T{number}\t{label} {_fragments(text, offsets)}\t{_brat_text(text, offsets)}")
+        return f"T{number}"
+
+    for span in item.spans:
+        add(span.offsets, span.label)
+    relation = 0
+    notes = 0
+    for claim in item.claims:
+        content = add(claim.content, CLAIM_LABEL)
+        notes += 1
+        lines.append(
+            f"#{notes}\tAnnotatorNotes {content}\tkind={claim.kind.value} "
+            f"verdict={claim.verdict.value}" + (f" note={claim.note}" if claim.note else "")
+        )
+        for part, label, name in (
+            (claim.source, SOURCE_LABEL, "Source"),
+            (claim.cue, CUE_LABEL, "Cue"),
+        ):
+            if part is None:
+                continue
+            target = add(part, label)
+            relation += 1
+            lines.append(f"R{relation}\t{name} Arg1:{content} Arg2:{target}\t")
+    return text.encode("utf-8"), ("\n".join(lines) + ("\n" if lines else "")).encode("utf-8")
+
+
+# spaCy DocBin ------------------------------------------------------------------------------
+
+
+def build_docs(
+    items: Sequence[ExportItem], spans_key: str, report: ExportReport
+) -> list[tuple[str, Any]]:
+    """spaCy Docs: entities in ``doc.ents``, claims in ``doc.spans[spans_key]``."""
+    tokenizer = Tokenizer()
+    docs = []
+    for item in items:
+        doc = tokenizer(item.document.text)
+        ents = []
+        for span in _non_overlapping(item.spans, item.document.id, report):
+            aligned = doc.char_span(span.start, span.end, label=span.label)
+            if aligned is None:
+                aligned = doc.char_span(
+                    span.start, span.end, label=span.label, alignment_mode="expand"
+                )
+                report.problems.append(
+                    f"{item.document.id}: {span.label} span {span.start}-{span.end} is not on "
+                    "token boundaries; widened to whole tokens"
+                )
+            if aligned is not None and len(aligned):
+                ents.append(aligned)
+        doc.ents = _dedupe_ents(ents)
+        group = []
+        for claim in item.claims:
+            for part, label in (
+                (claim.content, CLAIM_LABEL),
+                (claim.source, SOURCE_LABEL),
+                (claim.cue, CUE_LABEL),
+            ):
+                if part is None:
+                    continue
+                span = doc.char_span(part.start, part.end, label=label, alignment_mode="expand")
+                if span is not None and len(span):
+                    group.append(span)
+        doc.spans[spans_key] = group
+        docs.append((item.document.id, doc))
+    return docs
+
+
+def _dedupe_ents(ents: list[Any]) -> list[Any]:
+    """Widening can make two entities touch the same token: keep the first."""
+    taken: set[int] = set()
+    kept = []
+    for ent in sorted(ents, key=lambda e: e.start):
+        tokens = set(range(ent.start, ent.end))
+        if tokens & taken:
+            continue
+        taken |= tokens
+        kept.append(ent)
+    return kept
+
+
+def split_docs(
+    docs: list[tuple[str, Any]], train_share: float, seed: int
+) -> tuple[list[Any], list[Any]]:
+    """A seeded shuffle by document id, so the split is the same every time."""
+    ordered = sorted(docs, key=lambda pair: pair[0])
+    random.Random(seed).shuffle(ordered)
+    cut = round(len(ordered) * train_share)
+    if len(ordered) > 1:
+        cut = min(max(cut, 1), len(ordered) - 1)
+    return [d for _, d in ordered[:cut]], [d for _, d in ordered[cut:]]
+
+
+def docbin_bytes(docs: list[Any]) -> bytes:
+    from spacy.tokens import DocBin
+
+    return bytes(DocBin(docs=docs, store_user_data=False).to_bytes())
+
+
+# Writing -----------------------------------------------------------------------------------
+
+
+def _temporary(out: Path) -> Path:
+    return out.with_name(f".{out.name}.tmp-{os.getpid()}")
+
+
+def check_target(out: Path, *, force: bool) -> None:
+    if out.exists() and not force:
+        raise ClaimscopeError(f"{out} exists; use --force to overwrite it")
+
+
+def write_file(out: Path, payload: bytes, *, force: bool) -> None:
+    """Atomically: temp file, fsync, rename."""
+    from annotate.journal import atomic_write
+
+    check_target(out, force=force)
+    if out.is_dir():
+        raise ClaimscopeError(f"{out} is a folder; this format writes one file")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(out, payload)
+
+
+def write_folder(out: Path, files: dict[str, bytes], *, force: bool) -> None:
+    """Atomically: fill a temporary folder, then swap it in for ``out``."""
+    check_target(out, force=force)
+    if out.exists() and not out.is_dir():
+        raise ClaimscopeError(f"{out} is a file; this format writes a folder")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = _temporary(out)
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    try:
+        for name, payload in sorted(files.items()):
+            (staging / name).write_bytes(payload)
+        old = out.with_name(f".{out.name}.old-{os.getpid()}")
+        if out.exists():
+            out.rename(old)
+        staging.rename(out)
+        shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def export(
+    store: Store,
+    out: Path,
+    fmt: str,
+    how: ExportFilter,
+    *,
+    force: bool = False,
+    split: float = 0.8,
+    seed: int = 0,
+    spans_key: str = "sc",
+    on_progress: ProgressCallback | None = None,
+) -> ExportReport:
+    """Export the selected annotations to ``out`` in format ``fmt``."""
+    if fmt not in FORMATS:
+        raise ClaimscopeError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if not 0.0 < split <= 1.0:
+        raise ClaimscopeError(f"--split must be in (0, 1], got {split}")
+    check_target(out, force=force)
+    items = select(store, how)
+    report = ExportReport(
+        documents=len(items),
+        spans=sum(len(item.spans) for item in items),
+        claims=sum(len(item.claims) for item in items),
+    )
+    if fmt == "jsonl":
+        write_file(out, render_jsonl(items, how.annotator, report, on_progress), force=force)
+        report.files.append(str(out))
+    elif fmt == "doccano":
+        write_file(out, render_doccano(items), force=force)
+        report.files.append(str(out))
+    elif fmt == "conll":
+        write_file(out, render_conll(items, report), force=force)
+        report.files.append(str(out))
+    elif fmt == "brat":
+        files: dict[str, bytes] = {}
+        for item in items:
+            text, ann = render_brat(item)
+            files[f"{item.document.id}.txt"] = text
+            files[f"{item.document.id}.ann"] = ann
+        write_folder(out, files, force=force)
+        report.files += [str(out / name) for name in sorted(files)]
+    else:
+        docs = build_docs(items, spans_key, report)
+        train, dev = split_docs(docs, split, seed)
+        write_folder(
+            out, {"train.spacy": docbin_bytes(train), "dev.spacy": docbin_bytes(dev)}, force=force
+        )
+        report.files += [str(out / "train.spacy"), str(out / "dev.spacy")]
+    return report
+
+
+def iter_problems(report: ExportReport, limit: int = 20) -> Iterator[str]:
+    yield from report.problems[:limit]
+    if len(report.problems) > limit:
+        yield f"… and {len(report.problems) - limit} more"
