@@ -398,6 +398,51 @@ def export_command(
     out.print(f"exported {counts} as {fmt} to {target}", soft_wrap=True)
 
 
+@app.command("train")
+def train_command(
+    out_dir: Annotated[Path, typer.Argument(help="Folder for corpus, config and models.")],
+    base: Annotated[
+        str | None,
+        typer.Option(
+            "--base", help="Pipeline to start from (default: the English model), or 'blank'."
+        ),
+    ] = None,
+    gpu_id: Annotated[int, typer.Option("--gpu-id", help="GPU to train on (-1: CPU).")] = -1,
+    max_steps: Annotated[int, typer.Option("--max-steps", min=1, help="Training steps.")] = 2000,
+    eval_frequency: Annotated[
+        int, typer.Option("--eval-frequency", min=1, help="Evaluate (and save) every N steps.")
+    ] = 200,
+    state: Annotated[str, typer.Option("--state", help="done | all")] = "all",
+    annotator: Annotated[str | None, typer.Option("--annotator")] = None,
+    origin: Annotated[str, typer.Option("--origin", help="human | model | all")] = "human",
+    split: Annotated[float, typer.Option("--split", help="Share for training.")] = 0.8,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+) -> None:
+    """Train entities (ner) and claims (spancat) on your annotations; leaves OUT_DIR/model-best."""
+    from annotate.export import ORIGINS, STATES, ExportFilter, iter_problems
+    from annotate.training import TrainSettings, train
+
+    if state not in STATES or origin not in ORIGINS:
+        raise ClaimscopeError(
+            f"--state must be one of {', '.join(STATES)} and --origin one of {', '.join(ORIGINS)}"
+        )
+    settings = TrainSettings(
+        base=base,
+        gpu_id=gpu_id,
+        max_steps=max_steps,
+        eval_frequency=eval_frequency,
+        split=split,
+        seed=seed,
+    )
+    how = ExportFilter(state=state, annotator=annotator, origin=origin)
+    with open_store(readonly=True) as store:
+        best, report = train(store, out_dir, settings, how)
+    for problem in iter_problems(report):
+        err.print(Text.assemble(("warning: ", "yellow"), problem), soft_wrap=True)
+    out.print(f"trained on {report.documents} document(s): {best}", soft_wrap=True)
+    out.print(f"next: claimscope preannotate --all --model {best}", soft_wrap=True)
+
+
 @app.command("tui")
 def tui_command(
     annotator: Annotated[

@@ -322,9 +322,9 @@ def render_conll(items: Sequence[ExportItem], report: ExportReport) -> bytes:
                 report.problems.append(
                     f"{span.doc_id}: {span.label} span {span.start}-{span.end} widened to tokens"
                 )
-            tags[first] = f"B-{span.label}"
-            for index in range(first + 1, last + 1):
-                tags[index] = f"I-{span.label}"
+            inside = [i for i in range(first, last + 1) if not doc[i].is_space]
+            for position, index in enumerate(inside):
+                tags[index] = f"{'B' if position == 0 else 'I'}-{span.label}"
         out.append("-DOCSTART- -X- O O")
         out.append("")
         previous_blank = True
@@ -436,8 +436,9 @@ def build_docs(
                     f"{item.document.id}: {span.label} span {span.start}-{span.end} is not on "
                     "token boundaries; widened to whole tokens"
                 )
-            if aligned is not None and len(aligned):
-                ents.append(aligned)
+            trimmed = _without_space(aligned) if aligned is not None else None
+            if trimmed is not None:
+                ents.append(trimmed)
         doc.ents = _dedupe_ents(ents)
         group = []
         for claim in item.claims:
@@ -449,11 +450,25 @@ def build_docs(
                 if part is None:
                     continue
                 span = doc.char_span(part.start, part.end, label=label, alignment_mode="expand")
-                if span is not None and len(span):
-                    group.append(span)
+                trimmed = _without_space(span) if span is not None else None
+                if trimmed is not None:
+                    group.append(trimmed)
         doc.spans[spans_key] = group
         docs.append((item.document.id, doc))
     return docs
+
+
+def _without_space(span: Any) -> Any:
+    """The span minus whitespace tokens at its edges (spaCy rejects such entities), or None."""
+    from spacy.tokens import Span
+
+    doc = span.doc
+    start, end = span.start, span.end
+    while start < end and doc[start].is_space:
+        start += 1
+    while end > start and doc[end - 1].is_space:
+        end -= 1
+    return Span(doc, start, end, label=span.label_) if start < end else None
 
 
 def _dedupe_ents(ents: list[Any]) -> list[Any]:

@@ -14,6 +14,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
+import annotate.spacy_components  # noqa: F401  (trained pipelines use its suggester)
 from annotate.errors import ClaimscopeError
 from annotate.seedformat import find_dateline
 

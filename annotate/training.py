@@ -1,0 +1,172 @@
+"""``claimscope train``: export the annotations, build a spaCy config, run spaCy's training.
+
+The pipeline learns entities (``ner``) and claims (``spancat`` over ``CLAIM``,
+``CLAIM_SOURCE`` and ``CLAIM_CUE`` spans). From the English model (the default) it keeps the
+tokenizer, tagger, parser and lemmatizer frozen, fine-tunes the NER and adds a claim span
+categorizer with its own embedding; from ``blank`` it trains both from scratch. The result is
+spaCy's own ``OUT_DIR/model-best``, which ``preannotate --model`` and ``evaluate --model`` load.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from annotate.errors import ClaimscopeError
+from annotate.export import ExportFilter, ExportReport, export
+from annotate.nlp import DEFAULT_MODELS, INSTALL_HINT
+from annotate.store import Store
+
+BLANK = "blank"
+SPANCAT_TOK2VEC: dict[str, Any] = {
+    "@architectures": "spacy.Tok2Vec.v2",
+    "embed": {
+        "@architectures": "spacy.MultiHashEmbed.v2",
+        "width": 96,
+        "attrs": ["NORM", "PREFIX", "SUFFIX", "SHAPE"],
+        "rows": [5000, 1000, 2500, 2500],
+        "include_static_vectors": False,
+    },
+    "encode": {
+        "@architectures": "spacy.MaxoutWindowEncoder.v2",
+        "width": 96,
+        "depth": 4,
+        "window_size": 1,
+        "maxout_pieces": 3,
+    },
+}
+
+
+@dataclass(frozen=True, slots=True)
+class TrainSettings:
+    """What ``claimscope train`` was asked for."""
+
+    base: str | None = None
+    gpu_id: int = -1
+    max_steps: int = 2000
+    eval_frequency: int = 200
+    split: float = 0.8
+    seed: int = 0
+    spans_key: str = "sc"
+
+
+def resolve_base(base: str | None) -> str:
+    """The pipeline to start from: ``blank``, a named or path pipeline, or the default model."""
+    import spacy
+
+    if base == BLANK:
+        return BLANK
+    for candidate in [base] if base else list(DEFAULT_MODELS):
+        try:
+            spacy.load(candidate)
+        except OSError:
+            continue
+        return candidate
+    raise ClaimscopeError(
+        f"no spaCy pipeline {base or 'en_core_web_sm'} to train from: "
+        f"{INSTALL_HINT}, or use --base blank"
+    )
+
+
+def build_config(settings: TrainSettings, base: str) -> Any:
+    """A complete spaCy training config (``thinc`` Config)."""
+    import spacy
+    from spacy.cli.init_config import init_config
+
+    config = init_config(
+        lang="en", pipeline=["ner", "spancat"], optimize="efficiency", gpu=settings.gpu_id >= 0
+    )
+    spancat = config["components"]["spancat"]
+    spancat["spans_key"] = settings.spans_key
+    spancat["suggester"] = {"@misc": "claimscope.claim_suggester.v1", "max_ngram": 6}
+    weights = config["training"]["score_weights"]
+    for suffix in ("f", "p", "r"):
+        weights.pop(f"spans_sc_{suffix}", None)
+        weights[f"spans_{settings.spans_key}_{suffix}"] = 0.5 if suffix == "f" else 0.0
+    training = config["training"]
+    training["max_steps"] = settings.max_steps
+    training["eval_frequency"] = settings.eval_frequency
+    training["seed"] = settings.seed
+    if base != BLANK:
+        source = spacy.load(base)
+        names = [name for name in source.pipe_names if not name.startswith("claimscope_")]
+        config["nlp"]["pipeline"] = [*names, "spancat"]
+        components = config["components"]
+        components.pop("tok2vec", None)
+        components.pop("ner", None)
+        for name in names:
+            components[name] = {"source": base}
+        spancat["model"]["tok2vec"] = dict(SPANCAT_TOK2VEC)
+        training["frozen_components"] = [name for name in names if name != "ner"]
+        training["annotating_components"] = [n for n in ("parser", "senter") if n in names][:1]
+        if "lemmatizer" in names:
+            config["initialize"]["components"]["lemmatizer"] = {
+                "lookups": {"@misc": "claimscope.pipeline_lookups.v1", "model": base}
+            }
+    return config
+
+
+def train(
+    store: Store,
+    out_dir: Path,
+    settings: TrainSettings,
+    how: ExportFilter,
+) -> tuple[Path, ExportReport]:
+    """Export, configure and train; returns ``OUT_DIR/model-best`` and the export report."""
+    import annotate.spacy_components  # noqa: F401  (registers the claim suggester)
+
+    base = resolve_base(settings.base)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    corpus = out_dir / "corpus"
+    report = export(
+        store,
+        corpus,
+        "spacy",
+        how,
+        force=True,
+        split=settings.split,
+        seed=settings.seed,
+        spans_key=settings.spans_key,
+    )
+    if report.documents < 2:
+        raise ClaimscopeError(
+            f"training needs at least 2 documents (one for dev), the export had {report.documents}"
+        )
+    config = build_config(settings, base)
+    config_path = out_dir / "config.cfg"
+    config.to_disk(config_path)
+    from spacy.cli.train import train as spacy_train
+
+    spacy_train(
+        config_path,
+        output_path=out_dir,
+        use_gpu=settings.gpu_id,
+        overrides={
+            "paths.train": str(corpus / "train.spacy"),
+            "paths.dev": str(corpus / "dev.spacy"),
+        },
+    )
+    best = out_dir / "model-best"
+    if not best.is_dir():
+        raise ClaimscopeError(f"training finished without {best}; see spaCy's output above")
+    return best, report
+
+
+def debug_data_command(out_dir: Path) -> Sequence[str]:
+    """The ``spacy debug data`` call that checks a training folder (used by the tests)."""
+    import annotate.spacy_components as components
+
+    corpus = out_dir / "corpus"
+    return [
+        "debug",
+        "data",
+        str(out_dir / "config.cfg"),
+        "--code",
+        components.__file__,
+        "--paths.train",
+        str(corpus / "train.spacy"),
+        "--paths.dev",
+        str(corpus / "dev.spacy"),
+    ]
