@@ -37,6 +37,7 @@ bench: setup
 	$(BIN)/python bench/store.py
 	$(BIN)/python bench/preannotate.py
 	$(BIN)/python bench/tui.py
+	$(BIN)/python bench/export.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache *.egg-info

@@ -9,10 +9,12 @@ never dropped silently.
 from __future__ import annotations
 
 import hashlib
+import multiprocessing as mp
 import os
 import random
 import shutil
-from collections.abc import Callable, Iterator, Sequence
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -77,35 +79,49 @@ class ExportReport:
     problems: list[str] = field(default_factory=list)
 
 
-def select(store: Store, how: ExportFilter) -> list[ExportItem]:
-    """The documents and annotations ``how`` asks for, in import order."""
+def select_documents(store: Store, how: ExportFilter) -> list[tuple[str, dict[str, str]]]:
+    """(document id, {annotator: review state}) of the documents ``how`` asks for."""
     reviews: dict[str, dict[str, str]] = {}
     for review in store.reviews():
         reviews.setdefault(review.doc_id, {})[review.annotator] = review.state.value
-    items = []
-    for document in store.documents():
-        states = reviews.get(document.id, {})
+    chosen = []
+    for doc_id in store.document_ids():
+        states = reviews.get(doc_id, {})
         if how.state == "done":
             wanted = [how.annotator] if how.annotator else list(states)
             if not any(states.get(name) == ReviewState.DONE.value for name in wanted):
                 continue
-        spans, rejected = [], []
-        for span in store.spans(document.id):
-            if how.labels is not None and span.label not in how.labels:
-                continue
-            if span.status == SpanStatus.REJECTED:
-                rejected.append(span)
-            elif how.keeps(span.origin_kind, span.status):
-                spans.append(span)
-        claims = [
-            claim
-            for claim in store.claims(document.id)
-            if claim.status != SpanStatus.REJECTED and how.keeps(claim.origin_kind, claim.status)
-        ]
-        if how.origin != "all":
-            rejected = []
-        items.append(ExportItem(document, _ordered(spans), _ordered(rejected), claims, states))
-    return items
+        chosen.append((doc_id, states))
+    return chosen
+
+
+def select_item(store: Store, doc_id: str, states: dict[str, str], how: ExportFilter) -> ExportItem:
+    """One document with the annotations ``how`` keeps (rejected spans only with ``all``)."""
+    spans, rejected = [], []
+    for span in store.spans(doc_id):
+        if how.labels is not None and span.label not in how.labels:
+            continue
+        if span.status == SpanStatus.REJECTED:
+            rejected.append(span)
+        elif how.keeps(span.origin_kind, span.status):
+            spans.append(span)
+    claims = [
+        claim
+        for claim in store.claims(doc_id)
+        if claim.status != SpanStatus.REJECTED and how.keeps(claim.origin_kind, claim.status)
+    ]
+    if how.origin != "all":
+        rejected = []
+    return ExportItem(
+        store.get_document(doc_id), _ordered(spans), _ordered(rejected), claims, states
+    )
+
+
+def select(store: Store, how: ExportFilter) -> list[ExportItem]:
+    """The documents and annotations ``how`` asks for, in import order."""
+    return [
+        select_item(store, doc_id, states, how) for doc_id, states in select_documents(store, how)
+    ]
 
 
 def _ordered(spans: list[EntitySpan]) -> list[EntitySpan]:
@@ -132,6 +148,46 @@ class Tokenizer:
     def __call__(self, text: str) -> Any:
         return self.nlp.make_doc(text)
 
+    def tokens(self, text: str) -> TokenTable:
+        """Token boundaries, read out of spaCy as arrays (no Token objects: much faster)."""
+        from spacy.attrs import IDX, SPACY
+
+        doc = self.nlp.make_doc(text)
+        starts: list[int] = doc.to_array(IDX).tolist()
+        spaces: list[int] = doc.to_array(SPACY).tolist()
+        ends = [following - space for following, space in zip(starts[1:], spaces, strict=False)]
+        if starts:
+            ends.append(len(text) - spaces[-1])
+        return TokenTable(starts, ends, spaces)
+
+
+@dataclass(slots=True)
+class TokenTable:
+    """Token starts, ends and trailing-space flags of one text."""
+
+    starts: list[int]
+    ends: list[int]
+    spaces: list[int]
+
+    def bounds(self, offsets: Offsets) -> tuple[int, int, bool]:
+        """Inclusive token indices covering ``offsets`` and whether they align exactly."""
+        if not self.starts:
+            return 0, 0, False
+        first = max(0, bisect_right(self.ends, offsets.start))
+        last = max(first, bisect_left(self.starts, offsets.end) - 1)
+        first = min(first, len(self.starts) - 1)
+        last = min(last, len(self.starts) - 1)
+        exact = self.starts[first] == offsets.start and self.ends[last] == offsets.end
+        return first, last, exact
+
+    def records(self, text: str) -> list[dict[str, Any]]:
+        return [
+            {"text": text[start:end], "start": start, "end": end, "id": index, "ws": bool(space)}
+            for index, (start, end, space) in enumerate(
+                zip(self.starts, self.ends, self.spaces, strict=True)
+            )
+        ]
+
 
 def token_bounds(doc: Any, offsets: Offsets) -> tuple[int, int, bool]:
     """Inclusive token indices covering ``offsets``, and whether they align exactly."""
@@ -152,8 +208,10 @@ def export_meta(document: Document) -> dict[str, Any]:
     return meta
 
 
-def span_record(span: EntitySpan, text: str, doc: Any, report: ExportReport) -> dict[str, Any]:
-    first, last, aligned = token_bounds(doc, span.offsets)
+def span_record(
+    span: EntitySpan, text: str, tokens: TokenTable, report: ExportReport
+) -> dict[str, Any]:
+    first, last, aligned = tokens.bounds(span.offsets)
     if not aligned:
         report.problems.append(
             f"{span.doc_id}: {span.label} span {span.start}-{span.end} "
@@ -196,9 +254,9 @@ def claim_record(claim: Claim) -> dict[str, Any]:
     }
 
 
-def relation_records(claim: Claim, doc: Any) -> list[dict[str, Any]]:
+def relation_records(claim: Claim, tokens: TokenTable) -> list[dict[str, Any]]:
     """Prodigy relations: each claim's source and cue point at its content."""
-    first, last, _ = token_bounds(doc, claim.content)
+    first, last, _ = tokens.bounds(claim.content)
     content = {
         "start": claim.content.start,
         "end": claim.content.end,
@@ -213,7 +271,7 @@ def relation_records(claim: Claim, doc: Any) -> list[dict[str, Any]]:
     ):
         if part is None:
             continue
-        head_first, head_last, _ = token_bounds(doc, part)
+        head_first, head_last, _ = tokens.bounds(part)
         head = {
             "start": part.start,
             "end": part.end,
@@ -248,47 +306,101 @@ def jsonl_record(
     item: ExportItem, tokenizer: Tokenizer, annotator: str | None, report: ExportReport
 ) -> dict[str, Any]:
     text = item.document.text
-    doc = tokenizer(text)
-    spans = [span_record(span, text, doc, report) for span in item.spans]
+    tokens = tokenizer.tokens(text)
+    spans = [span_record(span, text, tokens, report) for span in item.spans]
     answer, annotator_id = answer_of(item.reviews, annotator)
     return {
         "text": text,
         "meta": export_meta(item.document),
         "_input_hash": stable_hash(text),
         "_task_hash": stable_hash(text, orjson.dumps(spans, option=_JSON).decode()),
-        "tokens": [
-            {
-                "text": t.text,
-                "start": t.idx,
-                "end": t.idx + len(t.text),
-                "id": t.i,
-                "ws": bool(t.whitespace_),
-            }
-            for t in doc
-        ],
+        "tokens": tokens.records(text),
         "spans": spans,
-        "rejected_spans": [span_record(s, text, doc, report) for s in item.rejected],
+        "rejected_spans": [span_record(s, text, tokens, report) for s in item.rejected],
         "claims": [claim_record(claim) for claim in item.claims],
-        "relations": [r for claim in item.claims for r in relation_records(claim, doc)],
+        "relations": [r for claim in item.claims for r in relation_records(claim, tokens)],
         "answer": answer,
         "_annotator_id": annotator_id,
         "_reviews": dict(sorted(item.reviews.items())),
     }
 
 
+@dataclass(slots=True)
+class _Work:
+    """What forked workers need; set just before the pool starts, so it is inherited."""
+
+    store: Store
+    chosen: list[tuple[str, dict[str, str]]]
+    how: ExportFilter
+    tokenizer: Tokenizer
+
+
+_WORK: _Work | None = None
+PARALLEL_MIN_DOCUMENTS = 200
+
+
+def _render_chunk(bounds: tuple[int, int]) -> tuple[list[bytes], ExportReport]:
+    work = _WORK
+    assert work is not None
+    report = ExportReport()
+    lines = []
+    for doc_id, states in work.chosen[bounds[0] : bounds[1]]:
+        item = select_item(work.store, doc_id, states, work.how)
+        _count(report, [item])
+        record = jsonl_record(item, work.tokenizer, work.how.annotator, report)
+        lines.append(orjson.dumps(record, option=_JSON))
+    return lines, report
+
+
 def render_jsonl(
-    items: Sequence[ExportItem],
-    annotator: str | None,
+    store: Store,
+    chosen: list[tuple[str, dict[str, str]]],
+    how: ExportFilter,
     report: ExportReport,
     on_progress: ProgressCallback | None = None,
+    processes: int | None = None,
 ) -> bytes:
-    tokenizer = Tokenizer()
-    lines = []
-    for index, item in enumerate(items, start=1):
-        lines.append(orjson.dumps(jsonl_record(item, tokenizer, annotator, report), option=_JSON))
-        if on_progress is not None:
-            on_progress(index, len(items))
+    """One JSON record per line, in document order. Large exports are built by one worker
+    per core (forked: the store and the tokenizer are inherited, not copied or reloaded)."""
+    global _WORK
+    workers = processes or min(os.cpu_count() or 1, 8)
+    chunk = max(50, len(chosen) // (workers * 4) or 1)
+    bounds = [(start, min(start + chunk, len(chosen))) for start in range(0, len(chosen), chunk)]
+    parallel = (
+        workers > 1
+        and len(chosen) >= PARALLEL_MIN_DOCUMENTS
+        and "fork" in mp.get_all_start_methods()
+    )
+    lines: list[bytes] = []
+    _WORK = _Work(store, chosen, how, Tokenizer())
+    try:
+        if parallel:
+            with mp.get_context("fork").Pool(workers) as pool:
+                lines = _collect(pool.imap(_render_chunk, bounds), report, len(chosen), on_progress)
+        else:
+            lines = _collect(
+                (_render_chunk(span) for span in bounds), report, len(chosen), on_progress
+            )
+    finally:
+        _WORK = None
     return b"\n".join(lines) + (b"\n" if lines else b"")
+
+
+def _collect(
+    parts: Iterable[tuple[list[bytes], ExportReport]],
+    report: ExportReport,
+    total: int,
+    on_progress: ProgressCallback | None,
+) -> list[bytes]:
+    lines: list[bytes] = []
+    for part, partial in parts:
+        lines.extend(part)
+        report.problems.extend(partial.problems)
+        report.spans += partial.spans
+        report.claims += partial.claims
+        if on_progress is not None:
+            on_progress(len(lines), total)
+    return lines
 
 
 # doccano ---------------------------------------------------------------------------------------
@@ -565,16 +677,15 @@ def export(
     if not 0.0 < split <= 1.0:
         raise ClaimscopeError(f"--split must be in (0, 1], got {split}")
     check_target(out, force=force)
-    items = select(store, how)
-    report = ExportReport(
-        documents=len(items),
-        spans=sum(len(item.spans) for item in items),
-        claims=sum(len(item.claims) for item in items),
-    )
+    chosen = select_documents(store, how)
+    report = ExportReport(documents=len(chosen))
     if fmt == "jsonl":
-        write_file(out, render_jsonl(items, how.annotator, report, on_progress), force=force)
+        write_file(out, render_jsonl(store, chosen, how, report, on_progress), force=force)
         report.files.append(str(out))
-    elif fmt == "doccano":
+        return report
+    items = [select_item(store, doc_id, states, how) for doc_id, states in chosen]
+    _count(report, items)
+    if fmt == "doccano":
         write_file(out, render_doccano(items), force=force)
         report.files.append(str(out))
     elif fmt == "conll":
@@ -596,6 +707,12 @@ def export(
         )
         report.files += [str(out / "train.spacy"), str(out / "dev.spacy")]
     return report
+
+
+def _count(report: ExportReport, items: Iterable[ExportItem]) -> None:
+    for item in items:
+        report.spans += len(item.spans)
+        report.claims += len(item.claims)
 
 
 def iter_problems(report: ExportReport, limit: int = 20) -> Iterator[str]:
