@@ -352,55 +352,64 @@ def _render_chunk(bounds: tuple[int, int]) -> tuple[list[bytes], ExportReport]:
     return lines, report
 
 
-def render_jsonl(
+def iter_jsonl(
     store: Store,
     chosen: list[tuple[str, dict[str, str]]],
     how: ExportFilter,
     report: ExportReport,
     on_progress: ProgressCallback | None = None,
     processes: int | None = None,
-) -> bytes:
-    """One JSON record per line, in document order. Large exports are built by one worker
-    per core (forked: the store and the tokenizer are inherited, not copied or reloaded)."""
+) -> Iterator[bytes]:
+    """JSON lines in document order, a chunk at a time. Large exports are built by one worker
+    per core (forked: the store and the tokenizer are inherited, not copied or reloaded), so
+    the caller can write one chunk while the next is being built."""
     global _WORK
     workers = processes or min(os.cpu_count() or 1, 8)
-    chunk = max(50, len(chosen) // (workers * 4) or 1)
+    chunk = max(50, len(chosen) // (workers * 8) or 1)
     bounds = [(start, min(start + chunk, len(chosen))) for start in range(0, len(chosen), chunk)]
     parallel = (
         workers > 1
         and len(chosen) >= PARALLEL_MIN_DOCUMENTS
         and "fork" in mp.get_all_start_methods()
     )
-    lines: list[bytes] = []
     _WORK = _Work(store, chosen, how, Tokenizer())
+    done = 0
     try:
         if parallel:
             with mp.get_context("fork").Pool(workers) as pool:
-                lines = _collect(pool.imap(_render_chunk, bounds), report, len(chosen), on_progress)
+                parts: Iterable[tuple[list[bytes], ExportReport]] = pool.imap(_render_chunk, bounds)
+                for lines, partial in parts:
+                    done += len(lines)
+                    yield _absorb(lines, partial, report, done, len(chosen), on_progress)
         else:
-            lines = _collect(
-                (_render_chunk(span) for span in bounds), report, len(chosen), on_progress
-            )
+            for span in bounds:
+                lines, partial = _render_chunk(span)
+                done += len(lines)
+                yield _absorb(lines, partial, report, done, len(chosen), on_progress)
     finally:
         _WORK = None
-    return b"\n".join(lines) + (b"\n" if lines else b"")
 
 
-def _collect(
-    parts: Iterable[tuple[list[bytes], ExportReport]],
+def render_jsonl(
+    store: Store, chosen: list[tuple[str, dict[str, str]]], how: ExportFilter, report: ExportReport
+) -> bytes:
+    return b"".join(iter_jsonl(store, chosen, how, report))
+
+
+def _absorb(
+    lines: list[bytes],
+    partial: ExportReport,
     report: ExportReport,
+    done: int,
     total: int,
     on_progress: ProgressCallback | None,
-) -> list[bytes]:
-    lines: list[bytes] = []
-    for part, partial in parts:
-        lines.extend(part)
-        report.problems.extend(partial.problems)
-        report.spans += partial.spans
-        report.claims += partial.claims
-        if on_progress is not None:
-            on_progress(len(lines), total)
-    return lines
+) -> bytes:
+    report.problems.extend(partial.problems)
+    report.spans += partial.spans
+    report.claims += partial.claims
+    if on_progress is not None:
+        on_progress(done, total)
+    return b"".join(line + b"\n" for line in lines)
 
 
 # doccano ---------------------------------------------------------------------------------------
@@ -626,8 +635,8 @@ def check_target(out: Path, *, force: bool) -> None:
         raise ClaimscopeError(f"{out} exists; use --force to overwrite it")
 
 
-def write_file(out: Path, payload: bytes, *, force: bool) -> None:
-    """Atomically: temp file, fsync, rename."""
+def write_file(out: Path, payload: bytes | Iterable[bytes], *, force: bool) -> None:
+    """Atomically: temp file (written chunk by chunk as they come), fsync, rename."""
     from annotate.journal import atomic_write
 
     check_target(out, force=force)
@@ -680,7 +689,7 @@ def export(
     chosen = select_documents(store, how)
     report = ExportReport(documents=len(chosen))
     if fmt == "jsonl":
-        write_file(out, render_jsonl(store, chosen, how, report, on_progress), force=force)
+        write_file(out, iter_jsonl(store, chosen, how, report, on_progress), force=force)
         report.files.append(str(out))
         return report
     items = [select_item(store, doc_id, states, how) for doc_id, states in chosen]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,15 +32,17 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def atomic_write(path: Path, payload: bytes) -> None:
-    """Replace ``path`` with ``payload``: temp file, fsync, rename, fsync the folder."""
+def atomic_write(path: Path, payload: bytes | Iterable[bytes]) -> None:
+    """Replace ``path`` with ``payload`` (bytes, or chunks written as they come): temp file,
+    fsync, rename, fsync the folder. Until the rename, ``path`` is untouched."""
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     try:
-        view = memoryview(payload)
-        while view:
-            written = os.write(fd, view)
-            view = view[written:]
+        for chunk in [payload] if isinstance(payload, bytes) else payload:
+            view = memoryview(chunk)
+            while view:
+                written = os.write(fd, view)
+                view = view[written:]
         os.fsync(fd)
     except BaseException:
         os.close(fd)

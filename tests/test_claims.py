@@ -342,3 +342,27 @@ def test_statistic_without_attribution(pipeline: Any) -> None:
 )
 def test_negative_cases_yield_no_claim(pipeline: Any, text: str) -> None:
     assert claims_in(pipeline, text) == []
+
+
+def test_span_categorizer_claims_fill_in_where_rules_found_none(pipeline: Any) -> None:
+    import numpy
+
+    from annotate.claims import spancat_claims
+
+    text = "Officials expect the bridge to reopen in June, a spokesman confirmed on Monday."
+    doc = pipeline.nlp(text)
+    content = doc.char_span(text.index("the bridge"), text.index(","), label="CLAIM")
+    source = doc.char_span(
+        text.index("a spokesman"), text.index(" confirmed"), label="CLAIM_SOURCE"
+    )
+    cue = doc.char_span(text.index("confirmed"), text.index(" on Monday"), label="CLAIM_CUE")
+    assert content is not None and source is not None and cue is not None
+    doc.spans["sc"] = [content, source, cue]
+    doc.spans["sc"].attrs["scores"] = numpy.asarray([0.91, 0.8, 0.7])
+    [claim] = spancat_claims(doc, [])
+    assert text[claim.content.start : claim.content.end] == "the bridge to reopen in June"
+    assert claim.source is not None and text[claim.source.start : claim.source.end] == "a spokesman"
+    assert claim.kind == ClaimKind.REPORTED and claim.rule == "model.spancat"
+    assert claim.explanation.startswith("span categorizer: CLAIM (0.91)")
+    # where a rule already found the claim, the rule's explainable claim is kept
+    assert spancat_claims(doc, detect_claims(doc)) == []
