@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from types import FrameType
-from typing import Any
+from typing import Any, TypeVar
 
 from spacy.tokens import Doc
 
@@ -154,18 +154,8 @@ def replace_suggestions(
     wanted: set[str] | None,
 ) -> tuple[int, int]:
     """Swap this origin's pending suggestions for fresh ones; returns (spans, claims) added."""
-    kept_spans: list[EntitySpan] = []
-    for span in store.spans(document.id):
-        if span.origin == origin and span.status == SpanStatus.SUGGESTED:
-            tx.delete("spans", span.id)
-        else:
-            kept_spans.append(span)
-    kept_claims: list[Claim] = []
-    for claim in store.claims(document.id):
-        if claim.origin == origin and claim.status == SpanStatus.SUGGESTED:
-            tx.delete("claims", claim.id)
-        else:
-            kept_claims.append(claim)
+    kept_spans = _drop_pending(tx, "spans", store.spans(document.id), origin)
+    kept_claims = _drop_pending(tx, "claims", store.claims(document.id), origin)
     decided = {(span.start, span.end) for span in kept_spans}
     new_spans = [
         tx.add_span(
@@ -199,6 +189,22 @@ def replace_suggestions(
         {"doc_id": document.id, "origin": origin, "at": tx.stamp},
     )
     return len(new_spans), added_claims
+
+
+Annotation = TypeVar("Annotation", EntitySpan, Claim)
+
+
+def _drop_pending(
+    tx: Transaction, table: str, items: list[Annotation], origin: str
+) -> list[Annotation]:
+    """Delete ``origin``'s pending suggestions; return everything else (which stays)."""
+    kept = []
+    for item in items:
+        if item.origin == origin and item.status == SpanStatus.SUGGESTED:
+            tx.delete(table, item.id)
+        else:
+            kept.append(item)
+    return kept
 
 
 def suggestion_from_detected(detected: DetectedClaim, doc_id: str, origin: str) -> Claim:

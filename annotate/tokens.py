@@ -83,27 +83,30 @@ def _starts(pattern: re.Pattern[str], text: str) -> list[int]:
     return [0, *(m.end() for m in pattern.finditer(text) if m.end() < len(text))]
 
 
-def next_sentence(text: str, char: int) -> int:
-    """Start of the next sentence (or the end of the text)."""
-    starts = _starts(_SENTENCE_END, text)
+def _following(pattern: re.Pattern[str], text: str, char: int) -> int:
+    """The first unit start after ``char`` (or the last character)."""
+    starts = _starts(pattern, text)
     index = bisect_right(starts, char)
     return starts[index] if index < len(starts) else max(0, len(text) - 1)
+
+
+def _preceding(pattern: re.Pattern[str], text: str, char: int) -> int:
+    """The last unit start before ``char`` (the current unit's when inside it)."""
+    starts = _starts(pattern, text)
+    return starts[max(0, bisect_left(starts, char) - 1)]
+
+
+def next_sentence(text: str, char: int) -> int:
+    return _following(_SENTENCE_END, text, char)
 
 
 def previous_sentence(text: str, char: int) -> int:
-    """Start of the sentence before ``char`` (the current one's when inside it)."""
-    starts = _starts(_SENTENCE_END, text)
-    index = bisect_left(starts, char) - 1
-    return starts[max(0, index)]
+    return _preceding(_SENTENCE_END, text, char)
 
 
 def next_paragraph(text: str, char: int) -> int:
-    starts = _starts(_PARAGRAPH, text)
-    index = bisect_right(starts, char)
-    return starts[index] if index < len(starts) else max(0, len(text) - 1)
+    return _following(_PARAGRAPH, text, char)
 
 
 def previous_paragraph(text: str, char: int) -> int:
-    starts = _starts(_PARAGRAPH, text)
-    index = bisect_left(starts, char) - 1
-    return starts[max(0, index)]
+    return _preceding(_PARAGRAPH, text, char)

@@ -61,11 +61,15 @@ def main() -> None:
         docbin_s = time.perf_counter() - start
     size_mb = len(payload) / 1e6
     print(f"{args.docs:,} documents, {size_mb:,.0f} MB of JSONL")
-    print(f"raw orjson dump + write: {raw_s:.2f} s; claimscope export: {export_s:.2f} s "
-          f"({export_s / raw_s:.2f}x)")
+    print(
+        f"raw orjson dump + write: {raw_s:.2f} s; claimscope export: {export_s:.2f} s "
+        f"({export_s / raw_s:.2f}x)"
+    )
     print(f"DocBin export: {docbin_s:.2f} s for {done.documents:,} documents")
-    print(f"RESULT jsonl_ratio={export_s / raw_s:.2f} "
-          f"docbin_docs_per_s={done.documents / docbin_s:.0f}")
+    print(
+        f"RESULT jsonl_ratio={export_s / raw_s:.2f} "
+        f"docbin_docs_per_s={done.documents / docbin_s:.0f}"
+    )
 
 
 if __name__ == "__main__":

@@ -7,9 +7,9 @@ undoable) before the screen shows it.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from tui.app import ClaimscopeApp
 
 KIND_ORDER = list(ClaimKind)
+Annotation = TypeVar("Annotation", EntitySpan, Claim)
 PANEL_TEXT_LIMIT = 300
 #: Edits touching more records than this redraw the whole article instead.
 INCREMENTAL_LIMIT = 64
@@ -182,28 +183,35 @@ class ReaderScreen(Screen[None]):
             self._reload()
             return
         store = self.cs_app.store
-        spans = {span.id: span for span in self.spans}
-        claims = {claim.id: claim for claim in self.claims}
         before: list[Offsets] = []
-        for table, record_id in changed:
-            if table == "spans":
-                old = spans.pop(record_id, None)
-                new = store.find_span(record_id)
-                if old is not None:
-                    before.append(old.offsets)
-                if new is not None and new.doc_id == self.doc_id:
-                    spans[record_id] = new
-            elif table == "claims":
-                old_claim = claims.pop(record_id, None)
-                new_claim = store.find_claim(record_id)
-                if old_claim is not None:
-                    before.append(old_claim.content)
-                if new_claim is not None and new_claim.doc_id == self.doc_id:
-                    claims[record_id] = new_claim
-        self.spans = sorted(spans.values(), key=lambda s: (s.start, s.end, s.id))
-        self.claims = sorted(claims.values(), key=lambda c: (c.content.start, c.content.end, c.id))
+        spans = self._patched(self.spans, changed, "spans", store.find_span, before)
+        claims = self._patched(self.claims, changed, "claims", store.find_claim, before)
+        self.spans = sorted(spans, key=lambda s: (s.start, s.end, s.id))
+        self.claims = sorted(claims, key=lambda c: (c.content.start, c.content.end, c.id))
         self.query_one(ArticleView).apply_changes(self.spans, self.claims, changed, before)
         self._after_change()
+
+    def _patched(
+        self,
+        current: Sequence[Annotation],
+        changed: set[tuple[str, int]],
+        table: str,
+        find: Callable[[int], Annotation | None],
+        before: list[Offsets],
+    ) -> list[Annotation]:
+        """``current`` with the changed records of ``table`` re-read; their old ranges are
+        added to ``before`` (those lines must be redrawn)."""
+        by_id = {item.id: item for item in current}
+        for name, record_id in changed:
+            if name != table:
+                continue
+            old = by_id.pop(record_id, None)
+            if old is not None:
+                before.append(_range(old))
+            new = find(record_id)
+            if new is not None and new.doc_id == self.doc_id:
+                by_id[record_id] = new
+        return list(by_id.values())
 
     def _after_change(self) -> None:
         if self.focus_item is not None and not self._exists(self.focus_item):
@@ -687,6 +695,10 @@ class ReaderScreen(Screen[None]):
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen("Reader keys", reader_key_groups()))
+
+
+def _range(item: EntitySpan | Claim) -> Offsets:
+    return item.offsets if isinstance(item, EntitySpan) else item.content
 
 
 def _status_text(status: SpanStatus) -> Text:
