@@ -345,18 +345,27 @@ class Store:
         return migrated
 
     def _build_indexes(self) -> None:
-        saved = self._meta().get("next_ids", {})
+        saved = self._meta().get("next_ids")
         for table in TABLES:
-            records = self._data[table]
-            self._next_id[table] = max(
-                self._next_id.get(table, 1),
-                int(saved.get(table, 1)),
-                max(map(int, records), default=0) + 1,
-            )
+            known = self._next_id.get(table, 1)
+            if saved and table in saved:  # written at every checkpoint: no scan of the keys
+                self._next_id[table] = max(known, int(saved[table]))
+            else:
+                highest = max(map(int, self._data[table]), default=0)
+                self._next_id[table] = max(known, highest + 1)
         self._doc_key = {rec["id"]: int(key) for key, rec in self._data["documents"].items()}
+        # The hot loop of opening a large database: kept flat on purpose.
+        spans_by_doc, counts = self._spans_by_doc, self._counts
         for key, rec in self._data["spans"].items():
-            self._spans_by_doc[rec["doc_id"]].add(int(key))
-            self._counts[rec["doc_id"]].count_span(rec, 1)
+            doc_id = rec["doc_id"]
+            spans_by_doc[doc_id].add(int(key))
+            status = rec["status"]
+            tally = counts[doc_id]
+            if status == "suggested":
+                tally.pending += 1
+            if status != "rejected":
+                tally.entities += 1
+                tally.labels[rec["label"]] += 1
         for key, rec in self._data["claims"].items():
             self._claims_by_doc[rec["doc_id"]].add(int(key))
             self._counts[rec["doc_id"]].count_claim(rec, 1)
