@@ -692,7 +692,11 @@ def export(
         write_file(out, iter_jsonl(store, chosen, how, report, on_progress), force=force)
         report.files.append(str(out))
         return report
-    items = [select_item(store, doc_id, states, how) for doc_id, states in chosen]
+    items = []
+    for done, (doc_id, states) in enumerate(chosen, start=1):
+        items.append(select_item(store, doc_id, states, how))
+        if on_progress is not None:
+            on_progress(done, len(chosen))
     _count(report, items)
     if fmt == "doccano":
         write_file(out, render_doccano(items), force=force)
