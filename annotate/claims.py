@@ -27,7 +27,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy
+from spacy.attrs import LEMMA, LOWER
 from spacy.language import Language
+from spacy.strings import hash_string  # type: ignore[attr-defined]
 from spacy.tokens import Doc, Span, Token
 
 from annotate.model import ClaimKind, Offsets, Quantity
@@ -211,6 +214,47 @@ class DetectedClaim:
             source_resolved=offsets(data["source_resolved"]),
             cue=offsets(data["cue"]),
             quantities=[Quantity.from_dict(q) for q in data["quantities"]],
+        )
+
+
+# Candidate tokens ---------------------------------------------------------------------------
+
+
+def _hashes(words: Iterable[str]) -> numpy.ndarray[Any, Any]:
+    return numpy.asarray(sorted({hash_string(w) for w in words}), dtype="uint64")
+
+
+_REPORTING_HASHES = _hashes(REPORTING_VERBS)
+_HEDGE_NOUN_HASHES = _hashes(HEDGE_NOUNS)
+_LOWER_HASHES = _hashes([*HEDGE_ADVERBS, "according"])
+
+
+@dataclass(slots=True)
+class Candidates:
+    """The few tokens each rule must look at, found with one vectorized pass (the rules then
+    check them properly). Looping over every token in Python for every rule costs more."""
+
+    reporting: list[Token]
+    hedge_nouns: list[Token]
+    hedge_adverbs: list[Token]
+    according: list[Token]
+
+    @classmethod
+    def of(cls, doc: Doc) -> Candidates:
+        if not len(doc):
+            return cls([], [], [], [])
+        lemmas = doc.to_array(LEMMA)
+        lowers = doc.to_array(LOWER)
+
+        def pick(values: numpy.ndarray[Any, Any], wanted: numpy.ndarray[Any, Any]) -> list[Token]:
+            return [doc[int(i)] for i in numpy.isin(values, wanted).nonzero()[0]]
+
+        by_lower = pick(lowers, _LOWER_HASHES)
+        return cls(
+            reporting=pick(lemmas, _REPORTING_HASHES),
+            hedge_nouns=pick(lemmas, _HEDGE_NOUN_HASHES),
+            hedge_adverbs=[t for t in by_lower if t.lower_ != "according"],
+            according=[t for t in by_lower if t.lower_ == "according"],
         )
 
 
@@ -452,8 +496,10 @@ def token_at(doc: Doc, starts: list[int], char: int) -> Token:
     return doc[max(0, bisect_right(starts, char) - 1)]
 
 
-def _speech_verb_claims(doc: Doc, quotes: list[Quote], used: set[int]) -> Iterator[DetectedClaim]:
-    for verb in doc:
+def _speech_verb_claims(
+    doc: Doc, quotes: list[Quote], used: set[int], candidates: Candidates
+) -> Iterator[DetectedClaim]:
+    for verb in candidates.reporting:
         if verb.i in used or not is_reporting_verb(verb):
             continue
         attached = complement_of(verb)
@@ -539,8 +585,10 @@ def _according_to_of(verb: Token) -> Offsets | None:
     return None
 
 
-def _according_to_claims(doc: Doc, used: set[int]) -> Iterator[DetectedClaim]:
-    for token in doc:
+def _according_to_claims(
+    doc: Doc, used: set[int], candidates: Candidates
+) -> Iterator[DetectedClaim]:
+    for token in candidates.according:
         parts = _according_to_parts(token)
         if parts is None:
             continue
@@ -574,8 +622,8 @@ def _according_to_claims(doc: Doc, used: set[int]) -> Iterator[DetectedClaim]:
         )
 
 
-def _hedge_claims(doc: Doc, used: set[int]) -> Iterator[DetectedClaim]:
-    for noun in doc:
+def _hedge_claims(doc: Doc, used: set[int], candidates: Candidates) -> Iterator[DetectedClaim]:
+    for noun in candidates.hedge_nouns:
         if noun.pos_ != "NOUN" or noun.lemma_.lower() not in HEDGE_NOUNS:
             continue
         if any(child.dep_ == "poss" for child in noun.children):
@@ -608,7 +656,7 @@ def _hedge_claims(doc: Doc, used: set[int]) -> Iterator[DetectedClaim]:
             ),
             cue=Offsets(cue_start, cue_end),
         )
-    for adverb in doc:
+    for adverb in candidates.hedge_adverbs:
         if adverb.lower_ not in HEDGE_ADVERBS or adverb.dep_ != "advmod" or adverb.head.i in used:
             continue
         verb = adverb.head
@@ -693,10 +741,11 @@ def detect_claims(doc: Doc) -> list[DetectedClaim]:
     """All claims in a parsed document, by position."""
     quotes = find_quotes(doc.text)
     used: set[int] = set()
+    candidates = Candidates.of(doc)
     claims = list(_quote_claims(doc, quotes, used))
-    claims += _speech_verb_claims(doc, quotes, used)
-    claims += _according_to_claims(doc, used)
-    claims += _hedge_claims(doc, used)
+    claims += _speech_verb_claims(doc, quotes, used, candidates)
+    claims += _according_to_claims(doc, used, candidates)
+    claims += _hedge_claims(doc, used, candidates)
     claims += _statistic_claims(doc, [c.content for c in claims])
     for claim in claims:
         claim.quantities = quantities_in(doc, claim.content)

