@@ -217,6 +217,17 @@ class DetectedClaim:
         )
 
 
+# The text, once per document --------------------------------------------------------------------
+
+#: ``Doc.text`` joins every token each time it is read; the rules read it often.
+_TEXTS: dict[int, str] = {}
+
+
+def _text(doc: Doc) -> str:
+    cached = _TEXTS.get(id(doc))
+    return cached if cached is not None else doc.text
+
+
 # Candidate tokens ---------------------------------------------------------------------------
 
 
@@ -304,7 +315,7 @@ def find_quotes(text: str) -> list[Quote]:
 def trimmed(doc: Doc, start: int, end: int, *, drop_mark: bool = True) -> Offsets | None:
     """Character offsets of ``doc.text[start:end]`` without edge punctuation (and a leading
     complementiser such as "that")."""
-    text = doc.text
+    text = _text(doc)
     while start < end and text[start] in _EDGE_PUNCT:
         start += 1
     while end > start and text[end - 1] in _EDGE_PUNCT:
@@ -425,7 +436,7 @@ def quantities_in(doc: Doc, content: Offsets) -> list[Quantity]:
 
 def quantity_of(doc: Doc, ent: Span) -> Quantity:
     """The quantity with its approximator ("over 3,500"), inside the entity or just before it."""
-    text = doc.text
+    text = _text(doc)
     start = ent.start_char
     inside = text[ent.start_char : ent.end_char].lower()
     modifier = next((m for m in APPROXIMATORS if inside.startswith(m + " ")), None)
@@ -463,7 +474,7 @@ def _quote_claims(doc: Doc, quotes: list[Quote], used: set[int]) -> Iterator[Det
             rule="quote.speech_verb",
             explanation=(
                 f"quotation marks{unclosed} → cue '{verb.text}' (reporting verb beside the quote)"
-                f" → subject '{doc.text[source.start : source.end]}'"
+                f" → subject '{_text(doc)[source.start : source.end]}'"
             ),
             source=source,
             cue=cue_of(verb),
@@ -528,7 +539,7 @@ def _speech_verb_claims(
                 kind=ClaimKind.UNATTRIBUTED,
                 rule="hedge.impersonal_passive",
                 explanation=(
-                    f"cue '{doc.text[cue.start : cue.end]}' (impersonal passive, no source) "
+                    f"cue '{_text(doc)[cue.start : cue.end]}' (impersonal passive, no source) "
                     "→ clausal complement"
                 ),
                 cue=cue,
@@ -544,14 +555,14 @@ def _speech_verb_claims(
             order = "infinitive complement"
         extra = ""
         if according is not None:
-            extra = f"; according to '{doc.text[according.start : according.end]}'"
+            extra = f"; according to '{_text(doc)[according.start : according.end]}'"
         yield DetectedClaim(
             content=content,
             kind=ClaimKind.REPORTED,
             rule=f"speech_verb.{'inverted' if clause.i < verb.i else how}",
             explanation=(
                 f"cue '{verb.text}' ({verb_kind}) → subject "
-                f"'{doc.text[source.start : source.end]}' → {order}{extra}"
+                f"'{_text(doc)[source.start : source.end]}' → {order}{extra}"
             ),
             source=source,
             cue=cue_of(verb),
@@ -613,7 +624,7 @@ def _according_to_claims(
             kind=ClaimKind.ACCORDING_TO,
             rule="according_to",
             explanation=(
-                f"cue 'according to' → source '{doc.text[source.start : source.end]}' "
+                f"cue 'according to' → source '{_text(doc)[source.start : source.end]}' "
                 f"→ the clause it attaches to ('{clause.text}')"
             ),
             source=source,
@@ -651,7 +662,7 @@ def _hedge_claims(doc: Doc, used: set[int], candidates: Candidates) -> Iterator[
             kind=ClaimKind.UNATTRIBUTED,
             rule="hedge.noun_that",
             explanation=(
-                f"cue '{doc.text[cue_start:cue_end]}' (hedge noun '{noun.lemma_}', no source) "
+                f"cue '{_text(doc)[cue_start:cue_end]}' (hedge noun '{noun.lemma_}', no source) "
                 "→ that-clause"
             ),
             cue=Offsets(cue_start, cue_end),
@@ -729,7 +740,7 @@ def resolve_pronouns(doc: Doc, claims: list[DetectedClaim]) -> None:
             if antecedent is not None and antecedent.source is not None:
                 claim.source_resolved = antecedent.source
                 claim.source_named = antecedent.source_named
-                resolved_text = doc.text[antecedent.source.start : antecedent.source.end]
+                resolved_text = _text(doc)[antecedent.source.start : antecedent.source.end]
                 claim.explanation += (
                     f"; '{claim.pronoun}' → '{resolved_text}' (previous named source)"
                 )
@@ -739,7 +750,15 @@ def resolve_pronouns(doc: Doc, claims: list[DetectedClaim]) -> None:
 
 def detect_claims(doc: Doc) -> list[DetectedClaim]:
     """All claims in a parsed document, by position."""
-    quotes = find_quotes(doc.text)
+    _TEXTS[id(doc)] = doc.text
+    try:
+        return _detect_claims(doc)
+    finally:
+        _TEXTS.pop(id(doc), None)
+
+
+def _detect_claims(doc: Doc) -> list[DetectedClaim]:
+    quotes = find_quotes(_text(doc))
     used: set[int] = set()
     candidates = Candidates.of(doc)
     claims = list(_quote_claims(doc, quotes, used))
@@ -817,7 +836,11 @@ def claims_component(doc: Doc) -> Doc:
     A trained claim span categorizer earlier in the pipeline adds its claims where the rules
     found none. The claims travel with the Doc in ``user_data`` as plain lists and dicts."""
     found = detect_claims(doc)
-    found += spancat_claims(doc, found)
+    _TEXTS[id(doc)] = doc.text
+    try:
+        found += spancat_claims(doc, found)
+    finally:
+        _TEXTS.pop(id(doc), None)
     ordered = sorted(found, key=lambda c: (c.content.start, c.content.end))
     doc.user_data[USER_DATA_KEY] = [claim.to_dict() for claim in ordered]
     return doc
