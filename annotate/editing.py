@@ -22,7 +22,7 @@ from annotate.model import (
     Verdict,
     best_overlap,
 )
-from annotate.store import Store, Transaction, UndoTag, utc_now
+from annotate.store import Store, Transaction, UndoTag
 
 
 @dataclass(slots=True)
@@ -108,11 +108,7 @@ class Editor:
 
     def delete_span(self, span_id: int) -> None:
         span = self._span(span_id)
-        with self.store.transaction(undo=self._tag(f"delete {span.label}")) as tx:
-            tx.delete("spans", span_id)
-            for claim in self.store.claims(self.doc_id):
-                if claim.source_entity == span_id:
-                    tx.patch("claims", claim.id, {"source_entity": None, **self._stamp(tx)})
+        self.store.delete_span(span_id, undo=self._tag(f"delete {span.label}"))
 
     def accept_all_pending(self) -> int:
         """Accept every pending suggestion (entities and claims) in the document."""
@@ -206,8 +202,7 @@ class Editor:
 
     def delete_claim(self, claim_id: int) -> None:
         self._claim(claim_id)
-        with self.store.transaction(undo=self._tag("delete claim")) as tx:
-            tx.delete("claims", claim_id)
+        self.store.delete_claim(claim_id, undo=self._tag("delete claim"))
 
     # History and progress ----------------------------------------------------------------------
 
@@ -220,7 +215,3 @@ class Editor:
     def set_state(self, state: ReviewState) -> None:
         if self.store.review_state(self.doc_id, self.annotator) != state:
             self.store.set_review(self.doc_id, self.annotator, state)
-
-    @property
-    def stamp(self) -> str:
-        return utc_now()

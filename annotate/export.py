@@ -189,15 +189,6 @@ class TokenTable:
         ]
 
 
-def token_bounds(doc: Any, offsets: Offsets) -> tuple[int, int, bool]:
-    """Inclusive token indices covering ``offsets``, and whether they align exactly."""
-    exact = doc.char_span(offsets.start, offsets.end)
-    span = exact or doc.char_span(offsets.start, offsets.end, alignment_mode="expand")
-    if span is None or len(span) == 0:
-        return 0, 0, False
-    return span.start, span.end - 1, exact is not None
-
-
 # JSONL -------------------------------------------------------------------------------------
 
 
@@ -390,12 +381,6 @@ def iter_jsonl(
         _WORK = None
 
 
-def render_jsonl(
-    store: Store, chosen: list[tuple[str, dict[str, str]]], how: ExportFilter, report: ExportReport
-) -> bytes:
-    return b"".join(iter_jsonl(store, chosen, how, report))
-
-
 def _absorb(
     lines: list[bytes],
     partial: ExportReport,
@@ -435,27 +420,29 @@ def render_conll(items: Sequence[ExportItem], report: ExportReport) -> bytes:
     tokenizer = Tokenizer()
     out: list[str] = []
     for item in items:
-        doc = tokenizer(item.document.text)
-        tags = ["O"] * len(doc)
+        text = item.document.text
+        tokens = tokenizer.tokens(text)
+        words = [text[start:end] for start, end in zip(tokens.starts, tokens.ends, strict=True)]
+        tags = ["O"] * len(words)
         for span in _non_overlapping(item.spans, item.document.id, report):
-            first, last, aligned = token_bounds(doc, span.offsets)
+            first, last, aligned = tokens.bounds(span.offsets)
             if not aligned:
                 report.problems.append(
                     f"{span.doc_id}: {span.label} span {span.start}-{span.end} widened to tokens"
                 )
-            inside = [i for i in range(first, last + 1) if not doc[i].is_space]
+            inside = [i for i in range(first, last + 1) if not words[i].isspace()]
             for position, index in enumerate(inside):
                 tags[index] = f"{'B' if position == 0 else 'I'}-{span.label}"
         out.append("-DOCSTART- -X- O O")
         out.append("")
         previous_blank = True
-        for token, tag in zip(doc, tags, strict=True):
-            if token.is_space:
-                if "\n" in token.text and not previous_blank:
+        for word, tag in zip(words, tags, strict=True):
+            if word.isspace():
+                if "\n" in word and not previous_blank:
                     out.append("")
                     previous_blank = True
                 continue
-            out.append(f"{token.text} -X- _ {tag}")
+            out.append(f"{word} -X- _ {tag}")
             previous_blank = False
         if not previous_blank:
             out.append("")

@@ -64,6 +64,16 @@ def _plain(value: Any) -> Any:
     return value.value if isinstance(value, StrEnum) else value
 
 
+def display_title(title: str | None, text: str) -> str:
+    """The title, or the first non-empty line of the text."""
+    if title:
+        return title
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip()
+    return "(empty)"
+
+
 def text_hash(text: str) -> str:
     """The document id: a stable hash of the stored text."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
@@ -144,13 +154,7 @@ class Document:
 
     @property
     def display_title(self) -> str:
-        """The title, or the first non-empty line of the text."""
-        if self.meta.title:
-            return self.meta.title
-        for line in self.text.splitlines():
-            if line.strip():
-                return line.strip()
-        return "(empty)"
+        return display_title(self.meta.title, self.text)
 
 
 @dataclass(slots=True)

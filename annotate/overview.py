@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from annotate.model import ReviewState
+from annotate.model import ReviewState, display_title
 from annotate.store import Store
 
 
@@ -23,18 +23,6 @@ class DocumentSummary:
     labels: set[str] = field(default_factory=set)
 
 
-def _title(record: dict[str, object]) -> str:
-    meta = record.get("meta") or {}
-    title = meta.get("title") if isinstance(meta, dict) else None
-    if isinstance(title, str) and title:
-        return title
-    text = str(record.get("text", ""))
-    for line in text.splitlines():
-        if line.strip():
-            return line.strip()
-    return "(empty)"
-
-
 def document_summaries(store: Store, annotator: str) -> list[DocumentSummary]:
     """Rows in import order, from the store's per-document counters (no scan of the spans)."""
     states = {
@@ -50,7 +38,7 @@ def document_summaries(store: Store, annotator: str) -> list[DocumentSummary]:
         rows.append(
             DocumentSummary(
                 doc_id=doc_id,
-                title=_title(record),
+                title=display_title(meta.get("title"), record["text"]),
                 date=str(meta.get("date") or ""),
                 agency=str(meta.get("agency") or ""),
                 state=states.get(doc_id, ReviewState.TODO),

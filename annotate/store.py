@@ -354,18 +354,9 @@ class Store:
                 highest = max(map(int, self._data[table]), default=0)
                 self._next_id[table] = max(known, highest + 1)
         self._doc_key = {rec["id"]: int(key) for key, rec in self._data["documents"].items()}
-        # The hot loop of opening a large database: kept flat on purpose.
-        spans_by_doc, counts = self._spans_by_doc, self._counts
         for key, rec in self._data["spans"].items():
-            doc_id = rec["doc_id"]
-            spans_by_doc[doc_id].add(int(key))
-            status = rec["status"]
-            tally = counts[doc_id]
-            if status == "suggested":
-                tally.pending += 1
-            if status != "rejected":
-                tally.entities += 1
-                tally.labels[rec["label"]] += 1
+            self._spans_by_doc[rec["doc_id"]].add(int(key))
+            self._counts[rec["doc_id"]].count_span(rec, 1)
         for key, rec in self._data["claims"].items():
             self._claims_by_doc[rec["doc_id"]].add(int(key))
             self._counts[rec["doc_id"]].count_claim(rec, 1)
@@ -505,9 +496,6 @@ class Store:
             tx.patch("history", entry_id, {"state": "done"})
         return str(entry["action"])
 
-    def can_undo(self, annotator: str, doc_id: str) -> bool:
-        return any(e["state"] == "done" for _, e in self._history_entries(annotator, doc_id))
-
     def commit(self, tx: Transaction) -> None:
         """Make ``tx`` durable (one journal line, fdatasync), then apply it in memory."""
         if not tx.ops:
@@ -634,10 +622,6 @@ class Store:
     def document_count(self) -> int:
         return len(self._doc_key)
 
-    def doc_order(self, doc_id: str) -> int:
-        """Import position of a document (its record id)."""
-        return self._doc_key[doc_id]
-
     def counts(self, doc_id: str) -> DocCounts:
         """Pending suggestions, entities and claims of a document (kept up to date per edit)."""
         return self._counts.get(doc_id) or DocCounts()
@@ -747,14 +731,18 @@ class Store:
             tx.patch("spans", span_id, _diff(current.to_dict(), updated.to_dict()))
         return updated
 
-    def delete_span(self, span_id: int) -> None:
-        """Delete a span; claims whose source was linked to it keep the source, unlinked."""
+    def delete_span(self, span_id: int, *, undo: UndoTag | None = None) -> None:
+        """Delete a span; claims whose source was linked to it keep the source, unlinked
+        (stamped with the annotator of ``undo``, when the deletion is an undoable edit)."""
         span = self.get_span(span_id)
-        with self.transaction() as tx:
+        with self.transaction(undo=undo) as tx:
             tx.delete("spans", span_id)
+            stamp: dict[str, Any] = {"source_entity": None, "updated_at": tx.stamp}
+            if undo is not None:
+                stamp["annotator"] = undo.annotator
             for claim in self.claims(span.doc_id):
                 if claim.source_entity == span_id:
-                    tx.patch("claims", claim.id, {"source_entity": None, "updated_at": tx.stamp})
+                    tx.patch("claims", claim.id, stamp)
 
     def add_claim(self, claim: Claim) -> Claim:
         with self.transaction() as tx:
@@ -767,9 +755,9 @@ class Store:
             tx.patch("claims", claim_id, _diff(current, proposed.to_dict()))
         return proposed
 
-    def delete_claim(self, claim_id: int) -> None:
+    def delete_claim(self, claim_id: int, *, undo: UndoTag | None = None) -> None:
         self.get_claim(claim_id)
-        with self.transaction() as tx:
+        with self.transaction(undo=undo) as tx:
             tx.delete("claims", claim_id)
 
     def set_review(self, doc_id: str, annotator: str, state: ReviewState) -> Review:

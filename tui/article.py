@@ -129,11 +129,14 @@ class ArticleView(ScrollView, can_focus=True):
         self._relayout()
         self.set_annotations(spans, claims)
 
-    def set_annotations(self, spans: list[EntitySpan], claims: list[Claim]) -> None:
+    def _take(self, spans: list[EntitySpan], claims: list[Claim]) -> None:
         self._spans = spans
         self._claims = claims
         self._span_by_id = {span.id: span for span in spans}
         self._claim_by_id = {claim.id: claim for claim in claims}
+
+    def set_annotations(self, spans: list[EntitySpan], claims: list[Claim]) -> None:
+        self._take(spans, claims)
         if self.focused is not None and self._focus_ranges(self.focused, None) == []:
             self.focused = None
         self._index_items()
@@ -146,10 +149,7 @@ class ArticleView(ScrollView, can_focus=True):
         before: list[Offsets],
     ) -> None:
         """Take edited annotations, re-indexing only the lines the changed ones touch(ed)."""
-        self._spans = spans
-        self._claims = claims
-        self._span_by_id = {span.id: span for span in spans}
-        self._claim_by_id = {claim.id: claim for claim in claims}
+        self._take(spans, claims)
         fresh = [item for item in self._items() if (_table(item), item.ref) in changed]
         layout = self.text_layout
         lines: set[int] = set()
