@@ -22,9 +22,9 @@ from rich.text import Text
 from annotate import __version__
 from annotate.errors import ClaimscopeError
 from annotate.importer import Provenance, import_paths
-from annotate.integrity import check_store
 from annotate.stats import corpus_stats
 from annotate.store import Store, resolve_db_path
+from annotate.store.integrity import check_store
 
 app = typer.Typer(
     name="claimscope",

@@ -624,7 +624,7 @@ def check_target(out: Path, *, force: bool) -> None:
 
 def write_file(out: Path, payload: bytes | Iterable[bytes], *, force: bool) -> None:
     """Atomically: temp file (written chunk by chunk as they come), fsync, rename."""
-    from annotate.journal import atomic_write
+    from annotate.store.journal import atomic_write
 
     check_target(out, force=force)
     if out.is_dir():

@@ -28,8 +28,8 @@ from annotate.export import (  # noqa: E402
     jsonl_record,
     select,
 )
-from annotate.journal import atomic_write  # noqa: E402
 from annotate.store import Store  # noqa: E402
+from annotate.store.journal import atomic_write  # noqa: E402
 from bench.store import build_database  # noqa: E402
 
 

@@ -12,9 +12,7 @@ from pathlib import Path
 import pytest
 import tinydb
 
-from annotate import store as store_module
 from annotate.errors import DamagedDatabaseError, DatabaseLockedError, StoreError
-from annotate.journal import encode_entry
 from annotate.model import (
     Claim,
     ClaimKind,
@@ -29,6 +27,8 @@ from annotate.model import (
     text_hash,
 )
 from annotate.store import Store
+from annotate.store import database as store_module
+from annotate.store.journal import encode_entry
 from tests.conftest import ROOT, SEED, run_cli
 
 TEXT = "Muhammed Sarfraz Khan said the clerics in Pakistan are enticing people."
@@ -322,7 +322,7 @@ def test_readonly_open_of_missing_database(tmp_path: Path) -> None:
 
 TORN_IMPORT = """
 import os, signal, sys
-from annotate import journal
+from annotate.store import journal
 def torn_append(self, entry):
     line = journal.encode_entry(entry)
     os.write(self._fd, line[: len(line) // 2])

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from annotate import store as store_module
 from annotate.importer import import_paths
 from annotate.store import Store
+from annotate.store import database as store_module
 from tests.conftest import CORPORA, SEED
 
 FIXED_TIME = "2026-01-01T09:00:00.000+00:00"

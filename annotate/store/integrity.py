@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass, field
 
 from annotate.model import Claim, EntitySpan, text_hash
-from annotate.store import SCHEMA_VERSION, Store
+from annotate.store.database import SCHEMA_VERSION, Store
 
 
 @dataclass(slots=True)

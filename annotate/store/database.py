@@ -36,7 +36,6 @@ from tinydb.storages import Storage
 from tinydb.table import Table
 
 from annotate.errors import DamagedDatabaseError, DatabaseLockedError, StoreError
-from annotate.journal import JournalWriter, atomic_write, read_journal
 from annotate.model import (
     Claim,
     Document,
@@ -45,6 +44,7 @@ from annotate.model import (
     Review,
     ReviewState,
 )
+from annotate.store.journal import JournalWriter, atomic_write, read_journal
 
 SCHEMA_VERSION = 1
 TABLES = (
