@@ -1,0 +1,40 @@
+"""The ``claimscope`` command: thin typer wrappers over the library's pure functions, one
+module per command group.
+
+Errors reach the user as one line (``error: …``) and a non-zero exit code; ``--debug`` shows
+the traceback instead.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from annotate.cli import corpus, exporting, nlp, reader
+from annotate.cli.base import app, err, state
+from annotate.errors import ClaimscopeError
+
+__all__ = ["app", "corpus", "exporting", "main", "nlp", "reader"]
+
+
+def main() -> None:
+    """Entry point: run the app and turn failures into one clear line."""
+    try:
+        app(prog_name="claimscope")
+    except ClaimscopeError as error:
+        if state.debug:
+            raise
+        err.print(f"error: {error}", markup=False, highlight=False, soft_wrap=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)
+    except Exception as error:  # the last line of defence: one line, not a traceback
+        if state.debug:
+            raise
+        err.print(
+            f"error: internal error: {type(error).__name__}: {error} "
+            "(run with --debug for the traceback)",
+            markup=False,
+            soft_wrap=True,
+        )
+        sys.exit(2)

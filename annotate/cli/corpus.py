@@ -1,0 +1,135 @@
+"""Corpus commands: ``import``, ``stats`` and ``db check``."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import orjson
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from annotate.cli.base import _progress, app, db_app, err, open_store, out
+from annotate.importer import Provenance, import_paths
+from annotate.stats import corpus_stats
+from annotate.store.integrity import check_store
+
+
+@app.command("import")
+def import_command(
+    paths: Annotated[
+        list[str], typer.Argument(help="Files, folders (*.txt, *.jsonl, recursive) or - for stdin.")
+    ],
+    as_suggestions: Annotated[
+        bool,
+        typer.Option(
+            "--as-suggestions", help="Load spans and claims as pending model suggestions."
+        ),
+    ] = False,
+    origin: Annotated[
+        str | None,
+        typer.Option("--origin", help="Origin name for imported spans (model or annotator)."),
+    ] = None,
+    skip_invalid: Annotated[
+        bool,
+        typer.Option("--skip-invalid", help="Import the good records and report the bad ones."),
+    ] = False,
+) -> None:
+    """Import articles. All or nothing: any bad input and nothing is written."""
+    with open_store() as store, _progress("reading") as progress:
+        task = progress.add_task("reading", total=None)
+
+        def on_progress(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        report = import_paths(
+            store,
+            paths,
+            provenance=Provenance(as_suggestions=as_suggestions, origin=origin),
+            skip_invalid=skip_invalid,
+            on_progress=on_progress,
+        )
+    for message in report.errors:
+        err.print(Text.assemble(("error: ", "red"), message), soft_wrap=True)
+    if report.errors and not skip_invalid:
+        err.print(
+            f"nothing imported: {report.rejected} bad input(s); fix them or use --skip-invalid"
+        )
+        raise typer.Exit(1)
+    out.print(
+        f"imported {report.imported} document(s) ({report.spans} spans, {report.claims} claims), "
+        f"{report.duplicates} duplicate(s) skipped, {report.rejected} rejected"
+    )
+    if report.rejected:
+        raise typer.Exit(1)
+
+
+@app.command("stats")
+def stats_command(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+) -> None:
+    """Documents by review state, spans by label and origin, claims by kind and verdict."""
+    with open_store(readonly=True) as store:
+        stats = corpus_stats(store)
+    if as_json:
+        sys.stdout.write(orjson.dumps(stats.to_dict(), option=orjson.OPT_INDENT_2).decode() + "\n")
+        return
+    out.print(f"[bold]{stats.documents}[/] documents, {stats.characters:,} characters")
+    if stats.documents_by_state:
+        table = Table("annotator", *next(iter(stats.documents_by_state.values())).keys())
+        for annotator, counts in stats.documents_by_state.items():
+            table.add_row(annotator, *map(str, counts.values()))
+        out.print(table)
+    else:
+        out.print("review: no document reviewed yet")
+    for title, nested in (
+        ("label", stats.spans_by_label),
+        ("origin", stats.spans_by_origin),
+    ):
+        statuses = sorted({status for counts in nested.values() for status in counts})
+        table = Table(f"spans by {title}", *statuses, "total")
+        for name, counts in nested.items():
+            row = [str(counts.get(status, 0)) for status in statuses]
+            table.add_row(name, *row, str(sum(counts.values())))
+        out.print(table if nested else f"spans by {title}: none")
+    for title, counts in (("kind", stats.claims_by_kind), ("verdict", stats.claims_by_verdict)):
+        table = Table(f"claims by {title}", "count")
+        for name, count in counts.items():
+            table.add_row(name, str(count))
+        out.print(table if counts else f"claims by {title}: none")
+
+
+@db_app.command("check")
+def db_check_command(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Check the database's integrity (read-only; safe while the TUI has it open)."""
+    with open_store(readonly=True) as store:
+        report = check_store(store)
+    if as_json:
+        payload = {
+            "path": report.path,
+            "ok": report.ok,
+            "documents": report.documents,
+            "spans": report.spans,
+            "claims": report.claims,
+            "reviews": report.reviews,
+            "journal_entries": report.journal_entries,
+            "writer_pid": report.writer_pid,
+            "problems": report.problems,
+        }
+        sys.stdout.write(orjson.dumps(payload, option=orjson.OPT_INDENT_2).decode() + "\n")
+    else:
+        out.print(
+            f"{report.path}: {report.documents} documents, {report.spans} spans, "
+            f"{report.claims} claims, {report.reviews} reviews; "
+            f"{report.journal_entries} journal entries since the last checkpoint"
+        )
+        if report.writer_pid:
+            out.print(f"open for writing by pid {report.writer_pid}")
+        for problem in report.problems:
+            out.print(Text.assemble(("problem: ", "red"), problem), soft_wrap=True)
+        out.print("ok" if report.ok else f"{len(report.problems)} problem(s)")
+    if not report.ok:
+        raise typer.Exit(1)

