@@ -26,3 +26,28 @@ class DatabaseLockedError(StoreError):
 
 class DamagedDatabaseError(StoreError):
     """The database file or its journal cannot be read back."""
+
+
+SAFE_EDITS = "every acknowledged edit is kept"
+
+
+def describe_os_error(error: OSError) -> str:
+    """``No space left on device``: the cause of an OS error, without Python's decoration."""
+    return error.strerror or str(error) or type(error).__name__
+
+
+class StorageError(StoreError):
+    """The operating system refused to read or write one of the database's files (disk full,
+    read-only file system, permissions). The message names the file and the cause and says
+    what is safe."""
+
+    def __init__(self, action: str, path: object, error: OSError, safe: str = SAFE_EDITS) -> None:
+        self.cause = describe_os_error(error)
+        self.errno = error.errno
+        self.path = str(path)
+        super().__init__(f"cannot {action} {self.path}: {self.cause}; {safe}")
+
+
+class CheckpointError(StorageError):
+    """A checkpoint could not be written. Nothing is lost: the journal still holds every
+    acknowledged edit and is replayed on the next open."""

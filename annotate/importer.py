@@ -431,6 +431,8 @@ def parse_sources(
     on_progress: ProgressCallback | None = None,
 ) -> tuple[list[ParsedRecord], list[str]]:
     """Read and check every input; returns the good records and one message per bad one."""
+    if not paths:
+        raise ClaimscopeError("nothing to import: name files, folders or - for stdin")
     sources, errors = collect_sources(paths)
     records: list[ParsedRecord] = []
     for done, source in enumerate(sources, start=1):
@@ -480,8 +482,6 @@ def import_paths(
     on_progress: ProgressCallback | None = None,
 ) -> ImportReport:
     """Import ``paths`` all or nothing (or, with ``skip_invalid``, everything that is good)."""
-    if not paths:
-        raise ClaimscopeError("nothing to import: name files, folders or - for stdin")
     records, errors = parse_sources(paths, provenance or Provenance(), on_progress)
     if errors and not skip_invalid:
         return ImportReport(rejected=len(errors), errors=errors)

@@ -11,10 +11,11 @@ import pytest
 from rich.cells import cell_len
 
 from annotate.importer import import_paths
+from annotate.safetext import glyph, glyph_after
 from annotate.store import Store
 from tui.app import make_app
 from tui.article import GUTTER, ArticleView
-from tui.layout import Layout, glyph, glyph_after
+from tui.layout import Layout
 from tui.reader import ReaderScreen
 
 HOSTILE = (

@@ -226,13 +226,73 @@ def test_torn_journal_tail_is_dropped_and_the_rest_replayed(db_path: Path) -> No
         with Store.open(db_path, readonly=True) as reader:
             assert reader.recovered_torn_bytes == cut
             assert len(reader.spans(doc_id)) == 1
-    # a complete line whose bytes were garbled at the end of the file is torn, too
-    journal.write_bytes(whole + torn[:-5] + b"\0\0\0\0\n")
-    with Store.open(db_path) as recovered:
+    with Store.open(db_path) as recovered:  # the writable open drops the torn tail
+        assert recovered.recovered_torn_bytes == len(torn) - 1
         assert [s.label for s in recovered.spans(doc_id)] == ["PERSON"]
     assert not journal.exists()
     with Store.open(db_path) as reopened:
         assert reopened.recovered_torn_bytes == 0
+
+
+def test_a_damaged_complete_last_line_is_reported_not_dropped(db_path: Path) -> None:
+    """A newline-terminated last line whose checksum fails may hold an acknowledged edit:
+    damage, reported by every open and by `db check`, and the files are left untouched."""
+    store = Store.open(db_path)
+    doc_id = add_doc(store)
+    store.add_span(human_span(doc_id, 0, 21, "PERSON"))
+    store._release()
+    journal = Path(f"{db_path}.journal")
+    lines = journal.read_bytes()
+    last_start = lines.rstrip(b"\n").rfind(b"\n") + 1
+    damaged = lines[:last_start] + lines[last_start:].replace(b"PERSON", b"PERSOM")
+    journal.write_bytes(damaged)
+    for readonly in (True, False):
+        with pytest.raises(DamagedDatabaseError, match="entry 2 is damaged \\(the last entry\\)"):
+            Store.open(db_path, readonly=readonly)
+    result = run_cli("db", "check", db=db_path)
+    assert result.returncode == 1
+    assert "entry 2 is damaged" in result.stderr and len(result.stderr.splitlines()) == 1
+    assert journal.read_bytes() == damaged
+    assert not Path(f"{db_path}.lock").exists()
+
+
+def test_an_empty_database_file_is_damage_not_an_empty_database(db_path: Path) -> None:
+    for content in (b"", b"  \n"):
+        db_path.write_bytes(content)
+        with pytest.raises(DamagedDatabaseError, match="is empty"):
+            Store.open(db_path)
+        for command in (("db", "check"), ("stats",)):
+            result = run_cli(*command, db=db_path)
+            assert result.returncode == 1 and "is empty" in result.stderr
+        result = run_cli("import", str(SEED), db=db_path)
+        assert result.returncode == 1 and "is empty" in result.stderr
+        assert db_path.read_bytes() == content
+
+
+def test_a_checkpoint_cut_short_leaves_no_temporary_file_behind(db_path: Path) -> None:
+    with Store.open(db_path) as store:
+        add_doc(store)
+    leftover = db_path.with_name(f".{db_path.name}.tmp-99999")
+    leftover.write_bytes(b'{"half": ')
+    with Store.open(db_path, readonly=True):
+        assert leftover.exists()  # a reader never deletes anything
+    with Store.open(db_path) as store:
+        assert not leftover.exists()
+        assert store.document_count() == 1
+
+
+def test_the_lock_file_exists_only_while_a_writer_has_the_database_open(db_path: Path) -> None:
+    lock = Path(f"{db_path}.lock")
+    store = Store.open(db_path)
+    assert lock.read_text() == str(os.getpid())
+    with pytest.raises(DatabaseLockedError):
+        Store.open(db_path)
+    store.close()
+    assert not lock.exists()
+    lock.write_text("12345")  # left by a crash: stale, and harmless
+    with Store.open(db_path):
+        assert lock.read_text() == str(os.getpid())
+    assert not lock.exists()
 
 
 def test_damage_in_the_middle_of_the_journal_is_reported(db_path: Path) -> None:

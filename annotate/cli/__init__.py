@@ -11,7 +11,7 @@ import sys
 
 from annotate.cli import corpus, exporting, nlp, reader
 from annotate.cli.base import app, err, state
-from annotate.errors import ClaimscopeError
+from annotate.errors import SAFE_EDITS, ClaimscopeError, describe_os_error
 
 __all__ = ["app", "corpus", "exporting", "main", "nlp", "reader"]
 
@@ -28,6 +28,16 @@ def main() -> None:
     except KeyboardInterrupt:
         err.print("interrupted")
         sys.exit(130)
+    except OSError as error:  # the file system said no outside the store: not a bug
+        if state.debug:
+            raise
+        where = f"{error.filename}: " if error.filename else ""
+        err.print(
+            f"error: {where}{describe_os_error(error)}; {SAFE_EDITS}",
+            markup=False,
+            soft_wrap=True,
+        )
+        sys.exit(1)
     except Exception as error:  # the last line of defence: one line, not a traceback
         if state.debug:
             raise

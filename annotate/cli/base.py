@@ -3,16 +3,20 @@ progress bars."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
+from rich.console import Console, ConsoleOptions, RenderableType
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.segment import Segment
+from rich.text import Text
 
 from annotate import __version__
+from annotate.errors import CheckpointError
+from annotate.safetext import visible
 from annotate.store import Store, resolve_db_path
 
 app = typer.Typer(
@@ -26,8 +30,35 @@ app = typer.Typer(
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+
+class SafeConsole(Console):
+    """A console whose every segment of text goes through :func:`visible` on its way out:
+    file names, article titles, labels and notes in messages, tables and warnings can never
+    reach the terminal as escape sequences. Rich's own control segments (cursor moves of the
+    progress bar) pass untouched."""
+
+    def render(
+        self, renderable: RenderableType, options: ConsoleOptions | None = None
+    ) -> Iterable[Segment]:
+        for segment in super().render(renderable, options):
+            if segment.control or not segment.text:
+                yield segment
+            else:
+                yield Segment(visible(segment.text, keep_newlines=True), segment.style)
+
+
+out = SafeConsole(highlight=False)
+err = SafeConsole(stderr=True, highlight=False)
+
+
+def warn(message: str) -> None:
+    """One ``warning: …`` line on standard error."""
+    err.print(Text.assemble(("warning: ", "yellow"), message), soft_wrap=True)
+
+
+def report_error(message: str) -> None:
+    """One ``error: …`` line on standard error."""
+    err.print(Text.assemble(("error: ", "red"), message), soft_wrap=True)
 
 
 class _State:
@@ -68,14 +99,19 @@ def db_path() -> Path:
 
 @contextmanager
 def open_store(*, readonly: bool = False) -> Iterator[Store]:
+    """The database for one command. A checkpoint that fails on close is a warning, not an
+    error: the command's work is acknowledged and kept in the journal."""
     store = Store.open(db_path(), readonly=readonly)
     try:
         yield store
     finally:
-        store.close()
+        try:
+            store.close()
+        except CheckpointError as error:
+            warn(f"{error} (it is replayed on the next open)")
 
 
-def _progress(description: str) -> Progress:
+def progress_bar(description: str) -> Progress:
     return Progress(
         TextColumn(description),
         BarColumn(),

@@ -10,8 +10,8 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from annotate.cli.base import _progress, app, db_app, err, open_store, out
-from annotate.importer import Provenance, import_paths
+from annotate.cli.base import app, db_app, err, open_store, out, progress_bar, report_error
+from annotate.importer import Provenance, import_records, parse_sources
 from annotate.stats import corpus_stats
 from annotate.store.integrity import check_store
 
@@ -37,31 +37,28 @@ def import_command(
     ] = False,
 ) -> None:
     """Import articles. All or nothing: any bad input and nothing is written."""
-    with open_store() as store, _progress("reading") as progress:
+    provenance = Provenance(as_suggestions=as_suggestions, origin=origin)
+    with progress_bar("reading") as progress:
         task = progress.add_task("reading", total=None)
 
         def on_progress(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
 
-        report = import_paths(
-            store,
-            paths,
-            provenance=Provenance(as_suggestions=as_suggestions, origin=origin),
-            skip_invalid=skip_invalid,
-            on_progress=on_progress,
-        )
-    for message in report.errors:
-        err.print(Text.assemble(("error: ", "red"), message), soft_wrap=True)
-    if report.errors and not skip_invalid:
-        err.print(
-            f"nothing imported: {report.rejected} bad input(s); fix them or use --skip-invalid"
-        )
+        # Every input is read and checked before the database is even opened: a refused
+        # import writes nothing, not even a new empty database or its lock file.
+        records, errors = parse_sources(paths, provenance, on_progress)
+    for message in errors:
+        report_error(message)
+    if errors and not skip_invalid:
+        err.print(f"nothing imported: {len(errors)} bad input(s); fix them or use --skip-invalid")
         raise typer.Exit(1)
+    with open_store() as store:
+        report = import_records(store, records)
     out.print(
         f"imported {report.imported} document(s) ({report.spans} spans, {report.claims} claims), "
-        f"{report.duplicates} duplicate(s) skipped, {report.rejected} rejected"
+        f"{report.duplicates} duplicate(s) skipped, {len(errors)} rejected"
     )
-    if report.rejected:
+    if errors:
         raise typer.Exit(1)
 
 

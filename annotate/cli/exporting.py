@@ -6,9 +6,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.text import Text
 
-from annotate.cli.base import _progress, app, err, open_store, out
+from annotate.cli.base import app, open_store, out, progress_bar, warn
 from annotate.errors import ClaimscopeError
 
 
@@ -52,7 +51,7 @@ def export_command(
         raise ClaimscopeError(f"--origin must be one of {', '.join(ORIGINS)}, got {origin!r}")
     wanted = frozenset(x.strip() for x in labels.split(",") if x.strip()) if labels else None
     how = ExportFilter(state=state, annotator=annotator, labels=wanted, origin=origin)
-    with open_store(readonly=True) as store, _progress("exporting") as progress:
+    with open_store(readonly=True) as store, progress_bar("exporting") as progress:
         task = progress.add_task("exporting", total=None)
         report = export(
             store,
@@ -66,6 +65,6 @@ def export_command(
             on_progress=lambda done, total: progress.update(task, completed=done, total=total),
         )
     for problem in iter_problems(report):
-        err.print(Text.assemble(("warning: ", "yellow"), problem), soft_wrap=True)
+        warn(problem)
     counts = f"{report.documents} document(s), {report.spans} entities, {report.claims} claims"
     out.print(f"exported {counts} as {fmt} to {target}", soft_wrap=True)

@@ -10,9 +10,8 @@ import orjson
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
-from rich.text import Text
 
-from annotate.cli.base import app, err, open_store, out
+from annotate.cli.base import app, err, open_store, out, warn
 from annotate.errors import ClaimscopeError
 
 
@@ -213,6 +212,6 @@ def train_command(
     with open_store(readonly=True) as store:
         best, report = train(store, out_dir, settings, how)
     for problem in iter_problems(report):
-        err.print(Text.assemble(("warning: ", "yellow"), problem), soft_wrap=True)
+        warn(problem)
     out.print(f"trained on {report.documents} document(s): {best}", soft_wrap=True)
     out.print(f"next: claimscope preannotate --all --model {best}", soft_wrap=True)

@@ -13,7 +13,14 @@ This is the only module that imports tinydb. Layout and guarantees:
   Each journal entry carries a sequence number, and the file records the last one it holds, so a
   crash between rename and journal reset replays nothing twice.
 - ``claimscope.json.lock`` is held with ``flock`` by the one process that may write; a second
-  writer is refused with a clear message. Read-only opens take no lock.
+  writer is refused with a clear message. It exists while a writer has the database open and
+  is removed (still locked) when it closes. Read-only opens take no lock.
+- Read-only opens run beside a writer: they read the checkpoint, then the journal, and retry
+  when a checkpoint replaced the file in between, so a reader sees a consistent state holding
+  every edit acknowledged before it started.
+- Failures of the file system (disk full, read-only, permissions) become :class:`StorageError`
+  naming the file and the cause. A failed journal append is rolled back (the edit was not
+  made); a failed checkpoint loses nothing (the journal keeps every acknowledged edit).
 """
 
 from __future__ import annotations
@@ -21,9 +28,10 @@ from __future__ import annotations
 import fcntl
 import gc
 import os
+import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,7 +43,13 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Table
 
-from annotate.errors import DamagedDatabaseError, DatabaseLockedError, StoreError
+from annotate.errors import (
+    CheckpointError,
+    DamagedDatabaseError,
+    DatabaseLockedError,
+    StorageError,
+    StoreError,
+)
 from annotate.model import (
     Claim,
     Document,
@@ -44,7 +58,13 @@ from annotate.model import (
     Review,
     ReviewState,
 )
-from annotate.store.journal import JournalWriter, atomic_write, read_journal
+from annotate.store.journal import (
+    JournalContents,
+    JournalWriter,
+    atomic_write,
+    read_journal,
+    stale_temporaries,
+)
 
 SCHEMA_VERSION = 1
 TABLES = (
@@ -64,6 +84,8 @@ UNIQUE_FIELDS = {
     "ui_state": ("annotator",),
 }
 DEFAULT_DB_NAME = "claimscope.json"
+#: How often a read-only open tries again when a writer's checkpoint moved the files under it.
+READ_ATTEMPTS = 40
 DB_ENV_VAR = "CLAIMSCOPE_DB"
 
 Data = dict[str, dict[str, dict[str, Any]]]
@@ -202,6 +224,12 @@ class Store:
         self.lock_path = self.path.with_name(self.path.name + ".lock")
         self.recovered_torn_bytes = 0
         self.replayed_entries = 0
+        #: How many times a read-only open had to start again because a checkpoint ran.
+        self.read_retries = 0
+        #: The last automatic checkpoint that failed (the journal still holds everything).
+        self.checkpoint_failure: CheckpointError | None = None
+        self._checkpoint_at_entries = checkpoint_every
+        self._checkpoint_at_bytes = checkpoint_bytes
         #: (table, record id) pairs the latest commit touched, for incremental screen updates.
         self.last_changes: set[tuple[str, int]] = set()
         self._mutex = RLock()
@@ -248,57 +276,157 @@ class Store:
     def _open(self) -> None:
         if not self.readonly:
             self._acquire_lock()
+            for leftover in stale_temporaries(self.path):  # of a checkpoint cut short
+                leftover.unlink(missing_ok=True)
         elif not self.path.exists() and not self.journal_path.exists():
             raise StoreError(f"no database at {self.path} (run `claimscope import` first)")
-        self._data = self._load_checkpoint()
-        meta = self._meta()
-        file_version = int(meta.get("schema_version", SCHEMA_VERSION))
-        if file_version > SCHEMA_VERSION:
-            raise StoreError(
-                f"{self.path} was written by a newer Claimscope (schema {file_version}; "
-                f"this one reads up to {SCHEMA_VERSION}); upgrade claimscope to open it"
-            )
-        self._seq = int(meta.get("last_seq", 0))
-        journal = read_journal(self.journal_path)
-        for entry in journal.entries:
-            if int(entry["seq"]) <= self._seq:
-                continue  # already in the checkpoint (crash between rename and reset)
-            for op in entry["ops"]:
-                self._apply_raw(op)
-            self._seq = int(entry["seq"])
-            self.replayed_entries += 1
+        journal, file_version = self._read_consistent_state()
         self.recovered_torn_bytes = journal.torn_bytes
         migrated = self._migrate(file_version)
         self._build_indexes()
         if self.readonly:
             return
-        self._journal = JournalWriter(self.journal_path, keep_bytes=journal.valid_bytes)
+        try:
+            self._journal = JournalWriter(self.journal_path, keep_bytes=journal.valid_bytes)
+        except OSError as error:
+            raise StorageError(
+                "open the journal", self.journal_path, error, safe="nothing was changed"
+            ) from error
         if migrated or not self.path.exists():
             self.checkpoint()
 
-    def _acquire_lock(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    def _read_consistent_state(self) -> tuple[JournalContents, int]:
+        """Load the checkpoint and replay the journal after it.
+
+        The writer holds the lock, so nothing moves under it. A reader may meet a checkpoint
+        in progress: the file it read was replaced and the journal emptied before it read the
+        journal, or the journal does not continue the file's sequence. It then starts again
+        (the old file stays open meanwhile, so its inode cannot be reused and mistaken)."""
+        attempts = READ_ATTEMPTS if self.readonly else 1
+        for attempt in range(attempts):
+            self._seq = 0
+            self._next_id = {}
+            self.replayed_entries = 0
+            try:
+                return self._read_state_once()
+            except (_MovedUnderUsError, DamagedDatabaseError):
+                if attempt == attempts - 1:
+                    raise
+                self.read_retries += 1
+                time.sleep(0.002 * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    def _read_state_once(self) -> tuple[JournalContents, int]:
+        checkpoint_fd = self._open_checkpoint()
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.read(fd, 64).decode("ascii", "replace").strip() or "unknown"
+            self._data = self._load_checkpoint(checkpoint_fd)
+            meta = self._meta()
+            file_version = int(meta.get("schema_version", SCHEMA_VERSION))
+            if file_version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"{self.path} was written by a newer Claimscope (schema {file_version}; "
+                    f"this one reads up to {SCHEMA_VERSION}); upgrade claimscope to open it"
+                )
+            self._seq = int(meta.get("last_seq", 0))
+            journal = read_journal(self.journal_path)
+            if self.readonly and not self._still_current(checkpoint_fd):
+                raise _MovedUnderUsError
+        finally:
+            if checkpoint_fd is not None:
+                os.close(checkpoint_fd)
+        for entry in journal.entries:
+            seq = int(entry["seq"])
+            if seq <= self._seq:
+                continue  # already in the checkpoint (crash between rename and reset)
+            if seq != self._seq + 1:
+                if self.readonly:
+                    raise _MovedUnderUsError
+                raise DamagedDatabaseError(
+                    f"{self.journal_path}: entry {seq} follows entry {self._seq}: entries "
+                    "are missing. Nothing was changed — restore the files from a backup."
+                )
+            try:
+                for op in entry["ops"]:
+                    self._apply_raw(op)
+            except (KeyError, TypeError) as error:
+                raise DamagedDatabaseError(
+                    f"{self.journal_path}: entry {seq} does not apply to the database "
+                    f"({type(error).__name__}: {error}). Nothing was changed."
+                ) from None
+            self._seq = seq
+            self.replayed_entries += 1
+        return journal, file_version
+
+    def _open_checkpoint(self) -> int | None:
+        try:
+            return os.open(self.path, os.O_RDONLY)
+        except FileNotFoundError:
+            return None
+        except OSError as error:
+            raise StorageError("read", self.path, error, safe="nothing was changed") from error
+
+    def _still_current(self, checkpoint_fd: int | None) -> bool:
+        """Whether the file read is still the one at ``self.path`` (no checkpoint replaced it)."""
+        try:
+            now = os.stat(self.path).st_ino
+        except FileNotFoundError:
+            return checkpoint_fd is None
+        return checkpoint_fd is not None and os.fstat(checkpoint_fd).st_ino == now
+
+    def _acquire_lock(self) -> None:
+        def refused(error: OSError, where: Path) -> StorageError:
+            return StorageError(
+                "open for writing", where, error, safe=f"nothing was changed in {self.path}"
+            )
+
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise refused(error, self.path.parent) from error
+        while True:
+            try:
+                fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+            except OSError as error:
+                raise refused(error, self.lock_path) from error
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = os.read(fd, 64).decode("ascii", "replace").strip() or "unknown"
+                os.close(fd)
+                raise DatabaseLockedError(
+                    f"{self.path} is open for writing by another process (pid {holder}); "
+                    "close that claimscope first"
+                ) from None
+            # The previous writer removes the file when it closes: a lock taken on a file
+            # that is no longer at the path guards nothing, so take the one that is.
+            try:
+                current = os.stat(self.lock_path).st_ino == os.fstat(fd).st_ino
+            except FileNotFoundError:
+                current = False
+            if current:
+                break
             os.close(fd)
-            raise DatabaseLockedError(
-                f"{self.path} is open for writing by another process (pid {holder}); "
-                "close that claimscope first"
-            ) from None
-        os.ftruncate(fd, 0)
-        os.write(fd, str(os.getpid()).encode("ascii"))
+        try:
+            os.ftruncate(fd, 0)
+            os.write(fd, str(os.getpid()).encode("ascii"))
+        except OSError as error:
+            os.close(fd)
+            raise refused(error, self.lock_path) from error
         self._lock_fd = fd
 
-    def _load_checkpoint(self) -> Data:
+    def _load_checkpoint(self, fd: int | None) -> Data:
+        if fd is None:
+            return self._empty_data()
         try:
-            raw = self.path.read_bytes()
-        except FileNotFoundError:
-            return self._empty_data()
+            with os.fdopen(os.dup(fd), "rb") as file:
+                raw = file.read()
+        except OSError as error:
+            raise StorageError("read", self.path, error, safe="nothing was changed") from error
         if not raw.strip():
-            return self._empty_data()
+            raise DamagedDatabaseError(
+                f"{self.path} is empty ({len(raw)} bytes), and Claimscope never writes an empty "
+                "database; it was left untouched — restore it from a backup or move it aside"
+            )
         try:
             loaded = orjson.loads(raw)
         except orjson.JSONDecodeError as error:
@@ -368,13 +496,26 @@ class Store:
             }
 
     def checkpoint(self) -> None:
-        """Write everything to the TinyDB file atomically and empty the journal."""
+        """Write everything to the TinyDB file atomically and empty the journal.
+
+        Raises :class:`CheckpointError` when the file cannot be written; nothing is lost then,
+        since the journal still holds every acknowledged edit."""
         with self._mutex:
             journal = self._require_writable()
             self._meta()["last_seq"] = self._seq
             self._meta()["next_ids"] = dict(self._next_id)
-            atomic_write(self.path, orjson.dumps(self._data))
-            journal.reset()
+            safe = f"every acknowledged edit is kept in {self.journal_path.name}"
+            try:
+                atomic_write(self.path, orjson.dumps(self._data))
+            except OSError as error:
+                raise CheckpointError("checkpoint", self.path, error, safe=safe) from error
+            try:
+                journal.reset()
+            except OSError as error:  # the new file holds it all; old entries are skipped
+                raise CheckpointError("empty", self.journal_path, error, safe=safe) from error
+            self.checkpoint_failure = None
+            self._checkpoint_at_entries = self.checkpoint_every
+            self._checkpoint_at_bytes = self.checkpoint_bytes
 
     @property
     def pending_journal_entries(self) -> int:
@@ -398,9 +539,14 @@ class Store:
 
     def _release(self) -> None:
         if self._journal is not None:
+            empty = self._journal.size == 0
             self._journal.close()
             self._journal = None
+            if empty and not self.path.exists():  # an open that failed before any write
+                self.journal_path.unlink(missing_ok=True)
         if self._lock_fd is not None:
+            with suppress(OSError):  # removed while still held: see _acquire_lock
+                self.lock_path.unlink(missing_ok=True)
             fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
             os.close(self._lock_fd)
             self._lock_fd = None
@@ -510,13 +656,33 @@ class Store:
             for op in tx.ops:
                 self._check_op(op, pending_texts)
             seq = self._seq + 1
-            journal.append({"seq": seq, "ops": tx.ops})
+            try:
+                journal.append({"seq": seq, "ops": tx.ops})
+            except OSError as error:
+                safe = "the edit was not made; every acknowledged edit is kept"
+                if journal.broken is not None:
+                    safe += " (the database is read-only until claimscope is restarted)"
+                raise StorageError("save the edit to", self.journal_path, error, safe) from error
             self._seq = seq
             self.last_changes = {(op["t"], int(op["id"])) for op in tx.ops}
             for op in tx.ops:
                 self._apply(op)
-            if journal.entries >= self.checkpoint_every or journal.size >= self.checkpoint_bytes:
-                self.checkpoint()
+            if (
+                journal.entries >= self._checkpoint_at_entries
+                or journal.size >= self._checkpoint_at_bytes
+            ):
+                self._checkpoint_in_passing(journal)
+
+    def _checkpoint_in_passing(self, journal: JournalWriter) -> None:
+        """A checkpoint because the journal grew: the edit that triggered it is already
+        acknowledged, so a failure is kept (``checkpoint_failure``), not raised, and the next
+        attempt waits until the journal has grown as much again."""
+        try:
+            self.checkpoint()
+        except CheckpointError as error:
+            self.checkpoint_failure = error
+            self._checkpoint_at_entries = journal.entries + self.checkpoint_every
+            self._checkpoint_at_bytes = journal.size + self.checkpoint_bytes
 
     def _check_op(self, op: Op, pending_texts: dict[str, str]) -> None:
         """Refuse an operation that would break the model's invariants, before it is written."""
@@ -799,3 +965,7 @@ def _record_offsets(table: str, record: dict[str, Any]) -> Iterable[tuple[str, O
             yield name, Offsets.from_dict(value)
     for quantity in record.get("quantities") or ():
         yield "quantity", Offsets(int(quantity["start"]), int(quantity["end"]))
+
+
+class _MovedUnderUsError(Exception):
+    """A read-only open met a checkpoint in progress and must read again."""

@@ -2,9 +2,10 @@
 
 Each committed transaction is one line: ``<crc32 as 8 hex digits> <JSON>\\n``, appended and
 made durable with ``fdatasync`` before the store acknowledges it. A transaction is therefore
-all or nothing: a line cut short by a crash (no newline, or a checksum that does not match at
-the very end of the file) was never acknowledged and is dropped on open. A bad line with good
-lines after it means the file was damaged, and that is reported, never papered over.
+all or nothing: a last line cut short by a crash (no newline yet) was never acknowledged and is
+dropped on open. A *complete* line whose checksum fails is damage, wherever it stands (the
+last line included): it may hold an acknowledged edit, so it is reported and nothing is
+touched, never papered over.
 """
 
 from __future__ import annotations
@@ -32,10 +33,23 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def _temporary_prefix(path: Path) -> str:
+    return f".{path.name}.tmp-"
+
+
+def stale_temporaries(path: Path) -> list[Path]:
+    """Temporary files an interrupted :func:`atomic_write` of ``path`` left behind."""
+    prefix = _temporary_prefix(path)
+    try:
+        return [p for p in path.parent.iterdir() if p.name.startswith(prefix)]
+    except OSError:
+        return []
+
+
 def atomic_write(path: Path, payload: bytes | Iterable[bytes]) -> None:
     """Replace ``path`` with ``payload`` (bytes, or chunks written as they come): temp file,
     fsync, rename, fsync the folder. Until the rename, ``path`` is untouched."""
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp = path.with_name(f"{_temporary_prefix(path)}{os.getpid()}")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     try:
         for chunk in [payload] if isinstance(payload, bytes) else payload:
@@ -86,34 +100,30 @@ class JournalContents:
 
 
 def read_journal(path: Path) -> JournalContents:
-    """Read every intact entry; a torn tail is measured, damage before the tail is raised."""
+    """Read every intact entry; an unterminated last line is measured as a torn tail, and a
+    complete line that fails its checksum raises :class:`DamagedDatabaseError`."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
         return JournalContents([], 0, 0)
     entries: list[dict[str, Any]] = []
     position = 0
-    valid_end = 0
-    first_bad: int | None = None
     while position < len(raw):
         newline = raw.find(b"\n", position)
         if newline == -1:
             break  # an unfinished last line: a write that never completed
         entry = _decode_line(raw[position:newline])
         if entry is None:
-            if first_bad is None:
-                first_bad = len(entries) + 1
-        elif first_bad is not None:
+            where = "the last entry" if newline + 1 == len(raw) else "later entries are intact"
             raise DamagedDatabaseError(
-                f"{path}: entry {first_bad} is damaged but later entries are intact; "
-                "the journal was corrupted after it was written. Nothing was changed — "
-                "move the journal aside to open the database as of its last checkpoint."
+                f"{path}: entry {len(entries) + 1} is damaged ({where}); it is a complete "
+                "line, so it may hold an acknowledged edit. Nothing was changed — restore the "
+                "journal from a backup, or move it aside to open the database as of its last "
+                "checkpoint."
             )
-        else:
-            entries.append(entry)
-            valid_end = newline + 1
+        entries.append(entry)
         position = newline + 1
-    return JournalContents(entries, valid_end, len(raw) - valid_end)
+    return JournalContents(entries, position, len(raw) - position)
 
 
 class JournalWriter:
@@ -123,17 +133,28 @@ class JournalWriter:
         self.path = path
         existed = path.exists()
         self._fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o644)
-        if os.fstat(self._fd).st_size != keep_bytes:
-            os.ftruncate(self._fd, keep_bytes)  # drop a torn tail before appending after it
-            os.fsync(self._fd)
-        os.lseek(self._fd, 0, os.SEEK_END)
-        if not existed:
-            fsync_dir(path.parent)
+        try:
+            if os.fstat(self._fd).st_size != keep_bytes:
+                os.ftruncate(self._fd, keep_bytes)  # drop a torn tail before appending after it
+                os.fsync(self._fd)
+            os.lseek(self._fd, 0, os.SEEK_END)
+            if not existed:
+                fsync_dir(path.parent)
+        except BaseException:
+            os.close(self._fd)
+            raise
         self.size = keep_bytes
         self.entries = 0
+        #: Set when a failed append could not be rolled back: nothing more may be appended.
+        self.broken: OSError | None = None
 
     def append(self, entry: dict[str, Any]) -> None:
-        """Write one entry and return only once it is on stable storage."""
+        """Write one entry and return only once it is on stable storage.
+
+        On failure (disk full, say) the half-written line is cut off again, so it never sits
+        before the next good one; if even that fails the writer refuses every later append."""
+        if self.broken is not None:
+            raise self.broken
         line = encode_entry(entry)
         view = memoryview(line)
         try:
@@ -142,9 +163,12 @@ class JournalWriter:
                 view = view[written:]
             os.fdatasync(self._fd)
         except OSError:
-            # A half-written line (disk full, say) must not sit before the next good one.
-            os.ftruncate(self._fd, self.size)
-            os.lseek(self._fd, 0, os.SEEK_END)
+            try:
+                os.ftruncate(self._fd, self.size)
+                os.lseek(self._fd, 0, os.SEEK_END)
+                os.fdatasync(self._fd)
+            except OSError as rollback:
+                self.broken = rollback
             raise
         self.size += len(line)
         self.entries += 1
@@ -152,10 +176,10 @@ class JournalWriter:
     def reset(self) -> None:
         """Empty the journal once a checkpoint holds everything it had."""
         os.ftruncate(self._fd, 0)
-        os.lseek(self._fd, 0, os.SEEK_SET)
-        os.fsync(self._fd)
         self.size = 0
         self.entries = 0
+        os.lseek(self._fd, 0, os.SEEK_SET)
+        os.fsync(self._fd)
 
     def close(self) -> None:
         os.close(self._fd)
