@@ -411,6 +411,44 @@ def render_doccano(items: Sequence[ExportItem]) -> bytes:
     return b"\n".join(lines) + (b"\n" if lines else b"")
 
 
+# Line-structured formats (CoNLL, brat) ---------------------------------------------------------
+
+#: What splits a line for one reader or another (Python's ``str.splitlines`` among them).
+_LINE_BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
+_ESCAPES = {
+    ord(c): f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}" for c in _LINE_BREAKS
+}
+_ESCAPES.update({ord("\\"): "\\\\", ord("\t"): "\\t", ord("\n"): "\\n", ord("\r"): "\\r"})
+
+
+def one_line(value: str) -> str:
+    """``value`` as one field of one line: backslash, tab and every line break escaped
+    (``\\n``, ``\\t``, ``\\u2028``), so free text can never forge a line or a column."""
+    return value.translate(_ESCAPES)
+
+
+def _label_token(label: str, where: str, report: ExportReport, fmt: str) -> str:
+    """A label as a single whitespace-free token; a changed label is reported."""
+    token = "_".join(one_line(label).split()) or "_"
+    if token != label:
+        report.problems.append(
+            f"{where}: label {label!r} written as {token!r} ({fmt} labels are one token)"
+        )
+    return token
+
+
+def _claims_left_out(items: Sequence[ExportItem], report: ExportReport, fmt: str) -> None:
+    """Formats that hold entities only: say what they drop, and do not count it as exported."""
+    dropped = sum(len(item.claims) for item in items)
+    if dropped:
+        holders = sum(1 for item in items if item.claims)
+        report.problems.append(
+            f"{fmt} holds entities only: {dropped} claim(s) in {holders} document(s) were left "
+            "out (export them with --format jsonl, brat or spacy)"
+        )
+    report.claims = 0
+
+
 # CoNLL -------------------------------------------------------------------------------------------
 
 
@@ -431,8 +469,9 @@ def render_conll(items: Sequence[ExportItem], report: ExportReport) -> bytes:
                     f"{span.doc_id}: {span.label} span {span.start}-{span.end} widened to tokens"
                 )
             inside = [i for i in range(first, last + 1) if not words[i].isspace()]
+            label = _label_token(span.label, span.doc_id, report, "CoNLL")
             for position, index in enumerate(inside):
-                tags[index] = f"{'B' if position == 0 else 'I'}-{span.label}"
+                tags[index] = f"{'B' if position == 0 else 'I'}-{label}"
         out.append("-DOCSTART- -X- O O")
         out.append("")
         previous_blank = True
@@ -442,11 +481,16 @@ def render_conll(items: Sequence[ExportItem], report: ExportReport) -> bytes:
                     out.append("")
                     previous_blank = True
                 continue
-            out.append(f"{word} -X- _ {tag}")
+            out.append(f"{_conll_word(word)} -X- _ {tag}")
             previous_blank = False
         if not previous_blank:
             out.append("")
     return ("\n".join(out) + "\n").encode("utf-8")
+
+
+def _conll_word(word: str) -> str:
+    """A token as one column: line breaks escaped, and nothing a column reader splits on."""
+    return "_".join(one_line(word).split())
 
 
 def _non_overlapping(
@@ -483,11 +527,17 @@ def _fragments(text: str, offsets: Offsets) -> str:
     return ";".join(pieces)
 
 
+_BRAT_BLANKS = {ord(c): " " for c in _LINE_BREAKS + "\t"}
+
+
 def _brat_text(text: str, offsets: Offsets) -> str:
-    return " ".join(part for part in text[offsets.start : offsets.end].split("\n") if part)
+    """The span's text as brat shows it: fragments joined by a space, and no character that
+    could end the line or the column (those become spaces, as brat draws them)."""
+    parts = text[offsets.start : offsets.end].split("\n")
+    return " ".join(part for part in parts if part).translate(_BRAT_BLANKS)
 
 
-def render_brat(item: ExportItem) -> tuple[bytes, bytes]:
+def render_brat(item: ExportItem, report: ExportReport) -> tuple[bytes, bytes]:
     """The ``.txt`` (the text exactly) and ``.ann`` standoff for one document."""
     text = item.document.text
     lines: list[str] = []
@@ -500,7 +550,7 @@ def render_brat(item: ExportItem) -> tuple[bytes, bytes]:
         return f"T{number}"
 
     for span in item.spans:
-        add(span.offsets, span.label)
+        add(span.offsets, _label_token(span.label, item.document.id, report, "brat"))
     relation = 0
     notes = 0
     for claim in item.claims:
@@ -508,7 +558,8 @@ def render_brat(item: ExportItem) -> tuple[bytes, bytes]:
         notes += 1
         lines.append(
             f"#{notes}\tAnnotatorNotes {content}\tkind={claim.kind.value} "
-            f"verdict={claim.verdict.value}" + (f" note={claim.note}" if claim.note else "")
+            f"verdict={claim.verdict.value}"
+            + (f" note={one_line(claim.note)}" if claim.note else "")
         )
         for part, label, name in (
             (claim.source, SOURCE_LABEL, "Source"),
@@ -685,6 +736,8 @@ def export(
         if on_progress is not None:
             on_progress(done, len(chosen))
     _count(report, items)
+    if fmt in ("doccano", "conll"):
+        _claims_left_out(items, report, fmt)
     if fmt == "doccano":
         write_file(out, render_doccano(items), force=force)
         report.files.append(str(out))
@@ -694,7 +747,7 @@ def export(
     elif fmt == "brat":
         files: dict[str, bytes] = {}
         for item in items:
-            text, ann = render_brat(item)
+            text, ann = render_brat(item, report)
             files[f"{item.document.id}.txt"] = text
             files[f"{item.document.id}.ann"] = ann
         write_folder(out, files, force=force)

@@ -288,8 +288,8 @@ def test_bad_model_output_is_reported_and_nothing_is_imported(tmp_path: Path) ->
     assert f"error: {path}:2: claims[0].content: offsets 5-99 are outside the text (length 13)" in (
         result.stderr
     )
-    with Store.open(db, readonly=True) as store:
-        assert store.document_count() == 0
+    # nothing at all is written: no database, no journal, no lock file
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["preds.jsonl"]
 
 
 def test_export_errors_are_one_line(reviewed_db: Path, tmp_path: Path) -> None:
