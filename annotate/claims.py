@@ -749,7 +749,10 @@ def resolve_pronouns(doc: Doc, claims: list[DetectedClaim]) -> None:
 
 
 def detect_claims(doc: Doc) -> list[DetectedClaim]:
-    """All claims in a parsed document, by position."""
+    """All claims in a parsed document, by position. The rules read the dependency parse:
+    a pipeline without a parser yields no claims (walking an unparsed tree is undefined)."""
+    if not doc.has_annotation("DEP"):
+        return []
     _TEXTS[id(doc)] = doc.text
     try:
         return _detect_claims(doc)

@@ -261,11 +261,28 @@ def evaluate_pairs(
     return evaluation
 
 
+def model_origins(store: Store) -> set[str]:
+    """Every origin that suggested a span or a claim in the database."""
+    return {
+        record["origin"]
+        for table in ("spans", "claims")
+        for record in store.raw_records(table)
+        if record.get("origin_kind") == OriginKind.MODEL.value
+    }
+
+
 def predictions_from_store(
     store: Store, gold: Sequence[Annotated], origin: str | None = None
 ) -> list[tuple[Annotated, Annotated | None]]:
     """Pair each gold document with the model suggestions the database holds for it
-    (all model-made spans and claims, or only those of ``origin``)."""
+    (all model-made spans and claims, or only those of ``origin``, which must exist)."""
+    if origin is not None:
+        known = model_origins(store)
+        if origin not in known:
+            names = ", ".join(sorted(known)) or "none: run `claimscope preannotate` first"
+            raise ClaimscopeError(
+                f"--origin {origin!r} made no suggestions here; known origins: {names}"
+            )
     pairs: list[tuple[Annotated, Annotated | None]] = []
     for record in gold:
         doc_id = text_hash(record.text)

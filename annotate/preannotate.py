@@ -5,14 +5,19 @@ replaces that model's pending suggestions and never touches what an analyst acce
 rejected, edited or added: a suggestion is not made again where an analyst's decision already
 covers the same offsets. Documents are committed in small batches, so an interrupted run keeps
 every document it finished.
+
+Long documents are processed in windows of at most ``window_chars`` characters, cut after a
+paragraph (else a line, a sentence, a word), with every offset shifted back into the document:
+spaCy's length limit never blocks a document. A document the pipeline still cannot process is
+skipped and named in the report; the others go on.
 """
 
 from __future__ import annotations
 
 import signal
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from types import FrameType
 from typing import Any, TypeVar
 
@@ -23,6 +28,7 @@ from annotate.model import (
     Claim,
     Document,
     EntitySpan,
+    Offsets,
     OriginKind,
     SpanStatus,
     link_claim_source,
@@ -31,6 +37,12 @@ from annotate.nlp import LoadedPipeline
 from annotate.store import Store, Transaction
 
 ProgressCallback = Callable[[int, int, int], None]
+#: Pieces of one document as the pipeline saw them: (offset of the piece, its parse).
+Pieces = list[tuple[int, Doc]]
+#: The longest piece of a document the pipeline sees at once (spaCy refuses texts over
+#: ``nlp.max_length``, 1,000,000 characters, and needs about 1 GB per 100,000 of them to parse).
+WINDOW_CHARS = 100_000
+_SEPARATORS = ("\n\n", "\n", ". ", " ")
 
 
 @dataclass(slots=True)
@@ -46,6 +58,8 @@ class PreannotateReport:
     interrupted: bool = False
     skipped: int = 0
     per_label: dict[str, int] = field(default_factory=dict)
+    #: Documents the pipeline could not process: (document id, what went wrong).
+    failed: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def words_per_second(self) -> float:
@@ -70,6 +84,92 @@ def word_count(text: str) -> int:
     return len(text.split())
 
 
+def windows(text: str, limit: int = WINDOW_CHARS) -> list[tuple[int, int]]:
+    """``[start, end)`` pieces of at most ``limit`` characters that cover ``text`` in order,
+    each cut after a blank line if there is one in its last three quarters, else after a
+    line, a sentence (". "), a space, and only as a last resort in the middle of a word."""
+    pieces: list[tuple[int, int]] = []
+    start = 0
+    while len(text) - start > limit:
+        hard = start + limit
+        earliest = start + limit // 4
+        cut = hard
+        for separator in _SEPARATORS:
+            found = text.rfind(separator, earliest, hard)
+            if found != -1:
+                cut = found + len(separator)
+                break
+        pieces.append((start, cut))
+        start = cut
+    pieces.append((start, len(text)))
+    return pieces
+
+
+def _parse_stream(
+    pipeline: LoadedPipeline,
+    documents: Sequence[Document],
+    *,
+    batch_size: int,
+    n_process: int,
+    window_chars: int,
+) -> Iterator[tuple[Document, Pieces]]:
+    """Each document with the parses of its windows, in order."""
+    stream = (
+        (document.text[start:end], (index, start, end == len(document.text)))
+        for index, document in enumerate(documents)
+        for start, end in windows(document.text, window_chars)
+    )
+    pieces: Pieces = []
+    for spacy_doc, (index, start, last) in pipeline.nlp.pipe(
+        stream, as_tuples=True, batch_size=batch_size, n_process=n_process
+    ):
+        pieces.append((start, spacy_doc))
+        if last:
+            yield documents[index], pieces
+            pieces = []
+
+
+def parse_documents(
+    pipeline: LoadedPipeline,
+    documents: Sequence[Document],
+    *,
+    batch_size: int,
+    n_process: int,
+    window_chars: int,
+    failed: list[tuple[str, str]],
+) -> Iterator[tuple[Document, Pieces]]:
+    """:func:`_parse_stream`, except that a document the pipeline fails on is left out and
+    added to ``failed``: after a failure the batch it happened in is parsed again one
+    document at a time to find it, and the stream resumes after it."""
+    position = 0
+    while position < len(documents):
+        try:
+            for parsed in _parse_stream(
+                pipeline,
+                documents[position:],
+                batch_size=batch_size,
+                n_process=n_process,
+                window_chars=window_chars,
+            ):
+                yield parsed
+                position += 1
+            return
+        except Exception:  # one bad document must not block the others
+            suspects = documents[position : position + batch_size]
+        for document in suspects:
+            position += 1
+            try:
+                single = next(
+                    _parse_stream(
+                        pipeline, [document], batch_size=1, n_process=1, window_chars=window_chars
+                    )
+                )
+            except Exception as error:  # named in the report, then skipped
+                failed.append((document.id, f"{type(error).__name__}: {error}"))
+                continue
+            yield single
+
+
 class _StopFlag:
     """Ctrl-C asks the run to stop after the current document (workers ignore it)."""
 
@@ -89,6 +189,7 @@ def preannotate(
     n_process: int = 1,
     batch_size: int = 32,
     commit_every: int = 16,
+    window_chars: int = WINDOW_CHARS,
     on_progress: ProgressCallback | None = None,
 ) -> PreannotateReport:
     """Run ``pipeline`` over the store's documents and store its suggestions."""
@@ -102,19 +203,24 @@ def preannotate(
     stop = _StopFlag()
     previous_handler = signal.signal(signal.SIGINT, stop)
     started = time.perf_counter()
-    pending: list[tuple[Document, Doc]] = []
+    pending: list[tuple[Document, Pieces]] = []
     try:
-        parsed = pipeline.nlp.pipe(
-            (doc.text for doc in documents), batch_size=batch_size, n_process=n_process
+        parsed = parse_documents(
+            pipeline,
+            documents,
+            batch_size=batch_size,
+            n_process=n_process,
+            window_chars=window_chars,
+            failed=report.failed,
         )
-        for document, spacy_doc in zip(documents, parsed, strict=False):
-            pending.append((document, spacy_doc))
+        for document, pieces in parsed:
+            pending.append((document, pieces))
             report.documents += 1
             report.words += word_count(document.text)
             if len(pending) >= commit_every:
                 _commit(store, origin, pending, wanted, report)
             if on_progress is not None:
-                on_progress(report.documents, len(documents), report.words)
+                on_progress(report.documents + len(report.failed), len(documents), report.words)
             if stop.requested:
                 report.interrupted = True
                 break
@@ -128,20 +234,21 @@ def preannotate(
 def _commit(
     store: Store,
     origin: str,
-    pending: list[tuple[Document, Doc]],
+    pending: list[tuple[Document, Pieces]],
     wanted: set[str] | None,
     report: PreannotateReport,
 ) -> None:
     if not pending:
         return
     with store.transaction() as tx:
-        for document, spacy_doc in pending:
-            spans, claims = replace_suggestions(store, tx, origin, document, spacy_doc, wanted)
+        for document, pieces in pending:
+            spans, claims = replace_suggestions(store, tx, origin, document, pieces, wanted)
             report.spans += spans
             report.claims += claims
-            for ent in spacy_doc.ents:
-                if wanted is None or ent.label_ in wanted:
-                    report.per_label[ent.label_] = report.per_label.get(ent.label_, 0) + 1
+            for _, spacy_doc in pieces:
+                for ent in spacy_doc.ents:
+                    if wanted is None or ent.label_ in wanted:
+                        report.per_label[ent.label_] = report.per_label.get(ent.label_, 0) + 1
     pending.clear()
 
 
@@ -150,10 +257,13 @@ def replace_suggestions(
     tx: Transaction,
     origin: str,
     document: Document,
-    spacy_doc: Doc,
+    pieces: Doc | Pieces,
     wanted: set[str] | None,
 ) -> tuple[int, int]:
-    """Swap this origin's pending suggestions for fresh ones; returns (spans, claims) added."""
+    """Swap this origin's pending suggestions for fresh ones; returns (spans, claims) added.
+    ``pieces`` is the document's parse, or the parses of its windows with their offsets."""
+    if isinstance(pieces, Doc):
+        pieces = [(0, pieces)]
     kept_spans = _drop_pending(tx, "spans", store.spans(document.id), origin)
     kept_claims = _drop_pending(tx, "claims", store.claims(document.id), origin)
     decided = {(span.start, span.end) for span in kept_spans}
@@ -162,22 +272,28 @@ def replace_suggestions(
             EntitySpan(
                 id=0,
                 doc_id=document.id,
-                start=ent.start_char,
-                end=ent.end_char,
+                start=offset + ent.start_char,
+                end=offset + ent.end_char,
                 label=ent.label_,
                 origin=origin,
                 origin_kind=OriginKind.MODEL,
                 status=SpanStatus.SUGGESTED,
             )
         )
+        for offset, spacy_doc in pieces
         for ent in spacy_doc.ents
         if (wanted is None or ent.label_ in wanted)
-        and (ent.start_char, ent.end_char) not in decided
+        and (offset + ent.start_char, offset + ent.end_char) not in decided
     ]
     all_spans = kept_spans + new_spans
     decided_claims = {(claim.content.start, claim.content.end) for claim in kept_claims}
     added_claims = 0
-    for detected in claims_from_doc(spacy_doc):
+    found = (
+        shifted(detected, offset)
+        for offset, spacy_doc in pieces
+        for detected in claims_from_doc(spacy_doc)
+    )
+    for detected in found:
         if (detected.content.start, detected.content.end) in decided_claims:
             continue
         claim = suggestion_from_detected(detected, document.id, origin)
@@ -205,6 +321,26 @@ def _drop_pending(
         else:
             kept.append(item)
     return kept
+
+
+def shifted(detected: DetectedClaim, delta: int) -> DetectedClaim:
+    """``detected`` found in a window that starts ``delta`` characters into the document."""
+    if not delta:
+        return detected
+
+    def move(offsets: Offsets | None) -> Offsets | None:
+        return Offsets(offsets.start + delta, offsets.end + delta) if offsets else None
+
+    return replace(
+        detected,
+        content=Offsets(detected.content.start + delta, detected.content.end + delta),
+        source=move(detected.source),
+        source_resolved=move(detected.source_resolved),
+        cue=move(detected.cue),
+        quantities=[
+            replace(q, start=q.start + delta, end=q.end + delta) for q in detected.quantities
+        ],
+    )
 
 
 def suggestion_from_detected(detected: DetectedClaim, doc_id: str, origin: str) -> Claim:
@@ -235,4 +371,5 @@ def summary(report: PreannotateReport) -> dict[str, Any]:
         "seconds": round(report.seconds, 3),
         "words_per_second": round(report.words_per_second, 1),
         "interrupted": report.interrupted,
+        "failed": [{"id": doc_id, "error": error} for doc_id, error in report.failed],
     }

@@ -70,21 +70,41 @@ def resolve_base(base: str | None) -> str:
     )
 
 
-def build_config(settings: TrainSettings, base: str) -> Any:
-    """A complete spaCy training config (``thinc`` Config)."""
+def trainable_components(report: ExportReport, how: ExportFilter) -> tuple[str, ...]:
+    """The components the exported data can teach: ``ner`` needs entities, ``spancat``
+    claims. With neither, say what is missing and how to get it."""
+    components = tuple(
+        name for name, count in (("ner", report.spans), ("spancat", report.claims)) if count
+    )
+    if not components:
+        raise ClaimscopeError(
+            f"nothing to train on: the {report.documents} exported document(s) "
+            f"(--origin {how.origin}, --state {how.state}) hold no entities and no claims. "
+            "Accept, correct or add annotations in `claimscope tui` first (pre-annotations "
+            "count once a person has decided them), or train on suggestions with --origin all"
+        )
+    return components
+
+
+def build_config(
+    settings: TrainSettings, base: str, components: Sequence[str] = ("ner", "spancat")
+) -> Any:
+    """A complete spaCy training config (``thinc`` Config) for ``components``."""
     import spacy
     from spacy.cli.init_config import init_config
 
     config = init_config(
-        lang="en", pipeline=["ner", "spancat"], optimize="efficiency", gpu=settings.gpu_id >= 0
+        lang="en", pipeline=list(components), optimize="efficiency", gpu=settings.gpu_id >= 0
     )
-    spancat = config["components"]["spancat"]
-    spancat["spans_key"] = settings.spans_key
-    spancat["suggester"] = {"@misc": "claimscope.claim_suggester.v1", "max_ngram": 6}
+    with_spancat = "spancat" in components
     weights = config["training"]["score_weights"]
-    for suffix in ("f", "p", "r"):
-        weights.pop(f"spans_sc_{suffix}", None)
-        weights[f"spans_{settings.spans_key}_{suffix}"] = 0.5 if suffix == "f" else 0.0
+    if with_spancat:
+        spancat = config["components"]["spancat"]
+        spancat["spans_key"] = settings.spans_key
+        spancat["suggester"] = {"@misc": "claimscope.claim_suggester.v1", "max_ngram": 6}
+        for suffix in ("f", "p", "r"):
+            weights.pop(f"spans_sc_{suffix}", None)
+            weights[f"spans_{settings.spans_key}_{suffix}"] = 0.5 if suffix == "f" else 0.0
     training = config["training"]
     training["max_steps"] = settings.max_steps
     training["eval_frequency"] = settings.eval_frequency
@@ -92,14 +112,19 @@ def build_config(settings: TrainSettings, base: str) -> Any:
     if base != BLANK:
         source = spacy.load(base)
         names = [name for name in source.pipe_names if not name.startswith("claimscope_")]
-        config["nlp"]["pipeline"] = [*names, "spancat"]
-        components = config["components"]
-        components.pop("tok2vec", None)
-        components.pop("ner", None)
+        config["nlp"]["pipeline"] = [*names, "spancat"] if with_spancat else names
+        sections = config["components"]
+        sections.pop("tok2vec", None)
+        sections.pop("ner", None)
         for name in names:
-            components[name] = {"source": base}
-        spancat["model"]["tok2vec"] = dict(SPANCAT_TOK2VEC)
-        training["frozen_components"] = [name for name in names if name != "ner"]
+            sections[name] = {"source": base}
+        if with_spancat:
+            sections["spancat"]["model"]["tok2vec"] = dict(SPANCAT_TOK2VEC)
+        trained = "ner" if "ner" in components else None
+        training["frozen_components"] = [name for name in names if name != trained]
+        if trained is None:  # the base's entities are kept as they are, not scored
+            for key in [key for key in weights if key.startswith("ents_")]:
+                weights.pop(key)
         training["annotating_components"] = [n for n in ("parser", "senter") if n in names][:1]
         if "lemmatizer" in names:
             config["initialize"]["components"]["lemmatizer"] = {
@@ -134,7 +159,8 @@ def train(
         raise ClaimscopeError(
             f"training needs at least 2 documents (one for dev), the export had {report.documents}"
         )
-    config = build_config(settings, base)
+    components = trainable_components(report, how)
+    config = build_config(settings, base, components)
     config_path = out_dir / "config.cfg"
     config.to_disk(config_path)
     from spacy.cli.train import train as spacy_train

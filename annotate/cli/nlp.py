@@ -89,6 +89,8 @@ def preannotate_command(
             f"({report.spans} entity and {report.claims} claim suggestions, "
             f"{report.words_per_second:,.0f} words/s); {report.skipped} already done"
         )
+    for doc_id, error in report.failed:
+        warn(f"document {doc_id} skipped: the pipeline failed on it ({error}); the others are done")
     if report.interrupted:
         err.print(f"interrupted: kept the {report.documents} finished document(s)")
         raise typer.Exit(130)
