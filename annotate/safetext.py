@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from rich.cells import cell_len
+from rich.text import Text
 
 TAB_WIDTH = 4
 TAB_SHOWN = "→" + " " * (TAB_WIDTH - 1)
@@ -96,3 +97,33 @@ def visible(text: str, *, keep_newlines: bool = False) -> str:
             shown.append(glyph_after(previous, char).text)
         previous = char
     return "".join(shown)
+
+
+def visible_text(text: Text) -> Text:
+    """A Rich ``Text`` with :func:`visible` applied to its characters, styles kept on the
+    characters they covered (a stand-in may be longer than the character it replaces)."""
+    plain = text.plain
+    if plain.isascii() and plain.replace("\n", "").isprintable():
+        return text
+    moved = [0] * (len(plain) + 1)
+    shown: list[str] = []
+    position = 0
+    previous: str | None = None
+    for index, char in enumerate(plain):
+        moved[index] = position
+        piece = char if char == "\n" else glyph_after(previous, char).text
+        shown.append(piece)
+        position += len(piece)
+        previous = char
+    moved[len(plain)] = position
+    result = Text(
+        "".join(shown),
+        style=text.style,
+        justify=text.justify,
+        overflow=text.overflow,
+        no_wrap=text.no_wrap,
+        end=text.end,
+    )
+    for span in text.spans:
+        result.stylize(span.style, moved[span.start], moved[span.end])
+    return result

@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import getpass
 import os
+import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
 
+from rich.text import Text
+from rich.traceback import Traceback
 from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widget import Widget
 
+from annotate.errors import CheckpointError, ClaimscopeError, StorageError
 from annotate.labels import LabelSet, load_labels
+from annotate.safetext import visible
 from annotate.store import Store
 from tui.article import ArticleView
 from tui.documents import DocumentListScreen
@@ -39,13 +44,43 @@ class ClaimscopeApp(App[None]):
     TITLE = "Claimscope"
     ENABLE_COMMAND_PALETTE = True
 
-    def __init__(self, store: Store, annotator: str, labels: LabelSet) -> None:
+    def __init__(
+        self,
+        store: Store,
+        annotator: str,
+        labels: LabelSet,
+        *,
+        read_only_reason: str | None = None,
+        debug: bool = False,
+    ) -> None:
         super().__init__()
         self.store = store
         self.annotator = annotator
         self.labels = labels
+        self.debug_tracebacks = debug
+        #: Why edits are refused (the database could not be written), or None.
+        self.read_only_reason = read_only_reason
         self.list_screen = DocumentListScreen()
         self.last_input = time.monotonic()
+
+    def try_write(self, change: Callable[[], object]) -> str | None:
+        """Run one store write. Returns None when it is durable, else the one-line message to
+        show. A file-system failure (disk full, read-only, permissions) makes the app
+        read-only: reading goes on, every acknowledged edit is kept, and the message says how
+        to recover."""
+        if self.read_only_reason is not None:
+            return f"read-only: {self.read_only_reason}"
+        try:
+            change()
+        except StorageError as error:
+            self.read_only_reason = (
+                f"{error}. The reader is read-only now: free space or fix permissions, "
+                "then restart claimscope"
+            )
+            return self.read_only_reason
+        except ClaimscopeError as error:
+            return str(error)
+        return None
 
     def on_mount(self) -> None:
         self.push_screen(self.list_screen)
@@ -57,8 +92,36 @@ class ClaimscopeApp(App[None]):
     def _checkpoint_when_idle(self) -> None:
         """Fold the journal into the database file while the analyst is not typing."""
         idle = time.monotonic() - self.last_input >= IDLE_CHECKPOINT_SECONDS
-        if idle and self.store.pending_journal_entries:
-            self.run_worker(self.store.checkpoint, thread=True, exclusive=True, group="checkpoint")
+        failed = self.store.checkpoint_failure is not None
+        if idle and self.store.pending_journal_entries and not failed:
+            self.run_worker(self._checkpoint, thread=True, exclusive=True, group="checkpoint")
+
+    def _checkpoint(self) -> None:
+        """In a worker thread. A failed checkpoint loses nothing (the journal keeps every
+        edit); it is reported, and not tried again while the app runs."""
+        try:
+            self.store.checkpoint()
+        except CheckpointError as error:
+            self.store.checkpoint_failure = error
+            self.call_from_thread(self.notify, visible(str(error)), severity="warning", timeout=8)
+
+    def _fatal_error(self) -> None:
+        """An unexpected error ends the app with one line (every acknowledged edit is already
+        durable). The traceback only with ``--debug``, and never with local variables: they
+        would print the database's contents."""
+        error = sys.exc_info()[1]
+        self.bell()
+        if self.debug_tracebacks:
+            shown: Text | Traceback = Traceback(show_locals=False, width=None)
+        else:
+            shown = Text(
+                visible(
+                    f"error: internal error: {type(error).__name__}: {error}; every acknowledged "
+                    "edit is kept (run with --debug for the traceback)"
+                )
+            )
+        self._exit_renderables.append(shown)
+        self._close_messages_no_wait()
 
     def open_document(self, doc_id: str) -> None:
         self.push_screen(ReaderScreen(doc_id), self._reader_closed)
@@ -67,7 +130,8 @@ class ClaimscopeApp(App[None]):
         self.list_screen.refresh_rows()
 
     def remember_document(self, doc_id: str) -> None:
-        self.store.save_ui_state(self.annotator, last_doc=doc_id)
+        """Where the list is, also across restarts (not remembered when read-only)."""
+        self.try_write(lambda: self.store.save_ui_state(self.annotator, last_doc=doc_id))
         self.list_screen.select_document(doc_id)
 
     def on_document_done(self, message: DocumentDone) -> None:
@@ -108,8 +172,18 @@ def make_app(
     annotator: str | None = None,
     labels_path: Path | None = None,
     store: Store | None = None,
+    debug: bool = False,
 ) -> ClaimscopeApp:
-    """Open the database (for writing) and build the app around it."""
+    """Open the database for writing and build the app around it. When the file system
+    refuses writing (read-only, permissions), open it read-only and say so in the app."""
     labels = load_labels(labels_path)
-    opened = store or Store.open(db_path)
-    return ClaimscopeApp(opened, annotator or default_annotator(), labels)
+    reason = None
+    if store is None:
+        try:
+            store = Store.open(db_path)
+        except StorageError as error:
+            store = Store.open(db_path, readonly=True)
+            reason = f"{error}. Opened read-only: fix the permissions, then restart claimscope"
+    return ClaimscopeApp(
+        store, annotator or default_annotator(), labels, read_only_reason=reason, debug=debug
+    )

@@ -11,10 +11,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Input, Static
+from textual.widgets import Input
 
 from annotate.labels import LabelSet
 from annotate.model import Verdict
+from annotate.safetext import visible
+from tui.safe import SafeStatic
 
 VERDICT_KEYS = {
     "s": Verdict.SUPPORTED,
@@ -39,16 +41,16 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-body", classes="dialog"):
-            yield Static(Text(self.title_text, style="bold"), classes="dialog-title")
+            yield SafeStatic(Text(self.title_text, style="bold"), classes="dialog-title")
             for name, rows in self.groups:
                 table = Table(show_header=False, box=None, pad_edge=False, expand=True)
                 table.add_column(width=16, style="bold")
                 table.add_column(ratio=1)
                 for key, description in rows:
                     table.add_row(Text(key), Text(description))
-                yield Static(Text(name, style="underline"), classes="help-group")
-                yield Static(table)
-            yield Static(Text("escape closes", style="dim"))
+                yield SafeStatic(Text(name, style="underline"), classes="help-group")
+                yield SafeStatic(table)
+            yield SafeStatic(Text("escape closes", style="dim"))
 
     def action_dismiss(self, result: None = None) -> None:  # type: ignore[override]
         self.dismiss(None)
@@ -65,16 +67,20 @@ class GuidelinesScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="guidelines-body", classes="dialog"):
-            yield Static(Text("Label guidelines", style="bold"), classes="dialog-title")
+            yield SafeStatic(Text("Label guidelines", style="bold"), classes="dialog-title")
             table = Table(show_header=True, box=None, expand=True, header_style="bold")
             table.add_column("key", width=3)
             table.add_column("label", width=12)
             table.add_column("guideline", ratio=1)
             for label in self.labels.labels:
                 swatch = Text("██ ", style=label.colour)
-                table.add_row(label.key or "·", swatch + Text(label.name), Text(label.guideline))
-            yield Static(table)
-            yield Static(Text("escape closes", style="dim"))
+                table.add_row(
+                    label.key or "·",
+                    swatch + Text(visible(label.name)),
+                    Text(visible(label.guideline, keep_newlines=True)),
+                )
+            yield SafeStatic(table)
+            yield SafeStatic(Text("escape closes", style="dim"))
 
     def action_dismiss(self, result: None = None) -> None:  # type: ignore[override]
         self.dismiss(None)
@@ -91,7 +97,7 @@ class NoteScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog small"):
-            yield Static(Text("Note on this claim (Enter saves, Escape cancels)"))
+            yield SafeStatic(Text("Note on this claim (Enter saves, Escape cancels)"))
             yield Input(value=self.note, id="note-input")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -116,7 +122,7 @@ class VerdictScreen(ModalScreen[Verdict | None]):
             lines.append(f"  {verdict.value}\n")
         lines.append("\nescape cancels", style="dim")
         with Vertical(classes="dialog small"):
-            yield Static(lines)
+            yield SafeStatic(lines)
 
     def action_choose(self, key: str) -> None:
         self.dismiss(VERDICT_KEYS[key])

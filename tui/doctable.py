@@ -18,6 +18,7 @@ from textual.strip import Strip
 
 from annotate.model import ReviewState
 from annotate.overview import DocumentSummary
+from annotate.safetext import visible
 
 STATE_MARKS = {
     ReviewState.TODO: "○",
@@ -101,7 +102,7 @@ class DocumentTable(ScrollView, can_focus=True):
     def _line(self, cells: list[str], width: int) -> str:
         parts = []
         for index, (value, size) in enumerate(zip(cells, self._widths(width), strict=True)):
-            parts.append(fit(value, size, right=index >= 4))
+            parts.append(fit(visible(value), size, right=index >= 4))
         return fit(" ".join(parts), width)
 
     def render_line(self, y: int) -> Strip:

@@ -9,12 +9,13 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, Input, ProgressBar, Static
+from textual.widgets import Footer, Input, ProgressBar
 
 from annotate.model import ReviewState
 from annotate.overview import DocumentSummary, document_summaries
 from tui.dialogs import HelpScreen
 from tui.doctable import DocumentTable
+from tui.safe import SafeStatic
 
 if TYPE_CHECKING:
     from tui.app import ClaimscopeApp
@@ -42,6 +43,8 @@ class DocumentListScreen(Screen[None]):
         self.state_filter: ReviewState | None = None
         self.label_filter: str | None = None
         self.query_text = ""
+        #: The result of the last action when it failed (shown under the title), else None.
+        self.status: str | None = None
         self._lowered: dict[str, str] = {}
 
     @property
@@ -52,13 +55,13 @@ class DocumentListScreen(Screen[None]):
         return self.app
 
     def compose(self) -> ComposeResult:
-        yield Static(id="list-title")
+        yield SafeStatic(id="list-title")
         yield ProgressBar(id="progress", show_eta=False)
         yield Input(
             placeholder="search all articles (/) — Enter applies, Escape clears", id="list-search"
         )
-        yield Static(id="filters")
-        yield Static(id="table-header")
+        yield SafeStatic(id="filters")
+        yield SafeStatic(id="table-header")
         yield DocumentTable(id="documents")
         yield Footer()
 
@@ -70,7 +73,7 @@ class DocumentListScreen(Screen[None]):
     def on_resize(self, event: events.Resize) -> None:
         table = self.query_one(DocumentTable)
         header = Text(table.header(max(20, event.size.width)), style="bold", no_wrap=True)
-        self.query_one("#table-header", Static).update(header, layout=False)
+        self.query_one("#table-header", SafeStatic).update(header, layout=False)
 
     def refresh_rows(self, keep: str | None = None) -> None:
         """Recompute every row from the store (after returning from the reader)."""
@@ -104,7 +107,10 @@ class DocumentListScreen(Screen[None]):
         title = Text("Claimscope", style="bold")
         title.append(f"  {self.cs_app.annotator}", style="italic")
         title.append(f"  ·  {done} of {total} documents done", style="dim")
-        self.query_one("#list-title", Static).update(title, layout=False)
+        problem = self.status or self.cs_app.read_only_reason
+        if problem:
+            title.append(f"\n⚠ {problem}", style="bold yellow")
+        self.query_one("#list-title", SafeStatic).update(title, layout=False)
         bar = self.query_one(ProgressBar)
         bar.update(total=max(total, 1), progress=done)
         filters = Text("filters: ", style="dim")
@@ -112,7 +118,7 @@ class DocumentListScreen(Screen[None]):
         filters.append(f"label={self.label_filter or 'any'}  ")
         filters.append(f"text={self.query_text!r}  " if self.query_text else "text=any  ")
         filters.append(f"— {len(self.shown)} shown", style="dim")
-        self.query_one("#filters", Static).update(filters, layout=False)
+        self.query_one("#filters", SafeStatic).update(filters, layout=False)
 
     def current_doc_id(self) -> str | None:
         current = self.query_one(DocumentTable).current
@@ -155,7 +161,10 @@ class DocumentListScreen(Screen[None]):
     def action_skip(self) -> None:
         doc_id = self.current_doc_id()
         if doc_id is not None:
-            self.cs_app.store.set_review(doc_id, self.cs_app.annotator, ReviewState.SKIPPED)
+            store, annotator = self.cs_app.store, self.cs_app.annotator
+            self.status = self.cs_app.try_write(
+                lambda: store.set_review(doc_id, annotator, ReviewState.SKIPPED)
+            )
             self.refresh_rows()
 
     def action_help(self) -> None:

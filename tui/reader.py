@@ -17,10 +17,9 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Footer, Input
 
 from annotate.editing import Editor
-from annotate.errors import ClaimscopeError
 from annotate.model import (
     Claim,
     ClaimKind,
@@ -33,6 +32,7 @@ from annotate.model import (
 )
 from tui.article import ArticleView, Focus
 from tui.dialogs import GuidelinesScreen, HelpScreen, NoteScreen, VerdictScreen
+from tui.safe import SafeStatic
 
 if TYPE_CHECKING:
     from tui.app import ClaimscopeApp
@@ -125,12 +125,12 @@ class ReaderScreen(Screen[None]):
         return Editor(self.cs_app.store, self.doc_id, self.cs_app.annotator)
 
     def compose(self) -> ComposeResult:
-        yield Static(id="reader-title")
+        yield SafeStatic(id="reader-title")
         with Horizontal(id="reader-body"):
             yield ArticleView(self.cs_app.labels, id="article")
             with Vertical(id="side-panel"):
-                yield Static(id="panel")
-        yield Static(id="legend")
+                yield SafeStatic(id="panel")
+        yield SafeStatic(id="legend")
         yield SearchInput(
             placeholder="search the article — Enter: next match, Escape: close", id="search"
         )
@@ -147,8 +147,10 @@ class ReaderScreen(Screen[None]):
         article.focus()
         self.query_one("#search", Input).display = False
         if store.review_state(self.doc_id, self.cs_app.annotator) == ReviewState.TODO:
-            self.editor.set_state(ReviewState.IN_PROGRESS)
+            self._write(lambda: self.editor.set_state(ReviewState.IN_PROGRESS))
         self.cs_app.remember_document(self.doc_id)
+        if self.cs_app.read_only_reason is not None:
+            self.status = f"⚠ read-only: {self.cs_app.read_only_reason}"
         self._update_focus_from_cursor()
         self._render_legend()
         self._render_chrome()
@@ -166,12 +168,16 @@ class ReaderScreen(Screen[None]):
         pool = self.spans if focus.kind == "entity" else self.claims
         return any(item.id == focus.id for item in pool)
 
+    def _write(self, change: Callable[[], object]) -> bool:
+        """Run a store write; True when it is durable. Errors are shown, never raised."""
+        problem = self.cs_app.try_write(change)
+        if problem is not None:
+            self._say(problem, warning=True)
+        return problem is None
+
     def _edit(self, change: Callable[[], object], message: str | None = None) -> None:
-        """Run an edit; it is durable when this returns. Errors are shown, never raised."""
-        try:
-            change()
-        except ClaimscopeError as error:
-            self._say(str(error), warning=True)
+        """Run an edit and show it; it is durable when this returns."""
+        if not self._write(change):
             return
         self.status = f"✓ {message}" if message else ""
         self._refresh_changed()
@@ -292,7 +298,7 @@ class ReaderScreen(Screen[None]):
         legend.append(" ")
         legend.append("rejected", style="strike dim")
         legend.append(" ▌claim ╏pending")
-        self.query_one("#legend", Static).update(legend)
+        self.query_one("#legend", SafeStatic).update(legend)
 
     def _say(self, message: str, *, warning: bool = False) -> None:
         """Feedback in the title's status slot: no pop-ups, no re-layout, no flicker."""
@@ -326,7 +332,7 @@ class ReaderScreen(Screen[None]):
             warning = self.status.startswith("⚠")
             title.append(f"{self.status}   ", style="bold yellow" if warning else "bold")
         title.append(details, style="dim")
-        self.query_one("#reader-title", Static).update(title, layout=False)
+        self.query_one("#reader-title", SafeStatic).update(title, layout=False)
 
     def _quote(self, offsets: Offsets | None) -> Text:
         if offsets is None or self.document is None:
@@ -372,7 +378,7 @@ class ReaderScreen(Screen[None]):
                 "? shows all keys.",
                 style="dim",
             )
-        self.query_one("#panel", Static).update(panel, layout=False)
+        self.query_one("#panel", SafeStatic).update(panel, layout=False)
 
     def _claim_panel(
         self, panel: Text, claim: Claim, row: Callable[[str, Text | str], None]
@@ -669,20 +675,22 @@ class ReaderScreen(Screen[None]):
     # History, progress, help -----------------------------------------------------------------
 
     def action_undo(self) -> None:
-        done = self.editor.undo()
-        if done:
-            self._refresh_changed()
-        self._say(f"undid: {done}" if done else "nothing to undo")
+        self._history_step(self.editor.undo, "undid", "nothing to undo")
 
     def action_redo(self) -> None:
-        done = self.editor.redo()
-        if done:
+        self._history_step(self.editor.redo, "redid", "nothing to redo")
+
+    def _history_step(self, step: Callable[[], str | None], verb: str, nothing: str) -> None:
+        outcome: list[str | None] = []
+        if not self._write(lambda: outcome.append(step())):
+            return
+        if outcome[0]:
             self._refresh_changed()
-        self._say(f"redid: {done}" if done else "nothing to redo")
+        self._say(f"{verb}: {outcome[0]}" if outcome[0] else nothing)
 
     def action_done_next(self) -> None:
-        self.editor.set_state(ReviewState.DONE)
-        self.post_message(DocumentDone(self.doc_id))
+        if self._write(lambda: self.editor.set_state(ReviewState.DONE)):
+            self.post_message(DocumentDone(self.doc_id))
 
     def action_toggle_rejected(self) -> None:
         article = self.query_one(ArticleView)

@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from annotate.cli.base import app, db_path
+from annotate.cli.base import app, db_path, state, warn
+from annotate.errors import CheckpointError
 
 
 @app.command("tui")
@@ -22,8 +23,13 @@ def tui_command(
     """Open the reader: browse documents, review and correct entities and claims."""
     from tui.app import make_app
 
-    application = make_app(db_path(), annotator=annotator, labels_path=labels)
+    application = make_app(db_path(), annotator=annotator, labels_path=labels, debug=state.debug)
     try:
         application.run()
     finally:
-        application.close_store()
+        try:
+            application.close_store()
+        except CheckpointError as error:
+            warn(f"{error} (it is replayed on the next open)")
+    if application.return_code:
+        raise typer.Exit(application.return_code)

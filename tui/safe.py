@@ -1,0 +1,37 @@
+"""Widgets that put text from articles, files and users on screen through the one sanitiser
+(:mod:`annotate.safetext`): nothing they show can act on the terminal."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.visual import VisualType
+from textual.widgets import Static
+
+from annotate.safetext import visible, visible_text
+
+
+def safe(content: VisualType) -> VisualType:
+    """``content`` with every control character replaced by its visible stand-in. A plain
+    string is taken as text, never as markup."""
+    if isinstance(content, Text):
+        return visible_text(content)
+    if isinstance(content, str):
+        return Text(visible(content, keep_newlines=True))
+    return content
+
+
+class SafeStatic(Static):
+    """A ``Static`` whose content always goes through :func:`safe`."""
+
+    def __init__(
+        self,
+        content: VisualType = "",
+        *,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(safe(content), name=name, id=id, classes=classes)
+
+    def update(self, content: VisualType = "", *, layout: bool = True) -> None:
+        super().update(safe(content), layout=layout)
