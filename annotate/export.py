@@ -21,7 +21,7 @@ from typing import Any
 
 import orjson
 
-from annotate.errors import ClaimscopeError
+from annotate.errors import ClaimscopeError, StorageError
 from annotate.model import Claim, Document, EntitySpan, Offsets, OriginKind, ReviewState, SpanStatus
 from annotate.store import Store
 
@@ -664,6 +664,9 @@ def docbin_bytes(docs: list[Any]) -> bytes:
 # Writing -----------------------------------------------------------------------------------
 
 
+_NOTHING_WRITTEN = "nothing was written there, and the database is unchanged"
+
+
 def _temporary(out: Path) -> Path:
     return out.with_name(f".{out.name}.tmp-{os.getpid()}")
 
@@ -680,8 +683,11 @@ def write_file(out: Path, payload: bytes | Iterable[bytes], *, force: bool) -> N
     check_target(out, force=force)
     if out.is_dir():
         raise ClaimscopeError(f"{out} is a folder; this format writes one file")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(out, payload)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(out, payload)
+    except OSError as error:
+        raise StorageError("write", out, error, safe=_NOTHING_WRITTEN) from error
 
 
 def write_folder(out: Path, files: dict[str, bytes], *, force: bool) -> None:
@@ -689,10 +695,13 @@ def write_folder(out: Path, files: dict[str, bytes], *, force: bool) -> None:
     check_target(out, force=force)
     if out.exists() and not out.is_dir():
         raise ClaimscopeError(f"{out} is a file; this format writes a folder")
-    out.parent.mkdir(parents=True, exist_ok=True)
     staging = _temporary(out)
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir()
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir()
+    except OSError as error:
+        raise StorageError("write", out, error, safe=_NOTHING_WRITTEN) from error
     try:
         for name, payload in sorted(files.items()):
             (staging / name).write_bytes(payload)
@@ -701,6 +710,9 @@ def write_folder(out: Path, files: dict[str, bytes], *, force: bool) -> None:
             out.rename(old)
         staging.rename(out)
         shutil.rmtree(old, ignore_errors=True)
+    except OSError as error:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise StorageError("write", out, error, safe=_NOTHING_WRITTEN) from error
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

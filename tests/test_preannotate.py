@@ -3,18 +3,23 @@ analyst's decisions, clean interruption, and clear errors when no model is insta
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 import os
 import signal
 from pathlib import Path
 from typing import Any
 
 import pytest
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
 
 from annotate.errors import ClaimscopeError
 from annotate.importer import import_paths
-from annotate.model import EntitySpan, OriginKind, SpanStatus
-from annotate.nlp import load_pipeline
-from annotate.preannotate import preannotate
+from annotate.model import DocMeta, Document, EntitySpan, OriginKind, SpanStatus, text_hash
+from annotate.nlp import LoadedPipeline, load_pipeline
+from annotate.preannotate import preannotate, windows
 from annotate.store import Store
 from tests.conftest import CORPORA, SEED, run_cli
 
@@ -152,3 +157,129 @@ def test_cli_preannotate_then_stats(db_path: Path) -> None:
     again = run_cli("preannotate", db=db_path, check=True)
     assert "0 document(s) annotated" in again.stdout
     assert "1 already done" in again.stdout
+
+
+# Long documents ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "limit"),
+    [
+        ("para one.\n\npara two is here.\n\nthree", 20),
+        ("one line with words and no breaks at all " * 30, 50),
+        ("x" * 1000, 64),  # no boundary at all: a hard cut
+        ("short", 100),
+    ],
+)
+def test_windows_cover_the_text_in_order_within_the_limit(text: str, limit: int) -> None:
+    pieces = windows(text, limit)
+    assert pieces[0][0] == 0 and pieces[-1][1] == len(text)
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(pieces))
+    assert all(0 < end - start <= limit for start, end in pieces)
+
+
+def test_windows_cut_after_paragraphs_then_sentences_then_words() -> None:
+    text = "First paragraph here.\n\nSecond one. It has two sentences and goes on."
+    assert windows(text, 40) == [(0, 23), (23, 35), (35, len(text))]
+    words = windows("alpha beta gamma delta", 12)
+    assert all(piece[1] == 22 or "alpha beta gamma delta"[piece[1] - 1] == " " for piece in words)
+
+
+def test_a_long_document_is_annotated_in_windows_with_document_offsets(
+    store: Store, pipeline: Any
+) -> None:
+    body = SEED.read_text(encoding="utf-8").split("\n", 1)[1].replace("\n", " ")
+    text = (body + " ") * 6  # one line, about 12,000 characters
+    doc = Document(text_hash(text), text, DocMeta())
+    with store.transaction() as tx:
+        tx.add_document(doc)
+    report = preannotate(store, pipeline, window_chars=2_500)
+    assert report.documents == 1 and not report.failed
+    pieces = windows(text, 2_500)
+    assert len(pieces) >= 5
+    expected = {
+        (start + ent.start_char, start + ent.end_char, ent.label_)
+        for start, end in pieces
+        for ent in pipeline.nlp(text[start:end]).ents
+    }
+    assert {(s.start, s.end, s.label) for s in store.spans(doc.id)} == expected
+    claims = store.claims(doc.id)
+    assert len(claims) >= 6 * 8
+    for claim in claims:
+        for part in claim.parts():
+            assert 0 <= part.start < part.end <= len(text)
+        assert claim.cue is None or text[claim.cue.start : claim.cue.end].strip()
+    last_copy = len(text) - len(body) - 1
+    assert any(claim.content.start >= last_copy for claim in claims)
+
+
+def fast_pipeline() -> LoadedPipeline:
+    """A blank English pipeline with a sentencizer and one entity pattern: fast enough to
+    pre-annotate megabytes in a test."""
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    ruler = nlp.add_pipe("entity_ruler")
+    ruler.add_patterns([{"label": "GPE", "pattern": "Afghanistan"}])  # type: ignore[attr-defined]
+    return LoadedPipeline(nlp, "fast", "1")
+
+
+def test_a_5mb_single_line_article_imports_preannotates_and_opens(tmp_path: Path) -> None:
+    header, body = SEED.read_text(encoding="utf-8").split("\n", 1)
+    body = body.replace("\n", " ")
+    big = tmp_path / "big.txt"
+    big.write_text(header + "\n" + (body + " ") * (5_000_000 // len(body) + 1), encoding="utf-8")
+    db = tmp_path / "db.json"
+    run_cli("import", str(big), db=db, check=True)
+    with Store.open(db) as store:
+        report = preannotate(store, fast_pipeline())
+        assert report.documents == 1 and not report.failed
+        doc_id = store.document_ids()[0]
+        text = store.get_document(doc_id).text
+        assert len(text) > 5_000_000
+        spans = store.spans(doc_id)
+        assert len(spans) == text.count("Afghanistan")
+        assert all(text[s.start : s.end] == "Afghanistan" for s in spans)
+
+    async def read_it() -> None:
+        from tui.app import make_app
+        from tui.reader import ReaderScreen
+
+        app = make_app(db, annotator="t")
+        try:
+            async with app.run_test(size=(100, 30)) as pilot:
+                await pilot.press("enter")
+                await pilot.pause()
+                assert isinstance(app.screen, ReaderScreen)
+                await pilot.press("n", "a")
+                await pilot.pause()
+                assert "accepted GPE" in app.screen.status
+        finally:
+            app.close_store()
+
+    asyncio.run(read_it())
+
+
+@Language.component("explode_on_marker")
+def _explode_on_marker(doc: Doc) -> Doc:
+    if "EXPLODE" in doc.text:
+        raise ValueError("this document breaks the pipeline")
+    return doc
+
+
+def test_a_document_the_pipeline_fails_on_is_skipped_and_named(
+    tmp_path: Path, store: Store
+) -> None:
+    pipeline = fast_pipeline()
+    pipeline.nlp.add_pipe("explode_on_marker")
+    texts = [f"Story {i} about Afghanistan." for i in range(7)]
+    texts[3] = "Story 3 will EXPLODE in Afghanistan."
+    for text in texts:
+        with store.transaction() as tx:
+            tx.add_document(Document(text_hash(text), text, DocMeta()))
+    report = preannotate(store, pipeline, batch_size=4)
+    bad = text_hash(texts[3])
+    assert report.documents == 6
+    assert report.failed == [(bad, "ValueError: this document breaks the pipeline")]
+    done = store.preannotated_documents(pipeline.origin)
+    assert bad not in done and len(done) == 6
+    assert all(len(store.spans(text_hash(t))) == 1 for t in texts if t != texts[3])
