@@ -32,6 +32,23 @@ CLAIM_LABEL = "CLAIM"
 SOURCE_LABEL = "CLAIM_SOURCE"
 CUE_LABEL = "CLAIM_CUE"
 _JSON = orjson.OPT_SORT_KEYS
+#: Characters JSON leaves raw that some line readers (Python's ``str.splitlines``) split on.
+_RAW_LINE_BREAKS = (
+    (b"\xe2\x80\xa8", b"\\u2028"),
+    (b"\xe2\x80\xa9", b"\\u2029"),
+    (b"\xc2\x85", b"\\u0085"),
+)
+
+
+def json_line(value: Any) -> bytes:
+    """One JSON line (sorted keys) that every line reader sees as one line: the line and
+    paragraph separators and NEL that JSON allows raw are written as escapes (the same
+    string once parsed)."""
+    line = orjson.dumps(value, option=_JSON)
+    for raw, escaped in _RAW_LINE_BREAKS:
+        line = line.replace(raw, escaped)
+    return line
+
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -339,7 +356,7 @@ def _render_chunk(bounds: tuple[int, int]) -> tuple[list[bytes], ExportReport]:
         item = select_item(work.store, doc_id, states, work.how)
         _count(report, [item])
         record = jsonl_record(item, work.tokenizer, work.how.annotator, report)
-        lines.append(orjson.dumps(record, option=_JSON))
+        lines.append(json_line(record))
     return lines, report
 
 
@@ -402,9 +419,8 @@ def _absorb(
 
 def render_doccano(items: Sequence[ExportItem]) -> bytes:
     lines = [
-        orjson.dumps(
-            {"text": item.document.text, "label": [[s.start, s.end, s.label] for s in item.spans]},
-            option=_JSON,
+        json_line(
+            {"text": item.document.text, "label": [[s.start, s.end, s.label] for s in item.spans]}
         )
         for item in items
     ]

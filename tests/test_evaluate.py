@@ -157,3 +157,21 @@ def test_bad_gold_is_reported_by_line(tmp_path: Path) -> None:
     )
     with pytest.raises(ClaimscopeError, match=r"gold.jsonl:2: spans\[0\]: offsets 0-4 are outside"):
         read_gold(gold)
+
+
+def test_an_unknown_origin_names_the_known_ones(tmp_path: Path) -> None:
+    db = tmp_path / "db.json"
+    text = (CORPORA / "ani-2021-05-30.txt").read_text(encoding="utf-8").split("\n", 1)[1]
+    suggestions = tmp_path / "model.jsonl"
+    suggestions.write_text(
+        json.dumps({"text": text, "spans": [{"start": 0, "end": 5, "label": "GPE"}]}) + "\n"
+    )
+    run_cli("import", "--as-suggestions", "--origin", "mine@1", str(suggestions), db=db, check=True)
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps({"text": text, "spans": []}) + "\n")
+    result = run_cli("evaluate", str(gold), "--origin", "nope@2", db=db)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "error: --origin 'nope@2' made no suggestions here; known origins: mine@1"
+    ]
+    assert run_cli("evaluate", str(gold), "--origin", "mine@1", db=db).returncode == 0

@@ -308,3 +308,83 @@ def test_export_in_process_matches_cli(reviewed_db: Path, tmp_path: Path) -> Non
     run_cli("export", str(cli), db=reviewed_db, check=True)
     assert (tmp_path / "a.jsonl").read_bytes() == cli.read_bytes()
     assert CORPORA.exists()
+
+
+HOSTILE_NOTE = "\nT99\tPERSON 0 5\tinjected\r\n#9\tAnnotatorNotes T1\tforged\u2028R9\tx\x1cy\x85z"
+HOSTILE_LABEL = "BAD LABEL\tX\nT77"
+
+
+@pytest.fixture
+def hostile_export_db(tmp_path: Path) -> Path:
+    text = "Kabul officials said on Monday that talks would resume.\n\nMore here."
+    record = {
+        "text": text,
+        "meta": {"title": "t\n\x1b]0;x\x07", "desk": "a\nb\u2028c"},
+        "spans": [
+            {"start": 0, "end": 5, "label": HOSTILE_LABEL},
+            {"start": 6, "end": 15, "label": "ORG"},
+        ],
+        "claims": [
+            {
+                "content": {"start": 29, "end": 55},
+                "source": {"start": 6, "end": 15},
+                "cue": {"start": 16, "end": 20},
+                "kind": "reported",
+                "note": HOSTILE_NOTE,
+            }
+        ],
+    }
+    source = tmp_path / "hostile.jsonl"
+    source.write_text(json.dumps(record) + "\n")
+    db = tmp_path / "hostile.json"
+    run_cli("import", str(source), db=db, check=True)
+    return db
+
+
+def test_line_formats_never_let_notes_labels_or_meta_forge_lines(
+    hostile_export_db: Path, tmp_path: Path
+) -> None:
+    brat = tmp_path / "brat"
+    result = run_cli("export", str(brat), "--format", "brat", db=hostile_export_db, check=True)
+    assert "label 'BAD LABEL\\tX\\nT77' written as 'BAD_LABEL\\\\tX\\\\nT77'" in result.stderr
+    [ann] = brat.glob("*.ann")
+    lines = ann.read_text(encoding="utf-8").split("\n")[:-1]
+    assert ann.read_text(encoding="utf-8").splitlines() == lines  # no other line break
+    assert [line.split("\t")[0] for line in lines] == [
+        "T1",
+        "T2",
+        "T3",
+        "#1",
+        "T4",
+        "R1",
+        "T5",
+        "R2",
+    ]
+    assert all(len(line.split("\t")) == 3 for line in lines)
+    note = next(line for line in lines if line.startswith("#1"))
+    assert note.endswith(
+        "note=\\nT99\\tPERSON 0 5\\tinjected\\r\\n#9\\tAnnotatorNotes T1\\tforged\\u2028R9"
+        "\\tx\\x1cy\\x85z"
+    )
+    conll = tmp_path / "out.conll"
+    result = run_cli("export", str(conll), "--format", "conll", db=hostile_export_db, check=True)
+    rows = [row for row in conll.read_text(encoding="utf-8").split("\n") if row]
+    assert conll.read_text(encoding="utf-8").splitlines() == conll.read_text().split("\n")[:-1]
+    assert all(len(row.split(" ")) == 4 for row in rows)
+    assert "Kabul -X- _ B-BAD_LABEL\\tX\\nT77" in rows
+    for fmt in ("jsonl", "doccano"):
+        out = tmp_path / f"out.{fmt}"
+        run_cli("export", str(out), "--format", fmt, db=hostile_export_db, check=True)
+        assert len(out.read_text(encoding="utf-8").splitlines()) == 1
+        assert json.loads(out.read_text(encoding="utf-8"))["text"].startswith("Kabul")
+
+
+@pytest.mark.parametrize("fmt", ["doccano", "conll"])
+def test_formats_without_claims_say_so(hostile_export_db: Path, tmp_path: Path, fmt: str) -> None:
+    result = run_cli("export", str(tmp_path / "out"), "--format", fmt, db=hostile_export_db)
+    assert result.returncode == 0
+    assert (
+        f"warning: {fmt} holds entities only: 1 claim(s) in 1 document(s) were left out "
+        "(export them with --format jsonl, brat or spacy)"
+    ) in result.stderr
+    assert result.stdout.startswith("exported 1 document(s), 2 entities, 0 claims")

@@ -86,3 +86,35 @@ def test_training_needs_two_documents(tmp_path: Path) -> None:
     assert result.stderr.strip() == (
         "error: training needs at least 2 documents (one for dev), the export had 1"
     )
+
+
+def test_training_without_human_annotations_says_what_is_missing(tmp_path: Path) -> None:
+    """What `make run` leaves: pre-annotations nobody has decided yet."""
+    db = tmp_path / "db.json"
+    run_cli("import", str(CORPORA / "gum-news"), db=db, check=True)
+    suggestions = tmp_path / "model.jsonl"
+    text = (CORPORA / "ani-2021-05-30.txt").read_text(encoding="utf-8").split("\n", 1)[1]
+    suggestions.write_text(
+        json.dumps({"text": text, "spans": [{"start": 0, "end": 5, "label": "GPE"}]}) + "\n"
+    )
+    run_cli("import", "--as-suggestions", str(suggestions), db=db, check=True)
+    result = run_cli("train", str(tmp_path / "out"), db=db)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "error: nothing to train on: the 25 exported document(s) (--origin human, --state all) "
+        "hold no entities and no claims. Accept, correct or add annotations in `claimscope tui` "
+        "first (pre-annotations count once a person has decided them), or train on suggestions "
+        "with --origin all"
+    ]
+
+
+def test_only_components_with_data_are_configured() -> None:
+    from annotate.export import ExportFilter, ExportReport
+    from annotate.training import BLANK, TrainSettings, build_config, trainable_components
+
+    how = ExportFilter(origin="human")
+    assert trainable_components(ExportReport(documents=3, spans=4), how) == ("ner",)
+    assert trainable_components(ExportReport(documents=3, claims=2), how) == ("spancat",)
+    config = build_config(TrainSettings(base=BLANK), BLANK, ("ner",))
+    assert config["nlp"]["pipeline"] == ["tok2vec", "ner"]
+    assert not any(key.startswith("spans_") for key in config["training"]["score_weights"])
