@@ -127,3 +127,11 @@ def visible_text(text: Text) -> Text:
     for span in text.spans:
         result.stylize(span.style, moved[span.start], moved[span.end])
     return result
+
+
+def visible_one_for_one(text: str) -> str:
+    """Like :func:`visible`, but every character becomes exactly one character (a tab an
+    arrow, ESC ``␛``), for editors whose cursor counts characters of the stored value."""
+    if text.isascii() and text.isprintable():
+        return text
+    return "".join((glyph(char).text or char)[0] for char in text)

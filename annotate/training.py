@@ -9,7 +9,10 @@ spaCy's own ``OUT_DIR/model-best``, which ``preannotate --model`` and ``evaluate
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +20,7 @@ from typing import Any
 from annotate.errors import ClaimscopeError
 from annotate.export import ExportFilter, ExportReport, export
 from annotate.nlp import DEFAULT_MODELS, INSTALL_HINT
+from annotate.safetext import visible
 from annotate.store import Store
 
 BLANK = "blank"
@@ -70,19 +74,50 @@ def resolve_base(base: str | None) -> str:
     )
 
 
-def trainable_components(report: ExportReport, how: ExportFilter) -> tuple[str, ...]:
-    """The components the exported data can teach: ``ner`` needs entities, ``spancat``
-    claims. With neither, say what is missing and how to get it."""
+@dataclass(frozen=True, slots=True)
+class SplitCounts:
+    """What the training split holds: documents, entities and claim spans."""
+
+    documents: int
+    entities: int
+    claims: int
+
+
+def count_split(path: Path, spans_key: str) -> SplitCounts:
+    """Count a DocBin's documents, entities and claim spans."""
+    import spacy
+    from spacy.tokens import DocBin
+
+    docs = list(DocBin().from_disk(path).get_docs(spacy.blank("en").vocab))
+    return SplitCounts(
+        len(docs),
+        sum(len(doc.ents) for doc in docs),
+        sum(len(doc.spans[spans_key]) for doc in docs if spans_key in doc.spans),
+    )
+
+
+def trainable_components(
+    train: SplitCounts, how: ExportFilter, report: ExportReport
+) -> tuple[str, ...]:
+    """The components the training split can teach: ``ner`` needs entities, ``spancat``
+    claims. One without data is left out (and reported); with neither, say what is missing
+    and how to get it."""
     components = tuple(
-        name for name, count in (("ner", report.spans), ("spancat", report.claims)) if count
+        name for name, count in (("ner", train.entities), ("spancat", train.claims)) if count
     )
     if not components:
         raise ClaimscopeError(
-            f"nothing to train on: the {report.documents} exported document(s) "
-            f"(--origin {how.origin}, --state {how.state}) hold no entities and no claims. "
-            "Accept, correct or add annotations in `claimscope tui` first (pre-annotations "
-            "count once a person has decided them), or train on suggestions with --origin all"
+            f"nothing to train on: the training split ({train.documents} of {report.documents} "
+            f"exported document(s), --origin {how.origin}, --state {how.state}) holds no "
+            "entities and no claims. Accept, correct or add annotations in `claimscope tui` "
+            "first (pre-annotations count once a person has decided them), or train on "
+            "suggestions with --origin all"
         )
+    for name, what in (("ner", "entities"), ("spancat", "claims")):
+        if name not in components:
+            report.problems.append(
+                f"the training split holds no {what}: {name} is not trained this time"
+            )
     return components
 
 
@@ -138,6 +173,7 @@ def train(
     out_dir: Path,
     settings: TrainSettings,
     how: ExportFilter,
+    on_output: Callable[[str], None] | None = None,
 ) -> tuple[Path, ExportReport]:
     """Export, configure and train; returns ``OUT_DIR/model-best`` and the export report."""
     import annotate.spacy_components  # noqa: F401  (registers the claim suggester)
@@ -159,25 +195,59 @@ def train(
         raise ClaimscopeError(
             f"training needs at least 2 documents (one for dev), the export had {report.documents}"
         )
-    components = trainable_components(report, how)
+    train_counts = count_split(corpus / "train.spacy", settings.spans_key)
+    components = trainable_components(train_counts, how, report)
     config = build_config(settings, base, components)
     config_path = out_dir / "config.cfg"
     config.to_disk(config_path)
-    from spacy.cli.train import train as spacy_train
-
-    spacy_train(
-        config_path,
-        output_path=out_dir,
-        use_gpu=settings.gpu_id,
-        overrides={
-            "paths.train": str(corpus / "train.spacy"),
-            "paths.dev": str(corpus / "dev.spacy"),
-        },
-    )
+    run_spacy_train(out_dir, settings.gpu_id, on_output or _print_sanitised)
     best = out_dir / "model-best"
     if not best.is_dir():
         raise ClaimscopeError(f"training finished without {best}; see spaCy's output above")
     return best, report
+
+
+def _print_sanitised(line: str) -> None:
+    sys.stdout.write(visible(line, keep_newlines=True))
+    sys.stdout.flush()
+
+
+def run_spacy_train(out_dir: Path, gpu_id: int, on_output: Callable[[str], None]) -> None:
+    """``spacy train`` on ``out_dir``'s config and corpus, in its own process. Its output
+    (which names paths, labels and texts) reaches the terminal line by line through
+    ``on_output``, never raw, and without colour codes."""
+    import annotate.spacy_components as components
+
+    corpus = out_dir / "corpus"
+    command = [
+        sys.executable,
+        "-m",
+        "spacy",
+        "train",
+        str(out_dir / "config.cfg"),
+        "--output",
+        str(out_dir),
+        "--code",
+        str(components.__file__),
+        "--gpu-id",
+        str(gpu_id),
+        "--paths.train",
+        str(corpus / "train.spacy"),
+        "--paths.dev",
+        str(corpus / "dev.spacy"),
+    ]
+    environment = {**os.environ, "ANSI_COLORS_DISABLED": "1", "PYTHONUNBUFFERED": "1"}
+    last: list[str] = []
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=environment
+    ) as process:
+        assert process.stdout is not None
+        for line in process.stdout:
+            on_output(line)
+            last = [*last[-2:], line.strip()]
+    if process.returncode != 0:
+        tail = " | ".join(line for line in last if line)
+        raise ClaimscopeError(f"spaCy's training failed (exit {process.returncode}): {tail}")
 
 
 def debug_data_command(out_dir: Path) -> Sequence[str]:

@@ -13,7 +13,8 @@ from rich.cells import cell_len
 from annotate.importer import import_paths
 from annotate.safetext import glyph, glyph_after
 from annotate.store import Store
-from tui.app import make_app
+from tests.conftest import run_cli
+from tui.app import ClaimscopeApp, make_app
 from tui.article import GUTTER, ArticleView
 from tui.layout import Layout
 from tui.reader import ReaderScreen
@@ -149,3 +150,136 @@ async def test_cursor_walks_every_character_in_character_mode(hostile_db: Path) 
             assert seen == list(range(len(HOSTILE)))
     finally:
         app.close_store()
+
+
+# Terminal injection: every screen and every command --------------------------------------------
+
+CONTROLS = (
+    "\x1b]0;TITLE\x07 \x1b[31mred\x1b[0m back\x08space \x9b2J \u202eevil\u202c "
+    "\x1b]52;c;SGVsbG8=\x07"
+)
+
+
+def dangerous_in(text: str) -> list[str]:
+    return sorted({repr(c) for c in text if is_dangerous(c)})
+
+
+@pytest.fixture
+def injection_db(tmp_path: Path) -> Path:
+    """Articles whose title, text, file name, meta, labels and notes carry control sequences."""
+    folder = tmp_path / f"in{CONTROLS[:9]}put"
+    folder.mkdir()
+    article = folder / f"wire{CONTROLS[:14]}.txt"
+    article.write_text(f"date 2021-05-30\nHeadline {CONTROLS}\n\nKabul officials {CONTROLS} said.")
+    text = f"Kabul officials said {CONTROLS} on Monday that talks would resume."
+    record = {
+        "text": text,
+        "meta": {"title": f"T {CONTROLS}", "agency": "A\x1b[5m", "place": "P\x07"},
+        "spans": [{"start": 0, "end": 5, "label": "GPE\x1b[31m"}],
+        "claims": [
+            {
+                "content": {"start": 22, "end": len(text) - 1},
+                "source": {"start": 6, "end": 15},
+                "cue": {"start": 16, "end": 20},
+                "kind": "reported",
+                "note": f"note {CONTROLS}",
+            }
+        ],
+        "_annotator_id": f"ann{CONTROLS[:9]}",
+    }
+    (folder / "records.jsonl").write_text(json.dumps(record) + "\n")
+    db = tmp_path / "injection.json"
+    result = run_cli("import", str(folder), db=db, check=True)
+    assert not dangerous_in(result.stdout + result.stderr)
+    return db
+
+
+def test_no_command_writes_a_control_character(injection_db: Path, tmp_path: Path) -> None:
+    bad = tmp_path / f"bad{CONTROLS[:14]}.jsonl"
+    bad.write_text('{"text": "x", "spans": [{"start": 0, "end": 9, "label": "L\\u001b[31m"}]}\n')
+    gold = tmp_path / f"gold{CONTROLS[:9]}.jsonl"
+    gold.write_text(json.dumps({"text": "unrelated", "spans": []}) + "\n")
+    commands = [
+        ("import", str(bad)),
+        ("import", "--skip-invalid", str(bad)),
+        ("import", str(tmp_path / f"missing{CONTROLS[:9]}")),
+        ("stats",),
+        ("stats", "--json"),
+        ("db", "check"),
+        ("db", "check", "--json"),
+        ("evaluate", str(gold)),
+        ("evaluate", str(gold), "--origin", f"o{CONTROLS[:9]}"),
+        ("train", str(tmp_path / "run")),
+        *(
+            ("export", str(tmp_path / f"out{CONTROLS[:9]}.{fmt}"), "--format", fmt)
+            for fmt in ("jsonl", "spacy", "conll", "brat", "doccano")
+        ),
+        ("export", str(tmp_path / "x"), "--format", f"x{CONTROLS[:9]}"),
+    ]
+    for command in commands:
+        result = run_cli(*command, db=injection_db)
+        assert not dangerous_in(result.stdout + result.stderr), (command, result.stderr)
+        assert "internal error" not in result.stderr, (command, result.stderr)
+
+
+def screen_text(app: ClaimscopeApp) -> str:
+    strips = app.screen._compositor.render_strips()
+    return "\n".join("".join(segment.text for segment in strip) for strip in strips)
+
+
+async def test_no_screen_draws_a_control_character(injection_db: Path, tmp_path: Path) -> None:
+    labels = tmp_path / "labels.json"
+    labels.write_text(
+        json.dumps(
+            {
+                "labels": [
+                    {"name": "GPE", "key": "1", "colour": "#e69f00", "guideline": f"g {CONTROLS}"},
+                    {"name": f"EVIL{CONTROLS[:9]}", "key": "2", "colour": "#56b4e9"},
+                ]
+            }
+        )
+    )
+    app = make_app(injection_db, annotator=f"me{CONTROLS[:9]}", labels_path=labels)
+    seen: list[str] = []
+    dialogs: set[str] = set()
+
+    async def look(what: str) -> None:
+        await pilot.pause()
+        shown = screen_text(app)
+        seen.append(what)
+        assert not dangerous_in(shown), (what, dangerous_in(shown))
+
+    try:
+        async with app.run_test(size=(110, 36)) as pilot:
+            await look("document list")
+            await pilot.press("slash", *"Kabul", "enter")
+            await look("list, filtered")
+            await pilot.press("escape", "question_mark")
+            await look("list help")
+            await pilot.press("escape")
+            for row in range(2):
+                await pilot.press("home", *["down"] * row, "enter")
+                await look(f"reader {row}")
+                await pilot.press("n")
+                await look(f"entity panel {row}")
+                await pilot.press("tab")
+                await look(f"claim panel {row}")
+                for key in ("e", "V", "h", "question_mark", "ctrl+p"):
+                    await pilot.press(key)
+                    await look(f"{key} in reader {row}")
+                    dialogs.add(type(app.screen).__name__)
+                    while not isinstance(app.screen, ReaderScreen):
+                        await pilot.press("escape")
+                        await pilot.pause()
+                screen = app.screen
+                assert isinstance(screen, ReaderScreen)
+                screen._say(f"status {CONTROLS}", warning=True)
+                await look(f"status line {row}")
+                await pilot.press("escape")
+                await pilot.pause()
+    finally:
+        app.close_store()
+    assert len(seen) == 3 + 2 * 9
+    assert {"NoteScreen", "VerdictScreen", "GuidelinesScreen", "HelpScreen"} <= dialogs
+    assert any("Palette" in name for name in dialogs)
+    assert len(seen) == 21

@@ -101,20 +101,30 @@ def test_training_without_human_annotations_says_what_is_missing(tmp_path: Path)
     result = run_cli("train", str(tmp_path / "out"), db=db)
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
-        "error: nothing to train on: the 25 exported document(s) (--origin human, --state all) "
-        "hold no entities and no claims. Accept, correct or add annotations in `claimscope tui` "
-        "first (pre-annotations count once a person has decided them), or train on suggestions "
-        "with --origin all"
+        "error: nothing to train on: the training split (20 of 25 exported document(s), "
+        "--origin human, --state all) holds no entities and no claims. Accept, correct or add "
+        "annotations in `claimscope tui` first (pre-annotations count once a person has "
+        "decided them), or train on suggestions with --origin all"
     ]
 
 
 def test_only_components_with_data_are_configured() -> None:
     from annotate.export import ExportFilter, ExportReport
-    from annotate.training import BLANK, TrainSettings, build_config, trainable_components
+    from annotate.training import (
+        BLANK,
+        SplitCounts,
+        TrainSettings,
+        build_config,
+        trainable_components,
+    )
 
     how = ExportFilter(origin="human")
-    assert trainable_components(ExportReport(documents=3, spans=4), how) == ("ner",)
-    assert trainable_components(ExportReport(documents=3, claims=2), how) == ("spancat",)
+    report = ExportReport(documents=3)
+    assert trainable_components(SplitCounts(2, 4, 0), how, report) == ("ner",)
+    assert report.problems == [
+        "the training split holds no claims: spancat is not trained this time"
+    ]
+    assert trainable_components(SplitCounts(2, 0, 2), how, ExportReport()) == ("spancat",)
     config = build_config(TrainSettings(base=BLANK), BLANK, ("ner",))
     assert config["nlp"]["pipeline"] == ["tok2vec", "ner"]
     assert not any(key.startswith("spans_") for key in config["training"]["score_weights"])

@@ -16,7 +16,7 @@ from textual.widgets import Input
 from annotate.labels import LabelSet
 from annotate.model import Verdict
 from annotate.safetext import visible
-from tui.safe import SafeStatic
+from tui.safe import SafeInput, SafeStatic
 
 VERDICT_KEYS = {
     "s": Verdict.SUPPORTED,
@@ -98,7 +98,7 @@ class NoteScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog small"):
             yield SafeStatic(Text("Note on this claim (Enter saves, Escape cancels)"))
-            yield Input(value=self.note, id="note-input")
+            yield SafeInput(value=self.note, id="note-input")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.dismiss(event.value)

@@ -15,7 +15,7 @@ from annotate.model import ReviewState
 from annotate.overview import DocumentSummary, document_summaries
 from tui.dialogs import HelpScreen
 from tui.doctable import DocumentTable
-from tui.safe import SafeStatic
+from tui.safe import SafeInput, SafeStatic
 
 if TYPE_CHECKING:
     from tui.app import ClaimscopeApp
@@ -57,7 +57,7 @@ class DocumentListScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield SafeStatic(id="list-title")
         yield ProgressBar(id="progress", show_eta=False)
-        yield Input(
+        yield SafeInput(
             placeholder="search all articles (/) — Enter applies, Escape clears", id="list-search"
         )
         yield SafeStatic(id="filters")

@@ -32,7 +32,7 @@ from annotate.model import (
 )
 from tui.article import ArticleView, Focus
 from tui.dialogs import GuidelinesScreen, HelpScreen, NoteScreen, VerdictScreen
-from tui.safe import SafeStatic
+from tui.safe import SafeInput, SafeStatic
 
 if TYPE_CHECKING:
     from tui.app import ClaimscopeApp
@@ -51,7 +51,7 @@ class DocumentDone(Message):
     doc_id: str
 
 
-class SearchInput(Input):
+class SearchInput(SafeInput):
     """The article search box; Escape closes it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "close", "close search")]

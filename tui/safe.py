@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.visual import VisualType
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
-from annotate.safetext import visible, visible_text
+from annotate.safetext import visible, visible_one_for_one, visible_text
 
 
 def safe(content: VisualType) -> VisualType:
@@ -35,3 +35,18 @@ class SafeStatic(Static):
 
     def update(self, content: VisualType = "", *, layout: bool = True) -> None:
         super().update(safe(content), layout=layout)
+
+
+class SafeInput(Input):
+    """An ``Input`` that edits the stored value as it is but draws every control character
+    as its one-character stand-in (so the cursor still lines up)."""
+
+    @property
+    def _value(self) -> Text:
+        shown = super()._value
+        safe_plain = visible_one_for_one(shown.plain)
+        if safe_plain == shown.plain:
+            return shown
+        copy = shown.copy()
+        copy.plain = safe_plain
+        return copy

@@ -8,16 +8,32 @@ the traceback instead.
 from __future__ import annotations
 
 import sys
+import warnings
+from typing import TextIO
 
 from annotate.cli import corpus, exporting, nlp, reader
-from annotate.cli.base import app, err, state
+from annotate.cli.base import app, err, state, warn
 from annotate.errors import SAFE_EDITS, ClaimscopeError, describe_os_error
 
 __all__ = ["app", "corpus", "exporting", "main", "nlp", "reader"]
 
 
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    """Python warnings (spaCy's among them, which may quote article text) as one sanitised
+    ``warning: …`` line, like every other message."""
+    warn(f"{category.__name__}: {message}")
+
+
 def main() -> None:
     """Entry point: run the app and turn failures into one clear line."""
+    warnings.showwarning = _show_warning
     try:
         app(prog_name="claimscope")
     except ClaimscopeError as error:

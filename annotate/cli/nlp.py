@@ -212,7 +212,13 @@ def train_command(
     )
     how = ExportFilter(state=state, annotator=annotator, origin=origin)
     with open_store(readonly=True) as store:
-        best, report = train(store, out_dir, settings, how)
+        best, report = train(
+            store,
+            out_dir,
+            settings,
+            how,
+            on_output=lambda line: out.print(line.rstrip("\n"), markup=False, soft_wrap=True),
+        )
     for problem in iter_problems(report):
         warn(problem)
     out.print(f"trained on {report.documents} document(s): {best}", soft_wrap=True)
