@@ -335,3 +335,116 @@ def test_internal_errors_print_one_line_and_no_local_variables(db_path: Path) ->
         check=False,
     )
     assert "Traceback" in debug.stderr and "DATABASE CONTENTS" not in debug.stderr
+
+
+# The reader when the disk refuses ---------------------------------------------------------------
+
+
+async def test_the_reader_survives_a_full_disk_and_turns_read_only(tui_db: Path) -> None:
+    from tui.app import make_app
+    from tui.documents import DocumentListScreen
+    from tui.reader import ReaderScreen
+
+    app = make_app(tui_db, annotator="tester")
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.press("enter")
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, ReaderScreen)
+            await pilot.press("n", "a")  # one good edit before the disk fills
+            await pilot.pause()
+            good = app.store.spans(screen.doc_id)
+            with failing_writes(errno.ENOSPC):
+                await pilot.press("n", "x")
+                await pilot.pause()
+                assert "No space left on device" in screen.status
+                assert "read-only now" in screen.status and "restart claimscope" in screen.status
+                for keys in (("u",), ("ctrl+r",), ("a",), ("1",), ("D",)):
+                    await pilot.press(*keys)
+                    await pilot.pause()
+                    assert app.is_running and isinstance(app.screen, ReaderScreen), keys
+                    assert screen.status.startswith("⚠ read-only:"), keys
+            assert app.store.spans(screen.doc_id) == good  # nothing half-made
+            await pilot.press("escape", "x")
+            await pilot.pause()
+            listing = app.screen
+            assert isinstance(listing, DocumentListScreen)
+            assert listing.status is not None and listing.status.startswith("read-only:")
+    finally:
+        app.close_store()
+    with Store.open(tui_db, readonly=True) as reader:  # the acknowledged edit is there
+        assert reader.spans(screen.doc_id) == good
+
+
+async def test_the_reader_opens_read_only_when_the_folder_is(tmp_path: Path) -> None:
+    from tui.app import make_app
+    from tui.reader import ReaderScreen
+
+    with small_filesystem(tmp_path / "ro", "1m") as folder:
+        db = folder / "claimscope.json"
+        run_cli("import", str(SEED), db=db, check=True)
+        subprocess.run(["mount", "-o", "remount,ro", str(folder)], check=True)
+        app = make_app(db, annotator="tester")
+        assert app.store.readonly
+        try:
+            async with app.run_test(size=(120, 40)) as pilot:
+                await pilot.pause()
+                assert app.read_only_reason is not None
+                assert "Read-only file system" in app.read_only_reason
+                await pilot.press("enter")
+                await pilot.pause()
+                screen = app.screen
+                assert isinstance(screen, ReaderScreen)
+                assert "read-only" in screen.status
+                await pilot.press("right", "shift+right", "1")
+                await pilot.pause()
+                assert app.is_running and app.store.spans(screen.doc_id) == []
+        finally:
+            app.close_store()
+
+
+def test_an_unexpected_reader_error_prints_one_line_without_locals(tui_db: Path) -> None:
+    code = (
+        "import sys\n"
+        "from tui.app import make_app\n"
+        "from tui.reader import ReaderScreen\n"
+        "def boom(self, *args):\n"
+        "    secret_contents = 'DATABASE CONTENTS'\n"
+        "    raise RuntimeError('boom')\n"
+        "ReaderScreen.action_next_entity = boom\n"
+        "async def main():\n"
+        f"    app = make_app({str(tui_db)!r}, annotator='t', debug='--debug' in sys.argv)\n"
+        "    try:\n"
+        "        async with app.run_test(size=(100, 30)) as pilot:\n"
+        "            await pilot.press('enter', 'n')\n"
+        "            await pilot.pause()\n"
+        "    except RuntimeError:\n"
+        "        pass\n"
+        "    app.close_store()\n"
+        "    app._print_error_renderables()\n"
+        "import asyncio\n"
+        "asyncio.run(main())\n"
+    )
+    plain = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+    assert plain.stderr.strip().splitlines() == [
+        "error: internal error: RuntimeError: boom; every acknowledged edit is kept "
+        "(run with --debug for the traceback)"
+    ]
+    debug = subprocess.run(
+        [sys.executable, "-c", code, "--debug"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+    assert "Traceback" in debug.stderr and "boom" in debug.stderr
+    assert "DATABASE CONTENTS" not in debug.stderr and "secret_contents" not in debug.stderr
