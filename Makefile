@@ -39,6 +39,7 @@ bench: setup
 	$(BIN)/python bench/preannotate.py
 	$(BIN)/python bench/tui.py
 	$(BIN)/python bench/export.py
+	$(BIN)/python bench/durability.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache *.egg-info

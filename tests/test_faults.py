@@ -7,7 +7,6 @@ import errno
 import os
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,6 +17,7 @@ from annotate.errors import CheckpointError, StorageError
 from annotate.model import DocMeta, Document, EntitySpan, OriginKind, SpanStatus, text_hash
 from annotate.store import Store
 from annotate.store import journal as journal_module
+from bench.durability import start_writer, stress_readers
 from tests.conftest import ROOT, SEED, run_cli
 
 TEXT = "Muhammed Sarfraz Khan said the clerics in Pakistan are enticing people."
@@ -36,66 +36,10 @@ def span(doc_id: str, label: str, start: int = 0, end: int = 8) -> EntitySpan:
 
 # Readers beside a writer ----------------------------------------------------------------------
 
-STRESS_WRITER = """
-import sys
-from annotate.model import *
-from annotate.store import Store
-store = Store.open(sys.argv[1], checkpoint_every=10)
-text = "x" * 2000
-doc = Document(text_hash(text), text, DocMeta())
-with store.transaction() as tx:
-    tx.add_document(doc)
-print(0, flush=True)
-for i in range(int(sys.argv[2])):
-    store.add_span(EntitySpan(0, doc.id, i % 1990, i % 1990 + 5, f"L{i}", "w",
-                              OriginKind.HUMAN, SpanStatus.ACCEPTED))
-    print(i + 1, flush=True)
-store.close()
-"""
-
-
-def stress_readers(db_path: Path, edits: int) -> dict[str, int]:
-    """A writer makes ``edits`` edits with a checkpoint every 10 while this process opens
-    the database read-only in a loop. A read is stale when it misses an edit acknowledged
-    before it started, inconsistent when its spans are not exactly the first N edits."""
-    writer = subprocess.Popen(
-        [sys.executable, "-c", STRESS_WRITER, str(db_path), str(edits)],
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=ROOT,
-    )
-    assert writer.stdout is not None
-    acknowledged = int(writer.stdout.readline())
-    state = {"acked": acknowledged}
-
-    def follow() -> None:
-        assert writer.stdout is not None
-        for line in writer.stdout:
-            state["acked"] = int(line)
-
-    follower = threading.Thread(target=follow, daemon=True)
-    follower.start()
-    figures = {"reads": 0, "crashes": 0, "stale": 0, "inconsistent": 0, "retries": 0}
-    while writer.poll() is None:
-        before = state["acked"]
-        try:
-            with Store.open(db_path, readonly=True) as reader:
-                labels = {record["label"] for record in reader.raw_records("spans")}
-                figures["retries"] += reader.read_retries
-        except Exception:
-            figures["crashes"] += 1
-            continue
-        figures["reads"] += 1
-        if len(labels) < before:
-            figures["stale"] += 1
-        if labels != {f"L{i}" for i in range(len(labels))}:
-            figures["inconsistent"] += 1
-    follower.join(timeout=10)
-    assert writer.returncode == 0
-    return figures
-
 
 def test_readers_beside_a_checkpointing_writer_never_crash_or_read_stale(db_path: Path) -> None:
+    """See bench/durability.py: a read is stale when it misses an edit acknowledged before
+    it started, inconsistent when its spans are not exactly the first N edits."""
     figures = stress_readers(db_path, 5_000)
     print(f"\nreaders beside a writer: {figures}")
     assert figures["reads"] >= 50
@@ -103,12 +47,7 @@ def test_readers_beside_a_checkpointing_writer_never_crash_or_read_stale(db_path
 
 
 def test_read_only_commands_run_beside_a_checkpointing_writer(db_path: Path) -> None:
-    writer = subprocess.Popen(
-        [sys.executable, "-c", STRESS_WRITER, str(db_path), "3000"],
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=ROOT,
-    )
+    writer = start_writer(db_path, 3000, checkpoint_every=10)
     assert writer.stdout is not None
     writer.stdout.readline()
     out = db_path.parent / "out.jsonl"
