@@ -12,9 +12,8 @@ This is the only module that imports tinydb. Layout and guarantees:
   journal; they run on close, on request (the TUI calls one when idle) and every N commits.
   Each journal entry carries a sequence number, and the file records the last one it holds, so a
   crash between rename and journal reset replays nothing twice.
-- ``claimscope.json.lock`` is held with ``flock`` by the one process that may write; a second
-  writer is refused with a clear message. It exists while a writer has the database open and
-  is removed (still locked) when it closes. Read-only opens take no lock.
+- ``claimscope.json.lock`` is held by the one process that may write (see
+  :mod:`annotate.store.lock`). Read-only opens take no lock.
 - Read-only opens run beside a writer: they read the checkpoint, then the journal, and retry
   when a checkpoint replaced the file in between, so a reader sees a consistent state holding
   every edit acknowledged before it started.
@@ -25,13 +24,12 @@ This is the only module that imports tinydb. Layout and guarantees:
 
 from __future__ import annotations
 
-import fcntl
 import gc
 import os
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -46,7 +44,6 @@ from tinydb.table import Table
 from annotate.errors import (
     CheckpointError,
     DamagedDatabaseError,
-    DatabaseLockedError,
     StorageError,
     StoreError,
 )
@@ -65,6 +62,7 @@ from annotate.store.journal import (
     read_journal,
     stale_temporaries,
 )
+from annotate.store.lock import WriteLock
 
 SCHEMA_VERSION = 1
 TABLES = (
@@ -233,7 +231,7 @@ class Store:
         #: (table, record id) pairs the latest commit touched, for incremental screen updates.
         self.last_changes: set[tuple[str, int]] = set()
         self._mutex = RLock()
-        self._lock_fd: int | None = None
+        self._lock: WriteLock | None = None
         self._journal: JournalWriter | None = None
         self._data: Data = {}
         self._seq = 0
@@ -275,7 +273,7 @@ class Store:
 
     def _open(self) -> None:
         if not self.readonly:
-            self._acquire_lock()
+            self._lock = WriteLock.acquire(self.path, self.lock_path)
             for leftover in stale_temporaries(self.path):  # of a checkpoint cut short
                 leftover.unlink(missing_ok=True)
         elif not self.path.exists() and not self.journal_path.exists():
@@ -372,47 +370,6 @@ class Store:
         except FileNotFoundError:
             return checkpoint_fd is None
         return checkpoint_fd is not None and os.fstat(checkpoint_fd).st_ino == now
-
-    def _acquire_lock(self) -> None:
-        def refused(error: OSError, where: Path) -> StorageError:
-            return StorageError(
-                "open for writing", where, error, safe=f"nothing was changed in {self.path}"
-            )
-
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as error:
-            raise refused(error, self.path.parent) from error
-        while True:
-            try:
-                fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-            except OSError as error:
-                raise refused(error, self.lock_path) from error
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                holder = os.read(fd, 64).decode("ascii", "replace").strip() or "unknown"
-                os.close(fd)
-                raise DatabaseLockedError(
-                    f"{self.path} is open for writing by another process (pid {holder}); "
-                    "close that claimscope first"
-                ) from None
-            # The previous writer removes the file when it closes: a lock taken on a file
-            # that is no longer at the path guards nothing, so take the one that is.
-            try:
-                current = os.stat(self.lock_path).st_ino == os.fstat(fd).st_ino
-            except FileNotFoundError:
-                current = False
-            if current:
-                break
-            os.close(fd)
-        try:
-            os.ftruncate(fd, 0)
-            os.write(fd, str(os.getpid()).encode("ascii"))
-        except OSError as error:
-            os.close(fd)
-            raise refused(error, self.lock_path) from error
-        self._lock_fd = fd
 
     def _load_checkpoint(self, fd: int | None) -> Data:
         if fd is None:
@@ -544,12 +501,9 @@ class Store:
             self._journal = None
             if empty and not self.path.exists():  # an open that failed before any write
                 self.journal_path.unlink(missing_ok=True)
-        if self._lock_fd is not None:
-            with suppress(OSError):  # removed while still held: see _acquire_lock
-                self.lock_path.unlink(missing_ok=True)
-            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
-            os.close(self._lock_fd)
-            self._lock_fd = None
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
     def _require_writable(self) -> JournalWriter:
         if self._closed:

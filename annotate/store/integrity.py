@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import fcntl
-import os
 from dataclasses import dataclass, field
 
 from annotate.model import Claim, EntitySpan, text_hash
 from annotate.store.database import SCHEMA_VERSION, Store
+from annotate.store.lock import active_writer
 
 
 @dataclass(slots=True)
@@ -30,31 +29,12 @@ class IntegrityReport:
         return not self.problems
 
 
-def active_writer(store_path: str) -> str | None:
-    """The pid holding the write lock, or None when nobody writes."""
-    lock_path = f"{store_path}.lock"
-    try:
-        fd = os.open(lock_path, os.O_RDONLY)
-    except FileNotFoundError:
-        return None
-    try:
-        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-    except BlockingIOError:
-        holder = os.read(fd, 64).decode("ascii", "replace").strip()
-        return holder or "unknown"
-    else:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        return None
-    finally:
-        os.close(fd)
-
-
 def check_store(store: Store) -> IntegrityReport:
     """Check hashes, offsets, references and review records of an open (read-only) store."""
     report = IntegrityReport(path=str(store.path))
     report.journal_entries = store.replayed_entries
     report.torn_journal_bytes = store.recovered_torn_bytes
-    report.writer_pid = active_writer(str(store.path))
+    report.writer_pid = active_writer(store.lock_path)
     if report.torn_journal_bytes:
         report.problems.append(
             f"journal ends in {report.torn_journal_bytes} bytes of an unfinished write "
