@@ -260,6 +260,8 @@ async def test_no_screen_draws_a_control_character(injection_db: Path, tmp_path:
             for row in range(2):
                 await pilot.press("home", *["down"] * row, "enter")
                 await look(f"reader {row}")
+                title = str(app.screen.query_one("#reader-title").render())
+                assert "␛]0;TITLE␇" in title  # shown as stand-ins, not dropped
                 await pilot.press("n")
                 await look(f"entity panel {row}")
                 await pilot.press("tab")

@@ -30,6 +30,7 @@ from annotate.model import (
     SpanStatus,
     Verdict,
 )
+from annotate.safetext import visible
 from tui.article import ArticleView, Focus
 from tui.dialogs import GuidelinesScreen, HelpScreen, NoteScreen, VerdictScreen
 from tui.safe import SafeInput, SafeStatic
@@ -312,7 +313,10 @@ class ReaderScreen(Screen[None]):
         pending = sum(1 for s in self.spans if s.status == SpanStatus.SUGGESTED) + sum(
             1 for c in self.claims if c.status == SpanStatus.SUGGESTED
         )
-        title = Text(self.document.display_title, style="bold", no_wrap=True, overflow="ellipsis")
+        # visible() before Text(): Rich would silently drop BEL, BS, VT, FF and CR
+        title = Text(
+            visible(self.document.display_title), style="bold", no_wrap=True, overflow="ellipsis"
+        )
         title.truncate(max(20, self.size.width - 2), overflow="ellipsis")
         details = " · ".join(
             part
@@ -340,14 +344,14 @@ class ReaderScreen(Screen[None]):
         piece = self.document.text[offsets.start : offsets.end]
         if len(piece) > PANEL_TEXT_LIMIT:
             piece = piece[: PANEL_TEXT_LIMIT - 1] + "…"
-        return Text(f"“{piece}”")
+        return Text(f"“{visible(piece, keep_newlines=True)}”")
 
     def _render_panel(self) -> None:
         panel = Text()
 
         def row(name: str, value: Text | str) -> None:
             panel.append(f"{name:<10}", style="bold")
-            panel.append_text(value if isinstance(value, Text) else Text(value))
+            panel.append_text(value if isinstance(value, Text) else Text(visible(value)))
             panel.append("\n")
 
         entity = self._focused_entity()
