@@ -203,6 +203,7 @@ def test_no_command_writes_a_control_character(injection_db: Path, tmp_path: Pat
         ("import", str(bad)),
         ("import", "--skip-invalid", str(bad)),
         ("import", str(tmp_path / f"missing{CONTROLS[:9]}")),
+        ("preannotate", "--labels", f"GPE,X{CONTROLS[:9]}"),
         ("stats",),
         ("stats", "--json"),
         ("db", "check"),
