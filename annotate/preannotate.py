@@ -30,6 +30,7 @@ from annotate.model import (
     EntitySpan,
     Offsets,
     OriginKind,
+    SpanLookup,
     SpanStatus,
     link_claim_source,
 )
@@ -285,7 +286,7 @@ def replace_suggestions(
         if (wanted is None or ent.label_ in wanted)
         and (offset + ent.start_char, offset + ent.end_char) not in decided
     ]
-    all_spans = kept_spans + new_spans
+    all_spans = SpanLookup(kept_spans + new_spans)
     decided_claims = {(claim.content.start, claim.content.end) for claim in kept_claims}
     added_claims = 0
     found = (

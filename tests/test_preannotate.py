@@ -283,3 +283,25 @@ def test_a_document_the_pipeline_fails_on_is_skipped_and_named(
     done = store.preannotated_documents(pipeline.origin)
     assert bad not in done and len(done) == 6
     assert all(len(store.spans(text_hash(t))) == 1 for t in texts if t != texts[3])
+
+
+def test_span_lookup_finds_what_a_full_scan_finds() -> None:
+    import random
+
+    from annotate.model import Offsets, SpanLookup, best_overlap
+
+    chooser = random.Random(7)
+    spans = []
+    for i in range(400):
+        start = chooser.randrange(0, 5000)
+        status = chooser.choice([SpanStatus.SUGGESTED, SpanStatus.REJECTED, SpanStatus.ACCEPTED])
+        spans.append(
+            EntitySpan(
+                i, "d", start, start + chooser.randrange(1, 40), "X", "m", OriginKind.MODEL, status
+            )
+        )
+    lookup = SpanLookup(spans)
+    for _ in range(2000):
+        start = chooser.randrange(0, 5100)
+        target = Offsets(start, start + chooser.randrange(1, 60))
+        assert lookup.best_overlap(target) == best_overlap(target, spans)
