@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from annotate.claims import DetectedClaim, detect_claims, find_quotes
+from annotate.claims import DetectedClaim, detect_claims
+from annotate.claims.quotes import find_quotes
 from annotate.model import ClaimKind
 from annotate.nlp import load_pipeline
 from annotate.seedformat import parse_article
@@ -347,7 +348,7 @@ def test_negative_cases_yield_no_claim(pipeline: Any, text: str) -> None:
 def test_span_categorizer_claims_fill_in_where_rules_found_none(pipeline: Any) -> None:
     import numpy
 
-    from annotate.claims import spancat_claims
+    from annotate.claims.detector import spancat_claims
 
     text = "Officials expect the bridge to reopen in June, a spokesman confirmed on Monday."
     doc = pipeline.nlp(text)

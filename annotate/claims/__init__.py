@@ -1,0 +1,36 @@
+"""An explainable, rule-based claim detector over spaCy's dependency parse: one module per
+rule family (``quotes``, ``reporting``, ``according_to``, ``hedges``, ``statistics``), the
+shared parse helpers (``parse``), the cue lexicon (``lexicon``), pronoun resolution
+(``pronouns``) and the detector that runs them in order (``detector``).
+
+Every claim carries its content, source and cue offsets, a kind, the id of the rule that fired
+and a one-line explanation of why. Rules, in the order they claim a reporting verb:
+
+- ``quote.*`` — direct quotations (also across sentences; an unclosed quote runs to the end of
+  its paragraph) attributed by a reporting verb just outside the quote marks;
+- ``speech_verb.*`` — a reporting or cognition verb (say, tell, add, report, claim, warn,
+  caution, believe, announce, …) whose subject is the source and whose clausal complement is
+  the content, in either order (``X said Y`` / ``Y, X said`` / ``Y, said X``);
+- ``according_to`` — ``according to X``, when no reporting verb already carries the claim;
+- ``hedge.*`` — unattributed assertions: ``concerns have been growing that …``, ``it is
+  believed that …``, ``reportedly``;
+- ``statistic.quantity`` — a sentence resting on an approximate number, percentage or amount
+  that no other claim covers.
+
+Pronoun sources (``he added``) are resolved to the previous named source and marked resolved.
+Quantities (CARDINAL / PERCENT / MONEY / QUANTITY, with "over", "nearly", "at least", …) that
+fall inside a claim are recorded on it.
+"""
+
+from annotate.claims.detected import CLAIMS_COMPONENT, SPANS_KEY, USER_DATA_KEY, DetectedClaim
+from annotate.claims.detector import claims_component, claims_from_doc, detect_claims
+
+__all__ = [
+    "CLAIMS_COMPONENT",
+    "SPANS_KEY",
+    "USER_DATA_KEY",
+    "DetectedClaim",
+    "claims_component",
+    "claims_from_doc",
+    "detect_claims",
+]

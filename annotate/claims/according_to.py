@@ -1,0 +1,76 @@
+"""Rule family ``according_to``: "according to X, ..."."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from spacy.tokens import Doc, Token
+
+from annotate.claims.detected import DetectedClaim
+from annotate.claims.parse import (
+    Candidates,
+    _text,
+    source_of,
+    subtree_without,
+    tokens_offsets,
+    trimmed,
+)
+from annotate.model import ClaimKind, Offsets
+
+
+def _according_to_parts(token: Token) -> tuple[Token, Token] | None:
+    """For the token "according" with "to X": the "to" token and X."""
+    if token.lower_ != "according":
+        return None
+    for child in token.children:
+        if child.lower_ == "to":
+            for grandchild in child.children:
+                if grandchild.dep_ == "pobj":
+                    return child, grandchild
+    return None
+
+
+def _according_to_of(verb: Token) -> Offsets | None:
+    for child in verb.children:
+        parts = _according_to_parts(child)
+        if parts is not None:
+            start, end = tokens_offsets(parts[1].subtree)
+            return Offsets(start, end)
+    return None
+
+
+def _according_to_claims(
+    doc: Doc, used: set[int], candidates: Candidates
+) -> Iterator[DetectedClaim]:
+    for token in candidates.according:
+        parts = _according_to_parts(token)
+        if parts is None:
+            continue
+        to, source_head = parts
+        clause = token.head
+        if clause.i in used or clause == token:
+            continue
+        tokens = subtree_without(clause, excluded=[token])
+        if not tokens:
+            continue
+        start, end = tokens_offsets(tokens)
+        content = trimmed(doc, start, end)
+        if content is None:
+            continue
+        used.add(clause.i)
+        source, named = source_of(doc, source_head)
+        source_start, source_end = tokens_offsets(source_head.subtree)
+        if named is None:
+            source = Offsets(source_start, source_end)
+        yield DetectedClaim(
+            content=content,
+            kind=ClaimKind.ACCORDING_TO,
+            rule="according_to",
+            explanation=(
+                f"cue 'according to' → source '{_text(doc)[source.start : source.end]}' "
+                f"→ the clause it attaches to ('{clause.text}')"
+            ),
+            source=source,
+            cue=Offsets(token.idx, to.idx + len(to.text)),
+            source_named=named,
+        )

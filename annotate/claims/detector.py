@@ -1,0 +1,126 @@
+"""The detector: runs every rule family in order, adds a trained span categorizer's claims, and
+the spaCy component."""
+
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from annotate.claims.according_to import _according_to_claims
+from annotate.claims.detected import CLAIMS_COMPONENT, SPANS_KEY, USER_DATA_KEY, DetectedClaim
+from annotate.claims.hedges import _hedge_claims
+from annotate.claims.parse import _TEXTS, Candidates, _text, trimmed
+from annotate.claims.pronouns import resolve_pronouns
+from annotate.claims.quotes import _quote_claims, find_quotes
+from annotate.claims.reporting import _speech_verb_claims
+from annotate.claims.statistics import _statistic_claims, quantities_in
+from annotate.model import ClaimKind, Offsets
+
+
+def detect_claims(doc: Doc) -> list[DetectedClaim]:
+    """All claims in a parsed document, by position. The rules read the dependency parse:
+    a pipeline without a parser yields no claims (walking an unparsed tree is undefined)."""
+    if not doc.has_annotation("DEP"):
+        return []
+    _TEXTS[id(doc)] = doc.text
+    try:
+        return _detect_claims(doc)
+    finally:
+        _TEXTS.pop(id(doc), None)
+
+
+def _detect_claims(doc: Doc) -> list[DetectedClaim]:
+    quotes = find_quotes(_text(doc))
+    used: set[int] = set()
+    candidates = Candidates.of(doc)
+    claims = list(_quote_claims(doc, quotes, used))
+    claims += _speech_verb_claims(doc, quotes, used, candidates)
+    claims += _according_to_claims(doc, used, candidates)
+    claims += _hedge_claims(doc, used, candidates)
+    claims += _statistic_claims(doc, [c.content for c in claims])
+    for claim in claims:
+        claim.quantities = quantities_in(doc, claim.content)
+    resolve_pronouns(doc, claims)
+    return sorted(claims, key=lambda c: (c.content.start, c.content.end))
+
+
+def _share(a: Offsets, b: Offsets) -> float:
+    """How much of the shorter of two ranges the other covers."""
+    shared = min(a.end, b.end) - max(a.start, b.start)
+    return max(0, shared) / max(1, min(a.end - a.start, b.end - b.start))
+
+
+def spancat_claims(
+    doc: Doc, found: list[DetectedClaim], spans_key: str = SPANS_KEY
+) -> list[DetectedClaim]:
+    """Claims a trained span categorizer predicted (``CLAIM`` with the nearest
+    ``CLAIM_SOURCE`` and ``CLAIM_CUE`` of the same sentence), where no rule found one."""
+    if spans_key not in doc.spans:
+        return []
+    group = doc.spans[spans_key]
+    raw_scores = group.attrs.get("scores")
+    scores = list(raw_scores) if raw_scores is not None else [None] * len(group)
+    parts: dict[str, list[Span]] = {"CLAIM_SOURCE": [], "CLAIM_CUE": []}
+    contents: list[tuple[Span, float | None]] = []
+    for span, score in zip(group, scores, strict=False):
+        if span.label_ == "CLAIM":
+            contents.append((span, float(score) if score is not None else None))
+        elif span.label_ in parts:
+            parts[span.label_].append(span)
+    claims: list[DetectedClaim] = []
+    for span, score in contents:
+        content = trimmed(doc, span.start_char, span.end_char, drop_mark=False)
+        if content is None or any(_share(content, c.content) >= 0.5 for c in found + claims):
+            continue
+        sentence = span[0].sent if doc.has_annotation("SENT_START") else None
+
+        def nearest(label: str, sentence: Span | None = sentence, span: Span = span) -> Span | None:
+            options = [
+                p
+                for p in parts[label]
+                if sentence is None or (sentence.start <= p.start and p.end <= sentence.end)
+            ]
+            return min(options, key=lambda p: abs(p.start - span.start), default=None)
+
+        source, cue = nearest("CLAIM_SOURCE"), nearest("CLAIM_CUE")
+        explanation = "span categorizer: CLAIM" + (f" ({score:.2f})" if score is not None else "")
+        if source is not None:
+            explanation += f" → source '{source.text}'"
+        if cue is not None:
+            explanation += f" → cue '{cue.text}'"
+        claims.append(
+            DetectedClaim(
+                content=content,
+                kind=ClaimKind.REPORTED if source is not None else ClaimKind.UNATTRIBUTED,
+                rule="model.spancat",
+                explanation=explanation,
+                source=Offsets(source.start_char, source.end_char) if source is not None else None,
+                cue=Offsets(cue.start_char, cue.end_char) if cue is not None else None,
+                quantities=quantities_in(doc, content),
+            )
+        )
+    return claims
+
+
+@Language.component(CLAIMS_COMPONENT)
+def claims_component(doc: Doc) -> Doc:
+    """Run the detector inside the pipeline, so ``n_process`` workers do it in parallel.
+    A trained claim span categorizer earlier in the pipeline adds its claims where the rules
+    found none. The claims travel with the Doc in ``user_data`` as plain lists and dicts."""
+    found = detect_claims(doc)
+    _TEXTS[id(doc)] = doc.text
+    try:
+        found += spancat_claims(doc, found)
+    finally:
+        _TEXTS.pop(id(doc), None)
+    ordered = sorted(found, key=lambda c: (c.content.start, c.content.end))
+    doc.user_data[USER_DATA_KEY] = [claim.to_dict() for claim in ordered]
+    return doc
+
+
+def claims_from_doc(doc: Doc) -> list[DetectedClaim]:
+    """The claims the pipeline component left on ``doc`` (or detect them now)."""
+    stored = doc.user_data.get(USER_DATA_KEY)
+    if stored is None:
+        return detect_claims(doc)
+    return [DetectedClaim.from_dict(item) for item in stored]

@@ -1,0 +1,181 @@
+"""Parse helpers the rules share: the text once per document, candidate tokens, offsets,
+subjects, complements, sources and cues."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy
+from spacy.attrs import LEMMA, LOWER
+from spacy.strings import hash_string  # type: ignore[attr-defined]
+from spacy.tokens import Doc, Span, Token
+
+from annotate.claims.lexicon import HEDGE_ADVERBS, HEDGE_NOUNS, NAMED_LABELS, REPORTING_VERBS
+from annotate.model import Offsets
+
+_OPENING_QUOTES = '“"«'
+
+
+_CLOSING_QUOTES = '”"»'
+
+
+_EDGE_PUNCT = " \t\n,;:.-–—\"“”'‘’«»"
+
+
+_MIN_QUOTE_WORDS = 4
+
+
+_WORD = re.compile(r"\w+")
+
+
+#: ``Doc.text`` joins every token each time it is read; the rules read it often.
+_TEXTS: dict[int, str] = {}
+
+
+def _text(doc: Doc) -> str:
+    cached = _TEXTS.get(id(doc))
+    return cached if cached is not None else doc.text
+
+
+def _hashes(words: Iterable[str]) -> numpy.ndarray[Any, Any]:
+    return numpy.asarray(sorted({hash_string(w) for w in words}), dtype="uint64")
+
+
+_REPORTING_HASHES = _hashes(REPORTING_VERBS)
+
+
+_HEDGE_NOUN_HASHES = _hashes(HEDGE_NOUNS)
+
+
+_LOWER_HASHES = _hashes([*HEDGE_ADVERBS, "according"])
+
+
+@dataclass(slots=True)
+class Candidates:
+    """The few tokens each rule must look at, found with one vectorized pass (the rules then
+    check them properly). Looping over every token in Python for every rule costs more."""
+
+    reporting: list[Token]
+    hedge_nouns: list[Token]
+    hedge_adverbs: list[Token]
+    according: list[Token]
+
+    @classmethod
+    def of(cls, doc: Doc) -> Candidates:
+        if not len(doc):
+            return cls([], [], [], [])
+        lemmas = doc.to_array(LEMMA)
+        lowers = doc.to_array(LOWER)
+
+        def pick(values: numpy.ndarray[Any, Any], wanted: numpy.ndarray[Any, Any]) -> list[Token]:
+            return [doc[int(i)] for i in numpy.isin(values, wanted).nonzero()[0]]
+
+        by_lower = pick(lowers, _LOWER_HASHES)
+        return cls(
+            reporting=pick(lemmas, _REPORTING_HASHES),
+            hedge_nouns=pick(lemmas, _HEDGE_NOUN_HASHES),
+            hedge_adverbs=[t for t in by_lower if t.lower_ != "according"],
+            according=[t for t in by_lower if t.lower_ == "according"],
+        )
+
+
+def trimmed(doc: Doc, start: int, end: int, *, drop_mark: bool = True) -> Offsets | None:
+    """Character offsets of ``doc.text[start:end]`` without edge punctuation (and a leading
+    complementiser such as "that")."""
+    text = _text(doc)
+    while start < end and text[start] in _EDGE_PUNCT:
+        start += 1
+    while end > start and text[end - 1] in _EDGE_PUNCT:
+        end -= 1
+    if drop_mark:
+        match = re.match(r"(?:that|whether|if)\s+", text[start:end], re.IGNORECASE)
+        if match and end - start > match.end():
+            start += match.end()
+    return Offsets(start, end) if start < end else None
+
+
+def tokens_offsets(tokens: Iterable[Token]) -> tuple[int, int]:
+    items = list(tokens)
+    return min(t.idx for t in items), max(t.idx + len(t.text) for t in items)
+
+
+def subtree_without(token: Token, excluded: Iterable[Token] = ()) -> list[Token]:
+    """``token``'s subtree minus the subtrees of ``excluded``."""
+    skip: set[int] = set()
+    for other in excluded:
+        skip.update(t.i for t in other.subtree)
+    return [t for t in token.subtree if t.i not in skip]
+
+
+def entity_at(doc: Doc, token: Token) -> Span | None:
+    if token.ent_iob_ == "O":
+        return None
+    for ent in doc.ents:
+        if ent.start <= token.i < ent.end:
+            return ent
+    return None
+
+
+def is_reporting_verb(token: Token) -> bool:
+    """A verb (not "said" inside a noun phrase, not negated) with a reporting lemma."""
+    if token.pos_ not in ("VERB", "AUX") or not token.tag_.startswith("VB"):
+        return False
+    if token.dep_ in ("amod", "compound", "nmod"):
+        return False
+    if token.lemma_.lower() not in REPORTING_VERBS:
+        return False
+    if token.lemma_.lower() == "point" and not any(c.dep_ == "prt" for c in token.children):
+        return False
+    return not any(child.dep_ == "neg" for child in token.children)
+
+
+def subject_of(verb: Token) -> Token | None:
+    for child in verb.children:
+        if child.dep_ in ("nsubj", "nsubjpass", "csubj"):
+            return child
+    if verb.dep_ == "conj" and verb.head.pos_ in ("VERB", "AUX"):
+        return subject_of(verb.head)
+    return None
+
+
+def complement_of(verb: Token) -> tuple[Token, str] | None:
+    """The clause a reporting verb introduces, and how it is attached."""
+    for dep in ("ccomp", "xcomp"):
+        for child in verb.children:
+            if child.dep_ == dep and not (dep == "xcomp" and child.pos_ not in ("VERB", "AUX")):
+                return child, dep
+    if verb.dep_ in ("parataxis",) and verb.head.pos_ in ("VERB", "AUX"):
+        return verb.head, "parataxis"
+    return None
+
+
+def source_of(doc: Doc, subject: Token) -> tuple[Offsets, str | None]:
+    """The named entity the subject's head sits in, else the subject's noun phrase."""
+    entity = entity_at(doc, subject)
+    if entity is not None and entity.label_ in NAMED_LABELS:
+        kind = {"PERSON": "person", "NORP": "group"}.get(entity.label_, "organisation")
+        return Offsets(entity.start_char, entity.end_char), kind
+    cut: set[int] = set()
+    for token in subject.subtree:
+        if (token != subject and token.dep_ in ("appos", "relcl", "acl", "advcl", "parataxis")) or (
+            token.head == subject and token.dep_ == "punct"
+        ):
+            cut.update(t.i for t in token.subtree)
+    phrase = [t for t in subject.subtree if t.i not in cut]
+    start, end = tokens_offsets(phrase)
+    return trimmed(doc, start, end, drop_mark=False) or Offsets(start, end), None
+
+
+def cue_of(verb: Token) -> Offsets:
+    parts = [verb, *(c for c in verb.children if c.dep_ == "prt")]
+    start, end = tokens_offsets(parts)
+    return Offsets(start, end)
+
+
+def token_at(doc: Doc, starts: list[int], char: int) -> Token:
+    """The token covering ``char``, or the last one starting before it."""
+    return doc[max(0, bisect_right(starts, char) - 1)]

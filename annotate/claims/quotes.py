@@ -1,0 +1,125 @@
+"""Rule family ``quote.*``: direct quotations attributed by a reporting verb just outside the
+marks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Token
+
+from annotate.claims.detected import DetectedClaim
+from annotate.claims.parse import (
+    _CLOSING_QUOTES,
+    _MIN_QUOTE_WORDS,
+    _OPENING_QUOTES,
+    _WORD,
+    _text,
+    cue_of,
+    is_reporting_verb,
+    source_of,
+    subject_of,
+    token_at,
+    tokens_offsets,
+    trimmed,
+)
+from annotate.model import ClaimKind, Offsets
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """The text between a pair of quote marks (``inner``) and the marks included (``outer``)."""
+
+    inner: Offsets
+    outer: Offsets
+    closed: bool
+
+
+def find_quotes(text: str) -> list[Quote]:
+    """Pair quote marks paragraph by paragraph; an unclosed quote runs to the paragraph end."""
+    quotes: list[Quote] = []
+    offset = 0
+    for paragraph in text.split("\n"):
+        open_at: int | None = None
+        for index, char in enumerate(paragraph):
+            position = offset + index
+            if open_at is None and char in _OPENING_QUOTES:
+                if char == '"' and index + 1 < len(paragraph) and paragraph[index + 1] in " ,.":
+                    continue  # a closing mark with nothing open: unbalanced, ignore it
+                open_at = position
+            elif open_at is not None and char in _CLOSING_QUOTES:
+                quotes.append(
+                    Quote(Offsets(open_at + 1, position), Offsets(open_at, position + 1), True)
+                )
+                open_at = None
+        if open_at is not None and open_at + 1 < offset + len(paragraph.rstrip()):
+            end = offset + len(paragraph.rstrip())
+            quotes.append(Quote(Offsets(open_at + 1, end), Offsets(open_at, end), False))
+        offset += len(paragraph) + 1
+    return [
+        q
+        for q in quotes
+        if len(_WORD.findall(text[q.inner.start : q.inner.end])) >= _MIN_QUOTE_WORDS
+    ]
+
+
+def quote_containing(quotes: list[Quote], start: int, end: int) -> Quote | None:
+    for quote in quotes:
+        if quote.outer.start <= start and end <= quote.outer.end:
+            return quote
+    return None
+
+
+def overlapping_quote(quotes: list[Quote], tokens: list[Token]) -> Quote | None:
+    start, end = tokens_offsets(tokens)
+    for quote in quotes:
+        if quote.inner.start < end and start < quote.inner.end:
+            return quote
+    return None
+
+
+def _quote_claims(doc: Doc, quotes: list[Quote], used: set[int]) -> Iterator[DetectedClaim]:
+    starts = [token.idx for token in doc]
+    for quote in quotes:
+        verb = _attributing_verb(doc, quote, starts)
+        content = trimmed(doc, quote.inner.start, quote.inner.end, drop_mark=False)
+        if verb is None or content is None:
+            continue
+        subject = subject_of(verb)
+        if subject is None:
+            continue
+        used.add(verb.i)
+        source, named = source_of(doc, subject)
+        unclosed = "" if quote.closed else " (quote left open: runs to the paragraph end)"
+        yield DetectedClaim(
+            content=content,
+            kind=ClaimKind.QUOTE,
+            rule="quote.speech_verb",
+            explanation=(
+                f"quotation marks{unclosed} → cue '{verb.text}' (reporting verb beside the quote)"
+                f" → subject '{_text(doc)[source.start : source.end]}'"
+            ),
+            source=source,
+            cue=cue_of(verb),
+            source_named=named,
+            pronoun=subject.lower_ if subject.pos_ == "PRON" else None,
+        )
+
+
+def _attributing_verb(doc: Doc, quote: Quote, starts: list[int]) -> Token | None:
+    """A reporting verb outside the quote, in the sentence where it closes or opens."""
+    candidates: list[Token] = []
+    for anchor, after in ((quote.inner.end - 1, True), (quote.inner.start, False)):
+        sentence = token_at(doc, starts, anchor).sent
+        for token in sentence:
+            outside = token.idx >= quote.outer.end if after else token.idx < quote.outer.start
+            if outside and is_reporting_verb(token):
+                candidates.append(token)
+        if candidates:
+            break
+    if not candidates:
+        return None
+    return min(
+        candidates,
+        key=lambda t: min(abs(t.idx - quote.outer.end), abs(t.idx - quote.outer.start)),
+    )

@@ -1,0 +1,94 @@
+"""Rule family ``speech_verb.*``: a reporting or cognition verb with a subject and a clausal
+complement."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from spacy.tokens import Doc, Token
+
+from annotate.claims.according_to import _according_to_of
+from annotate.claims.detected import DetectedClaim
+from annotate.claims.lexicon import COGNITION_VERBS
+from annotate.claims.parse import (
+    Candidates,
+    _text,
+    complement_of,
+    cue_of,
+    is_reporting_verb,
+    source_of,
+    subject_of,
+    subtree_without,
+    tokens_offsets,
+    trimmed,
+)
+from annotate.claims.quotes import Quote, overlapping_quote
+from annotate.model import ClaimKind, Offsets
+
+
+def _speech_verb_claims(
+    doc: Doc, quotes: list[Quote], used: set[int], candidates: Candidates
+) -> Iterator[DetectedClaim]:
+    for verb in candidates.reporting:
+        if verb.i in used or not is_reporting_verb(verb):
+            continue
+        attached = complement_of(verb)
+        subject = subject_of(verb)
+        if attached is None or subject is None:
+            continue
+        clause, how = attached
+        tokens = (
+            subtree_without(clause, excluded=[verb]) if how == "parataxis" else list(clause.subtree)
+        )
+        if not tokens or overlapping_quote(quotes, tokens) is not None:
+            continue
+        start, end = tokens_offsets(tokens)
+        content = trimmed(doc, start, end)
+        if content is None:
+            continue
+        used.add(verb.i)
+        impersonal = subject.dep_ == "nsubjpass" and subject.lower_ in ("it", "this")
+        lemma = verb.lemma_.lower()
+        verb_kind = "cognition verb" if lemma in COGNITION_VERBS else "speech verb"
+        according = _according_to_of(verb)
+        if impersonal:
+            cue = Offsets(*tokens_offsets([*_auxiliaries(verb), verb]))
+            yield DetectedClaim(
+                content=content,
+                kind=ClaimKind.UNATTRIBUTED,
+                rule="hedge.impersonal_passive",
+                explanation=(
+                    f"cue '{_text(doc)[cue.start : cue.end]}' (impersonal passive, no source) "
+                    "→ clausal complement"
+                ),
+                cue=cue,
+            )
+            continue
+        source, named = source_of(doc, subject)
+        order = (
+            "inverted order: complement before the verb"
+            if clause.i < verb.i
+            else "clausal complement"
+        )
+        if how == "xcomp":
+            order = "infinitive complement"
+        extra = ""
+        if according is not None:
+            extra = f"; according to '{_text(doc)[according.start : according.end]}'"
+        yield DetectedClaim(
+            content=content,
+            kind=ClaimKind.REPORTED,
+            rule=f"speech_verb.{'inverted' if clause.i < verb.i else how}",
+            explanation=(
+                f"cue '{verb.text}' ({verb_kind}) → subject "
+                f"'{_text(doc)[source.start : source.end]}' → {order}{extra}"
+            ),
+            source=source,
+            cue=cue_of(verb),
+            source_named=named,
+            pronoun=subject.lower_ if subject.pos_ == "PRON" else None,
+        )
+
+
+def _auxiliaries(verb: Token) -> list[Token]:
+    return [child for child in verb.children if child.dep_ in ("auxpass", "aux")]

@@ -1,0 +1,69 @@
+"""Rule family ``statistic.*`` and the quantities recorded on every claim."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from spacy.tokens import Doc, Span
+
+from annotate.claims.detected import DetectedClaim
+from annotate.claims.lexicon import APPROXIMATORS, QUANTITY_LABELS
+from annotate.claims.parse import _text, trimmed
+from annotate.model import ClaimKind, Offsets, Quantity
+
+
+def quantities_in(doc: Doc, content: Offsets) -> list[Quantity]:
+    found = []
+    for ent in doc.ents:
+        if ent.label_ not in QUANTITY_LABELS:
+            continue
+        if ent.start_char < content.start or ent.end_char > content.end:
+            continue
+        found.append(quantity_of(doc, ent))
+    return found
+
+
+def quantity_of(doc: Doc, ent: Span) -> Quantity:
+    """The quantity with its approximator ("over 3,500"), inside the entity or just before it."""
+    text = _text(doc)
+    start = ent.start_char
+    inside = text[ent.start_char : ent.end_char].lower()
+    modifier = next((m for m in APPROXIMATORS if inside.startswith(m + " ")), None)
+    if modifier is None:
+        before = text[max(0, start - 20) : start].lower()
+        for candidate in APPROXIMATORS:
+            if before.endswith(candidate + " ") and (
+                len(before) == len(candidate) + 1 or not before[-len(candidate) - 2].isalnum()
+            ):
+                modifier = candidate
+                start -= len(candidate) + 1
+                break
+    return Quantity(start, ent.end_char, ent.label_, text[start : ent.end_char], modifier)
+
+
+def _statistic_claims(doc: Doc, covered: list[Offsets]) -> Iterator[DetectedClaim]:
+    for sentence in doc.sents:
+        root = sentence.root
+        if root.pos_ not in ("VERB", "AUX"):
+            continue
+        span = trimmed(doc, sentence.start_char, sentence.end_char, drop_mark=False)
+        if span is None or any(span.overlaps(c) for c in covered):
+            continue
+        for ent in sentence.ents:
+            if ent.label_ not in QUANTITY_LABELS:
+                continue
+            quantity = quantity_of(doc, ent)
+            if quantity.modifier is None and ent.label_ == "CARDINAL":
+                continue
+            yield DetectedClaim(
+                content=span,
+                kind=ClaimKind.STATISTIC,
+                rule="statistic.quantity",
+                explanation=(
+                    f"cue '{quantity.text}' ({ent.label_.lower()}"
+                    f"{', ' + repr(quantity.modifier) if quantity.modifier else ''}) "
+                    "in a sentence no other claim covers"
+                ),
+                cue=Offsets(quantity.start, quantity.end),
+            )
+            break
