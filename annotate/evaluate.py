@@ -8,22 +8,19 @@ tokens), and for claims paired by content (token IoU ≥ 0.5) source and cue mat
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from annotate.claim_scores import ClaimScores
 from annotate.claims import claims_from_doc
 from annotate.errors import ClaimscopeError, InputError
 from annotate.importer import Provenance, Source, read_source
-from annotate.model import Claim, EntitySpan, Offsets, OriginKind, SpanStatus, text_hash
+from annotate.model import Claim, EntitySpan, OriginKind, SpanStatus, text_hash
 from annotate.nlp import LoadedPipeline
 from annotate.store import Store
-
-_WORD = re.compile(r"\w+")
-PAIR_THRESHOLD = 0.5
 
 
 @dataclass(slots=True)
@@ -72,10 +69,8 @@ class Evaluation:
     missing_documents: int = 0
     entities_exact: dict[str, Score] = field(default_factory=lambda: defaultdict(Score))
     entities_overlap: dict[str, Score] = field(default_factory=lambda: defaultdict(Score))
-    claim_content_exact: Score = field(default_factory=Score)
-    claim_content_tokens: Score = field(default_factory=Score)
-    claim_source: Score = field(default_factory=Score)
-    claim_cue: Score = field(default_factory=Score)
+    claims: ClaimScores = field(default_factory=ClaimScores)
+    texts: list[str] = field(default_factory=list)
 
     def overall(self, scores: dict[str, Score]) -> Score:
         total = Score()
@@ -97,12 +92,7 @@ class Evaluation:
                     **{k: v.to_dict() for k, v in sorted(self.entities_overlap.items())},
                 },
             },
-            "claims": {
-                "content_exact": self.claim_content_exact.to_dict(),
-                "content_token_overlap": self.claim_content_tokens.to_dict(),
-                "source": self.claim_source.to_dict(),
-                "cue": self.claim_cue.to_dict(),
-            },
+            "claims": self.claims.to_dict(),
         }
 
 
@@ -167,70 +157,6 @@ def _overlap_matches(
     return matches
 
 
-def word_positions(text: str, offsets: Offsets) -> set[int]:
-    return {m.start() for m in _WORD.finditer(text, offsets.start, offsets.end)}
-
-
-def score_claims(
-    text: str, gold: Sequence[Claim], predicted: Sequence[Claim], evaluation: Evaluation
-) -> None:
-    gold_words = [word_positions(text, c.content) for c in gold]
-    predicted_words = [word_positions(text, c.content) for c in predicted]
-    exact = evaluation.claim_content_exact
-    gold_contents = {(c.content.start, c.content.end) for c in gold}
-    predicted_contents = {(c.content.start, c.content.end) for c in predicted}
-    exact.matched_predicted += len(gold_contents & predicted_contents)
-    exact.matched_gold += len(gold_contents & predicted_contents)
-    exact.predicted += len(predicted)
-    exact.gold += len(gold)
-    tokens = evaluation.claim_content_tokens
-    tokens.predicted += len(predicted)
-    tokens.gold += len(gold)
-    for words in predicted_words:
-        best = max((len(words & g) for g in gold_words), default=0)
-        tokens.matched_predicted += best / len(words) if words else 0.0
-    for words in gold_words:
-        best = max((len(words & p) for p in predicted_words), default=0)
-        tokens.matched_gold += best / len(words) if words else 0.0
-    pairs = _pair_claims(gold_words, predicted_words)
-    for part, score in (("source", evaluation.claim_source), ("cue", evaluation.claim_cue)):
-        score.predicted += sum(1 for c in predicted if getattr(c, part) is not None)
-        score.gold += sum(1 for c in gold if getattr(c, part) is not None)
-        for g_index, p_index in pairs:
-            if _part_matches(gold[g_index], predicted[p_index], part):
-                score.matched_predicted += 1
-                score.matched_gold += 1
-
-
-def _pair_claims(gold: list[set[int]], predicted: list[set[int]]) -> list[tuple[int, int]]:
-    candidates = []
-    for g_index, g in enumerate(gold):
-        for p_index, p in enumerate(predicted):
-            union = len(g | p)
-            iou = len(g & p) / union if union else 0.0
-            if iou >= PAIR_THRESHOLD:
-                candidates.append((iou, g_index, p_index))
-    pairs: list[tuple[int, int]] = []
-    used_gold: set[int] = set()
-    used_predicted: set[int] = set()
-    for _, g_index, p_index in sorted(candidates, reverse=True):
-        if g_index not in used_gold and p_index not in used_predicted:
-            used_gold.add(g_index)
-            used_predicted.add(p_index)
-            pairs.append((g_index, p_index))
-    return pairs
-
-
-def _part_matches(gold: Claim, predicted: Claim, part: str) -> bool:
-    wanted: Offsets | None = getattr(gold, part)
-    if wanted is None:
-        return False
-    options: Iterable[Offsets | None] = [getattr(predicted, part)]
-    if part == "source":
-        options = [predicted.source, predicted.source_resolved]
-    return any(o is not None and o.overlaps(wanted) for o in options)
-
-
 def is_model_made(origin_kind: OriginKind, origin: str, wanted_origin: str | None) -> bool:
     if wanted_origin is not None:
         return origin == wanted_origin
@@ -257,7 +183,10 @@ def evaluate_pairs(
             [s for s in predicted.spans if s.label in wanted],
             evaluation,
         )
-        score_claims(gold.text, gold.claims, predicted.claims, evaluation)
+        evaluation.claims.add_document(
+            len(evaluation.texts), gold.text, gold.claims, predicted.claims
+        )
+        evaluation.texts.append(gold.text)
     return evaluation
 
 

@@ -244,7 +244,7 @@ def _offsets(value: Offsets | None) -> dict[str, int] | None:
 
 
 def claim_record(claim: Claim) -> dict[str, Any]:
-    return {
+    record: dict[str, Any] = {
         "content": claim.content.to_dict(),
         "source": _offsets(claim.source),
         "source_resolved": _offsets(claim.source_resolved),
@@ -260,6 +260,9 @@ def claim_record(claim: Claim) -> dict[str, Any]:
         "rule": claim.rule,
         "explanation": claim.explanation,
     }
+    if claim.content_parts:
+        record["content_parts"] = [part.to_dict() for part in claim.content_parts]
+    return record
 
 
 def relation_records(claim: Claim, tokens: TokenTable) -> list[dict[str, Any]]:

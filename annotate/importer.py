@@ -406,6 +406,9 @@ def _claim_from_json(raw: Any, text: str, doc_id: str, where: str, base: dict[st
             )
         )
     note = raw.get("note", "")
+    content_parts = _content_parts(raw.get("content_parts"), text, where)
+    if content_parts:
+        content = Offsets(content_parts[0].start, content_parts[-1].end)
     return Claim(
         id=0,
         doc_id=doc_id,
@@ -419,10 +422,29 @@ def _claim_from_json(raw: Any, text: str, doc_id: str, where: str, base: dict[st
         verdict=verdict,
         note=note if isinstance(note, str) else "",
         quantities=quantities,
+        content_parts=content_parts,
         rule=raw.get("rule") if isinstance(raw.get("rule"), str) else None,
         explanation=raw.get("explanation") if isinstance(raw.get("explanation"), str) else None,
         **base,
     )
+
+
+def _content_parts(raw: Any, text: str, where: str) -> list[Offsets] | None:
+    """Discontinuous content: two or more fragments in order, none overlapping."""
+    if raw is None:
+        return None
+    if not isinstance(raw, list) or len(raw) < 2:
+        raise InputError(f"{where}.content_parts", "must be a list of two or more fragments")
+    parts: list[Offsets] = []
+    for index, item in enumerate(raw):
+        part = _offsets_field(item, text, f"{where}.content_parts[{index}]", required=True)
+        assert part is not None
+        if parts and part.start < parts[-1].end:
+            raise InputError(
+                f"{where}.content_parts[{index}]", "fragments must be in order and not overlap"
+            )
+        parts.append(part)
+    return parts
 
 
 def parse_sources(

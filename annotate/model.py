@@ -237,6 +237,9 @@ class Claim:
     verdict: Verdict = Verdict.UNREVIEWED
     note: str = ""
     quantities: list[Quantity] = field(default_factory=list)
+    #: Discontinuous content ("The plan, critics say, will fail"): its fragments in order;
+    #: ``content`` is then their hull. None when the content is one piece.
+    content_parts: list[Offsets] | None = None
     rule: str | None = None
     explanation: str | None = None
     annotator: str | None = None
@@ -251,6 +254,8 @@ class Claim:
                 value = value.to_dict()
             elif f.name == "quantities":
                 value = [q.to_dict() for q in value]
+            elif f.name == "content_parts" and value is not None:
+                value = [part.to_dict() for part in value]
             if value is not None:
                 out[f.name] = _plain(value)
         return out
@@ -279,6 +284,9 @@ class Claim:
             verdict=Verdict(data.get("verdict", Verdict.UNREVIEWED)),
             note=data.get("note", ""),
             quantities=[Quantity.from_dict(q) for q in data.get("quantities", [])],
+            content_parts=[Offsets.from_dict(p) for p in data["content_parts"]]
+            if data.get("content_parts")
+            else None,
             rule=data.get("rule"),
             explanation=data.get("explanation"),
             annotator=data.get("annotator"),
@@ -289,6 +297,10 @@ class Claim:
     def parts(self) -> list[Offsets]:
         """The claim's content, source and cue ranges that are set."""
         return [o for o in (self.content, self.source, self.cue) if o is not None]
+
+    def content_fragments(self) -> list[Offsets]:
+        """The content as the pieces it is made of (one piece unless discontinuous)."""
+        return list(self.content_parts) if self.content_parts else [self.content]
 
 
 @dataclass(slots=True)

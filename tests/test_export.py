@@ -388,3 +388,34 @@ def test_formats_without_claims_say_so(hostile_export_db: Path, tmp_path: Path, 
         "(export them with --format jsonl, brat or spacy)"
     ) in result.stderr
     assert result.stdout.startswith("exported 1 document(s), 2 entities, 0 claims")
+
+
+def test_discontinuous_content_is_imported_checked_and_exported(tmp_path: Path) -> None:
+    text = "The plan, critics say, will fail."
+    claim = {
+        "content": {"start": 0, "end": 32},
+        "content_parts": [{"start": 0, "end": 8}, {"start": 23, "end": 32}],
+        "source": {"start": 10, "end": 17},
+        "cue": {"start": 18, "end": 21},
+        "kind": "reported",
+    }
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({"text": text, "claims": [claim]}) + "\n")
+    db = tmp_path / "db.json"
+    run_cli("import", str(source), db=db, check=True)
+    out = tmp_path / "out.jsonl"
+    run_cli("export", str(out), db=db, check=True)
+    [exported] = json.loads(out.read_text())["claims"]
+    assert exported["content_parts"] == claim["content_parts"]
+    assert exported["content"] == {"start": 0, "end": 32}
+    again = tmp_path / "again.json"
+    run_cli("import", str(out), db=again, check=True)
+    run_cli("export", str(tmp_path / "out2.jsonl"), db=again, check=True)
+    assert (tmp_path / "out2.jsonl").read_bytes() == out.read_bytes()
+    claim["content_parts"] = [{"start": 0, "end": 8}, {"start": 5, "end": 32}]
+    source.write_text(json.dumps({"text": text, "claims": [claim]}) + "\n")
+    result = run_cli("import", str(source), db=tmp_path / "bad.json")
+    assert result.returncode == 1
+    assert "claims[0].content_parts[1]: fragments must be in order and not overlap" in (
+        result.stderr
+    )

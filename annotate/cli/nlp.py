@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from annotate.cli.base import app, err, open_store, out, warn
-from annotate.errors import ClaimscopeError
+from annotate.errors import ClaimscopeError, StorageError
 
 
 @app.command("preannotate")
@@ -112,6 +112,13 @@ def evaluate_command(
         typer.Option("--labels", help="Comma-separated labels to score (default: the gold's)."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    errors: Annotated[
+        Path | None,
+        typer.Option(
+            "--errors",
+            help="Write missed gold claims and unmatched predictions, by cue, to this file.",
+        ),
+    ] = None,
 ) -> None:
     """Score entity and claim suggestions against gold: P/R/F1 per label and for claims."""
     from annotate.evaluate import (
@@ -131,6 +138,16 @@ def evaluate_command(
             pairs = predictions_from_store(store, records, origin)
     wanted = [label.strip() for label in labels.split(",") if label.strip()] if labels else None
     evaluation = evaluate_pairs(pairs, wanted)
+    if errors is not None:
+        from annotate.claim_scores import error_report
+        from annotate.store.journal import atomic_write
+
+        report = error_report(evaluation.claims.errors, evaluation.texts)
+        try:
+            atomic_write(errors, report.encode("utf-8"))
+        except OSError as error:
+            raise StorageError("write", errors, error, safe="nothing was written") from error
+        err.print(f"errors: {len(evaluation.claims.errors)} written to {errors}", soft_wrap=True)
     if as_json:
         sys.stdout.write(
             orjson.dumps(evaluation.to_dict(), option=orjson.OPT_INDENT_2).decode() + "\n"
@@ -161,17 +178,40 @@ def evaluate_command(
             end_section=label == "overall",
         )
     out.print(table)
-    if not evaluation.claim_content_exact.gold:
-        out.print(
-            f"claims: the gold has none ({evaluation.claim_content_exact.predicted} predicted)"
-        )
+    scores = evaluation.claims
+    if not scores.overall["content_exact"].gold:
+        predicted = scores.overall["content_exact"].predicted
+        out.print(f"claims: the gold has none ({predicted} predicted)")
         return
-    claims = Table("claims", "P / R / F1", "gold", "predicted", title="claims")
-    for name, score in result["claims"].items():
-        claims.add_row(
-            name.replace("_", " "), prf(score), str(score["gold"]), str(score["predicted"])
-        )
+    claims = Table(
+        "part",
+        "exact P / R / F1",
+        "overlap P / R / F1",
+        "gold",
+        "predicted",
+        title="claims (attribution; statistics left out)",
+    )
+    groups = [("overall", result["claims"]["overall"])]
+    groups += [(kind, tallies) for kind, tallies in result["claims"]["by_kind"].items()]
+    for group, tallies in groups:
+        for role in ("content", "source", "cue"):
+            exact, overlap = tallies[f"{role}_exact"], tallies[f"{role}_overlap"]
+            claims.add_row(
+                f"{group}: {role}" if group != "overall" else role,
+                prf(exact),
+                prf(overlap),
+                str(exact["gold"]),
+                str(exact["predicted"]),
+                end_section=role == "cue",
+            )
     out.print(claims)
+    rules = Table("rule", "predicted", "content found in gold", title="claims by rule")
+    for rule, figures in result["claims"]["by_rule"].items():
+        rules.add_row(
+            rule, str(figures["predicted"]), f"{figures['content_overlap_precision']:.3f}"
+        )
+    out.print(rules)
+    out.print(f"statistics left out of the attribution scores: {scores.statistics}")
 
 
 @app.command("train")

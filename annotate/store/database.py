@@ -917,6 +917,8 @@ def _record_offsets(table: str, record: dict[str, Any]) -> Iterable[tuple[str, O
         value = record.get(name)
         if value:
             yield name, Offsets.from_dict(value)
+    for part in record.get("content_parts") or ():
+        yield "content part", Offsets.from_dict(part)
     for quantity in record.get("quantities") or ():
         yield "quantity", Offsets(int(quantity["start"]), int(quantity["end"]))
 
