@@ -113,3 +113,12 @@ def test_tui_modules_only_use_the_core_through_its_library() -> None:
     """tui/ may import annotate/ and textual/rich, never spacy or tinydb."""
     for path in (ROOT / "tui").glob("*.py"):
         assert not imported_modules(path) & {"spacy", "tinydb", "thinc"}, path.name
+
+
+def test_the_command_line_starts_without_spacy() -> None:
+    """`claimscope tui`, `stats` and friends must not pay for importing spaCy."""
+    code = "import sys, annotate.cli; print(sorted(m for m in sys.modules if m == 'spacy'))"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    assert result.stdout.strip() == "[]"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -367,3 +370,51 @@ def test_span_categorizer_claims_fill_in_where_rules_found_none(pipeline: Any) -
     assert claim.explanation.startswith("span categorizer: CLAIM (0.91)")
     # where a rule already found the claim, the rule's explainable claim is kept
     assert spancat_claims(doc, detect_claims(doc)) == []
+
+
+# The cue lexicon, as data ----------------------------------------------------------------------
+
+
+def test_the_lexicon_is_data_with_a_class_per_cue() -> None:
+    from annotate.claims import lexicon
+
+    built_in = lexicon.load()
+    assert built_in.verb_class("say") == "speech"
+    assert built_in.verb_class("believe") == "cognition"
+    assert set(built_in.guidelines) == set(lexicon.CLASSES)
+    assert all(kind in lexicon.CLASSES for kind in built_in.verbs.values())
+
+
+def test_a_user_lexicon_adds_and_removes_cues(tmp_path: Path, pipeline: Any) -> None:
+    from annotate.claims import lexicon
+
+    extra = tmp_path / "cues.json"
+    extra.write_text(json.dumps({"verbs": {"grumble": "speech", "say": "none"}}))
+    text = "The farmers grumbled that prices were too low. The mayor said that roads were closed."
+    try:
+        lexicon.use(extra)
+        found = detect_claims(pipeline.nlp(text))
+        assert [text[c.cue.start : c.cue.end] for c in found if c.cue] == ["grumbled"]
+        assert "(speech verb)" in found[0].explanation
+    finally:
+        lexicon.use(None)
+    cues = [text[c.cue.start : c.cue.end] for c in detect_claims(pipeline.nlp(text)) if c.cue]
+    assert cues == ["said"]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{not json", "is not valid JSON"),
+        ('{"verbs": {"say": "shouting"}}', "verbs.say: class 'shouting' is not one of"),
+        ('{"hedge_nouns": "fear"}', "hedge_nouns: must be a list of words"),
+    ],
+)
+def test_a_bad_user_lexicon_is_one_clear_error(tmp_path: Path, content: str, message: str) -> None:
+    from annotate.claims import lexicon
+    from annotate.errors import ClaimscopeError
+
+    bad = tmp_path / "bad.json"
+    bad.write_text(content)
+    with pytest.raises(ClaimscopeError, match=re.escape(message)):
+        lexicon.load(bad)

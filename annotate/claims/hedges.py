@@ -6,15 +6,15 @@ from collections.abc import Iterator
 
 from spacy.tokens import Doc, Token
 
+from annotate.claims import lexicon
 from annotate.claims.detected import DetectedClaim
-from annotate.claims.lexicon import HEDGE_ADVERBS, HEDGE_NOUNS
 from annotate.claims.parse import Candidates, _text, tokens_offsets, trimmed
 from annotate.model import ClaimKind, Offsets
 
 
 def _hedge_claims(doc: Doc, used: set[int], candidates: Candidates) -> Iterator[DetectedClaim]:
     for noun in candidates.hedge_nouns:
-        if noun.pos_ != "NOUN" or noun.lemma_.lower() not in HEDGE_NOUNS:
+        if noun.pos_ != "NOUN" or noun.lemma_.lower() not in lexicon.active().hedge_nouns:
             continue
         if any(child.dep_ == "poss" for child in noun.children):
             continue  # "the minister's fears that …" has a source: not unattributed
@@ -47,7 +47,11 @@ def _hedge_claims(doc: Doc, used: set[int], candidates: Candidates) -> Iterator[
             cue=Offsets(cue_start, cue_end),
         )
     for adverb in candidates.hedge_adverbs:
-        if adverb.lower_ not in HEDGE_ADVERBS or adverb.dep_ != "advmod" or adverb.head.i in used:
+        if (
+            adverb.lower_ not in lexicon.active().hedge_adverbs
+            or adverb.dep_ != "advmod"
+            or adverb.head.i in used
+        ):
             continue
         verb = adverb.head
         tokens = [t for t in verb.subtree if t.i != adverb.i and t.sent == adverb.sent]

@@ -1,142 +1,126 @@
-"""The cue lexicon: reporting and cognition verbs, hedges, approximators, pronoun sources."""
+"""The cue lexicon, as data: ``lexicon.json`` beside this file gives each cue lemma a class
+(speech, cognition, intention, evidential, nominal, colon) with a one-line guideline per
+class, and the hedge words, approximators and pronoun sources the rules use.
+
+A user file of the same shape extends it (``claimscope preannotate --claim-lexicon FILE``):
+its entries are added or replace the built-in class; a class of ``"none"`` removes a lemma.
+The rules read the *active* lexicon (:func:`active`), which :func:`use` replaces.
+"""
 
 from __future__ import annotations
 
-SPEECH_VERBS = frozenset(
-    [
-        "say",
-        "tell",
-        "add",
-        "report",
-        "claim",
-        "warn",
-        "caution",
-        "announce",
-        "allege",
-        "confirm",
-        "deny",
-        "insist",
-        "accuse",
-        "state",
-        "explain",
-        "note",
-        "argue",
-        "acknowledge",
-        "admit",
-        "assert",
-        "predict",
-        "reveal",
-        "write",
-        "declare",
-        "maintain",
-        "stress",
-        "emphasize",
-        "emphasise",
-        "contend",
-        "testify",
-        "conclude",
-        "indicate",
-        "observe",
-        "remark",
-        "reply",
-        "respond",
-        "urge",
-        "vow",
-        "promise",
-        "threaten",
-        "concede",
-        "disclose",
-        "recall",
-        "tweet",
-        "post",
-        "inform",
-        "assure",
-        "complain",
-        "point",
-        "suggest",
-        "estimate",
-    ]
-)
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from annotate.errors import ClaimscopeError
+
+BUILT_IN = Path(__file__).with_name("lexicon.json")
+CLASSES = ("speech", "cognition", "intention", "evidential", "nominal", "colon")
+REMOVE = "none"
 
 
-COGNITION_VERBS = frozenset(
-    [
-        "believe",
-        "think",
-        "fear",
-        "expect",
-        "suspect",
-        "doubt",
-        "hope",
-        "feel",
-        "worry",
-        "consider",
-        "reckon",
-    ]
-)
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    """Cue lemmas by class and the word lists the rules share."""
+
+    verbs: dict[str, str]
+    nouns: dict[str, str]
+    guidelines: dict[str, str]
+    hedge_nouns: frozenset[str]
+    hedge_adverbs: frozenset[str]
+    approximators: tuple[str, ...]
+    pronoun_sources: dict[str, str]
+    named_labels: frozenset[str]
+    quantity_labels: frozenset[str]
+
+    def verb_class(self, lemma: str) -> str | None:
+        return self.verbs.get(lemma)
+
+    def noun_class(self, lemma: str) -> str | None:
+        return self.nouns.get(lemma)
 
 
-REPORTING_VERBS = SPEECH_VERBS | COGNITION_VERBS
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        data = orjson.loads(path.read_bytes())
+    except OSError as error:
+        raise ClaimscopeError(f"{path}: cannot read the claim lexicon ({error.strerror})") from None
+    except orjson.JSONDecodeError as error:
+        raise ClaimscopeError(f"{path}: the claim lexicon is not valid JSON ({error})") from None
+    if not isinstance(data, dict):
+        raise ClaimscopeError(f"{path}: the claim lexicon must be a JSON object")
+    return data
 
 
-HEDGE_NOUNS = frozenset(
-    [
-        "concern",
-        "fear",
-        "worry",
-        "speculation",
-        "suspicion",
-        "doubt",
-        "rumour",
-        "rumor",
-        "indication",
-        "sign",
-        "hope",
-        "expectation",
-        "belief",
-        "allegation",
-        "claim",
-        "report",
-        "question",
-    ]
-)
+def _cues(data: dict[str, Any], field: str, path: Path) -> dict[str, str]:
+    value = data.get(field, {})
+    if not isinstance(value, dict):
+        raise ClaimscopeError(f"{path}: {field}: must be an object of lemma: class")
+    for lemma, kind in value.items():
+        if kind not in (*CLASSES, REMOVE):
+            raise ClaimscopeError(
+                f"{path}: {field}.{lemma}: class {kind!r} is not one of "
+                f"{', '.join((*CLASSES, REMOVE))}"
+            )
+    return {str(lemma).lower(): str(kind) for lemma, kind in value.items()}
 
 
-HEDGE_ADVERBS = frozenset(["reportedly", "allegedly", "purportedly", "supposedly", "apparently"])
+def _words(data: dict[str, Any], field: str, path: Path) -> list[str]:
+    value = data.get(field, [])
+    if not isinstance(value, list) or not all(isinstance(word, str) for word in value):
+        raise ClaimscopeError(f"{path}: {field}: must be a list of words")
+    return [word.lower() for word in value]
 
 
-QUANTITY_LABELS = frozenset({"CARDINAL", "PERCENT", "MONEY", "QUANTITY"})
+def load(extra: Path | None = None) -> Lexicon:
+    """The built-in lexicon, extended by ``extra`` when given."""
+    base = _read(BUILT_IN)
+    verbs, nouns = _cues(base, "verbs", BUILT_IN), _cues(base, "nouns", BUILT_IN)
+    lists = {name: _words(base, name, BUILT_IN) for name in ("hedge_nouns", "hedge_adverbs")}
+    approximators = _words(base, "approximators", BUILT_IN)
+    if extra is not None:
+        more = _read(extra)
+        verbs.update(_cues(more, "verbs", extra))
+        nouns.update(_cues(more, "nouns", extra))
+        for name in lists:
+            lists[name] += _words(more, name, extra)
+        approximators += [a for a in _words(more, "approximators", extra) if a not in approximators]
+    return Lexicon(
+        verbs={lemma: kind for lemma, kind in verbs.items() if kind != REMOVE},
+        nouns={lemma: kind for lemma, kind in nouns.items() if kind != REMOVE},
+        guidelines=dict(base["classes"]),
+        hedge_nouns=frozenset(lists["hedge_nouns"]),
+        hedge_adverbs=frozenset(lists["hedge_adverbs"]),
+        # longest first, so "more than" wins over "more"
+        approximators=tuple(sorted(approximators, key=lambda a: (-len(a.split()), 0))),
+        pronoun_sources=dict(base["pronoun_sources"]),
+        named_labels=frozenset(base["named_labels"]),
+        quantity_labels=frozenset(base["quantity_labels"]),
+    )
 
 
-NAMED_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "FAC", "LOC"})
+@cache
+def _built_in() -> Lexicon:
+    return load()
 
 
-APPROXIMATORS = (
-    "more than",
-    "less than",
-    "fewer than",
-    "at least",
-    "at most",
-    "up to",
-    "as many as",
-    "as much as",
-    "close to",
-    "upwards of",
-    "just over",
-    "just under",
-    "over",
-    "nearly",
-    "almost",
-    "about",
-    "around",
-    "approximately",
-    "roughly",
-    "some",
-    "under",
-    "above",
-    "below",
-    "only",
-)
+_active: list[Lexicon] = []
 
 
-PRONOUN_SOURCES = {"he": "person", "she": "person", "they": "any", "it": "organisation"}
+def active() -> Lexicon:
+    """The lexicon the rules use now."""
+    return _active[-1] if _active else _built_in()
+
+
+def use(extra: Path | None) -> Lexicon:
+    """Make the built-in lexicon extended by ``extra`` the active one (None: built-in)."""
+    chosen = load(extra) if extra is not None else _built_in()
+    _active[:] = [chosen]
+    from annotate.claims import parse  # the candidate filter caches hashes of the cue words
+
+    parse.refresh_candidates()
+    return chosen

@@ -14,7 +14,7 @@ from spacy.attrs import LEMMA, LOWER
 from spacy.strings import hash_string  # type: ignore[attr-defined]
 from spacy.tokens import Doc, Span, Token
 
-from annotate.claims.lexicon import HEDGE_ADVERBS, HEDGE_NOUNS, NAMED_LABELS, REPORTING_VERBS
+from annotate.claims import lexicon
 from annotate.model import Offsets
 
 _OPENING_QUOTES = '“"«'
@@ -45,13 +45,35 @@ def _hashes(words: Iterable[str]) -> numpy.ndarray[Any, Any]:
     return numpy.asarray(sorted({hash_string(w) for w in words}), dtype="uint64")
 
 
-_REPORTING_HASHES = _hashes(REPORTING_VERBS)
+@dataclass(slots=True)
+class _CueHashes:
+    """Hashes of the active lexicon's words, for the vectorized candidate filter."""
+
+    reporting: numpy.ndarray[Any, Any]
+    hedge_nouns: numpy.ndarray[Any, Any]
+    lowers: numpy.ndarray[Any, Any]
+
+    @classmethod
+    def of(cls, words: lexicon.Lexicon) -> _CueHashes:
+        return cls(
+            _hashes(words.verbs),
+            _hashes(words.hedge_nouns),
+            _hashes([*words.hedge_adverbs, "according"]),
+        )
 
 
-_HEDGE_NOUN_HASHES = _hashes(HEDGE_NOUNS)
+_CUES: list[_CueHashes] = []
 
 
-_LOWER_HASHES = _hashes([*HEDGE_ADVERBS, "according"])
+def _cue_hashes() -> _CueHashes:
+    if not _CUES:
+        _CUES.append(_CueHashes.of(lexicon.active()))
+    return _CUES[0]
+
+
+def refresh_candidates() -> None:
+    """Forget the cached hashes: the active lexicon changed."""
+    _CUES.clear()
 
 
 @dataclass(slots=True)
@@ -74,10 +96,11 @@ class Candidates:
         def pick(values: numpy.ndarray[Any, Any], wanted: numpy.ndarray[Any, Any]) -> list[Token]:
             return [doc[int(i)] for i in numpy.isin(values, wanted).nonzero()[0]]
 
-        by_lower = pick(lowers, _LOWER_HASHES)
+        hashes = _cue_hashes()
+        by_lower = pick(lowers, hashes.lowers)
         return cls(
-            reporting=pick(lemmas, _REPORTING_HASHES),
-            hedge_nouns=pick(lemmas, _HEDGE_NOUN_HASHES),
+            reporting=pick(lemmas, hashes.reporting),
+            hedge_nouns=pick(lemmas, hashes.hedge_nouns),
             hedge_adverbs=[t for t in by_lower if t.lower_ != "according"],
             according=[t for t in by_lower if t.lower_ == "according"],
         )
@@ -126,7 +149,7 @@ def is_reporting_verb(token: Token) -> bool:
         return False
     if token.dep_ in ("amod", "compound", "nmod"):
         return False
-    if token.lemma_.lower() not in REPORTING_VERBS:
+    if lexicon.active().verb_class(token.lemma_.lower()) is None:
         return False
     if token.lemma_.lower() == "point" and not any(c.dep_ == "prt" for c in token.children):
         return False
@@ -156,7 +179,7 @@ def complement_of(verb: Token) -> tuple[Token, str] | None:
 def source_of(doc: Doc, subject: Token) -> tuple[Offsets, str | None]:
     """The named entity the subject's head sits in, else the subject's noun phrase."""
     entity = entity_at(doc, subject)
-    if entity is not None and entity.label_ in NAMED_LABELS:
+    if entity is not None and entity.label_ in lexicon.active().named_labels:
         kind = {"PERSON": "person", "NORP": "group"}.get(entity.label_, "organisation")
         return Offsets(entity.start_char, entity.end_char), kind
     cut: set[int] = set()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from spacy.tokens import Doc
 
+from annotate.claims import lexicon
 from annotate.claims.detected import DetectedClaim
-from annotate.claims.lexicon import PRONOUN_SOURCES
 from annotate.claims.parse import _text
 
 
@@ -14,7 +14,7 @@ def resolve_pronouns(doc: Doc, claims: list[DetectedClaim]) -> None:
     previous: list[DetectedClaim] = []
     for claim in sorted(claims, key=lambda c: c.content.start):
         if claim.pronoun is not None and claim.source is not None:
-            wanted = PRONOUN_SOURCES.get(claim.pronoun)
+            wanted = lexicon.active().pronoun_sources.get(claim.pronoun)
             antecedent = next(
                 (
                     p

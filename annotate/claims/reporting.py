@@ -7,9 +7,9 @@ from collections.abc import Iterator
 
 from spacy.tokens import Doc, Token
 
+from annotate.claims import lexicon
 from annotate.claims.according_to import _according_to_of
 from annotate.claims.detected import DetectedClaim
-from annotate.claims.lexicon import COGNITION_VERBS
 from annotate.claims.parse import (
     Candidates,
     _text,
@@ -49,7 +49,7 @@ def _speech_verb_claims(
         used.add(verb.i)
         impersonal = subject.dep_ == "nsubjpass" and subject.lower_ in ("it", "this")
         lemma = verb.lemma_.lower()
-        verb_kind = "cognition verb" if lemma in COGNITION_VERBS else "speech verb"
+        verb_kind = f"{lexicon.active().verb_class(lemma)} verb"
         according = _according_to_of(verb)
         if impersonal:
             cue = Offsets(*tokens_offsets([*_auxiliaries(verb), verb]))

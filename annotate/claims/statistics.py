@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 from spacy.tokens import Doc, Span
 
+from annotate.claims import lexicon
 from annotate.claims.detected import DetectedClaim
-from annotate.claims.lexicon import APPROXIMATORS, QUANTITY_LABELS
 from annotate.claims.parse import _text, trimmed
 from annotate.model import ClaimKind, Offsets, Quantity
 
@@ -15,7 +15,7 @@ from annotate.model import ClaimKind, Offsets, Quantity
 def quantities_in(doc: Doc, content: Offsets) -> list[Quantity]:
     found = []
     for ent in doc.ents:
-        if ent.label_ not in QUANTITY_LABELS:
+        if ent.label_ not in lexicon.active().quantity_labels:
             continue
         if ent.start_char < content.start or ent.end_char > content.end:
             continue
@@ -28,10 +28,10 @@ def quantity_of(doc: Doc, ent: Span) -> Quantity:
     text = _text(doc)
     start = ent.start_char
     inside = text[ent.start_char : ent.end_char].lower()
-    modifier = next((m for m in APPROXIMATORS if inside.startswith(m + " ")), None)
+    modifier = next((m for m in lexicon.active().approximators if inside.startswith(m + " ")), None)
     if modifier is None:
         before = text[max(0, start - 20) : start].lower()
-        for candidate in APPROXIMATORS:
+        for candidate in lexicon.active().approximators:
             if before.endswith(candidate + " ") and (
                 len(before) == len(candidate) + 1 or not before[-len(candidate) - 2].isalnum()
             ):
@@ -50,7 +50,7 @@ def _statistic_claims(doc: Doc, covered: list[Offsets]) -> Iterator[DetectedClai
         if span is None or any(span.overlaps(c) for c in covered):
             continue
         for ent in sentence.ents:
-            if ent.label_ not in QUANTITY_LABELS:
+            if ent.label_ not in lexicon.active().quantity_labels:
                 continue
             quantity = quantity_of(doc, ent)
             if quantity.modifier is None and ent.label_ == "CARDINAL":

@@ -41,6 +41,10 @@ def preannotate_command(
         int, typer.Option("--batch-size", min=1, help="Documents per spaCy batch.")
     ] = 32,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    claim_lexicon: Annotated[
+        Path | None,
+        typer.Option("--claim-lexicon", help="A cue lexicon JSON file extending the built-in."),
+    ] = None,
 ) -> None:
     """Suggest entities and claims with spaCy and the claim detector.
 
@@ -48,9 +52,11 @@ def preannotate_command(
     human-made annotations are never touched. Ctrl-C stops after the current document and
     keeps every finished one.
     """
+    from annotate.claims import lexicon
     from annotate.nlp import load_pipeline
     from annotate.preannotate import preannotate, summary
 
+    lexicon.use(claim_lexicon)
     pipeline = load_pipeline(model)
     wanted = [label.strip() for label in labels.split(",") if label.strip()] if labels else None
     with open_store() as store:
@@ -119,8 +125,15 @@ def evaluate_command(
             help="Write missed gold claims and unmatched predictions, by cue, to this file.",
         ),
     ] = None,
+    claim_lexicon: Annotated[
+        Path | None,
+        typer.Option(
+            "--claim-lexicon", help="With --model: a cue lexicon JSON file extending the built-in."
+        ),
+    ] = None,
 ) -> None:
     """Score entity and claim suggestions against gold: P/R/F1 per label and for claims."""
+    from annotate.claims import lexicon
     from annotate.evaluate import (
         evaluate_pairs,
         predictions_from_pipeline,
@@ -129,6 +142,7 @@ def evaluate_command(
     )
 
     records = read_gold(gold)
+    lexicon.use(claim_lexicon)
     if model is not None:
         from annotate.nlp import load_pipeline
 
