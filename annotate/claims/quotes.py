@@ -36,15 +36,22 @@ class Quote:
 
 
 def find_quotes(text: str) -> list[Quote]:
-    """Pair quote marks paragraph by paragraph; an unclosed quote runs to the paragraph end."""
+    """Pair quote marks. A quote left open at the end of its paragraph goes on into the next
+    one when that paragraph reopens it (a mark at its start, the usual convention for a quote
+    of several paragraphs) or closes it before opening another; otherwise it runs to the
+    paragraph end."""
     quotes: list[Quote] = []
-    offset = 0
-    for paragraph in text.split("\n"):
-        open_at: int | None = None
-        for index, char in enumerate(paragraph):
-            position = offset + index
+    paragraphs = _paragraphs(text)
+    open_at: int | None = None
+    for number, (first, last) in enumerate(paragraphs):
+        position = first
+        if open_at is not None and text[first] in _OPENING_QUOTES:
+            position += 1  # the mark that reopens a continued quote
+        while position < last:
+            char = text[position]
             if open_at is None and char in _OPENING_QUOTES:
-                if char == '"' and index + 1 < len(paragraph) and paragraph[index + 1] in " ,.":
+                if char == '"' and position + 1 < last and text[position + 1] in " ,.":
+                    position += 1
                     continue  # a closing mark with nothing open: unbalanced, ignore it
                 open_at = position
             elif open_at is not None and char in _CLOSING_QUOTES:
@@ -52,15 +59,43 @@ def find_quotes(text: str) -> list[Quote]:
                     Quote(Offsets(open_at + 1, position), Offsets(open_at, position + 1), True)
                 )
                 open_at = None
-        if open_at is not None and open_at + 1 < offset + len(paragraph.rstrip()):
-            end = offset + len(paragraph.rstrip())
-            quotes.append(Quote(Offsets(open_at + 1, end), Offsets(open_at, end), False))
-        offset += len(paragraph) + 1
+            position += 1
+        if open_at is None:
+            continue
+        following = paragraphs[number + 1] if number + 1 < len(paragraphs) else None
+        if following is None or not _continues_quote(text, *following):
+            if open_at + 1 < last:
+                quotes.append(Quote(Offsets(open_at + 1, last), Offsets(open_at, last), False))
+            open_at = None
     return [
         q
         for q in quotes
         if len(_WORD.findall(text[q.inner.start : q.inner.end])) >= _MIN_QUOTE_WORDS
     ]
+
+
+def _paragraphs(text: str) -> list[tuple[int, int]]:
+    """``[start, end)`` of every non-blank line, trailing spaces left out."""
+    found = []
+    offset = 0
+    for line in text.split("\n"):
+        stripped = line.rstrip()
+        if stripped.strip():
+            found.append((offset, offset + len(stripped)))
+        offset += len(line) + 1
+    return found
+
+
+def _continues_quote(text: str, start: int, end: int) -> bool:
+    """Whether the paragraph ``[start, end)`` carries on a quote left open before it."""
+    if text[start] in _OPENING_QUOTES and text[start] != '"':
+        return True
+    for char in text[start:end]:
+        if char in _CLOSING_QUOTES:
+            return True
+        if char in _OPENING_QUOTES:
+            return False
+    return False
 
 
 def quote_containing(quotes: list[Quote], start: int, end: int) -> Quote | None:
