@@ -36,6 +36,8 @@ class Lexicon:
     pronoun_sources: dict[str, str]
     named_labels: frozenset[str]
     quantity_labels: frozenset[str]
+    #: Subjects that are never a claim's source ("This means …", "which shows …").
+    not_sources: frozenset[str]
 
     def verb_class(self, lemma: str) -> str | None:
         return self.verbs.get(lemma)
@@ -100,6 +102,7 @@ def load(extra: Path | None = None) -> Lexicon:
         pronoun_sources=dict(base["pronoun_sources"]),
         named_labels=frozenset(base["named_labels"]),
         quantity_labels=frozenset(base["quantity_labels"]),
+        not_sources=frozenset(_words(base, "not_sources", BUILT_IN)),
     )
 
 

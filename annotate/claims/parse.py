@@ -144,7 +144,8 @@ def entity_at(doc: Doc, token: Token) -> Span | None:
 
 
 def is_reporting_verb(token: Token) -> bool:
-    """A verb (not "said" inside a noun phrase, not negated) with a reporting lemma."""
+    """A verb (not "said" inside a noun phrase) with a cue lemma. A negated cue is still an
+    attribution ("officials have not said why …"): the explanation says it is negated."""
     if token.pos_ not in ("VERB", "AUX") or not token.tag_.startswith("VB"):
         return False
     if token.dep_ in ("amod", "compound", "nmod"):
@@ -153,7 +154,7 @@ def is_reporting_verb(token: Token) -> bool:
         return False
     if token.lemma_.lower() == "point" and not any(c.dep_ == "prt" for c in token.children):
         return False
-    return not any(child.dep_ == "neg" for child in token.children)
+    return True
 
 
 def subject_of(verb: Token) -> Token | None:

@@ -36,6 +36,8 @@ def _speech_verb_claims(
         subject = subject_of(verb)
         if attached is None or subject is None:
             continue
+        if subject.lower_ in lexicon.active().not_sources:
+            continue
         clause, how = attached
         tokens = (
             subtree_without(clause, excluded=[verb]) if how == "parataxis" else list(clause.subtree)
