@@ -338,7 +338,6 @@ def test_statistic_without_attribution(pipeline: Any) -> None:
         "In May, the council met to discuss the budget.",  # "May" the month is no hedge
         "The council may meet again in May.",
         "The said agreement was signed in Geneva.",  # "said" inside a noun phrase
-        "He did not say that the plan had failed.",  # negated
         "The minister said nothing.",  # no clause
         "The team has six members and a coach.",  # a bare number is no statistic
         "Everyone shared their concerns about the plan.",  # hedge noun without a that-clause
@@ -418,3 +417,11 @@ def test_a_bad_user_lexicon_is_one_clear_error(tmp_path: Path, content: str, mes
     bad.write_text(content)
     with pytest.raises(ClaimscopeError, match=re.escape(message)):
         lexicon.load(bad)
+
+
+def test_a_negated_cue_is_an_attribution_and_says_so(pipeline: Any) -> None:
+    text = "Officials did not say that the plan had failed."
+    [found] = detect_claims(pipeline.nlp(text))
+    assert text[found.content.start : found.content.end] == "the plan had failed"
+    assert text[found.cue.start : found.cue.end] == "say"  # type: ignore[union-attr]
+    assert "negated" in found.explanation

@@ -74,9 +74,9 @@ def _speech_verb_claims(
         )
         if how == "xcomp":
             order = "infinitive complement"
-        extra = ""
+        extra = "; negated" if any(c.dep_ == "neg" for c in verb.children) else ""
         if according is not None:
-            extra = f"; according to '{_text(doc)[according.start : according.end]}'"
+            extra += f"; according to '{_text(doc)[according.start : according.end]}'"
         yield DetectedClaim(
             content=content,
             kind=ClaimKind.REPORTED,
