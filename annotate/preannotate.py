@@ -341,6 +341,9 @@ def shifted(detected: DetectedClaim, delta: int) -> DetectedClaim:
         quantities=[
             replace(q, start=q.start + delta, end=q.end + delta) for q in detected.quantities
         ],
+        content_parts=[Offsets(p.start + delta, p.end + delta) for p in detected.content_parts]
+        if detected.content_parts
+        else None,
     )
 
 
@@ -359,6 +362,7 @@ def suggestion_from_detected(detected: DetectedClaim, doc_id: str, origin: str) 
         quantities=detected.quantities,
         rule=detected.rule,
         explanation=detected.explanation,
+        content_parts=detected.content_parts,
     )
 
 

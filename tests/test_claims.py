@@ -425,3 +425,55 @@ def test_a_negated_cue_is_an_attribution_and_says_so(pipeline: Any) -> None:
     assert text[found.content.start : found.content.end] == "the plan had failed"
     assert text[found.cue.start : found.cue.end] == "say"  # type: ignore[union-attr]
     assert "negated" in found.explanation
+
+
+# Content boundaries ------------------------------------------------------------------------------
+
+
+def test_an_attribution_inside_the_content_makes_it_discontinuous(pipeline: Any) -> None:
+    text = "The plan, critics say, will fail."
+    [found] = detect_claims(pipeline.nlp(text))
+    assert [text[p.start : p.end] for p in found.content_parts or []] == ["The plan", "will fail"]
+    assert text[found.source.start : found.source.end] == "critics"  # type: ignore[union-attr]
+    text = "The economy, according to the minister, will grow next year."
+    [found] = detect_claims(pipeline.nlp(text))
+    assert [text[p.start : p.end] for p in found.content_parts or []] == [
+        "The economy",
+        "will grow next year",
+    ]
+
+
+def test_according_to_at_the_end_is_not_part_of_the_content(pipeline: Any) -> None:
+    text = "By this time, the patient was weak, according to the Sydney Morning Herald."
+    [found] = detect_claims(pipeline.nlp(text))
+    assert text[found.content.start : found.content.end] == "By this time, the patient was weak"
+    assert found.content_parts is None
+
+
+def test_a_partial_quote_is_reported_speech_with_the_whole_complement(pipeline: Any) -> None:
+    text = (
+        'Whitmore told LA Weekly that on October 6 Montalvo "walked into the lobby of the '
+        'station and turned himself in", and said more.'
+    )
+    [found] = detect_claims(pipeline.nlp(text))
+    assert found.kind == ClaimKind.REPORTED and found.rule == "speech_verb.ccomp"
+    assert text[found.content.start : found.content.end].startswith("on October 6 Montalvo")
+    assert text[found.cue.start : found.cue.end] == "told"  # type: ignore[union-attr]
+
+
+def test_a_cue_inside_a_quotation_makes_a_nested_claim(pipeline: Any) -> None:
+    text = 'The coach said, "I think we have learned a lot from today\'s game."'
+    found = detect_claims(pipeline.nlp(text))
+    shown = {
+        (text[c.content.start : c.content.end], text[c.cue.start : c.cue.end])
+        for c in found
+        if c.cue
+    }
+    assert ("I think we have learned a lot from today's game", "said") in shown
+    assert ("we have learned a lot from today's game", "think") in shown
+
+
+def test_a_quotation_of_several_paragraphs_is_one_claim(pipeline: Any) -> None:
+    text = 'He said, "In the first half it felt good out there.\n\nWe could have scored two goals."'
+    [found] = [c for c in detect_claims(pipeline.nlp(text)) if c.kind == ClaimKind.QUOTE]
+    assert text[found.content.start : found.content.end].endswith("scored two goals")

@@ -10,10 +10,10 @@ from annotate.claims.detected import DetectedClaim
 from annotate.claims.parse import (
     Candidates,
     _text,
+    content_of,
     source_of,
     subtree_without,
     tokens_offsets,
-    trimmed,
 )
 from annotate.model import ClaimKind, Offsets
 
@@ -53,10 +53,10 @@ def _according_to_claims(
         tokens = subtree_without(clause, excluded=[token])
         if not tokens:
             continue
-        start, end = tokens_offsets(tokens)
-        content = trimmed(doc, start, end)
-        if content is None:
+        found = content_of(doc, tokens)
+        if found is None:
             continue
+        content, fragments = found
         used.add(clause.i)
         source, named = source_of(doc, source_head)
         source_start, source_end = tokens_offsets(source_head.subtree)
@@ -73,4 +73,5 @@ def _according_to_claims(
             source=source,
             cue=Offsets(token.idx, to.idx + len(to.text)),
             source_named=named,
+            content_parts=fragments,
         )

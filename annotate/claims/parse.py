@@ -134,6 +134,27 @@ def subtree_without(token: Token, excluded: Iterable[Token] = ()) -> list[Token]
     return [t for t in token.subtree if t.i not in skip]
 
 
+def content_of(doc: Doc, tokens: list[Token]) -> tuple[Offsets, list[Offsets] | None] | None:
+    """The content a set of tokens makes: one trimmed range, or, where the tokens have a gap
+    (an attribution inside them: "The plan, critics say, will fail"), the trimmed fragments
+    in order and their hull. Fragments of punctuation alone are dropped."""
+    runs: list[list[Token]] = []
+    for token in sorted(tokens, key=lambda t: t.i):
+        if runs and token.i == runs[-1][-1].i + 1:
+            runs[-1].append(token)
+        else:
+            runs.append([token])
+    fragments: list[Offsets] = []
+    for run in runs:
+        piece = trimmed(doc, run[0].idx, run[-1].idx + len(run[-1].text), drop_mark=not fragments)
+        if piece is not None and _WORD.search(_text(doc), piece.start, piece.end):
+            fragments.append(piece)
+    if not fragments:
+        return None
+    hull = Offsets(fragments[0].start, fragments[-1].end)
+    return hull, fragments if len(fragments) > 1 else None
+
+
 def entity_at(doc: Doc, token: Token) -> Span | None:
     if token.ent_iob_ == "O":
         return None
@@ -152,9 +173,8 @@ def is_reporting_verb(token: Token) -> bool:
         return False
     if lexicon.active().verb_class(token.lemma_.lower()) is None:
         return False
-    if token.lemma_.lower() == "point" and not any(c.dep_ == "prt" for c in token.children):
-        return False
-    return True
+    # "point" is a cue only as "point out"
+    return token.lemma_.lower() != "point" or any(c.dep_ == "prt" for c in token.children)
 
 
 def subject_of(verb: Token) -> Token | None:

@@ -15,6 +15,7 @@ from annotate.claims.parse import (
     _OPENING_QUOTES,
     _WORD,
     _text,
+    complement_of,
     cue_of,
     is_reporting_verb,
     source_of,
@@ -105,6 +106,19 @@ def quote_containing(quotes: list[Quote], start: int, end: int) -> Quote | None:
     return None
 
 
+def quoted_fragment_only(quotes: list[Quote], start: int, end: int, text: str) -> bool:
+    """Whether every quote overlapping ``[start, end)`` lies inside it and words stand outside
+    the quotes too: a complement with a partial quote ("told the court that, over five months,
+    "Gloria's eczema …"") is reported speech whose content is the whole complement."""
+    inside = [q for q in quotes if q.outer.start < end and start < q.outer.end]
+    if not inside or any(q.outer.start < start or q.outer.end > end for q in inside):
+        return False
+    outside = text[start:end]
+    for quote in sorted(inside, key=lambda q: q.outer.start, reverse=True):
+        outside = outside[: quote.outer.start - start] + outside[quote.outer.end - start :]
+    return len(_WORD.findall(outside)) >= _MIN_QUOTE_WORDS - 1
+
+
 def overlapping_quote(quotes: list[Quote], tokens: list[Token]) -> Quote | None:
     start, end = tokens_offsets(tokens)
     for quote in quotes:
@@ -118,7 +132,7 @@ def _quote_claims(doc: Doc, quotes: list[Quote], used: set[int]) -> Iterator[Det
     for quote in quotes:
         verb = _attributing_verb(doc, quote, starts)
         content = trimmed(doc, quote.inner.start, quote.inner.end, drop_mark=False)
-        if verb is None or content is None:
+        if verb is None or content is None or _partial_quote_of(doc, verb, quotes):
             continue
         subject = subject_of(verb)
         if subject is None:
@@ -139,6 +153,15 @@ def _quote_claims(doc: Doc, quotes: list[Quote], used: set[int]) -> Iterator[Det
             source_named=named,
             pronoun=subject.lower_ if subject.pos_ == "PRON" else None,
         )
+
+
+def _partial_quote_of(doc: Doc, verb: Token, quotes: list[Quote]) -> bool:
+    """The verb's complement holds the quote as a fragment: the reporting rule claims it."""
+    attached = complement_of(verb)
+    if attached is None or attached[1] == "parataxis":
+        return False
+    start, end = tokens_offsets(list(attached[0].subtree))
+    return quoted_fragment_only(quotes, start, end, _text(doc))
 
 
 def _attributing_verb(doc: Doc, quote: Quote, starts: list[int]) -> Token | None:

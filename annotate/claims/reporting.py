@@ -14,15 +14,20 @@ from annotate.claims.parse import (
     Candidates,
     _text,
     complement_of,
+    content_of,
     cue_of,
     is_reporting_verb,
     source_of,
     subject_of,
     subtree_without,
     tokens_offsets,
-    trimmed,
 )
-from annotate.claims.quotes import Quote, overlapping_quote
+from annotate.claims.quotes import (
+    Quote,
+    overlapping_quote,
+    quote_containing,
+    quoted_fragment_only,
+)
 from annotate.model import ClaimKind, Offsets
 
 
@@ -42,12 +47,17 @@ def _speech_verb_claims(
         tokens = (
             subtree_without(clause, excluded=[verb]) if how == "parataxis" else list(clause.subtree)
         )
-        if not tokens or overlapping_quote(quotes, tokens) is not None:
+        if not tokens:
             continue
-        start, end = tokens_offsets(tokens)
-        content = trimmed(doc, start, end)
-        if content is None:
+        if overlapping_quote(quotes, tokens) is not None and not (
+            quoted_fragment_only(quotes, *tokens_offsets(tokens), _text(doc))
+            or quote_containing(quotes, verb.idx, verb.idx + len(verb.text)) is not None
+        ):
+            continue  # the quote rule's: the content is the quotation itself
+        found = content_of(doc, tokens)
+        if found is None:
             continue
+        content, fragments = found
         used.add(verb.i)
         impersonal = subject.dep_ == "nsubjpass" and subject.lower_ in ("it", "this")
         lemma = verb.lemma_.lower()
@@ -89,6 +99,7 @@ def _speech_verb_claims(
             cue=cue_of(verb),
             source_named=named,
             pronoun=subject.lower_ if subject.pos_ == "PRON" else None,
+            content_parts=fragments,
         )
 
 
