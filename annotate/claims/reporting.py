@@ -45,7 +45,9 @@ def _speech_verb_claims(
             continue
         clause, how = attached
         tokens = (
-            subtree_without(clause, excluded=[verb]) if how == "parataxis" else list(clause.subtree)
+            subtree_without(clause, excluded=[verb])
+            if how == "parataxis"
+            else complement_tokens(verb, clause)
         )
         if not tokens:
             continue
@@ -101,6 +103,21 @@ def _speech_verb_claims(
             pronoun=subject.lower_ if subject.pos_ == "PRON" else None,
             content_parts=fragments,
         )
+
+
+def complement_tokens(verb: Token, clause: Token) -> list[Token]:
+    """The complement's tokens. The parser often splits one complement into several clausal
+    children of the verb ("I think [it's important] [we have a take]", "I think [to say it]
+    [is wrong]"): every complement child on the same side of the verb is part of it."""
+    after = clause.i > verb.i
+    parts = [
+        child
+        for child in verb.children
+        if child.dep_ in ("ccomp", "xcomp")
+        and (child.i > verb.i) == after
+        and (child.dep_ == "ccomp" or child.pos_ in ("VERB", "AUX"))
+    ]
+    return sorted({t for part in parts or [clause] for t in part.subtree}, key=lambda t: t.i)
 
 
 def _auxiliaries(verb: Token) -> list[Token]:
