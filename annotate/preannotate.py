@@ -298,7 +298,13 @@ def replace_suggestions(
         if (detected.content.start, detected.content.end) in decided_claims:
             continue
         claim = suggestion_from_detected(detected, document.id, origin)
-        tx.add_claim(link_claim_source(claim, all_spans))
+        # the entity the source is about (its head), not another one its phrase holds
+        head = all_spans.best_overlap(detected.source_head) if detected.source_head else None
+        if head is not None:
+            claim.source_entity = head.id
+        else:
+            link_claim_source(claim, all_spans)
+        tx.add_claim(claim)
         added_claims += 1
     tx.put(
         "preannotated",
@@ -338,6 +344,7 @@ def shifted(detected: DetectedClaim, delta: int) -> DetectedClaim:
         source=move(detected.source),
         source_resolved=move(detected.source_resolved),
         cue=move(detected.cue),
+        source_head=move(detected.source_head),
         quantities=[
             replace(q, start=q.start + delta, end=q.end + delta) for q in detected.quantities
         ],

@@ -157,7 +157,9 @@ def write_seed_gold(path: Path) -> None:
         }
         for name, value in (("source", source), ("cue", cue)):
             if value is not None:
-                found = re.compile(rf"\b{re.escape(value)}\b").search(text, max(0, start - 300))
+                found = re.compile(rf"(?<!\w){re.escape(value)}(?!\w)").search(
+                    text, max(0, start - 300)
+                )
                 assert found is not None
                 record[name] = {"start": found.start(), "end": found.end()}
         claims.append(record)

@@ -43,10 +43,18 @@ def test_suggestions_carry_model_origin_and_link_sources(store: Store, pipeline:
     assert len(claims) == 10
     text = store.get_document(doc_id).text
     by_id = {s.id: s for s in spans}
-    khan = next(c for c in claims if c.cue and text[c.cue.start : c.cue.end] == "added")
-    assert khan.source_entity is not None
-    linked = by_id[khan.source_entity]
-    assert (text[linked.start : linked.end], linked.label) == ("Muhammed Sarfraz Khan", "PERSON")
+    for cue in ("said", "added"):  # linked to the person at the source's head, not the ORG
+        khan = next(
+            c
+            for c in claims
+            if c.cue and text[c.cue.start : c.cue.end] == cue and "Khan" in c.explanation
+        )
+        assert khan.source_entity is not None
+        linked = by_id[khan.source_entity]
+        assert (text[linked.start : linked.end], linked.label) == (
+            "Muhammed Sarfraz Khan",
+            "PERSON",
+        )
     assert all(c.rule and c.explanation for c in claims)
 
 

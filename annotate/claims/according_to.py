@@ -58,7 +58,7 @@ def _according_to_claims(
             continue
         content, fragments = found
         used.add(clause.i)
-        source, named = source_of(doc, source_head)
+        source, named, head = source_of(doc, source_head)
         source_start, source_end = tokens_offsets(source_head.subtree)
         if named is None:
             source = Offsets(source_start, source_end)
@@ -73,5 +73,6 @@ def _according_to_claims(
             source=source,
             cue=Offsets(token.idx, to.idx + len(to.text)),
             source_named=named,
+            source_head=head,
             content_parts=fragments,
         )

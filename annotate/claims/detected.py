@@ -30,6 +30,8 @@ class DetectedClaim:
     quantities: list[Quantity] = field(default_factory=list)
     source_named: str | None = None  # "person" / "organisation" / "group" when known
     pronoun: str | None = None
+    #: The named entity at the source's head: what the source is linked to.
+    source_head: Offsets | None = None
     #: Discontinuous content: its fragments in order (``content`` is then their hull).
     content_parts: list[Offsets] | None = None
 
@@ -46,6 +48,7 @@ class DetectedClaim:
             "source_resolved": offsets(self.source_resolved),
             "cue": offsets(self.cue),
             "quantities": [q.to_dict() for q in self.quantities],
+            "source_head": offsets(self.source_head),
             "content_parts": [offsets(p) for p in self.content_parts]
             if self.content_parts
             else None,
@@ -67,6 +70,7 @@ class DetectedClaim:
             source_resolved=offsets(data["source_resolved"]),
             cue=offsets(data["cue"]),
             quantities=[Quantity.from_dict(q) for q in data["quantities"]],
+            source_head=offsets(data.get("source_head")),
             content_parts=[Offsets(p[0], p[1]) for p in data["content_parts"]]
             if data.get("content_parts")
             else None,

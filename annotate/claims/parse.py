@@ -197,21 +197,25 @@ def complement_of(verb: Token) -> tuple[Token, str] | None:
     return None
 
 
-def source_of(doc: Doc, subject: Token) -> tuple[Offsets, str | None]:
-    """The named entity the subject's head sits in, else the subject's noun phrase."""
+def source_of(doc: Doc, subject: Token) -> tuple[Offsets, str | None, Offsets | None]:
+    """The subject's noun phrase, with its apposition ("Steve Whitmore, a representative for
+    the Sheriff's office") but without clauses attached to it; and what kind of source the
+    named entity at its head is (person, organisation, group) and where it is, when there is
+    one: a claim's source is linked to that entity, not to another the phrase holds."""
     entity = entity_at(doc, subject)
+    kind = None
     if entity is not None and entity.label_ in lexicon.active().named_labels:
         kind = {"PERSON": "person", "NORP": "group"}.get(entity.label_, "organisation")
-        return Offsets(entity.start_char, entity.end_char), kind
     cut: set[int] = set()
     for token in subject.subtree:
-        if (token != subject and token.dep_ in ("appos", "relcl", "acl", "advcl", "parataxis")) or (
-            token.head == subject and token.dep_ == "punct"
-        ):
+        if token != subject and token.dep_ in ("relcl", "acl", "advcl", "parataxis"):
             cut.update(t.i for t in token.subtree)
     phrase = [t for t in subject.subtree if t.i not in cut]
     start, end = tokens_offsets(phrase)
-    return trimmed(doc, start, end, drop_mark=False) or Offsets(start, end), None
+    if entity is not None and kind is not None:  # never cut into the name
+        start, end = min(start, entity.start_char), max(end, entity.end_char)
+    head = Offsets(entity.start_char, entity.end_char) if entity is not None and kind else None
+    return trimmed(doc, start, end, drop_mark=False) or Offsets(start, end), kind, head
 
 
 def cue_of(verb: Token) -> Offsets:

@@ -28,6 +28,7 @@ def resolve_pronouns(doc: Doc, claims: list[DetectedClaim]) -> None:
             if antecedent is not None and antecedent.source is not None:
                 claim.source_resolved = antecedent.source
                 claim.source_named = antecedent.source_named
+                claim.source_head = antecedent.source_head
                 resolved_text = _text(doc)[antecedent.source.start : antecedent.source.end]
                 claim.explanation += (
                     f"; '{claim.pronoun}' → '{resolved_text}' (previous named source)"

@@ -138,7 +138,7 @@ def _quote_claims(doc: Doc, quotes: list[Quote], used: set[int]) -> Iterator[Det
         if subject is None:
             continue
         used.add(verb.i)
-        source, named = source_of(doc, subject)
+        source, named, head = source_of(doc, subject)
         unclosed = "" if quote.closed else " (quote left open: runs to the paragraph end)"
         yield DetectedClaim(
             content=content,
@@ -151,6 +151,7 @@ def _quote_claims(doc: Doc, quotes: list[Quote], used: set[int]) -> Iterator[Det
             source=source,
             cue=cue_of(verb),
             source_named=named,
+            source_head=head,
             pronoun=subject.lower_ if subject.pos_ == "PRON" else None,
         )
 

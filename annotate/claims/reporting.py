@@ -78,7 +78,7 @@ def _speech_verb_claims(
                 cue=cue,
             )
             continue
-        source, named = source_of(doc, subject)
+        source, named, head = source_of(doc, subject)
         order = (
             "inverted order: complement before the verb"
             if clause.i < verb.i
@@ -100,6 +100,7 @@ def _speech_verb_claims(
             source=source,
             cue=cue_of(verb),
             source_named=named,
+            source_head=head,
             pronoun=subject.lower_ if subject.pos_ == "PRON" else None,
             content_parts=fragments,
         )
