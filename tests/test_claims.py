@@ -487,3 +487,11 @@ def test_a_quotation_of_several_paragraphs_is_one_claim(pipeline: Any) -> None:
     text = 'He said, "In the first half it felt good out there.\n\nWe could have scored two goals."'
     [found] = [c for c in detect_claims(pipeline.nlp(text)) if c.kind == ClaimKind.QUOTE]
     assert text[found.content.start : found.content.end].endswith("scored two goals")
+
+
+def test_a_passive_cue_names_its_agent_as_the_source_or_makes_no_claim(pipeline: Any) -> None:
+    assert detect_claims(pipeline.nlp("She was told to disconnect from her mother.")) == []
+    text = "Voters were told by election officials that the polls would close early."
+    [found] = detect_claims(pipeline.nlp(text))
+    assert text[found.source.start : found.source.end] == "election officials"  # type: ignore[union-attr]
+    assert text[found.content.start : found.content.end] == "the polls would close early"

@@ -41,8 +41,11 @@ def _speech_verb_claims(
         subject = subject_of(verb)
         if attached is None or subject is None:
             continue
-        if subject.lower_ in lexicon.active().not_sources:
-            continue
+        impersonal = subject.dep_ == "nsubjpass" and subject.lower_ in ("it", "this")
+        if not impersonal:
+            subject = _speaker(verb, subject)
+            if subject is None or subject.lower_ in lexicon.active().not_sources:
+                continue
         clause, how = attached
         tokens = (
             subtree_without(clause, excluded=[verb])
@@ -61,7 +64,6 @@ def _speech_verb_claims(
             continue
         content, fragments = found
         used.add(verb.i)
-        impersonal = subject.dep_ == "nsubjpass" and subject.lower_ in ("it", "this")
         lemma = verb.lemma_.lower()
         verb_kind = f"{lexicon.active().verb_class(lemma)} verb"
         according = _according_to_of(verb)
@@ -119,6 +121,18 @@ def complement_tokens(verb: Token, clause: Token) -> list[Token]:
         and (child.dep_ == "ccomp" or child.pos_ in ("VERB", "AUX"))
     ]
     return sorted({t for part in parts or [clause] for t in part.subtree}, key=lambda t: t.i)
+
+
+def _speaker(verb: Token, subject: Token) -> Token | None:
+    """Who makes the claim: the subject, or in the passive the "by" agent ("she was told to
+    leave" names no speaker; "it was announced by the ministry" does)."""
+    if subject.dep_ != "nsubjpass":
+        return subject
+    for agent in (c for c in verb.children if c.dep_ == "agent"):
+        for speaker in agent.children:
+            if speaker.dep_ == "pobj":
+                return speaker
+    return None
 
 
 def _auxiliaries(verb: Token) -> list[Token]:
