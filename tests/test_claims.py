@@ -495,3 +495,20 @@ def test_a_passive_cue_names_its_agent_as_the_source_or_makes_no_claim(pipeline:
     [found] = detect_claims(pipeline.nlp(text))
     assert text[found.source.start : found.source.end] == "election officials"  # type: ignore[union-attr]
     assert text[found.content.start : found.content.end] == "the polls would close early"
+
+
+def test_guards_against_parses_that_only_look_like_attribution(pipeline: Any) -> None:
+    text = (
+        "With development of the browser almost complete, Microsoft announced on Friday "
+        "that it is time for users to move away."
+    )
+    found = detect_claims(pipeline.nlp(text))
+    assert [text[c.content.start : c.content.end] for c in found] == [
+        "it is time for users to move away"
+    ]
+    assert (
+        detect_claims(
+            pipeline.nlp("The government announced the start of a process to suggest new designs.")
+        )
+        == []
+    )

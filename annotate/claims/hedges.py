@@ -16,6 +16,8 @@ def _hedge_claims(doc: Doc, used: set[int], candidates: Candidates) -> Iterator[
     for noun in candidates.hedge_nouns:
         if noun.pos_ != "NOUN" or noun.lemma_.lower() not in lexicon.active().hedge_nouns:
             continue
+        if noun.i in used:
+            continue  # a nominal cue with a source claimed it
         if any(child.dep_ == "poss" for child in noun.children):
             continue  # "the minister's fears that …" has a source: not unattributed
         clause: Token | None = None

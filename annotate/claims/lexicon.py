@@ -29,6 +29,7 @@ class Lexicon:
 
     verbs: dict[str, str]
     nouns: dict[str, str]
+    adjectives: dict[str, str]
     guidelines: dict[str, str]
     hedge_nouns: frozenset[str]
     hedge_adverbs: frozenset[str]
@@ -82,18 +83,21 @@ def load(extra: Path | None = None) -> Lexicon:
     """The built-in lexicon, extended by ``extra`` when given."""
     base = _read(BUILT_IN)
     verbs, nouns = _cues(base, "verbs", BUILT_IN), _cues(base, "nouns", BUILT_IN)
+    adjectives = _cues(base, "adjectives", BUILT_IN)
     lists = {name: _words(base, name, BUILT_IN) for name in ("hedge_nouns", "hedge_adverbs")}
     approximators = _words(base, "approximators", BUILT_IN)
     if extra is not None:
         more = _read(extra)
         verbs.update(_cues(more, "verbs", extra))
         nouns.update(_cues(more, "nouns", extra))
+        adjectives.update(_cues(more, "adjectives", extra))
         for name in lists:
             lists[name] += _words(more, name, extra)
         approximators += [a for a in _words(more, "approximators", extra) if a not in approximators]
     return Lexicon(
         verbs={lemma: kind for lemma, kind in verbs.items() if kind != REMOVE},
         nouns={lemma: kind for lemma, kind in nouns.items() if kind != REMOVE},
+        adjectives={lemma: kind for lemma, kind in adjectives.items() if kind != REMOVE},
         guidelines=dict(base["classes"]),
         hedge_nouns=frozenset(lists["hedge_nouns"]),
         hedge_adverbs=frozenset(lists["hedge_adverbs"]),

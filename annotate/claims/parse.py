@@ -52,6 +52,7 @@ class _CueHashes:
     reporting: numpy.ndarray[Any, Any]
     hedge_nouns: numpy.ndarray[Any, Any]
     lowers: numpy.ndarray[Any, Any]
+    nominal: numpy.ndarray[Any, Any]
 
     @classmethod
     def of(cls, words: lexicon.Lexicon) -> _CueHashes:
@@ -59,6 +60,7 @@ class _CueHashes:
             _hashes(words.verbs),
             _hashes(words.hedge_nouns),
             _hashes([*words.hedge_adverbs, "according"]),
+            _hashes([*words.nouns, *words.adjectives]),
         )
 
 
@@ -85,11 +87,13 @@ class Candidates:
     hedge_nouns: list[Token]
     hedge_adverbs: list[Token]
     according: list[Token]
+    #: Nouns and adjectives that can carry an attribution ("his claim that", "I am sure that").
+    nominal: list[Token]
 
     @classmethod
     def of(cls, doc: Doc) -> Candidates:
         if not len(doc):
-            return cls([], [], [], [])
+            return cls([], [], [], [], [])
         lemmas = doc.to_array(LEMMA)
         lowers = doc.to_array(LOWER)
 
@@ -103,6 +107,7 @@ class Candidates:
             hedge_nouns=pick(lemmas, hashes.hedge_nouns),
             hedge_adverbs=[t for t in by_lower if t.lower_ != "according"],
             according=[t for t in by_lower if t.lower_ == "according"],
+            nominal=pick(lemmas, hashes.nominal),
         )
 
 

@@ -47,6 +47,8 @@ def _speech_verb_claims(
             if subject is None or subject.lower_ in lexicon.active().not_sources:
                 continue
         clause, how = attached
+        if not _plausible(verb, clause, how):
+            continue
         tokens = (
             subtree_without(clause, excluded=[verb])
             if how == "parataxis"
@@ -123,10 +125,36 @@ def complement_tokens(verb: Token, clause: Token) -> list[Token]:
     return sorted({t for part in parts or [clause] for t in part.subtree}, key=lambda t: t.i)
 
 
+_AFTER_AN_INVERTED_CUE = frozenset(
+    {"nsubj", "dobj", "dative", "prep", "advmod", "npadvmod", "punct", "agent", "aux", "neg"}
+)
+
+
+def _plausible(verb: Token, clause: Token, how: str) -> bool:
+    """Guards against parses that look like attribution and are not.
+
+    - Inverted order ("Y, X said"): the complement ends at a comma, dash or quote right
+      before the attribution, and after the cue come only its subject, objects, adverbials
+      and punctuation — no other clause.
+    - An infinitive complement is not the content when the verb has an object first
+      ("announced the start of a process to suggest …")."""
+    if how == "xcomp":
+        return not any(c.dep_ == "dobj" for c in verb.children)
+    if clause.i > verb.i or how == "parataxis":
+        return True
+    edge = clause.right_edge
+    following = edge.nbor() if edge.i + 1 < len(edge.doc) else None
+    if following is None or following.text not in (",", "—", "–", "--", '"', "”", "’", "'"):
+        return False
+    trailing = [t for t in verb.subtree if t.i > verb.i]
+    return all(t.head != verb or t.dep_ in _AFTER_AN_INVERTED_CUE for t in trailing)
+
+
 def _speaker(verb: Token, subject: Token) -> Token | None:
     """Who makes the claim: the subject, or in the passive the "by" agent ("she was told to
     leave" names no speaker; "it was announced by the ministry" does)."""
-    if subject.dep_ != "nsubjpass":
+    passive = subject.dep_ == "nsubjpass" or any(c.dep_ == "auxpass" for c in verb.children)
+    if not passive:
         return subject
     for agent in (c for c in verb.children if c.dep_ == "agent"):
         for speaker in agent.children:

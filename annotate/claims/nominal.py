@@ -1,0 +1,87 @@
+"""Rule families ``noun.that`` and ``adjective.that``: an attribution carried by a noun or an
+adjective rather than a verb — "the minister's claim that …", "X expressed optimism that …",
+"warnings by X that …", "I am sure that …", "they are convinced that …". The cue is the noun
+or adjective (the word the content clause depends on); the source is its possessor, the
+subject of the verb it is the object of, its "by" agent, or the subject of "be"."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from spacy.tokens import Doc, Token
+
+from annotate.claims import lexicon
+from annotate.claims.detected import DetectedClaim
+from annotate.claims.parse import (
+    Candidates,
+    _text,
+    content_of,
+    source_of,
+    subject_of,
+)
+from annotate.model import ClaimKind, Offsets
+
+
+def _content_clause(word: Token) -> Token | None:
+    """The clause the cue word introduces: a that-clause (or wh-clause) it governs."""
+    for child in word.children:
+        if child.dep_ in ("ccomp", "acl") and child.pos_ in ("VERB", "AUX"):
+            return child
+    return None
+
+
+def _noun_source(noun: Token) -> Token | None:
+    for child in noun.children:
+        if child.dep_ == "poss":
+            return child
+    for prep in (c for c in noun.children if c.dep_ == "prep" and c.lower_ == "by"):
+        for agent in prep.children:
+            if agent.dep_ == "pobj":
+                return agent
+    if noun.dep_ == "dobj" and noun.head.pos_ in ("VERB", "AUX"):
+        return subject_of(noun.head)
+    return None
+
+
+def _adjective_source(adjective: Token) -> Token | None:
+    if adjective.dep_ in ("acomp", "amod") and adjective.head.pos_ in ("AUX", "VERB"):
+        return subject_of(adjective.head)
+    return None
+
+
+def _nominal_claims(doc: Doc, used: set[int], candidates: Candidates) -> Iterator[DetectedClaim]:
+    words = lexicon.active()
+    for word in candidates.nominal:
+        lemma = word.lemma_.lower()
+        if word.pos_ == "NOUN" and lemma in words.nouns:
+            kind, rule, speaker = words.nouns[lemma], "noun.that", _noun_source(word)
+        elif word.pos_ == "ADJ" and lemma in words.adjectives:
+            kind, rule, speaker = words.adjectives[lemma], "adjective.that", _adjective_source(word)
+        else:
+            continue
+        clause = _content_clause(word)
+        if clause is None or speaker is None or word.i in used:
+            continue
+        if speaker.lower_ in words.not_sources:
+            continue
+        found = content_of(doc, sorted(clause.subtree, key=lambda t: t.i))
+        if found is None:
+            continue
+        content, fragments = found
+        used.add(word.i)
+        source, named, head = source_of(doc, speaker)
+        yield DetectedClaim(
+            content=content,
+            kind=ClaimKind.REPORTED,
+            rule=rule,
+            explanation=(
+                f"cue '{word.text}' ({kind} {'noun' if rule == 'noun.that' else 'adjective'})"
+                f" → source '{_text(doc)[source.start : source.end]}' → the clause it governs"
+            ),
+            source=source,
+            cue=Offsets(word.idx, word.idx + len(word.text)),
+            source_named=named,
+            source_head=head,
+            pronoun=speaker.lower_ if speaker.pos_ == "PRON" else None,
+            content_parts=fragments,
+        )
