@@ -512,3 +512,43 @@ def test_guards_against_parses_that_only_look_like_attribution(pipeline: Any) ->
         )
         == []
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "content", "source", "cue", "rule"),
+    [
+        (
+            "The minister's claim that taxes would fall was disputed.",
+            "taxes would fall",
+            "The minister",
+            "claim",
+            "noun.that",
+        ),
+        (
+            "The union expressed optimism that a deal would be reached.",
+            "a deal would be reached",
+            "The union",
+            "optimism",
+            "noun.that",
+        ),
+        (
+            "I am sure that the reasons for war are over.",
+            "the reasons for war are over",
+            "I",
+            "sure",
+            "adjective.that",
+        ),
+    ],
+)
+def test_nominal_and_adjectival_cues(
+    pipeline: Any, text: str, content: str, source: str, cue: str, rule: str
+) -> None:
+    [found] = detect_claims(pipeline.nlp(text))
+    assert text[found.content.start : found.content.end] == content
+    assert text[found.source.start : found.source.end] == source  # type: ignore[union-attr]
+    assert text[found.cue.start : found.cue.end] == cue  # type: ignore[union-attr]
+    assert found.rule == rule
+
+
+def test_a_nominal_cue_without_a_clause_is_no_claim(pipeline: Any) -> None:
+    assert detect_claims(pipeline.nlp("The minister's claim was disputed by the union.")) == []

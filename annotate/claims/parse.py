@@ -215,6 +215,8 @@ def source_of(doc: Doc, subject: Token) -> tuple[Offsets, str | None, Offsets | 
     for token in subject.subtree:
         if token != subject and token.dep_ in ("relcl", "acl", "advcl", "parataxis"):
             cut.update(t.i for t in token.subtree)
+        elif token.head == subject and token.dep_ == "case":  # "the minister['s] claim"
+            cut.add(token.i)
     phrase = [t for t in subject.subtree if t.i not in cut]
     start, end = tokens_offsets(phrase)
     if entity is not None and kind is not None:  # never cut into the name
