@@ -532,28 +532,30 @@ def _non_overlapping(
 # brat ----------------------------------------------------------------------------------------
 
 
-def _fragments(text: str, offsets: Offsets) -> str:
-    """brat offsets; a span crossing a newline becomes discontinuous fragments."""
+def _fragments(text: str, parts: Sequence[Offsets]) -> str:
+    """brat offsets of a span's pieces (discontinuous content has several); a piece crossing
+    a newline is split there too."""
     pieces = []
-    start = offsets.start
-    for index in range(offsets.start, offsets.end):
-        if text[index] == "\n":
-            if start < index:
-                pieces.append(f"{start} {index}")
-            start = index + 1
-    if start < offsets.end:
-        pieces.append(f"{start} {offsets.end}")
+    for offsets in parts:
+        start = offsets.start
+        for index in range(offsets.start, offsets.end):
+            if text[index] == "\n":
+                if start < index:
+                    pieces.append(f"{start} {index}")
+                start = index + 1
+        if start < offsets.end:
+            pieces.append(f"{start} {offsets.end}")
     return ";".join(pieces)
 
 
 _BRAT_BLANKS = {ord(c): " " for c in _LINE_BREAKS + "\t"}
 
 
-def _brat_text(text: str, offsets: Offsets) -> str:
+def _brat_text(text: str, parts: Sequence[Offsets]) -> str:
     """The span's text as brat shows it: fragments joined by a space, and no character that
     could end the line or the column (those become spaces, as brat draws them)."""
-    parts = text[offsets.start : offsets.end].split("\n")
-    return " ".join(part for part in parts if part).translate(_BRAT_BLANKS)
+    lines = [line for o in parts for line in text[o.start : o.end].split("\n")]
+    return " ".join(line for line in lines if line).translate(_BRAT_BLANKS)
 
 
 def render_brat(item: ExportItem, report: ExportReport) -> tuple[bytes, bytes]:
@@ -562,18 +564,18 @@ def render_brat(item: ExportItem, report: ExportReport) -> tuple[bytes, bytes]:
     lines: list[str] = []
     number = 0
 
-    def add(offsets: Offsets, label: str) -> str:
+    def add(parts: Sequence[Offsets], label: str) -> str:
         nonlocal number
         number += 1
-        lines.append(f"T{number}\t{label} {_fragments(text, offsets)}\t{_brat_text(text, offsets)}")
+        lines.append(f"T{number}\t{label} {_fragments(text, parts)}\t{_brat_text(text, parts)}")
         return f"T{number}"
 
     for span in item.spans:
-        add(span.offsets, _label_token(span.label, item.document.id, report, "brat"))
+        add([span.offsets], _label_token(span.label, item.document.id, report, "brat"))
     relation = 0
     notes = 0
     for claim in item.claims:
-        content = add(claim.content, CLAIM_LABEL)
+        content = add(claim.content_fragments(), CLAIM_LABEL)
         notes += 1
         lines.append(
             f"#{notes}\tAnnotatorNotes {content}\tkind={claim.kind.value} "
@@ -586,7 +588,7 @@ def render_brat(item: ExportItem, report: ExportReport) -> tuple[bytes, bytes]:
         ):
             if part is None:
                 continue
-            target = add(part, label)
+            target = add([part], label)
             relation += 1
             lines.append(f"R{relation}\t{name} Arg1:{content} Arg2:{target}\t")
     return text.encode("utf-8"), ("\n".join(lines) + ("\n" if lines else "")).encode("utf-8")
@@ -620,8 +622,9 @@ def build_docs(
         doc.ents = _dedupe_ents(ents)
         group = []
         for claim in item.claims:
+            # a span categorizer has no discontinuous spans: one CLAIM span per fragment
             for part, label in (
-                (claim.content, CLAIM_LABEL),
+                *((fragment, CLAIM_LABEL) for fragment in claim.content_fragments()),
                 (claim.source, SOURCE_LABEL),
                 (claim.cue, CUE_LABEL),
             ):

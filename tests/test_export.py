@@ -412,6 +412,18 @@ def test_discontinuous_content_is_imported_checked_and_exported(tmp_path: Path) 
     run_cli("import", str(out), db=again, check=True)
     run_cli("export", str(tmp_path / "out2.jsonl"), db=again, check=True)
     assert (tmp_path / "out2.jsonl").read_bytes() == out.read_bytes()
+    brat = tmp_path / "brat"
+    run_cli("export", str(brat), "--format", "brat", db=db, check=True)
+    [ann] = brat.glob("*.ann")
+    assert "T1\tCLAIM 0 8;23 32\tThe plan will fail" in ann.read_text().splitlines()
+    spacy_out = tmp_path / "spacy"
+    run_cli("export", str(spacy_out), "--format", "spacy", "--split", "1", db=db, check=True)
+    import spacy
+    from spacy.tokens import DocBin
+
+    [doc] = list(DocBin().from_disk(spacy_out / "train.spacy").get_docs(spacy.blank("en").vocab))
+    claims = sorted(span.text for span in doc.spans["sc"] if span.label_ == "CLAIM")
+    assert claims == ["The plan", "will fail"]
     claim["content_parts"] = [{"start": 0, "end": 8}, {"start": 5, "end": 32}]
     source.write_text(json.dumps({"text": text, "claims": [claim]}) + "\n")
     result = run_cli("import", str(source), db=tmp_path / "bad.json")
