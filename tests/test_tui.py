@@ -499,3 +499,36 @@ async def test_list_help_and_quit_keys(tui_db: Path) -> None:
         await pilot.press("q")
         await pilot.pause()
         assert not app.is_running
+
+
+async def test_discontinuous_content_is_tinted_piece_by_piece(tmp_path: Path) -> None:
+    import json
+
+    from tests.conftest import run_cli
+
+    text = "The plan, critics say, will fail before the winter ends."
+    record = {
+        "text": text,
+        "claims": [
+            {
+                "content": {"start": 0, "end": 55},
+                "content_parts": [{"start": 0, "end": 8}, {"start": 23, "end": 55}],
+                "source": {"start": 10, "end": 17},
+                "cue": {"start": 18, "end": 21},
+                "kind": "reported",
+            }
+        ],
+    }
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps(record) + "\n")
+    db = tmp_path / "db.json"
+    run_cli("import", str(source), db=db, check=True)
+    async with running(db) as (app, pilot):
+        screen = await open_first(app, pilot)
+        await pilot.press("tab")
+        await pilot.pause()
+        view = screen.query_one(ArticleView)
+        tinted = [(i.start, i.end) for i in view._items() if i.kind == "claim"]
+        assert tinted == [(0, 8), (23, 55)]
+        panel = str(screen.query_one("#panel").render())
+        assert "“The plan” … “will fail before the winter ends”" in panel

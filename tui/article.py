@@ -206,9 +206,8 @@ class ArticleView(ScrollView, can_focus=True):
                 continue
             yield _Item(span.start, span.end, "entity", span.id, span.label, span.status.value)
         for claim in self._claims:
-            yield _Item(
-                claim.content.start, claim.content.end, "claim", claim.id, "", claim.status.value
-            )
+            for part in claim.content_fragments():  # discontinuous content: its pieces only
+                yield _Item(part.start, part.end, "claim", claim.id, "", claim.status.value)
         for match in self.matches:
             yield _Item(match.start, match.end, "match", 0)
 

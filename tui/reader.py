@@ -391,7 +391,8 @@ class ReaderScreen(Screen[None]):
         panel.append(f" {claim.kind.value} ", style="bold")
         panel.append_text(_status_text(claim.status))
         panel.append("\n\n")
-        row("content", self._quote(claim.content))
+        content = Text(" … ").join(self._quote(part) for part in claim.content_fragments())
+        row("content", content)
         source = self._quote(claim.source)
         if claim.source_resolved is not None:
             source.append(" → ")
