@@ -12,6 +12,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
+from pathlib import Path
+
+import orjson
 
 from annotate.errors import InputError
 from annotate.model import DocMeta, Offsets
@@ -87,6 +91,25 @@ def guess_title(text: str) -> str | None:
     return first
 
 
+@cache
+def _known_agencies() -> frozenset[str]:
+    data = orjson.loads(Path(__file__).with_name("datelines.json").read_bytes())
+    return frozenset(name.lower() for name in data["agencies"])
+
+
+def _is_wire_dateline(match: re.Match[str]) -> bool:
+    """A real dateline, not any "Name (X):": a known wire agency, a date, a country in
+    brackets, or a place in capitals ("WASHINGTON (AP) —")."""
+    place = match.group("place").strip()
+    dated = "," in match.group(0)[: match.start("agency") - match.start()]
+    return (
+        match.group("agency").strip().lower() in _known_agencies()
+        or dated
+        or match.group("country") is not None
+        or (place.isupper() and len(place) > 1)
+    )
+
+
 def find_dateline(text: str) -> tuple[str, str | None, str, Offsets] | None:
     """Place, country, agency and offsets of a wire dateline opening the story.
 
@@ -101,7 +124,7 @@ def find_dateline(text: str) -> tuple[str, str | None, str, Offsets] | None:
         starts.append(second)
     for start in starts:
         match = _DATELINE.match(text, start)
-        if match:
+        if match and _is_wire_dateline(match):
             place = match.group("place").strip()
             country = match.group("country")
             return (

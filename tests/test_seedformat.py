@@ -76,3 +76,29 @@ def test_gum_headline_becomes_title() -> None:
     article = parse_article(path.read_text(encoding="utf-8"), str(path))
     assert article.meta.title == "At least 107 killed in Mecca crane collapse"
     assert article.meta.date == "2015-09-12"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Apple (AAPL): shares rose four percent on Monday.",
+        "Acme Corp (ACME) - results beat expectations.",
+        "Berlin (Germany): a city of four million.",
+    ],
+)
+def test_a_name_with_a_parenthesis_is_not_a_dateline(text: str) -> None:
+    assert find_dateline(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "place", "agency"),
+    [
+        ("Kabul [Afghanistan], May 29 (ANI): As the United States", "Kabul", "ANI"),
+        ("KABUL, May 29 (Reuters) - Officials said", "KABUL", "Reuters"),
+        ("WASHINGTON (XYZ News) — The Senate", "WASHINGTON", "XYZ News"),
+        ("Paris (AFP) - Ministers met", "Paris", "AFP"),
+    ],
+)
+def test_real_datelines_are_still_found(text: str, place: str, agency: str) -> None:
+    found = find_dateline(text)
+    assert found is not None and (found[0], found[2]) == (place, agency)
