@@ -552,3 +552,34 @@ def test_nominal_and_adjectival_cues(
 
 def test_a_nominal_cue_without_a_clause_is_no_claim(pipeline: Any) -> None:
     assert detect_claims(pipeline.nlp("The minister's claim was disputed by the union.")) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "content", "source"),
+    [
+        (
+            "Obama: we will not back down on health care",
+            "we will not back down on health care",
+            "Obama",
+        ),
+    ],
+)
+def test_a_headline_colon_after_a_named_source(
+    pipeline: Any, text: str, content: str, source: str
+) -> None:
+    [found] = detect_claims(pipeline.nlp(text))
+    assert found.rule == "colon.headline"
+    assert text[found.content.start : found.content.end] == content
+    assert text[found.source.start : found.source.end] == source  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Update: roads are closed.",  # no named source
+        "Kabul: the city is calm.",  # a place is not a speaker
+        "Frank Messina: An Interview with the Mets Poet",  # a title, no clause
+    ],
+)
+def test_colons_that_are_not_attributions(pipeline: Any, text: str) -> None:
+    assert [c for c in detect_claims(pipeline.nlp(text)) if c.rule.startswith("colon")] == []

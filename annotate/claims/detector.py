@@ -7,6 +7,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from annotate.claims.according_to import _according_to_claims
+from annotate.claims.colon import _colon_claims
 from annotate.claims.detected import CLAIMS_COMPONENT, SPANS_KEY, USER_DATA_KEY, DetectedClaim
 from annotate.claims.hedges import _hedge_claims
 from annotate.claims.nominal import _nominal_claims
@@ -37,6 +38,7 @@ def _detect_claims(doc: Doc) -> list[DetectedClaim]:
     claims = list(_quote_claims(doc, quotes, used))
     claims += _speech_verb_claims(doc, quotes, used, candidates)
     claims += _according_to_claims(doc, used, candidates)
+    claims += _colon_claims(doc, quotes, used)
     claims += _nominal_claims(doc, used, candidates)
     claims += _hedge_claims(doc, used, candidates)
     claims += _statistic_claims(doc, [c.content for c in claims])
