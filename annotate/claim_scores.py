@@ -65,26 +65,32 @@ def predicted_part(claim: Claim, role: str) -> Range | None:
 
 
 @dataclass(slots=True)
-class Tally:
-    """Predicted parts that matched, predicted parts, gold parts found, gold parts."""
+class Score:
+    """Counts behind a precision / recall / F1 triple (soft counts allowed)."""
 
-    right: int = 0
+    matched_predicted: float = 0.0
     predicted: int = 0
-    found: int = 0
+    matched_gold: float = 0.0
     gold: int = 0
 
     @property
     def precision(self) -> float:
-        return self.right / self.predicted if self.predicted else 0.0
+        return self.matched_predicted / self.predicted if self.predicted else 0.0
 
     @property
     def recall(self) -> float:
-        return self.found / self.gold if self.gold else 0.0
+        return self.matched_gold / self.gold if self.gold else 0.0
 
     @property
     def f1(self) -> float:
         p, r = self.precision, self.recall
         return 2 * p * r / (p + r) if p + r else 0.0
+
+    def add(self, other: Score) -> None:
+        self.matched_predicted += other.matched_predicted
+        self.predicted += other.predicted
+        self.matched_gold += other.matched_gold
+        self.gold += other.gold
 
     def to_dict(self) -> dict[str, float]:
         return {
@@ -96,8 +102,8 @@ class Tally:
         }
 
 
-def _tallies() -> dict[str, Tally]:
-    return {f"{role}_{mode}": Tally() for role in ROLES for mode in MODES}
+def _tallies() -> dict[str, Score]:
+    return {f"{role}_{mode}": Score() for role in ROLES for mode in MODES}
 
 
 @dataclass(slots=True)
@@ -115,10 +121,10 @@ class ClaimError:
 class ClaimScores:
     """Attribution scores overall (statistics left out), per kind, and per rule."""
 
-    overall: dict[str, Tally] = field(default_factory=_tallies)
-    by_kind: dict[str, dict[str, Tally]] = field(default_factory=lambda: defaultdict(_tallies))
+    overall: dict[str, Score] = field(default_factory=_tallies)
+    by_kind: dict[str, dict[str, Score]] = field(default_factory=lambda: defaultdict(_tallies))
     #: Per rule: its predictions, and how many of their contents match a gold content.
-    by_rule: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
+    by_rule: dict[str, Score] = field(default_factory=lambda: defaultdict(Score))
     statistics: int = 0
     errors: list[ClaimError] = field(default_factory=list)
 
@@ -142,7 +148,7 @@ class ClaimScores:
             content = predicted_part(claim, "content")
             assert content is not None
             if any(matches(text, content, g, exact=False) for g in gold_contents):
-                rule.right += 1
+                rule.matched_predicted += 1
             else:
                 self.errors.append(_error("unmatched", index, text, claim))
         contents = [found for c in attributions if (found := predicted_part(c, "content"))]
@@ -168,7 +174,7 @@ class ClaimScores:
 
 
 def _tally(
-    text: str, gold: Sequence[Claim], predicted: Sequence[Claim], into: dict[str, Tally]
+    text: str, gold: Sequence[Claim], predicted: Sequence[Claim], into: dict[str, Score]
 ) -> None:
     for role in ROLES:
         ours = {p for c in predicted if (p := predicted_part(c, role))}
@@ -176,9 +182,13 @@ def _tally(
         for mode in MODES:
             exact = mode == "exact"
             tally = into[f"{role}_{mode}"]
-            tally.right += sum(any(matches(text, p, g, exact=exact) for g in theirs) for p in ours)
+            tally.matched_predicted += sum(
+                any(matches(text, p, g, exact=exact) for g in theirs) for p in ours
+            )
             tally.predicted += len(ours)
-            tally.found += sum(any(matches(text, p, g, exact=exact) for p in ours) for g in theirs)
+            tally.matched_gold += sum(
+                any(matches(text, p, g, exact=exact) for p in ours) for g in theirs
+            )
             tally.gold += len(theirs)
 
 

@@ -14,51 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from annotate.claim_scores import ClaimScores
+from annotate.claim_scores import ClaimScores, Score
 from annotate.claims import claims_from_doc
 from annotate.errors import ClaimscopeError, InputError
 from annotate.importer import Provenance, Source, read_source
 from annotate.model import Claim, EntitySpan, OriginKind, SpanStatus, text_hash
 from annotate.nlp import LoadedPipeline
 from annotate.store import Store
-
-
-@dataclass(slots=True)
-class Score:
-    """Counts behind a precision / recall / F1 triple (soft counts allowed)."""
-
-    matched_predicted: float = 0.0
-    predicted: int = 0
-    matched_gold: float = 0.0
-    gold: int = 0
-
-    @property
-    def precision(self) -> float:
-        return self.matched_predicted / self.predicted if self.predicted else 0.0
-
-    @property
-    def recall(self) -> float:
-        return self.matched_gold / self.gold if self.gold else 0.0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
-
-    def add(self, other: Score) -> None:
-        self.matched_predicted += other.matched_predicted
-        self.predicted += other.predicted
-        self.matched_gold += other.matched_gold
-        self.gold += other.gold
-
-    def to_dict(self) -> dict[str, float]:
-        return {
-            "precision": round(self.precision, 4),
-            "recall": round(self.recall, 4),
-            "f1": round(self.f1, 4),
-            "predicted": self.predicted,
-            "gold": self.gold,
-        }
 
 
 @dataclass(slots=True)

@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
+from annotate.claim_scores import Score
 from annotate.errors import ClaimscopeError
-from annotate.evaluate import Annotated, Score, evaluate_pairs, read_gold
+from annotate.evaluate import Annotated, evaluate_pairs, read_gold
 from annotate.model import Claim, ClaimKind, EntitySpan, Offsets, OriginKind, SpanStatus
 from annotate.seedformat import parse_article
 from tests.conftest import CORPORA, GOLD, SEED, run_cli
