@@ -583,3 +583,8 @@ def test_a_headline_colon_after_a_named_source(
 )
 def test_colons_that_are_not_attributions(pipeline: Any, text: str) -> None:
     assert [c for c in detect_claims(pipeline.nlp(text)) if c.rule.startswith("colon")] == []
+
+
+@pytest.mark.parametrize("text", ["I don't know why.", "But you know what?"])
+def test_a_bare_wh_word_is_no_content(pipeline: Any, text: str) -> None:
+    assert detect_claims(pipeline.nlp(text)) == []

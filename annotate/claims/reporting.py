@@ -62,7 +62,7 @@ def _speech_verb_claims(
         ):
             continue  # the quote rule's: the content is the quotation itself
         found = content_of(doc, tokens)
-        if found is None:
+        if found is None or not _is_clause(tokens):
             continue
         content, fragments = found
         used.add(verb.i)
@@ -148,6 +148,13 @@ def _plausible(verb: Token, clause: Token, how: str) -> bool:
         return False
     trailing = [t for t in verb.subtree if t.i > verb.i]
     return all(t.head != verb or t.dep_ in _AFTER_AN_INVERTED_CUE for t in trailing)
+
+
+def _is_clause(tokens: list[Token]) -> bool:
+    """Content is a clause: it has a verb and more than a bare wh-word ("I don't know why",
+    "you know what?" claim nothing)."""
+    words = [t for t in tokens if not t.is_punct]
+    return len(words) >= 2 and any(t.pos_ in ("VERB", "AUX") for t in words)
 
 
 def _speaker(verb: Token, subject: Token) -> Token | None:
