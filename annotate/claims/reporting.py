@@ -37,7 +37,7 @@ def _speech_verb_claims(
     for verb in candidates.reporting:
         if verb.i in used or not is_reporting_verb(verb):
             continue
-        attached = complement_of(verb)
+        attached = complement_of(verb) or _misparsed_that_clause(verb)
         subject = subject_of(verb)
         if attached is None or subject is None:
             continue
@@ -49,11 +49,12 @@ def _speech_verb_claims(
         clause, how = attached
         if not _plausible(verb, clause, how):
             continue
-        tokens = (
-            subtree_without(clause, excluded=[verb])
-            if how == "parataxis"
-            else complement_tokens(verb, clause)
-        )
+        if how == "parataxis":
+            tokens = subtree_without(clause, excluded=[verb])
+        elif how == "that":
+            tokens = [t for t in verb.subtree if clause.i <= t.i]
+        else:
+            tokens = complement_tokens(verb, clause)
         if not tokens:
             continue
         if overlapping_quote(quotes, tokens) is not None and not (
@@ -148,6 +149,17 @@ def _plausible(verb: Token, clause: Token, how: str) -> bool:
         return False
     trailing = [t for t in verb.subtree if t.i > verb.i]
     return all(t.head != verb or t.dep_ in _AFTER_AN_INVERTED_CUE for t in trailing)
+
+
+def _misparsed_that_clause(verb: Token) -> tuple[Token, str] | None:
+    """A "that"-clause the parser did not attach as the verb's complement ("observed that the
+    starting date … coincided", read as an object; "told LA Weekly in a statement that …",
+    hung on "statement"): the first complementiser "that" in the verb's subtree after it.
+    The content then runs from it to the end of the verb's phrase."""
+    for token in verb.subtree:
+        if token.i > verb.i and token.lower_ == "that" and token.dep_ == "mark":
+            return token, "that"
+    return None
 
 
 def _is_clause(tokens: list[Token]) -> bool:
