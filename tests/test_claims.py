@@ -588,3 +588,25 @@ def test_colons_that_are_not_attributions(pipeline: Any, text: str) -> None:
 @pytest.mark.parametrize("text", ["I don't know why.", "But you know what?"])
 def test_a_bare_wh_word_is_no_content(pipeline: Any, text: str) -> None:
     assert detect_claims(pipeline.nlp(text)) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "content"),
+    [
+        (
+            "Steve Whitmore told LA Weekly in a statement that the case was being dealt "
+            "with as grand theft.",
+            "the case was being dealt with as grand theft",
+        ),
+        (
+            "Paris also claims that her passport was taken away from her and she was forced "
+            "to work in the engine room.",
+            "her passport was taken away from her and she was forced to work in the engine room",
+        ),
+    ],
+)
+def test_complements_the_parser_tore_apart_are_whole(
+    pipeline: Any, text: str, content: str
+) -> None:
+    [found] = detect_claims(pipeline.nlp(text))
+    assert text[found.content.start : found.content.end] == content

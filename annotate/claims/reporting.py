@@ -123,6 +123,17 @@ def complement_tokens(verb: Token, clause: Token) -> list[Token]:
         and (child.i > verb.i) == after
         and (child.dep_ == "ccomp" or child.pos_ in ("VERB", "AUX"))
     ]
+    if after and parts:
+        # "claims that her passport was taken and she was forced to work": the parser hangs
+        # the second clause on the cue; a clause with its own subject that is no cue belongs
+        parts += [
+            child
+            for child in verb.children
+            if child.dep_ == "conj"
+            and child.i > parts[-1].i
+            and not is_reporting_verb(child)
+            and any(c.dep_ in ("nsubj", "nsubjpass") for c in child.children)
+        ]
     return sorted({t for part in parts or [clause] for t in part.subtree}, key=lambda t: t.i)
 
 
@@ -156,8 +167,12 @@ def _misparsed_that_clause(verb: Token) -> tuple[Token, str] | None:
     starting date … coincided", read as an object; "told LA Weekly in a statement that …",
     hung on "statement"): the first complementiser "that" in the verb's subtree after it.
     The content then runs from it to the end of the verb's phrase."""
+    nouns = lexicon.active().nouns
     for token in verb.subtree:
         if token.i > verb.i and token.lower_ == "that" and token.dep_ == "mark":
+            governor = token.head.head  # "expressed optimism that …": the noun's claim
+            if governor.dep_ == "dobj" and governor.lemma_.lower() in nouns:
+                return None
             return token, "that"
     return None
 
