@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from annotate.errors import ClaimscopeError
-from annotate.export import ExportFilter, ExportReport, export
+from annotate.formats import export
+from annotate.formats.selection import ExportFilter, ExportReport
 from annotate.nlp import DEFAULT_MODELS, INSTALL_HINT
 from annotate.safetext import visible
 from annotate.store import Store

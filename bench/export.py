@@ -20,14 +20,10 @@ import orjson
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from annotate.export import (  # noqa: E402
-    ExportFilter,
-    ExportReport,
-    Tokenizer,
-    export,
-    jsonl_record,
-    select,
-)
+from annotate.formats import export  # noqa: E402
+from annotate.formats.jsonl import jsonl_record  # noqa: E402
+from annotate.formats.selection import ExportFilter, ExportReport, select  # noqa: E402
+from annotate.formats.tokentable import Tokenizer  # noqa: E402
 from annotate.store import Store  # noqa: E402
 from annotate.store.journal import atomic_write  # noqa: E402
 from bench.store import build_database  # noqa: E402

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from annotate.editing import Editor
-from annotate.export import ExportFilter, export
+from annotate.formats import export
+from annotate.formats.selection import ExportFilter
 from annotate.model import Offsets, ReviewState, SpanStatus, Verdict
 from annotate.store import Store
 from tests.conftest import CORPORA, ROOT, run_cli
@@ -104,7 +105,7 @@ def test_filters(reviewed_db: Path) -> None:
     with Store.open(reviewed_db, readonly=True) as store:
 
         def count(**kwargs: object) -> tuple[int, int]:
-            from annotate.export import select
+            from annotate.formats.selection import select
 
             items = select(store, ExportFilter(**kwargs))  # type: ignore[arg-type]
             return len(items), sum(len(i.spans) for i in items)

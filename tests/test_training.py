@@ -109,7 +109,7 @@ def test_training_without_human_annotations_says_what_is_missing(tmp_path: Path)
 
 
 def test_only_components_with_data_are_configured() -> None:
-    from annotate.export import ExportFilter, ExportReport
+    from annotate.formats.selection import ExportFilter, ExportReport
     from annotate.training import (
         BLANK,
         SplitCounts,

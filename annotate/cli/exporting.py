@@ -43,7 +43,8 @@ def export_command(
     force: Annotated[bool, typer.Option("--force", help="Overwrite OUT if it exists.")] = False,
 ) -> None:
     """Export annotations as training data (deterministic, atomic, never overwrites unasked)."""
-    from annotate.export import ORIGINS, STATES, ExportFilter, export, iter_problems
+    from annotate.formats import export, iter_problems
+    from annotate.formats.selection import ORIGINS, STATES, ExportFilter
 
     if state not in STATES:
         raise ClaimscopeError(f"--state must be one of {', '.join(STATES)}, got {state!r}")

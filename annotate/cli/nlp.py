@@ -249,7 +249,8 @@ def train_command(
     seed: Annotated[int, typer.Option("--seed")] = 0,
 ) -> None:
     """Train entities (ner) and claims (spancat) on your annotations; leaves OUT_DIR/model-best."""
-    from annotate.export import ORIGINS, STATES, ExportFilter, iter_problems
+    from annotate.formats import iter_problems
+    from annotate.formats.selection import ORIGINS, STATES, ExportFilter
     from annotate.training import TrainSettings, train
 
     if state not in STATES or origin not in ORIGINS:
