@@ -610,3 +610,20 @@ def test_complements_the_parser_tore_apart_are_whole(
 ) -> None:
     [found] = detect_claims(pipeline.nlp(text))
     assert text[found.content.start : found.content.end] == content
+
+
+def test_see_is_a_cue_only_before_a_marked_clause(pipeline: Any) -> None:
+    text = "You will see that the GNP of Israel is very close to that of its neighbours."
+    [found] = detect_claims(pipeline.nlp(text))
+    assert text[found.cue.start : found.cue.end] == "see"  # type: ignore[union-attr]
+    bare = "The museum saw attendance levels reach 11,000 visitors in 2010."
+    assert [c for c in detect_claims(pipeline.nlp(bare)) if c.kind != ClaimKind.STATISTIC] == []
+
+
+def test_a_closing_first_person_aside_is_an_attribution(pipeline: Any) -> None:
+    text = "It was in my third year of biology study I think."
+    [found] = [c for c in detect_claims(pipeline.nlp(text)) if c.cue]
+    assert text[found.content.start : found.content.end] == (
+        "It was in my third year of biology study"
+    )
+    assert text[found.source.start : found.source.end] == "I"  # type: ignore[union-attr]

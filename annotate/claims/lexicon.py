@@ -39,6 +39,9 @@ class Lexicon:
     quantity_labels: frozenset[str]
     #: Subjects that are never a claim's source ("This means …", "which shows …").
     not_sources: frozenset[str]
+    #: Cues only before a clause with a complementiser or a wh-word ("see that / whether / why
+    #: …"), never a bare clause ("saw attendance reach 11,000" is no claim).
+    marked_only: frozenset[str]
 
     def verb_class(self, lemma: str) -> str | None:
         return self.verbs.get(lemma)
@@ -107,6 +110,7 @@ def load(extra: Path | None = None) -> Lexicon:
         named_labels=frozenset(base["named_labels"]),
         quantity_labels=frozenset(base["quantity_labels"]),
         not_sources=frozenset(_words(base, "not_sources", BUILT_IN)),
+        marked_only=frozenset(_words(base, "marked_only", BUILT_IN)),
     )
 
 

@@ -152,10 +152,17 @@ def _plausible(verb: Token, clause: Token, how: str) -> bool:
       ("announced the start of a process to suggest …")."""
     if how == "xcomp":
         return not any(c.dep_ == "dobj" for c in verb.children)
+    if verb.lemma_.lower() in lexicon.active().marked_only and how != "parataxis":
+        first = clause.left_edge
+        marked = any(c.dep_ == "mark" for c in clause.children)
+        if not marked and first.tag_ not in ("WDT", "WP", "WP$", "WRB"):
+            return False
     if clause.i > verb.i or how == "parataxis":
         return True
     edge = clause.right_edge
     following = edge.nbor() if edge.i + 1 < len(edge.doc) else None
+    if _closing_aside(verb):
+        return True  # "It's very beautiful I think."
     if following is None or following.text not in (",", "—", "–", "--", '"', "”", "’", "'"):
         return False
     trailing = [t for t in verb.subtree if t.i > verb.i]
@@ -182,6 +189,19 @@ def _is_clause(tokens: list[Token]) -> bool:
     "you know what?" claim nothing)."""
     words = [t for t in tokens if not t.is_punct]
     return len(words) >= 2 and any(t.pos_ in ("VERB", "AUX") for t in words)
+
+
+def _closing_aside(verb: Token) -> bool:
+    """A first-person cognition aside closing its sentence ("… I think.", "…, I believe)")."""
+    subject = verb.nbor(-1) if verb.i > 0 else None
+    rest = [t for t in verb.sent if t.i > verb.i]
+    return (
+        subject is not None
+        and subject.lower_ in ("i", "we")
+        and subject.dep_ == "nsubj"
+        and lexicon.active().verb_class(verb.lemma_.lower()) == "cognition"
+        and all(t.is_punct for t in rest)
+    )
 
 
 def _speaker(verb: Token, subject: Token) -> Token | None:
