@@ -84,6 +84,8 @@ UNIQUE_FIELDS = {
 DEFAULT_DB_NAME = "claimscope.json"
 #: How often a read-only open tries again when a writer's checkpoint moved the files under it.
 READ_ATTEMPTS = 40
+#: How often a read-only open reads again before it reports damage.
+DAMAGE_REREADS = 3
 DB_ENV_VAR = "CLAIMSCOPE_DB"
 
 Data = dict[str, dict[str, dict[str, Any]]]
@@ -301,14 +303,18 @@ class Store:
         journal, or the journal does not continue the file's sequence. It then starts again
         (the old file stays open meanwhile, so its inode cannot be reused and mistaken)."""
         attempts = READ_ATTEMPTS if self.readonly else 1
+        damage_seen = 0
         for attempt in range(attempts):
             self._seq = 0
             self._next_id = {}
             self.replayed_entries = 0
             try:
                 return self._read_state_once()
-            except (_MovedUnderUsError, DamagedDatabaseError):
-                if attempt == attempts - 1:
+            except (_MovedUnderUsError, DamagedDatabaseError) as error:
+                # A line being appended can look damaged for an instant; damage that stays
+                # through a few reads is real and reported at once.
+                damage_seen += isinstance(error, DamagedDatabaseError)
+                if attempt == attempts - 1 or damage_seen > DAMAGE_REREADS:
                     raise
                 self.read_retries += 1
                 time.sleep(0.002 * (attempt + 1))
