@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
-from annotate.model import ClaimKind, ReviewState, SpanStatus, Verdict
+from annotate.model import ClaimKind, EntitySpan, ReviewState, SpanStatus, Verdict
 from annotate.store import Store
 from tui.app import ClaimscopeApp, make_app
 from tui.article import ArticleView
@@ -532,3 +532,28 @@ async def test_discontinuous_content_is_tinted_piece_by_piece(tmp_path: Path) ->
         assert tinted == [(0, 8), (23, 55)]
         panel = str(screen.query_one("#panel").render())
         assert "“The plan” … “will fail before the winter ends”" in panel
+
+
+async def test_enter_visits_every_pending_suggestion_in_document_order(tui_db: Path) -> None:
+    """Issue 10, bug 1: an entity starting where a claim starts was skipped by accept + next."""
+    async with running(tui_db) as (app, pilot):
+        screen = await open_first(app, pilot)
+        pending = [s for s in screen.spans if s.status == SpanStatus.SUGGESTED]
+        pending_claims = [c for c in screen.claims if c.status == SpanStatus.SUGGESTED]
+        assert screen.focus_item is not None  # the first entity, under the cursor
+        visited: list[tuple[int, str, int]] = []
+        for _ in range(len(pending) + len(pending_claims)):
+            focus = screen.focus_item
+            assert focus is not None
+            item = screen._entity(focus.id) if focus.kind == "entity" else screen._claim(focus.id)
+            assert item is not None and item.status == SpanStatus.SUGGESTED
+            start = item.start if isinstance(item, EntitySpan) else item.content.start
+            visited.append((start, focus.kind, focus.id))
+            await pilot.press("enter")
+            await pilot.pause()
+        assert visited == sorted(visited)  # document order, nothing left behind to wrap to
+        assert not [s for s in app.store.spans(screen.doc_id) if s.status == SpanStatus.SUGGESTED]
+        text = screen.document.text  # type: ignore[union-attr]
+        afghanistan = next(s for s in pending if s.start == 520)
+        assert text[afghanistan.start : afghanistan.end] == "Afghanistan"
+        assert (520, "entity", afghanistan.id) in visited

@@ -443,26 +443,29 @@ class ReaderScreen(Screen[None]):
             self._say(f"no {what} in this document")
             return
         items.sort(key=lambda item: (item[0], item[1].kind, item[1].id))
-        cursor = self.query_one(ArticleView).cursor
-        current = self.focus_item
         keys = [(offset, focus.kind, focus.id) for offset, focus in items]
-        position = None
-        if current is not None:
-            position = next((i for i, (_, f) in enumerate(items) if f == current), None)
-        if position is None:
-            after = (
-                [i for i, k in enumerate(keys) if k[0] > cursor]
-                if direction > 0
-                else [i for i, k in enumerate(keys) if k[0] < cursor]
-            )
-            if not after:
-                index = 0 if direction > 0 else len(items) - 1
-            else:
-                index = after[0] if direction > 0 else after[-1]
+        here = self._position_key()
+        # The next item after where we are, in document order. "Where we are" is the focused
+        # item even when it left the list (an accepted suggestion is no longer pending), so
+        # an entity starting where that claim starts is still visited next.
+        if direction > 0:
+            index = next((i for i, key in enumerate(keys) if key > here), 0)
         else:
-            index = (position + direction) % len(items)
+            index = next((i for i in reversed(range(len(keys))) if keys[i] < here), len(keys) - 1)
         offset, focus = items[index]
         self._set_focus(focus, offset)
+
+    def _position_key(self) -> tuple[int, str, int]:
+        """Where the analyst is, in the order items are visited: the focused item, else the
+        cursor (before anything that starts there)."""
+        focus = self.focus_item
+        if focus is not None:
+            item: EntitySpan | Claim | None = (
+                self._entity(focus.id) if focus.kind == "entity" else self._claim(focus.id)
+            )
+            if item is not None:
+                return (_range(item).start, focus.kind, focus.id)
+        return (self.query_one(ArticleView).cursor, "", -1)
 
     def action_search(self) -> None:
         search = self.query_one("#search", Input)
