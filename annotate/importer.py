@@ -252,10 +252,15 @@ def parse_json_record(value: Any, where: str, provenance: Provenance) -> ParsedR
         record.spans.append(
             EntitySpan(id=0, doc_id=doc_id, start=start, end=end, label=label, **fields)
         )
-    for index, raw_claim in enumerate(_list_field(value, "claims", where)):
-        claim_where = f"{where}: claims[{index}]"
-        fields = provenance.item_fields(base, raw_claim, claim_where)
-        record.claims.append(_claim_from_json(raw_claim, text, doc_id, claim_where, fields))
+    for name in ("claims", "rejected_claims"):
+        if name == "rejected_claims" and provenance.as_suggestions:
+            continue  # another system's rejections are not suggestions
+        for index, raw_claim in enumerate(_list_field(value, name, where)):
+            claim_where = f"{where}: {name}[{index}]"
+            fields = provenance.item_fields(base, raw_claim, claim_where)
+            if name == "rejected_claims":
+                fields = {**fields, "status": SpanStatus.REJECTED}
+            record.claims.append(_claim_from_json(raw_claim, text, doc_id, claim_where, fields))
     record.reviews = _reviews_from_json(value.get("_reviews"), where)
     return record
 

@@ -38,6 +38,7 @@ def reviewed_db(tui_template: Path, tmp_path: Path) -> Path:
         alice.set_verdict(claim.id, Verdict.DISPUTED)
         alice.set_note(claim.id, "a second source says otherwise")
         alice.set_claim_status(claim.id, SpanStatus.ACCEPTED)
+        alice.set_claim_status(store.claims(doc_id)[3].id, SpanStatus.REJECTED)
         alice.set_state(ReviewState.DONE)
         Editor(store, doc_id, "bob").set_state(ReviewState.IN_PROGRESS)
     return db
@@ -65,6 +66,12 @@ def test_jsonl_round_trip_is_byte_identical(reviewed_db: Path, tmp_path: Path) -
         disputed = [c for c in store.claims(doc_id) if c.verdict == Verdict.DISPUTED]
         assert disputed[0].note == "a second source says otherwise"
         assert disputed[0].source_entity is not None  # relinked to the imported entity
+        # issue 10, bug 3: a rejected claim is exported (and comes back) like a rejected span
+        assert [c.status for c in store.claims(doc_id)].count(SpanStatus.REJECTED) == 1
+    record = json.loads(first.read_text().splitlines()[0])
+    assert len(record["rejected_claims"]) == 1
+    assert record["rejected_claims"][0]["status"] == "rejected"
+    assert all(c["status"] != "rejected" for c in record["claims"])
 
 
 def test_jsonl_record_is_prodigy_shaped(reviewed_db: Path, tmp_path: Path) -> None:
@@ -304,7 +311,7 @@ def test_export_errors_are_one_line(reviewed_db: Path, tmp_path: Path) -> None:
 def test_export_in_process_matches_cli(reviewed_db: Path, tmp_path: Path) -> None:
     with Store.open(reviewed_db, readonly=True) as store:
         report = export(store, tmp_path / "a.jsonl", "jsonl", ExportFilter())
-    assert report.documents == 2 and report.claims == 14
+    assert report.documents == 2 and report.claims == 13  # the rejected one apart
     cli = tmp_path / "b.jsonl"
     run_cli("export", str(cli), db=reviewed_db, check=True)
     assert (tmp_path / "a.jsonl").read_bytes() == cli.read_bytes()

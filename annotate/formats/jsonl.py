@@ -168,6 +168,7 @@ def jsonl_record(
         "spans": spans,
         "rejected_spans": [span_record(s, text, tokens, report) for s in item.rejected],
         "claims": [claim_record(claim) for claim in item.claims],
+        "rejected_claims": [claim_record(claim) for claim in item.rejected_claims],
         "relations": [r for claim in item.claims for r in relation_records(claim, tokens)],
         "answer": answer,
         "_annotator_id": annotator_id,

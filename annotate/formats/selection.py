@@ -57,6 +57,7 @@ class ExportItem:
     rejected: list[EntitySpan]
     claims: list[Claim]
     reviews: dict[str, str]
+    rejected_claims: list[Claim] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -87,7 +88,8 @@ def select_documents(store: Store, how: ExportFilter) -> list[tuple[str, dict[st
 
 
 def select_item(store: Store, doc_id: str, states: dict[str, str], how: ExportFilter) -> ExportItem:
-    """One document with the annotations ``how`` keeps (rejected spans only with ``all``)."""
+    """One document with the annotations ``how`` keeps (rejected spans and claims only with
+    ``all``: what an analyst rejected, so a model is not taught it again)."""
     spans, rejected = [], []
     for span in store.spans(doc_id):
         if how.labels is not None and span.label not in how.labels:
@@ -96,15 +98,21 @@ def select_item(store: Store, doc_id: str, states: dict[str, str], how: ExportFi
             rejected.append(span)
         elif how.keeps(span.origin_kind, span.status):
             spans.append(span)
-    claims = [
-        claim
-        for claim in store.claims(doc_id)
-        if claim.status != SpanStatus.REJECTED and how.keeps(claim.origin_kind, claim.status)
-    ]
+    claims, rejected_claims = [], []
+    for claim in store.claims(doc_id):
+        if claim.status == SpanStatus.REJECTED:
+            rejected_claims.append(claim)
+        elif how.keeps(claim.origin_kind, claim.status):
+            claims.append(claim)
     if how.origin != "all":
-        rejected = []
+        rejected, rejected_claims = [], []
     return ExportItem(
-        store.get_document(doc_id), _ordered(spans), _ordered(rejected), claims, states
+        store.get_document(doc_id),
+        _ordered(spans),
+        _ordered(rejected),
+        claims,
+        states,
+        rejected_claims,
     )
 
 
