@@ -55,9 +55,10 @@ class Editor:
         return claim
 
     @staticmethod
-    def _edited_status(current: SpanStatus, origin_kind: OriginKind) -> str:
-        """Changing a model's span or claim makes it "edited"; a person's stays accepted."""
-        if origin_kind == OriginKind.MODEL and current != SpanStatus.REJECTED:
+    def _edited_status(origin_kind: OriginKind) -> str:
+        """Changing a model's span or claim makes it "edited" (also one that was rejected: the
+        change is a decision about it); a person's stays accepted."""
+        if origin_kind == OriginKind.MODEL:
             return SpanStatus.EDITED.value
         return SpanStatus.ACCEPTED.value
 
@@ -84,7 +85,7 @@ class Editor:
         if span.label == label:
             return
         with self.store.transaction(undo=self._tag(f"label {span.label} → {label}")) as tx:
-            status = self._edited_status(span.status, span.origin_kind)
+            status = self._edited_status(span.origin_kind)
             tx.patch("spans", span_id, {"label": label, "status": status, **self._stamp(tx)})
 
     def set_status(self, span_id: int, status: SpanStatus) -> None:
@@ -102,7 +103,7 @@ class Editor:
         if not Offsets(start, end).within(self._text_length()):
             raise StoreError(f"span {start}-{end} would be empty or outside the text")
         with self.store.transaction(undo=self._tag(f"resize {span.label}")) as tx:
-            status = self._edited_status(span.status, span.origin_kind)
+            status = self._edited_status(span.origin_kind)
             changes = {"start": start, "end": end, "status": status, **self._stamp(tx)}
             tx.patch("spans", span_id, changes)
 
@@ -147,7 +148,7 @@ class Editor:
     ) -> None:
         with self.store.transaction(undo=self._tag(action)) as tx:
             if edits_extraction:
-                changes["status"] = self._edited_status(claim.status, claim.origin_kind)
+                changes["status"] = self._edited_status(claim.origin_kind)
             tx.patch("claims", claim.id, {**changes, **self._stamp(tx)})
 
     def set_claim_source(self, claim_id: int, source: Offsets | None) -> None:

@@ -9,7 +9,15 @@ import pytest
 from annotate.editing import Editor
 from annotate.errors import StoreError
 from annotate.importer import import_paths
-from annotate.model import ClaimKind, Offsets, ReviewState, SpanStatus, Verdict
+from annotate.model import (
+    ClaimKind,
+    EntitySpan,
+    Offsets,
+    OriginKind,
+    ReviewState,
+    SpanStatus,
+    Verdict,
+)
 from annotate.store import Store
 from annotate.tokens import Tokens
 from tests.conftest import SEED
@@ -162,3 +170,17 @@ def test_tokens_snap_and_move() -> None:
     assert tokens.next_start(0) == 4
     assert tokens.previous_start(4) == 0
     assert tokens.next_word(12) == 18  # skips ","
+
+
+def test_relabelling_a_rejected_suggestion_marks_it_edited(db_path: Path) -> None:
+    """Issue 10, bug 11: README says a changed model suggestion is `edited`."""
+    store, doc_id = open_seed(db_path)
+    with store.transaction() as tx:
+        suggestion = tx.add_span(
+            EntitySpan(0, doc_id, 0, 5, "GPE", "m@1", OriginKind.MODEL, SpanStatus.SUGGESTED)
+        )
+    editor = Editor(store, doc_id, "ann")
+    editor.set_status(suggestion.id, SpanStatus.REJECTED)
+    editor.set_label(suggestion.id, "LOC")
+    assert store.get_span(suggestion.id).status == SpanStatus.EDITED
+    store.close()
