@@ -80,6 +80,26 @@ class Editor:
                 )
             )
 
+    def label_range(self, start: int, end: int, label: str) -> tuple[EntitySpan, str]:
+        """Label ``[start, end)``. A pending suggestion with exactly these offsets is decided
+        (accepted with its label, edited with another) instead of getting a human twin beside
+        it; otherwise a new entity is added. Returns the span and what was done."""
+        same = next(
+            (
+                span
+                for span in self.store.spans(self.doc_id)
+                if (span.start, span.end) == (start, end) and span.status == SpanStatus.SUGGESTED
+            ),
+            None,
+        )
+        if same is None:
+            return self.add_entity(start, end, label), f"added {label}"
+        if same.label == label:
+            self.set_status(same.id, SpanStatus.ACCEPTED)
+            return self._span(same.id), f"accepted {label}"
+        self.set_label(same.id, label)
+        return self._span(same.id), f"{same.label} → {label}"
+
     def set_label(self, span_id: int, label: str) -> None:
         span = self._span(span_id)
         if span.label == label:

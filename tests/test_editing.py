@@ -184,3 +184,25 @@ def test_relabelling_a_rejected_suggestion_marks_it_edited(db_path: Path) -> Non
     editor.set_label(suggestion.id, "LOC")
     assert store.get_span(suggestion.id).status == SpanStatus.EDITED
     store.close()
+
+
+def test_labelling_a_pending_suggestion_decides_it_instead_of_duplicating(db_path: Path) -> None:
+    """Issue 10, bug 4."""
+    store, doc_id = open_seed(db_path)
+    with store.transaction() as tx:
+        suggestion = tx.add_span(
+            EntitySpan(0, doc_id, 0, 5, "GPE", "m@1", OriginKind.MODEL, SpanStatus.SUGGESTED)
+        )
+        other = tx.add_span(
+            EntitySpan(0, doc_id, 7, 18, "ORG", "m@1", OriginKind.MODEL, SpanStatus.SUGGESTED)
+        )
+    editor = Editor(store, doc_id, "ann")
+    span, done = editor.label_range(0, 5, "GPE")
+    assert (span.id, span.status, done) == (suggestion.id, SpanStatus.ACCEPTED, "accepted GPE")
+    span, done = editor.label_range(7, 18, "GPE")
+    assert (span.id, span.status, span.label) == (other.id, SpanStatus.EDITED, "GPE")
+    assert done == "ORG → GPE"
+    span, done = editor.label_range(0, 4, "LOC")  # other offsets: a new entity
+    assert span.id not in (suggestion.id, other.id) and done == "added LOC"
+    assert len(store.spans(doc_id)) == 3
+    store.close()

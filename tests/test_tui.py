@@ -557,3 +557,19 @@ async def test_enter_visits_every_pending_suggestion_in_document_order(tui_db: P
         afghanistan = next(s for s in pending if s.start == 520)
         assert text[afghanistan.start : afghanistan.end] == "Afghanistan"
         assert (520, "entity", afghanistan.id) in visited
+
+
+async def test_labelling_a_selection_equal_to_a_suggestion_decides_it(tui_db: Path) -> None:
+    """Issue 10, bug 4: no human twin beside the still-pending model span."""
+    async with running(tui_db) as (app, pilot):
+        screen = await open_first(app, pilot)
+        kabul = next(s for s in screen.spans if s.start == 0)
+        assert kabul.status == SpanStatus.SUGGESTED and kabul.label == "GPE"
+        await pilot.press("g", *["shift+right"] * 4)  # "Kabul", by character
+        selection = article(screen).selection
+        assert selection is not None and (selection.start, selection.end) == (0, 5)
+        await pilot.press("3")  # GPE
+        await pilot.pause()
+        at_kabul = [s for s in app.store.spans(screen.doc_id) if (s.start, s.end) == (0, 5)]
+        assert [(s.id, s.status) for s in at_kabul] == [(kabul.id, SpanStatus.ACCEPTED)]
+        assert screen.status == "✓ accepted GPE"

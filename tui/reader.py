@@ -529,12 +529,17 @@ class ReaderScreen(Screen[None]):
         if target is None:
             return
 
+        done = ""
+
         def add() -> None:
-            span = self.editor.add_entity(target.start, target.end, label.name)
+            nonlocal done
+            span, done = self.editor.label_range(target.start, target.end, label.name)
             self.focus_item = Focus("entity", span.id)
 
         article.clear_selection()
-        self._edit(add, f"added {label.name}")
+        self._edit(add)
+        if done:
+            self._say(done)
 
     def action_accept(self) -> None:
         self._set_status(SpanStatus.ACCEPTED)
