@@ -16,6 +16,7 @@ from tui.article import ArticleView
 from tui.dialogs import HelpScreen
 from tui.documents import DocumentListScreen
 from tui.reader import ReaderScreen
+from tui.safe import SafeStatic
 
 SIZE = (120, 40)
 
@@ -573,3 +574,38 @@ async def test_labelling_a_selection_equal_to_a_suggestion_decides_it(tui_db: Pa
         at_kabul = [s for s in app.store.spans(screen.doc_id) if (s.start, s.end) == (0, 5)]
         assert [(s.id, s.status) for s in at_kabul] == [(kabul.id, SpanStatus.ACCEPTED)]
         assert screen.status == "✓ accepted GPE"
+
+
+async def test_claim_keys_act_only_on_a_claim_the_analyst_can_see(tui_db: Path) -> None:
+    """Issue 10, bug 2: with the cursor outside every claim, `e` used the last claim visited."""
+    from tui.dialogs import NoteScreen
+
+    async with running(tui_db) as (app, pilot):
+        screen = await open_first(app, pilot)
+        await pilot.press("tab")  # visit a claim, then leave it
+        await pilot.pause()
+        visited = screen._focused_claim()
+        assert visited is not None
+        await move_cursor_to(pilot, screen, "Islamist")  # a paragraph with no claim
+        await pilot.pause()
+        cursor = article(screen).cursor
+        assert not [c for c in screen.claims if c.content.start <= cursor < c.content.end]
+        for key in ("e", "V", "k"):
+            await pilot.press(key)
+            await pilot.pause()
+            assert not isinstance(app.screen, NoteScreen), key
+            assert screen.status.startswith("⚠ no claim under the cursor"), key
+        assert app.store.get_claim(visited.id).note == visited.note
+        # inside a claim the dialog names the claim it will change
+        await pilot.press("tab")
+        await pilot.pause()
+        claim = screen._focused_claim()
+        assert claim is not None
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, NoteScreen)
+        words = screen.document.text[claim.content.start : claim.content.end].split()  # type: ignore[union-attr]
+        assert " ".join(words[:3]) in str(app.screen.query_one(SafeStatic).render())
+        await pilot.press(*"checked", "enter")
+        await pilot.pause()
+        assert app.store.get_claim(claim.id).note == "checked"

@@ -91,13 +91,14 @@ class NoteScreen(ModalScreen[str | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, note: str) -> None:
+    def __init__(self, note: str, claim: str) -> None:
         super().__init__()
         self.note = note
+        self.claim = claim
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog small"):
-            yield SafeStatic(Text("Note on this claim (Enter saves, Escape cancels)"))
+            yield SafeStatic(Text(f"Note on the claim {self.claim} (Enter saves, Escape cancels)"))
             yield SafeInput(value=self.note, id="note-input")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -115,8 +116,12 @@ class VerdictScreen(ModalScreen[Verdict | None]):
         Binding("escape", "cancel", "Cancel"),
     ]
 
+    def __init__(self, claim: str) -> None:
+        super().__init__()
+        self.claim = claim
+
     def compose(self) -> ComposeResult:
-        lines = Text("Verdict for this claim\n\n", style="bold")
+        lines = Text(f"Verdict for the claim {self.claim}\n\n", style="bold")
         for key, verdict in VERDICT_KEYS.items():
             lines.append(f"  {key}  ", style="bold reverse")
             lines.append(f"  {verdict.value}\n")

@@ -612,11 +612,33 @@ class ReaderScreen(Screen[None]):
 
     # Claims ----------------------------------------------------------------------------------
 
-    def _target_claim(self) -> Claim | None:
-        claim = self._focused_claim() or self._claim(self.active_claim)
+    def _target_claim(self, *, nearby: bool = False) -> Claim | None:
+        """The claim a claim key acts on: the focused claim, else the one under the cursor.
+        With ``nearby`` (setting a source or cue, whose words often stand outside the
+        content) also the claim last focused, when the cursor is in its paragraph."""
+        cursor = self.query_one(ArticleView).cursor
+        under = [c for c in self.claims if c.content.start <= cursor < c.content.end]
+        claim = self._focused_claim() or min(
+            under, key=lambda c: c.content.end - c.content.start, default=None
+        )
+        last = self._claim(self.active_claim)
+        if claim is None and nearby and last is not None and self.document is not None:
+            low, high = sorted((cursor, last.content.start))
+            if "\n\n" not in self.document.text[low:high]:
+                claim = last
         if claim is None:
-            self._say("no claim here: select its content and press c first")
+            self._say(
+                "no claim under the cursor: tab to one, or select its content and press c",
+                warning=True,
+            )
         return claim
+
+    def _claim_name(self, claim: Claim) -> str:
+        """A claim as the status line and dialogs name it: its content's first words."""
+        assert self.document is not None
+        words = self.document.text[claim.content.start : claim.content.end].split()
+        shown = " ".join(words[:6]) + (" …" if len(words) > 6 else "")
+        return f"“{shown}”"
 
     def action_claim(self) -> None:
         article = self.query_one(ArticleView)
@@ -634,7 +656,7 @@ class ReaderScreen(Screen[None]):
         self._edit(add, "claim added: s sets its source, v its cue")
 
     def action_source(self) -> None:
-        claim = self._target_claim()
+        claim = self._target_claim(nearby=True)
         if claim is None:
             return
         article = self.query_one(ArticleView)
@@ -644,22 +666,31 @@ class ReaderScreen(Screen[None]):
             self._say("select the source, or focus its entity, then press s")
             return
         article.clear_selection()
-        self._edit(lambda: self.editor.set_claim_source(claim.id, source), "source set")
+        self._edit(
+            lambda: self.editor.set_claim_source(claim.id, source),
+            f"source set on {self._claim_name(claim)}",
+        )
 
     def action_cue(self) -> None:
-        claim = self._target_claim()
+        claim = self._target_claim(nearby=True)
         if claim is None:
             return
         cue = self._selection_or_token()
         self.query_one(ArticleView).clear_selection()
-        self._edit(lambda: self.editor.set_claim_cue(claim.id, cue), "cue set")
+        self._edit(
+            lambda: self.editor.set_claim_cue(claim.id, cue),
+            f"cue set on {self._claim_name(claim)}",
+        )
 
     def action_cycle_kind(self) -> None:
         claim = self._target_claim()
         if claim is None:
             return
         kind = KIND_ORDER[(KIND_ORDER.index(claim.kind) + 1) % len(KIND_ORDER)]
-        self._edit(lambda: self.editor.set_claim_kind(claim.id, kind), f"kind: {kind.value}")
+        self._edit(
+            lambda: self.editor.set_claim_kind(claim.id, kind),
+            f"kind of {self._claim_name(claim)}: {kind.value}",
+        )
 
     def action_verdict(self) -> None:
         claim = self._target_claim()
@@ -672,7 +703,7 @@ class ReaderScreen(Screen[None]):
                     lambda: self.editor.set_verdict(claim.id, verdict), f"verdict: {verdict.value}"
                 )
 
-        self.app.push_screen(VerdictScreen(), chosen)
+        self.app.push_screen(VerdictScreen(self._claim_name(claim)), chosen)
 
     def action_note(self) -> None:
         claim = self._target_claim()
@@ -683,7 +714,7 @@ class ReaderScreen(Screen[None]):
             if note is not None:
                 self._edit(lambda: self.editor.set_note(claim.id, note), "note saved")
 
-        self.app.push_screen(NoteScreen(claim.note), saved)
+        self.app.push_screen(NoteScreen(claim.note, self._claim_name(claim)), saved)
 
     # History, progress, help -----------------------------------------------------------------
 
