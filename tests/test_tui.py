@@ -609,3 +609,63 @@ async def test_claim_keys_act_only_on_a_claim_the_analyst_can_see(tui_db: Path) 
         await pilot.press(*"checked", "enter")
         await pilot.pause()
         assert app.store.get_claim(claim.id).note == "checked"
+
+
+async def test_light_theme_rows_are_readable_and_theme_switches_redraw(tui_db: Path) -> None:
+    """Issue 10, bug 5: light-theme list rows were #e0e0e0 on #e0e0e0; switching theme kept
+    the reader's dark lines until it was reopened."""
+    from tui.doctable import DocumentTable
+
+    async with running(tui_db) as (app, pilot):
+        app.theme = "textual-light"
+        await pilot.pause()
+        table = app.screen.query_one(DocumentTable)
+        for y in (0, 1):
+            [segment] = list(table.render_line(y))
+            assert segment.style is not None and segment.style.color is not None
+            assert segment.style.color != segment.style.bgcolor
+            fg = segment.style.color.get_truecolor()
+            bg = segment.style.bgcolor.get_truecolor()  # type: ignore[union-attr]
+            assert sum(abs(a - b) for a, b in zip(fg, bg, strict=True)) > 300
+        app.theme = "textual-dark"
+        await pilot.pause()
+        screen = await open_first(app, pilot)
+        view = article(screen)
+        dark = view.render_line(0)
+        app.theme = "textual-light"
+        await pilot.pause()
+        light = view.render_line(0)
+        assert [s.style for s in dark] != [s.style for s in light]
+
+
+async def test_the_claims_column_is_not_clipped_by_the_scrollbar(tmp_path: Path) -> None:
+    """Issue 10, bug 6: with a vertical scrollbar the last column lost its digits."""
+    import json
+
+    from tests.conftest import run_cli
+    from tui.doctable import DocumentTable
+
+    source = tmp_path / "many.jsonl"
+    lines = []
+    for i in range(60):
+        text = f"Story {i}: the mayor said that roads {i} would reopen."
+        claim = {
+            "content": {"start": text.index("roads"), "end": len(text) - 1},
+            "kind": "reported",
+        }
+        lines.append(json.dumps({"text": text, "claims": [claim] * 1}))
+    source.write_text("\n".join(lines) + "\n")
+    db = tmp_path / "db.json"
+    run_cli("import", str(source), db=db, check=True)
+    async with running(db) as (app, pilot):
+        table = app.screen.query_one(DocumentTable)
+        await pilot.pause()
+        region = table.scrollable_content_region
+        assert table.virtual_size.height > region.height  # the vertical scrollbar shows
+        assert table.virtual_size.width <= region.width  # so no horizontal one
+        row = "".join(segment.text for segment in table.render_line(0))
+        assert row.rstrip().endswith("1")  # the claims count, whole
+        assert len(row) == region.width
+        header = str(app.screen.query_one("#table-header").render())
+        assert header.rstrip().endswith("claims")
+        assert len(header.rstrip()) == len(row.rstrip())  # the column names sit over them

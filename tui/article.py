@@ -35,6 +35,7 @@ from annotate.tokens import (
     previous_sentence,
 )
 from tui.layout import Layout
+from tui.theme import on_theme_change, palette
 
 GUTTER = 2
 SELECTION = "#0178d4"
@@ -241,10 +242,14 @@ class ArticleView(ScrollView, can_focus=True):
     # Rendering -----------------------------------------------------------------------------------
 
     def _palette(self) -> tuple[Color, Color, bool]:
-        theme = self.app.current_theme
-        background = Color.parse(theme.background or ("#1e1e1e" if theme.dark else "#ffffff"))
-        foreground = Color.parse(theme.foreground or ("#e0e0e0" if theme.dark else "#202020"))
-        return background, foreground, theme.dark
+        colours = palette(self.app)
+        return colours.background, colours.foreground, colours.dark
+
+    def _theme_changed(self) -> None:
+        """Cached lines and styles hold the old theme's colours."""
+        self._style_cache.clear()
+        self._cache.clear()
+        self.refresh()
 
     def _style(self, key: tuple[object, ...]) -> Style:
         cached = self._style_cache.get(key)
@@ -547,6 +552,9 @@ class ArticleView(ScrollView, can_focus=True):
     def on_mouse_up(self, event: events.MouseUp) -> None:
         self._dragging = False
         self.release_mouse()
+
+    def on_mount(self) -> None:
+        on_theme_change(self, self._theme_changed)
 
     def on_focus(self) -> None:
         self._cache.clear()

@@ -10,7 +10,6 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.color import Color
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
@@ -19,6 +18,7 @@ from textual.strip import Strip
 from annotate.model import ReviewState
 from annotate.overview import DocumentSummary
 from annotate.safetext import visible
+from tui.theme import on_theme_change, palette
 
 STATE_MARKS = {
     ReviewState.TODO: "○",
@@ -71,7 +71,7 @@ class DocumentTable(ScrollView, can_focus=True):
 
     def set_rows(self, rows: list[DocumentSummary], keep: str | None = None) -> None:
         self.rows = rows
-        self.virtual_size = Size(self.size.width, len(rows))
+        self.virtual_size = Size(self._row_width, len(rows))
         index = next((i for i, row in enumerate(rows) if row.doc_id == keep), None)
         self.cursor_row = (
             index if index is not None else min(self.cursor_row, max(0, len(rows) - 1))
@@ -105,11 +105,16 @@ class DocumentTable(ScrollView, can_focus=True):
             parts.append(fit(visible(value), size, right=index >= 4))
         return fit(" ".join(parts), width)
 
+    @property
+    def _row_width(self) -> int:
+        """The width rows may use: the vertical scrollbar takes its own cells."""
+        return self.scrollable_content_region.width
+
     def render_line(self, y: int) -> Strip:
-        width = self.size.width
+        width = self._row_width
         index = y + int(self.scroll_offset.y)
-        theme = self.app.current_theme
-        background = Color.parse(theme.background or "#1e1e1e")
+        colours = palette(self.app)
+        background = colours.background
         if index >= len(self.rows):
             return Strip.blank(width, Style(bgcolor=background.rich_color))
         row = self.rows[index]
@@ -123,13 +128,9 @@ class DocumentTable(ScrollView, can_focus=True):
             str(row.claims),
         ]
         text = self._line(cells, width)
-        foreground = Color.parse(theme.foreground or "#e0e0e0")
+        foreground = colours.foreground
         if index == self.cursor_row:
-            bg = (
-                Color.parse(theme.primary or "#0178d4")
-                if self.has_focus
-                else background.blend(Color.parse(theme.primary or "#0178d4"), 0.35)
-            )
+            bg = colours.primary if self.has_focus else background.blend(colours.primary, 0.35)
             style = Style(
                 bgcolor=bg.rich_color, color=bg.get_contrast_text(1.0).rich_color, bold=True
             )
@@ -140,7 +141,10 @@ class DocumentTable(ScrollView, can_focus=True):
         return Strip([Segment(text, style)], width)
 
     def on_resize(self, event: events.Resize) -> None:
-        self.virtual_size = Size(self.size.width, len(self.rows))
+        self.virtual_size = Size(self._row_width, len(self.rows))
+
+    def on_mount(self) -> None:
+        on_theme_change(self, self.refresh)
 
     def scroll_cursor_visible(self) -> None:
         self.scroll_to_region(Region(0, self.cursor_row, 1, 1), animate=False, immediate=True)

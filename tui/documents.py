@@ -71,8 +71,13 @@ class DocumentListScreen(Screen[None]):
         self.query_one(DocumentTable).focus()
 
     def on_resize(self, event: events.Resize) -> None:
+        self.call_after_refresh(self._render_table_header)
+
+    def _render_table_header(self) -> None:
+        """The column names over the rows, at the rows' width (a scrollbar takes two cells)."""
         table = self.query_one(DocumentTable)
-        header = Text(table.header(max(20, event.size.width)), style="bold", no_wrap=True)
+        width = max(20, table.scrollable_content_region.width)
+        header = Text(table.header(width), style="bold", no_wrap=True)
         self.query_one("#table-header", SafeStatic).update(header, layout=False)
 
     def refresh_rows(self, keep: str | None = None) -> None:
@@ -99,6 +104,7 @@ class DocumentListScreen(Screen[None]):
             )
         ]
         table.set_rows(self.shown, keep=current)
+        self.call_after_refresh(self._render_table_header)  # a scrollbar may come or go
         self._render_header()
 
     def _render_header(self) -> None:
