@@ -669,3 +669,20 @@ async def test_the_claims_column_is_not_clipped_by_the_scrollbar(tmp_path: Path)
         header = str(app.screen.query_one("#table-header").render())
         assert header.rstrip().endswith("claims")
         assert len(header.rstrip()) == len(row.rstrip())  # the column names sit over them
+
+
+async def test_skipping_can_be_taken_back_and_opening_takes_a_document_up(tui_db: Path) -> None:
+    """Issue 10, bug 9."""
+    async with running(tui_db) as (app, pilot):
+        listing = app.screen
+        assert isinstance(listing, DocumentListScreen)
+        doc_id = listing.current_doc_id()
+        assert doc_id is not None
+        await pilot.press("x")
+        assert app.store.review_state(doc_id, "tester") == ReviewState.SKIPPED
+        await pilot.press("x")
+        assert app.store.review_state(doc_id, "tester") == ReviewState.TODO
+        await pilot.press("x", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ReaderScreen)
+        assert app.store.review_state(doc_id, "tester") == ReviewState.IN_PROGRESS

@@ -30,7 +30,7 @@ class DocumentListScreen(Screen[None]):
         Binding("slash", "search", "search"),
         Binding("s", "cycle_state", "state filter"),
         Binding("l", "cycle_label", "label filter"),
-        Binding("x", "skip", "skip doc", show=False),
+        Binding("x", "skip", "skip doc / unskip", show=False),
         Binding("escape", "clear_filters", "clear filters", show=False),
         Binding("question_mark", "help", "help"),
         Binding("q", "app.quit", "quit"),
@@ -165,12 +165,13 @@ class DocumentListScreen(Screen[None]):
         self.query_one(DocumentTable).focus()
 
     def action_skip(self) -> None:
+        """Skip the document, or take a skipped one back (to do): ``x`` toggles."""
         doc_id = self.current_doc_id()
         if doc_id is not None:
             store, annotator = self.cs_app.store, self.cs_app.annotator
-            self.status = self.cs_app.try_write(
-                lambda: store.set_review(doc_id, annotator, ReviewState.SKIPPED)
-            )
+            skipped = store.review_state(doc_id, annotator) == ReviewState.SKIPPED
+            state = ReviewState.TODO if skipped else ReviewState.SKIPPED
+            self.status = self.cs_app.try_write(lambda: store.set_review(doc_id, annotator, state))
             self.refresh_rows()
 
     def action_help(self) -> None:
@@ -187,7 +188,7 @@ class DocumentListScreen(Screen[None]):
                             ("s", "cycle the state filter: any, todo, in progress, done, skipped"),
                             ("l", "cycle the label filter: documents with that entity label"),
                             ("escape", "clear all filters"),
-                            ("x", "mark the document skipped"),
+                            ("x", "mark the document skipped (again: take it back)"),
                             ("ctrl+p", "command palette"),
                             ("q", "quit — every edit is already saved"),
                         ],

@@ -147,7 +147,11 @@ class ReaderScreen(Screen[None]):
         article.cursor_listener = self._cursor_moved
         article.focus()
         self.query_one("#search", Input).display = False
-        if store.review_state(self.doc_id, self.cs_app.annotator) == ReviewState.TODO:
+        # opening a document to read it takes it up again, also one that was skipped
+        if store.review_state(self.doc_id, self.cs_app.annotator) in (
+            ReviewState.TODO,
+            ReviewState.SKIPPED,
+        ):
             self._write(lambda: self.editor.set_state(ReviewState.IN_PROGRESS))
         self.cs_app.remember_document(self.doc_id)
         if self.cs_app.read_only_reason is not None:
