@@ -686,3 +686,15 @@ async def test_skipping_can_be_taken_back_and_opening_takes_a_document_up(tui_db
         await pilot.pause()
         assert isinstance(app.screen, ReaderScreen)
         assert app.store.review_state(doc_id, "tester") == ReviewState.IN_PROGRESS
+
+
+async def test_the_title_is_fitted_again_after_a_resize(tui_db: Path) -> None:
+    """Issue 10, bug 7."""
+    async with running(tui_db) as (app, pilot):
+        screen = await open_first(app, pilot)
+        wide = str(screen.query_one("#reader-title").render()).splitlines()[0]
+        await pilot.resize_terminal(60, 30)
+        await pilot.pause()
+        narrow = str(screen.query_one("#reader-title").render()).splitlines()[0]
+        assert len(narrow) <= 58 < len(wide)
+        assert narrow.endswith("…")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -159,6 +160,11 @@ class ReaderScreen(Screen[None]):
         self._update_focus_from_cursor()
         self._render_legend()
         self._render_chrome()
+
+    def on_resize(self, event: events.Resize) -> None:
+        """The title line is cut to the width: fit it again."""
+        if self.document is not None:
+            self._render_chrome()
 
     # Data refresh --------------------------------------------------------------------------------
 
