@@ -409,6 +409,8 @@ async def test_every_reader_binding_is_in_the_help_screen() -> None:
         "right_parenthesis": ")",
         "pageup": "pgup",
         "pagedown": "pgdn",
+        "shift+pageup": "shift+pgup",
+        "shift+pagedown": "shift+pgdn",
         "ctrl+home": "ctrl+home",
         "ctrl+end": "ctrl+end",
     }
@@ -698,3 +700,23 @@ async def test_the_title_is_fitted_again_after_a_resize(tui_db: Path) -> None:
         narrow = str(screen.query_one("#reader-title").render()).splitlines()[0]
         assert len(narrow) <= 58 < len(wide)
         assert narrow.endswith("…")
+
+
+async def test_the_side_panel_scrolls_at_80_by_24(tui_db: Path) -> None:
+    """Issue 10, bug 8: a long claim's rule and explanation were out of reach."""
+    app = make_app(tui_db, annotator="tester")
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = await open_first(app, pilot)
+            await pilot.press("tab")
+            await pilot.pause()
+            panel = screen.query_one("#side-panel")
+            assert panel.virtual_size.height > panel.size.height  # more than fits
+            await pilot.press("shift+pagedown")
+            await pilot.pause()
+            assert panel.scroll_y > 0
+            await pilot.press("shift+pageup")
+            await pilot.pause()
+            assert panel.scroll_y == 0
+    finally:
+        app.close_store()

@@ -15,7 +15,7 @@ from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Input
@@ -92,6 +92,8 @@ class ReaderScreen(Screen[None]):
         Binding("V", "verdict", "verdict", show=False),
         Binding("k", "cycle_kind", "claim kind", show=False),
         Binding("e", "note", "note", show=False),
+        Binding("shift+pagedown", "scroll_panel(1)", "panel ↓", show=False),
+        Binding("shift+pageup", "scroll_panel(-1)", "panel ↑", show=False),
         Binding("u", "undo", "undo"),
         Binding("ctrl+r", "redo", "redo", show=False),
         Binding("D", "done_next", "done+next"),
@@ -130,7 +132,7 @@ class ReaderScreen(Screen[None]):
         yield SafeStatic(id="reader-title")
         with Horizontal(id="reader-body"):
             yield ArticleView(self.cs_app.labels, id="article")
-            with Vertical(id="side-panel"):
+            with VerticalScroll(id="side-panel", can_focus=False):
                 yield SafeStatic(id="panel")
         yield SafeStatic(id="legend")
         yield SearchInput(
@@ -392,7 +394,8 @@ class ReaderScreen(Screen[None]):
                 "? shows all keys.",
                 style="dim",
             )
-        self.query_one("#panel", SafeStatic).update(panel, layout=False)
+        # layout=True: the panel is as tall as its content, and scrolls when that is taller
+        self.query_one("#panel", SafeStatic).update(panel, layout=True)
 
     def _claim_panel(
         self, panel: Text, claim: Claim, row: Callable[[str, Text | str], None]
@@ -728,6 +731,11 @@ class ReaderScreen(Screen[None]):
 
     # History, progress, help -----------------------------------------------------------------
 
+    def action_scroll_panel(self, direction: int) -> None:
+        """Page the side panel (a long claim's rule and explanation at 80×24)."""
+        panel = self.query_one("#side-panel", VerticalScroll)
+        panel.scroll_relative(y=direction * max(1, panel.size.height - 1), animate=False)
+
     def action_undo(self) -> None:
         self._history_step(self.editor.undo, "undid", "nothing to undo")
 
@@ -785,6 +793,7 @@ def reader_key_groups() -> list[tuple[str, list[tuple[str, str]]]]:
                 ("( / )", "previous / next sentence"),
                 ("ctrl+↑ / ctrl+↓", "previous / next paragraph"),
                 ("pgup / pgdn", "page up / down"),
+                ("shift+pgup / shift+pgdn", "page the side panel up / down"),
                 ("home / end", "start / end of the line"),
                 ("ctrl+home / ctrl+end", "start / end of the article"),
                 ("n / p", "next / previous entity span"),
