@@ -394,8 +394,15 @@ class ReaderScreen(Screen[None]):
                 "? shows all keys.",
                 style="dim",
             )
-        # layout=True: the panel is as tall as its content, and scrolls when that is taller
-        self.query_one("#panel", SafeStatic).update(panel, layout=True)
+        # The panel is as tall as its content and scrolls when that is taller than the room.
+        # Laying the screen out again costs more than a keystroke may, so only when the
+        # content needs more lines than the panel has, or the panel overflows the room and
+        # could be shorter (blank lines below a shorter content cost nothing).
+        widget = self.query_one("#panel", SafeStatic)
+        room = self.query_one("#side-panel", VerticalScroll).scrollable_content_region.height
+        height = len(panel.wrap(self.app.console, max(1, widget.content_region.width)))
+        current = widget.size.height
+        widget.update(panel, layout=height > current or (current > room and height < current))
 
     def _claim_panel(
         self, panel: Text, claim: Claim, row: Callable[[str, Text | str], None]
