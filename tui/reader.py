@@ -251,17 +251,17 @@ class ReaderScreen(Screen[None]):
         if entities:
             entity = min(entities, key=lambda s: s.end - s.start)
             self.focus_item = Focus("entity", entity.id)
-        else:
-            claims = [c for c in self.claims if c.content.start <= cursor < c.content.end]
-            if claims:
-                claim = min(claims, key=lambda c: c.content.end - c.content.start)
-                self.focus_item = Focus("claim", claim.id)
-            else:
-                self.focus_item = None
-        inside = [c for c in self.claims if c.content.start <= cursor < c.content.end]
-        if inside:
-            self.active_claim = min(inside, key=lambda c: c.content.end - c.content.start).id
+        inside = self._claim_at(cursor)
+        if not entities:
+            self.focus_item = Focus("claim", inside.id) if inside is not None else None
+        if inside is not None:
+            self.active_claim = inside.id
         self._apply_focus()
+
+    def _claim_at(self, offset: int) -> Claim | None:
+        """The innermost claim whose content holds ``offset``."""
+        holding = [c for c in self.claims if c.content.start <= offset < c.content.end]
+        return min(holding, key=lambda c: c.content.end - c.content.start, default=None)
 
     def _set_focus(self, focus: Focus, offset: int) -> None:
         article = self.query_one(ArticleView)
@@ -637,10 +637,7 @@ class ReaderScreen(Screen[None]):
         With ``nearby`` (setting a source or cue, whose words often stand outside the
         content) also the claim last focused, when the cursor is in its paragraph."""
         cursor = self.query_one(ArticleView).cursor
-        under = [c for c in self.claims if c.content.start <= cursor < c.content.end]
-        claim = self._focused_claim() or min(
-            under, key=lambda c: c.content.end - c.content.start, default=None
-        )
+        claim = self._focused_claim() or self._claim_at(cursor)
         last = self._claim(self.active_claim)
         if claim is None and nearby and last is not None and self.document is not None:
             low, high = sorted((cursor, last.content.start))

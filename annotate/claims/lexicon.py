@@ -131,7 +131,4 @@ def use(extra: Path | None) -> Lexicon:
     """Make the built-in lexicon extended by ``extra`` the active one (None: built-in)."""
     chosen = load(extra) if extra is not None else _built_in()
     _active[:] = [chosen]
-    from annotate.claims import parse  # the candidate filter caches hashes of the cue words
-
-    parse.refresh_candidates()
     return chosen

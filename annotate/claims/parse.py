@@ -64,18 +64,15 @@ class _CueHashes:
         )
 
 
-_CUES: list[_CueHashes] = []
+#: The hashes and the lexicon they were made from (made again when another one is active).
+_CUES: list[tuple[lexicon.Lexicon, _CueHashes]] = []
 
 
 def _cue_hashes() -> _CueHashes:
-    if not _CUES:
-        _CUES.append(_CueHashes.of(lexicon.active()))
-    return _CUES[0]
-
-
-def refresh_candidates() -> None:
-    """Forget the cached hashes: the active lexicon changed."""
-    _CUES.clear()
+    words = lexicon.active()
+    if not _CUES or _CUES[0][0] is not words:
+        _CUES[:] = [(words, _CueHashes.of(words))]
+    return _CUES[0][1]
 
 
 @dataclass(slots=True)
