@@ -94,6 +94,10 @@ class Offsets:
     def from_dict(cls, data: dict[str, Any]) -> Self:
         return cls(int(data["start"]), int(data["end"]))
 
+    def shifted(self, delta: int) -> Offsets:
+        """The same range ``delta`` characters further on."""
+        return Offsets(self.start + delta, self.end + delta)
+
     def overlaps(self, other: Offsets) -> bool:
         return self.start < other.end and other.start < self.end
 

@@ -336,11 +336,11 @@ def shifted(detected: DetectedClaim, delta: int) -> DetectedClaim:
         return detected
 
     def move(offsets: Offsets | None) -> Offsets | None:
-        return Offsets(offsets.start + delta, offsets.end + delta) if offsets else None
+        return offsets.shifted(delta) if offsets else None
 
     return replace(
         detected,
-        content=Offsets(detected.content.start + delta, detected.content.end + delta),
+        content=detected.content.shifted(delta),
         source=move(detected.source),
         source_resolved=move(detected.source_resolved),
         cue=move(detected.cue),
@@ -348,9 +348,7 @@ def shifted(detected: DetectedClaim, delta: int) -> DetectedClaim:
         quantities=[
             replace(q, start=q.start + delta, end=q.end + delta) for q in detected.quantities
         ],
-        content_parts=[Offsets(p.start + delta, p.end + delta) for p in detected.content_parts]
-        if detected.content_parts
-        else None,
+        content_parts=[p.shifted(delta) for p in detected.content_parts or ()] or None,
     )
 
 

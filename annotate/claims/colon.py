@@ -11,7 +11,14 @@ from spacy.tokens import Doc
 
 from annotate.claims import lexicon
 from annotate.claims.detected import DetectedClaim
-from annotate.claims.parse import _text, is_reporting_verb, source_of, subject_of, trimmed
+from annotate.claims.parse import (
+    _text,
+    is_reporting_verb,
+    source_kind,
+    source_of,
+    subject_of,
+    trimmed,
+)
 from annotate.claims.quotes import Quote, quote_containing
 from annotate.model import ClaimKind, Offsets
 
@@ -56,7 +63,7 @@ def _colon_claims(doc: Doc, quotes: list[Quote], used: set[int]) -> Iterator[Det
         ):
             entity = before.ents[0]
             source = Offsets(entity.start_char, entity.end_char)
-            kind = {"PERSON": "person", "NORP": "group"}.get(entity.label_, "organisation")
+            kind = source_kind(entity.label_)
             head = source
             rule, cue = "colon.headline", Offsets(colon.idx, colon.idx + 1)
         else:

@@ -199,6 +199,11 @@ def complement_of(verb: Token) -> tuple[Token, str] | None:
     return None
 
 
+def source_kind(label: str) -> str:
+    """What kind of source a named entity is, as pronoun resolution matches them."""
+    return {"PERSON": "person", "NORP": "group"}.get(label, "organisation")
+
+
 def source_of(doc: Doc, subject: Token) -> tuple[Offsets, str | None, Offsets | None]:
     """The subject's noun phrase, with its apposition ("Steve Whitmore, a representative for
     the Sheriff's office") but without clauses attached to it; and what kind of source the
@@ -207,7 +212,7 @@ def source_of(doc: Doc, subject: Token) -> tuple[Offsets, str | None, Offsets | 
     entity = entity_at(doc, subject)
     kind = None
     if entity is not None and entity.label_ in lexicon.active().named_labels:
-        kind = {"PERSON": "person", "NORP": "group"}.get(entity.label_, "organisation")
+        kind = source_kind(entity.label_)
     cut: set[int] = set()
     for token in subject.subtree:
         if token != subject and token.dep_ in ("relcl", "acl", "advcl", "parataxis"):
