@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.claimscope-installed
 DB     ?= claimscope.json
 
-.PHONY: setup run test lint typecheck pytest bench clean constraints
+.PHONY: setup run test lint typecheck pytest bench clean constraints tokenizer-rules
 
 setup: $(STAMP)
 
@@ -47,3 +47,7 @@ clean:
 # Re-pin every dependency to what is installed now (after a deliberate upgrade).
 constraints: setup
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^claimscope' > constraints.txt
+
+# Take the tokenizer rules from the installed spaCy again (after upgrading it; a test says when).
+tokenizer-rules: setup
+	$(BIN)/python -c "from annotate.tokenizing.rules import write_rules; print(write_rules())"

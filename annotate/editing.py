@@ -133,17 +133,24 @@ class Editor:
 
     def accept_all_pending(self) -> int:
         """Accept every pending suggestion (entities and claims) in the document."""
+        return self.decide_all_pending(SpanStatus.ACCEPTED)
+
+    def decide_all_pending(self, status: SpanStatus) -> int:
+        """Accept or reject every pending suggestion in the document, as one undo step."""
+        if status not in (SpanStatus.ACCEPTED, SpanStatus.REJECTED):
+            raise ValueError(f"a suggestion is accepted or rejected, not {status.value}")
         spans = [s for s in self.store.spans(self.doc_id) if s.status == SpanStatus.SUGGESTED]
         claims = [c for c in self.store.claims(self.doc_id) if c.status == SpanStatus.SUGGESTED]
         if not spans and not claims:
             return 0
-        action = f"accept all ({len(spans) + len(claims)})"
+        verb = "accept" if status == SpanStatus.ACCEPTED else "reject"
+        action = f"{verb} all ({len(spans) + len(claims)})"
         with self.store.transaction(undo=self._tag(action)) as tx:
-            accepted = {"status": SpanStatus.ACCEPTED.value, **self._stamp(tx)}
+            decided = {"status": status.value, **self._stamp(tx)}
             for span in spans:
-                tx.patch("spans", span.id, accepted)
+                tx.patch("spans", span.id, decided)
             for claim in claims:
-                tx.patch("claims", claim.id, accepted)
+                tx.patch("claims", claim.id, decided)
         return len(spans) + len(claims)
 
     # Claims ------------------------------------------------------------------------------------

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import PurePath
 
 from annotate.model import ReviewState, display_title
 from annotate.store import Store
@@ -21,15 +23,23 @@ class DocumentSummary:
     entities: int = 0
     claims: int = 0
     labels: set[str] = field(default_factory=set)
+    kinds: set[str] = field(default_factory=set)
+    verdicts: set[str] = field(default_factory=set)
+    #: Annotators who changed its spans or claims, or took it up (review state not todo).
+    annotators: set[str] = field(default_factory=set)
+    #: The file it was imported from (name only), when known.
+    source: str = ""
 
 
 def document_summaries(store: Store, annotator: str) -> list[DocumentSummary]:
     """Rows in import order, from the store's per-document counters (no scan of the spans)."""
-    states = {
-        r["doc_id"]: ReviewState(r["state"])
-        for r in store.raw_records("reviews")
-        if r["annotator"] == annotator
-    }
+    states: dict[str, ReviewState] = {}
+    reviewers: dict[str, set[str]] = {}
+    for review in store.raw_records("reviews"):
+        if review["annotator"] == annotator:
+            states[review["doc_id"]] = ReviewState(review["state"])
+        if review["state"] != ReviewState.TODO.value:
+            reviewers.setdefault(review["doc_id"], set()).add(review["annotator"])
     rows = []
     for record in store.raw_records("documents"):
         doc_id = record["id"]
@@ -45,7 +55,15 @@ def document_summaries(store: Store, annotator: str) -> list[DocumentSummary]:
                 pending=counts.pending,
                 entities=counts.entities,
                 claims=counts.claims,
-                labels={label for label, n in counts.labels.items() if n > 0},
+                labels=_present(counts.labels),
+                kinds=_present(counts.kinds),
+                verdicts=_present(counts.verdicts),
+                annotators=_present(counts.annotators) | reviewers.get(doc_id, set()),
+                source=PurePath(str(meta.get("source") or "")).name,
             )
         )
     return rows
+
+
+def _present(counter: Counter[str]) -> set[str]:
+    return {key for key, count in counter.items() if count > 0 and key}

@@ -23,7 +23,8 @@ from typing import Any, TypeVar
 
 from spacy.tokens import Doc
 
-from annotate.claims import CLAIMS_COMPONENT, DetectedClaim, claims_from_doc
+from annotate.claims.detected import CLAIMS_COMPONENT, DetectedClaim
+from annotate.claims.detector import claims_from_doc
 from annotate.model import (
     Claim,
     Document,

@@ -1,8 +1,9 @@
 """Tokens derived from character offsets, for moving and selecting by keyboard.
 
-Character offsets stay the one truth: tokens are computed from the text on demand (words with
-inner apostrophes, hyphens and digit separators, or single punctuation marks) and never stored.
-No spaCy here: the reader must start fast.
+Character offsets stay the one truth: tokens are computed from the text on demand and never
+stored, by the one tokenizer every export uses too (:mod:`annotate.tokenizing`, spaCy's
+English rules in pure Python: the reader must start fast), so a span snapped here is aligned
+in every export.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from annotate.model import Offsets
+from annotate.tokenizing import english
 
-_TOKEN = re.compile(r"\w+(?:[-'’.,]\w+)*|[^\w\s]", re.UNICODE)
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*\s+|\n\s*\n")
 _PARAGRAPH = re.compile(r"\n\s*\n")
 
@@ -28,8 +29,13 @@ class Tokens:
 
     @classmethod
     def of(cls, text: str) -> Tokens:
-        matches = list(_TOKEN.finditer(text))
-        return cls(text, tuple(m.start() for m in matches), tuple(m.end() for m in matches))
+        bounds = english()(text)
+        words = [
+            (start, end)
+            for start, end in zip(bounds.starts, bounds.ends, strict=True)
+            if not text[start:end].isspace()
+        ]
+        return cls(text, tuple(start for start, _ in words), tuple(end for _, end in words))
 
     def __len__(self) -> int:
         return len(self.starts)
@@ -110,3 +116,53 @@ def next_paragraph(text: str, char: int) -> int:
 
 def previous_paragraph(text: str, char: int) -> int:
     return _preceding(_PARAGRAPH, text, char)
+
+
+_CLAUSE_MARK = re.compile(r"[,;:()\[\]—–\"“”«»]|\s-\s")
+_WORD = re.compile(r"\w+(?:['’]\w+)?")
+#: Words that open a content clause and are not part of it ("said *that* …").
+CLAUSE_OPENERS = frozenset({"that", "whether"})
+_EDGE = " \t\n\r,;:.!?()[]—–-\"“”‘’'«»"
+
+
+def _trimmed(text: str, start: int, end: int) -> Offsets:
+    while start < end and text[start] in _EDGE:
+        start += 1
+    while end > start and text[end - 1] in _EDGE:
+        end -= 1
+    return Offsets(start, end)
+
+
+def sentence_at(text: str, char: int) -> Offsets:
+    """The sentence holding ``char``, without surrounding space (empty at a blank)."""
+    starts = _starts(_SENTENCE_END, text)
+    index = max(0, bisect_right(starts, char) - 1)
+    end = starts[index + 1] if index + 1 < len(starts) else len(text)
+    start = starts[index]
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return Offsets(start, end)
+
+
+def clause_at(text: str, char: int, cue_forms: frozenset[str]) -> Offsets:
+    """The clause holding ``char``: the stretch of its sentence between punctuation, quote
+    marks, an opener ("that", "whether") and a cue verb ("said", "warned"), which ends the
+    clause before the content. Falls back to the sentence when ``char`` is on a boundary."""
+    sentence = sentence_at(text, char)
+    cuts = {sentence.start, sentence.end}
+    for mark in _CLAUSE_MARK.finditer(text, sentence.start, sentence.end):
+        cuts.update((mark.start(), mark.end()))
+    for word in _WORD.finditer(text, sentence.start, sentence.end):
+        lowered = word.group().lower()
+        if lowered in CLAUSE_OPENERS:
+            cuts.update((word.start(), word.end()))
+        elif lowered in cue_forms:
+            cuts.add(word.end())
+    ordered = sorted(cuts)
+    index = bisect_right(ordered, char) - 1
+    if index < 0 or index + 1 >= len(ordered):
+        return sentence
+    clause = _trimmed(text, ordered[index], ordered[index + 1])
+    return clause if clause.start < clause.end else sentence

@@ -97,7 +97,7 @@ def test_the_tui_path_never_imports_spacy(tmp_path: Path) -> None:
         "async def main():\n"
         f"    app = make_app({str(db)!r}, annotator='t')\n"
         "    async with app.run_test() as pilot:\n"
-        "        await pilot.press('enter', 'n', '1')\n"
+        "        await pilot.press('enter', 'n', '1', 'S', 'c', 'l', 'escape')\n"
         "        await pilot.pause()\n"
         "    app.close_store()\n"
         "asyncio.run(main())\n"

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from annotate.claims import DetectedClaim, detect_claims
+from annotate.claims.detected import DetectedClaim
+from annotate.claims.detector import detect_claims
 from annotate.claims.quotes import find_quotes
 from annotate.model import ClaimKind
 from annotate.nlp import load_pipeline

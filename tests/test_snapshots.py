@@ -52,3 +52,19 @@ def test_reader_at_80_by_24_in_the_light_theme(
     assert snap_compare(
         app_on("textual-light"), terminal_size=(80, 24), press=["enter", "N", "shift+right"]
     )
+
+
+def test_reader_at_80_by_24_with_a_long_claim_panel(
+    snap_compare: Any, app_on: Callable[..., ClaimscopeApp]
+) -> None:
+    # a claim whose panel is taller than the room: paged down to its rule and explanation
+    assert snap_compare(
+        app_on(),
+        terminal_size=(80, 24),
+        press=["enter", "tab", "tab", "tab", "shift+pagedown"],
+    )
+
+
+def test_label_picker(snap_compare: Any, app_on: Callable[..., ClaimscopeApp]) -> None:
+    # typed "or": labels starting with it first, then those containing it
+    assert snap_compare(app_on(), terminal_size=(100, 30), press=["enter", "l", "o", "r"])

@@ -22,6 +22,7 @@ from annotate.errors import CheckpointError, ClaimscopeError, StorageError
 from annotate.labels import LabelSet, load_labels
 from annotate.safetext import visible
 from annotate.store import Store
+from annotate.tokenizing import english
 from tui.article import ArticleView
 from tui.documents import DocumentListScreen
 from tui.reader import DocumentDone, ReaderScreen
@@ -84,6 +85,8 @@ class ClaimscopeApp(App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(self.list_screen)
+        # the tokenizer's rules compile in 0.1 s: do it while the analyst reads the list
+        self.run_worker(english, thread=True, group="warm-up")
         self.set_interval(IDLE_CHECKPOINT_SECONDS / 2, self._checkpoint_when_idle)
 
     def on_key(self, event: events.Key) -> None:
@@ -160,6 +163,13 @@ class ClaimscopeApp(App[None]):
                     binding.description[:1].upper() + binding.description[1:],
                     f"key {binding.key}",
                     partial(target.run_action, binding.action),
+                )
+        if isinstance(screen, ReaderScreen):
+            for label in self.labels.labels:
+                yield SystemCommand(
+                    f"Label {visible(label.name)}",
+                    f"key {label.key}" if label.key else "label the selection or focused span",
+                    partial(screen.apply_label, label.name),
                 )
 
     def close_store(self) -> None:

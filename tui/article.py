@@ -484,6 +484,16 @@ class ArticleView(ScrollView, can_focus=True):
         if self.cursor_listener is not None:
             self.cursor_listener(offset)
 
+    def select(self, offsets: Offsets) -> None:
+        """Select ``offsets``; the cursor goes to its last character."""
+        before = [self._cursor_range(), self.selection]
+        self.select_anchor = offsets.start
+        self.cursor = max(offsets.start, offsets.end - 1)
+        self._invalidate([*before, self._cursor_range(), self.selection])
+        self.scroll_cursor_visible()
+        if self.cursor_listener is not None:
+            self.cursor_listener(self.cursor)
+
     def clear_selection(self) -> bool:
         if self.select_anchor is None:
             return False

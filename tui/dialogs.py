@@ -13,11 +13,12 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input
 
-from annotate.labels import LabelSet
+from annotate.labels import Label, LabelSet
 from annotate.model import Verdict
 from annotate.safetext import visible
 from tui.safe import SafeInput, SafeStatic
 
+SCROLL_HINT = "↑/↓, pgup/pgdn or the mouse wheel scroll; escape closes"
 VERDICT_KEYS = {
     "s": Verdict.SUPPORTED,
     "d": Verdict.DISPUTED,
@@ -41,7 +42,9 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-body", classes="dialog"):
-            yield SafeStatic(Text(self.title_text, style="bold"), classes="dialog-title")
+            heading = Text(self.title_text, style="bold")
+            heading.append(f"   {SCROLL_HINT}", style="dim")
+            yield SafeStatic(heading, classes="dialog-title")
             for name, rows in self.groups:
                 table = Table(show_header=False, box=None, pad_edge=False, expand=True)
                 table.add_column(width=16, style="bold")
@@ -50,7 +53,10 @@ class HelpScreen(ModalScreen[None]):
                     table.add_row(Text(key), Text(description))
                 yield SafeStatic(Text(name, style="underline"), classes="help-group")
                 yield SafeStatic(table)
-            yield SafeStatic(Text("escape closes", style="dim"))
+            yield SafeStatic(Text(SCROLL_HINT, style="dim"))
+
+    def on_mount(self) -> None:
+        self.query_one("#help-body", VerticalScroll).focus()
 
     def action_dismiss(self, result: None = None) -> None:  # type: ignore[override]
         self.dismiss(None)
@@ -131,6 +137,117 @@ class VerdictScreen(ModalScreen[Verdict | None]):
 
     def action_choose(self, key: str) -> None:
         self.dismiss(VERDICT_KEYS[key])
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class PendingOnDoneScreen(ModalScreen[str | None]):
+    """``D`` with suggestions still pending: decide them, leave them, or go back."""
+
+    CHOICES: ClassVar[dict[str, str]] = {
+        "a": "accept them all, then mark the document done",
+        "x": "reject them all, then mark the document done",
+        "l": "leave them pending and mark the document done anyway",
+    }
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *(Binding(key, f"choose('{key}')", key) for key in CHOICES),
+        Binding("escape", "cancel", "Cancel"),
+    ]
+
+    def __init__(self, pending: int) -> None:
+        super().__init__()
+        self.pending = pending
+
+    def compose(self) -> ComposeResult:
+        lines = Text(f"{self.pending} suggestion(s) still pending\n\n", style="bold")
+        lines.append(
+            "A document marked done is exported as answer: accept, with its pending suggestions "
+            "left out: a model trained on it learns that those words are not entities.\n\n"
+        )
+        for key, meaning in self.CHOICES.items():
+            lines.append(f"  {key}  ", style="bold reverse")
+            lines.append(f"  {meaning}\n")
+        lines.append("\nescape goes back to the document", style="dim")
+        with Vertical(classes="dialog small"):
+            yield SafeStatic(lines)
+
+    def action_choose(self, key: str) -> None:
+        self.dismiss(key)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class LabelPickerScreen(ModalScreen[str | None]):
+    """Every label, found by typing part of its name; Enter picks the highlighted one."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("down", "move(1)", "next", show=False, priority=True),
+        Binding("up", "move(-1)", "previous", show=False, priority=True),
+    ]
+
+    def __init__(self, labels: LabelSet, target: str) -> None:
+        super().__init__()
+        self.labels = labels
+        self.target = target
+        self.shown: list[Label] = list(labels.labels)
+        self.highlight = 0
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog small", id="label-picker"):
+            yield SafeStatic(
+                Text(f"Label {self.target}: type to filter, ↑/↓, Enter picks", style="bold")
+            )
+            yield SafeInput(placeholder="label name", id="label-filter")
+            yield SafeStatic(id="label-choices")
+
+    def on_mount(self) -> None:
+        self._show()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        query = event.value.strip().casefold()
+        labels = self.labels.labels
+        starting = [label for label in labels if label.name.casefold().startswith(query)]
+        inside = [
+            label
+            for label in self.labels.labels
+            if query in label.name.casefold() and label not in starting
+        ]
+        described = [
+            label
+            for label in self.labels.labels
+            if len(query) >= 3
+            and query in label.guideline.casefold()
+            and label not in starting + inside
+        ]
+        self.shown = starting + inside + described
+        self.highlight = 0
+        self._show()
+
+    def _show(self) -> None:
+        lines = Text()
+        if not self.shown:
+            lines.append("no label matches", style="dim")
+        for index, label in enumerate(self.shown):
+            marker = "▸ " if index == self.highlight else "  "
+            lines.append(marker, style="bold")
+            lines.append(f" {visible(label.name)} ", style=f"bold black on {label.colour}")
+            lines.append(f"  {label.key or ' '}  ", style="dim")
+            summary = visible(label.guideline).split(". ")[0]
+            lines.append(summary[:60] + ("…" if len(summary) > 60 else ""), style="dim")
+            lines.append("\n")
+        self.query_one("#label-choices", SafeStatic).update(lines)
+
+    def action_move(self, step: int) -> None:
+        if self.shown:
+            self.highlight = (self.highlight + step) % len(self.shown)
+            self._show()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if self.shown:
+            self.dismiss(self.shown[self.highlight].name)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -8,6 +8,7 @@ from typing import ClassVar
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
+from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.geometry import Region, Size
@@ -67,10 +68,18 @@ class DocumentTable(ScrollView, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.rows: list[DocumentSummary] = []
+        #: What a search matched, shown instead of the title (by document id).
+        self.contexts: dict[str, Text] = {}
         self.cursor_row = 0
 
-    def set_rows(self, rows: list[DocumentSummary], keep: str | None = None) -> None:
+    def set_rows(
+        self,
+        rows: list[DocumentSummary],
+        keep: str | None = None,
+        contexts: dict[str, Text] | None = None,
+    ) -> None:
         self.rows = rows
+        self.contexts = contexts or {}
         self.virtual_size = Size(self._row_width, len(rows))
         index = next((i for i, row in enumerate(rows) if row.doc_id == keep), None)
         self.cursor_row = (
@@ -127,7 +136,6 @@ class DocumentTable(ScrollView, can_focus=True):
             str(row.entities),
             str(row.claims),
         ]
-        text = self._line(cells, width)
         foreground = colours.foreground
         if index == self.cursor_row:
             bg = colours.primary if self.has_focus else background.blend(colours.primary, 0.35)
@@ -138,7 +146,21 @@ class DocumentTable(ScrollView, can_focus=True):
             bg = background.blend(foreground, 0.04) if index % 2 else background
             dim = row.state in (ReviewState.DONE, ReviewState.SKIPPED)
             style = Style(bgcolor=bg.rich_color, color=foreground.rich_color, dim=dim)
-        return Strip([Segment(text, style)], width)
+        context = self.contexts.get(row.doc_id)
+        if context is None:
+            return Strip([Segment(self._line(cells, width), style)], width)
+        # a search result: the words around the match take the title's place
+        widths = self._widths(width)
+        shown = context.copy()
+        shown.no_wrap = True
+        shown.truncate(widths[1], overflow="ellipsis", pad=True)
+        line = Text(fit(cells[0], widths[0]) + " ", no_wrap=True)
+        line.append_text(shown)
+        rest = [fit(visible(c), w, right=True) for c, w in zip(cells[2:], widths[2:], strict=True)]
+        line.append(" " + " ".join(rest))
+        line.truncate(width, pad=True)
+        segments = Segment.apply_style(line.render(self.app.console), style)
+        return Strip(list(segments), width)
 
     def on_resize(self, event: events.Resize) -> None:
         self.virtual_size = Size(self._row_width, len(self.rows))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -13,6 +14,7 @@ from textual.widgets import Footer, Input, ProgressBar
 
 from annotate.model import ReviewState
 from annotate.overview import DocumentSummary, document_summaries
+from annotate.safetext import visible
 from tui.dialogs import HelpScreen
 from tui.doctable import DocumentTable
 from tui.safe import SafeInput, SafeStatic
@@ -20,29 +22,59 @@ from tui.safe import SafeInput, SafeStatic
 if TYPE_CHECKING:
     from tui.app import ClaimscopeApp
 
-STATE_FILTERS: list[ReviewState | None] = [None, *ReviewState]
+FILTER_KEYS = {
+    "text": "/",
+    "state": "s",
+    "label": "l",
+    "kind": "k",
+    "verdict": "v",
+    "annotator": "a",
+    "pending": "p",
+}
+CONTEXT_CHARS = 40
+
+
+def match_context(text: str, start: int, end: int) -> Text:
+    """The words around ``text[start:end]`` on one line, the match highlighted."""
+    lead = text[max(0, start - CONTEXT_CHARS) : start]
+    if start > CONTEXT_CHARS and " " in lead:
+        lead = lead.split(" ", 1)[1]  # not half a word
+    tail = text[end : end + CONTEXT_CHARS * 2]
+    shown = Text("…" if start > CONTEXT_CHARS else "")
+    shown.append(visible(_one_line(lead)))
+    shown.append(visible(_one_line(text[start:end])), style="bold reverse")
+    shown.append(visible(_one_line(tail)) + ("…" if end + len(tail) < len(text) else ""))
+    return shown
+
+
+def _one_line(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
 
 
 class DocumentListScreen(Screen[None]):
     """All documents, one row each."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "search", "search"),
-        Binding("s", "cycle_state", "state filter"),
-        Binding("l", "cycle_label", "label filter"),
-        Binding("x", "skip", "skip doc / unskip", show=False),
-        Binding("escape", "clear_filters", "clear filters", show=False),
         Binding("question_mark", "help", "help"),
         Binding("q", "app.quit", "quit"),
+        Binding("slash", "search", "search"),
+        Binding("s", "cycle('state')", "state"),
+        Binding("l", "cycle('label')", "label"),
+        Binding("k", "cycle('kind')", "claim kind", show=False),
+        Binding("v", "cycle('verdict')", "verdict", show=False),
+        Binding("a", "cycle('annotator')", "annotator", show=False),
+        Binding("p", "toggle_pending", "pending"),
+        Binding("backspace", "drop_filter", "drop last filter", show=False),
+        Binding("escape", "clear_filters", "clear filters", show=False),
+        Binding("x", "skip", "skip doc / unskip", show=False),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[DocumentSummary] = []
         self.shown: list[DocumentSummary] = []
-        self.state_filter: ReviewState | None = None
-        self.label_filter: str | None = None
-        self.query_text = ""
+        #: Active filters by name, in the order they were set (backspace drops the last).
+        self.filters: dict[str, str] = {}
         #: The result of the last action when it failed (shown under the title), else None.
         self.status: str | None = None
         self._lowered: dict[str, str] = {}
@@ -85,34 +117,86 @@ class DocumentListScreen(Screen[None]):
         self.rows = document_summaries(self.cs_app.store, self.cs_app.annotator)
         self.apply_filters(keep)
 
+    @property
+    def state_filter(self) -> ReviewState | None:
+        state = self.filters.get("state")
+        return ReviewState(state) if state is not None else None
+
+    @property
+    def label_filter(self) -> str | None:
+        return self.filters.get("label")
+
+    @property
+    def query_text(self) -> str:
+        return self.filters.get("text", "")
+
+    def _keeps(self, row: DocumentSummary) -> bool:
+        for name, value in self.filters.items():
+            if name == "state" and row.state.value != value:
+                return False
+            if name == "label" and value not in row.labels:
+                return False
+            if name == "kind" and value not in row.kinds:
+                return False
+            if name == "verdict" and value not in row.verdicts:
+                return False
+            if name == "annotator" and value not in row.annotators:
+                return False
+            if name == "pending" and not row.pending:
+                return False
+        return True
+
     def apply_filters(self, keep: str | None = None) -> None:
         table = self.query_one(DocumentTable)
         current = keep or self.current_doc_id()
-        needle = self.query_text.lower()
+        needle = self.query_text.casefold()
         if needle and not self._lowered:
             store = self.cs_app.store
-            self._lowered = {r["id"]: r["text"].lower() for r in store.raw_records("documents")}
-        self.shown = [
-            row
-            for row in self.rows
-            if (self.state_filter is None or row.state == self.state_filter)
-            and (self.label_filter is None or self.label_filter in row.labels)
-            and (
-                not needle
-                or needle in self._lowered.get(row.doc_id, "")
-                or needle in row.title.lower()
-            )
-        ]
-        table.set_rows(self.shown, keep=current)
+            self._lowered = {r["id"]: r["text"].casefold() for r in store.raw_records("documents")}
+        shown: list[DocumentSummary] = []
+        contexts: dict[str, Text] = {}
+        for row in self.rows:
+            if not self._keeps(row):
+                continue
+            if needle:
+                context = self._match(row, needle)
+                if context is None:
+                    continue
+                contexts[row.doc_id] = context
+            shown.append(row)
+        self.shown = shown
+        table.set_rows(self.shown, keep=current, contexts=contexts)
         self.call_after_refresh(self._render_table_header)  # a scrollbar may come or go
         self._render_header()
+
+    def _match(self, row: DocumentSummary, needle: str) -> Text | None:
+        """Where ``needle`` is found in the document: the words around it in the text, else
+        the title, file name or id it matched; None when nowhere."""
+        text = self._lowered.get(row.doc_id, "")
+        at = text.find(needle)
+        if at >= 0:
+            original = self.cs_app.store.get_document(row.doc_id).text
+            return match_context(original, at, at + len(needle))
+        for name, value in (
+            ("title", row.title),
+            ("file", row.source),
+            ("id", row.doc_id),
+        ):
+            found = value.casefold().find(needle)
+            if found >= 0:
+                shown = Text(f"{name}: ", style="italic")
+                shown.append(visible(value[:found]))
+                shown.append(visible(value[found : found + len(needle)]), style="bold reverse")
+                shown.append(visible(value[found + len(needle) :]))
+                return shown
+        return None
 
     def _render_header(self) -> None:
         done = sum(1 for row in self.rows if row.state == ReviewState.DONE)
         total = len(self.rows)
         title = Text("Claimscope", style="bold")
-        title.append(f"  {self.cs_app.annotator}", style="italic")
-        title.append(f"  ·  {done} of {total} documents done", style="dim")
+        title.append(f" · {visible(self.cs_app.annotator)}", style="italic")
+        title.append(f" · {done} of {total} documents done", style="dim")
         problem = self.status or self.cs_app.read_only_reason
         if problem:
             title.append(f"\n⚠ {problem}", style="bold yellow")
@@ -120,10 +204,19 @@ class DocumentListScreen(Screen[None]):
         bar = self.query_one(ProgressBar)
         bar.update(total=max(total, 1), progress=done)
         filters = Text("filters: ", style="dim")
-        filters.append(f"state={self.state_filter.value if self.state_filter else 'any'}  ")
-        filters.append(f"label={self.label_filter or 'any'}  ")
-        filters.append(f"text={self.query_text!r}  " if self.query_text else "text=any  ")
+        if not self.filters:
+            filters.append("none ", style="dim")
+            filters.append(
+                "(/ text · s state · l label · k kind · v verdict · a annotator · p pending)",
+                style="dim",
+            )
+        for name, value in self.filters.items():
+            shown = "has pending" if name == "pending" else f"{name}={value}"
+            filters.append(f"{visible(shown)}", style="bold")
+            filters.append(f" [{FILTER_KEYS[name]}]  ", style="dim")
         filters.append(f"— {len(self.shown)} shown", style="dim")
+        if self.filters:
+            filters.append(" · backspace drops the last filter, escape all", style="dim")
         self.query_one("#filters", SafeStatic).update(filters, layout=False)
 
     def current_doc_id(self) -> str | None:
@@ -140,26 +233,44 @@ class DocumentListScreen(Screen[None]):
         self.query_one("#list-search", Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.query_text = event.value.strip()
-        self.apply_filters()
+        self._set_filter("text", event.value.strip() or None)
         self.query_one(DocumentTable).focus()
 
-    def action_cycle_state(self) -> None:
-        index = STATE_FILTERS.index(self.state_filter)
-        self.state_filter = STATE_FILTERS[(index + 1) % len(STATE_FILTERS)]
+    def _set_filter(self, name: str, value: str | None) -> None:
+        self.filters.pop(name, None)  # a changed filter moves to the end of the stack
+        if value is not None:
+            self.filters[name] = value
         self.apply_filters()
 
-    def action_cycle_label(self) -> None:
-        present = sorted({label for row in self.rows for label in row.labels})
-        options: list[str | None] = [None, *present]
-        index = options.index(self.label_filter) if self.label_filter in options else 0
-        self.label_filter = options[(index + 1) % len(options)]
-        self.apply_filters()
+    def _choices(self, name: str) -> list[str]:
+        if name == "state":
+            return [state.value for state in ReviewState]
+        field = {"label": "labels", "kind": "kinds", "verdict": "verdicts"}.get(name, "annotators")
+        return sorted({value for row in self.rows for value in getattr(row, field)})
+
+    def action_cycle(self, name: str) -> None:
+        """Next value of one filter: any → each value present in the corpus → any."""
+        options: list[str | None] = [None, *self._choices(name)]
+        current = self.filters.get(name)
+        index = options.index(current) if current in options else 0
+        chosen = options[(index + 1) % len(options)]
+        if len(options) == 1:
+            self.status = f"no document has a {name} to filter by"
+        self._set_filter(name, chosen)
+
+    def action_toggle_pending(self) -> None:
+        self._set_filter("pending", None if "pending" in self.filters else "yes")
+
+    def action_drop_filter(self) -> None:
+        """Remove the filter set last; the others stay."""
+        if self.filters:
+            name = list(self.filters)[-1]
+            if name == "text":
+                self.query_one("#list-search", Input).value = ""
+            self._set_filter(name, None)
 
     def action_clear_filters(self) -> None:
-        self.state_filter = None
-        self.label_filter = None
-        self.query_text = ""
+        self.filters.clear()
         self.query_one("#list-search", Input).value = ""
         self.apply_filters()
         self.query_one(DocumentTable).focus()
@@ -182,17 +293,27 @@ class DocumentListScreen(Screen[None]):
                     (
                         "Documents",
                         [
-                            ("↑ / ↓, pgup / pgdn", "move"),
+                            ("↑ / ↓ / pgup / pgdn", "move"),
                             ("enter", "open the document in the reader"),
-                            ("/", "full-text search (Enter applies)"),
-                            ("s", "cycle the state filter: any, todo, in progress, done, skipped"),
-                            ("l", "cycle the label filter: documents with that entity label"),
-                            ("escape", "clear all filters"),
                             ("x", "mark the document skipped (again: take it back)"),
-                            ("ctrl+p", "command palette"),
                             ("q", "quit — every edit is already saved"),
+                            ("ctrl+p", "command palette"),
                         ],
-                    )
+                    ),
+                    (
+                        "Find and filter (each filter is shown with its key; they combine)",
+                        [
+                            ("/", "find by words in the text, title, file name or document id"),
+                            ("s", "cycle the review state: todo, in progress, done, skipped"),
+                            ("l", "cycle the entity label: documents with that label"),
+                            ("k", "cycle the claim kind: documents with such a claim"),
+                            ("v", "cycle the claim verdict"),
+                            ("a", "cycle the annotator: documents they changed or took up"),
+                            ("p", "only documents with pending suggestions (again: all)"),
+                            ("backspace", "drop the filter set last, keep the others"),
+                            ("esc", "clear every filter"),
+                        ],
+                    ),
                 ],
             )
         )

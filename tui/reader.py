@@ -20,6 +20,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Input
 
+from annotate.claims import lexicon
 from annotate.editing import Editor
 from annotate.model import (
     Claim,
@@ -32,8 +33,17 @@ from annotate.model import (
     Verdict,
 )
 from annotate.safetext import visible
-from tui.article import ArticleView, Focus
-from tui.dialogs import GuidelinesScreen, HelpScreen, NoteScreen, VerdictScreen
+from annotate.tokens import clause_at, sentence_at
+from tui.article import CLAIM_TINT, ArticleView, Focus
+from tui.dialogs import (
+    GuidelinesScreen,
+    HelpScreen,
+    LabelPickerScreen,
+    NoteScreen,
+    PendingOnDoneScreen,
+    VerdictScreen,
+)
+from tui.keys import DIGITS, shown_keys
 from tui.safe import SafeInput, SafeStatic
 
 if TYPE_CHECKING:
@@ -69,40 +79,46 @@ class SearchInput(SafeInput):
 class ReaderScreen(Screen[None]):
     """Read and annotate one document."""
 
+    # The footer shows the bindings with show=True in this order: help, back and quit come
+    # first so that they stay visible at 80 columns.
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("n", "next_entity(1)", "next span"),
-        Binding("p", "next_entity(-1)", "prev span", show=False),
+        Binding("question_mark", "help", "help"),
+        Binding("escape", "back", "back"),
+        Binding("q", "app.quit", "quit"),
+        Binding("a", "accept", "accept"),
+        Binding("x", "reject", "reject"),
+        Binding("space", "ignore", "ignore"),
+        Binding("u", "undo", "undo"),
+        Binding("D", "done_next", "done+next"),
         Binding("N", "next_pending(1)", "next pending"),
+        Binding("n", "next_entity(1)", "next span", show=False),
+        Binding("p", "next_entity(-1)", "prev span", show=False),
         Binding("P", "next_pending(-1)", "prev pending", show=False),
         Binding("tab", "next_claim(1)", "next claim", show=False, priority=True),
         Binding("shift+tab", "next_claim(-1)", "prev claim", show=False, priority=True),
         *(Binding(str(n), f"label('{n}')", f"label {n}", show=False) for n in range(1, 10)),
-        Binding("a", "accept", "accept"),
-        Binding("x", "reject", "reject"),
-        Binding("enter", "accept_next", "accept+next", show=False),
+        Binding("l", "pick_label", "pick a label", show=False),
+        Binding("enter", "accept", "accept", show=False),
         Binding("A", "accept_all", "accept all", show=False),
         Binding("d", "delete", "delete", show=False),
         Binding("left_square_bracket", "bounds('start', -1)", "start ← (grow)", show=False),
         Binding("left_curly_bracket", "bounds('start', 1)", "start → (shrink)", show=False),
         Binding("right_square_bracket", "bounds('end', 1)", "end → (grow)", show=False),
         Binding("right_curly_bracket", "bounds('end', -1)", "end ← (shrink)", show=False),
+        Binding("S", "select_clause", "select clause/sentence", show=False),
         Binding("c", "claim", "claim", show=False),
         Binding("s", "source", "source", show=False),
         Binding("v", "cue", "cue", show=False),
         Binding("V", "verdict", "verdict", show=False),
-        Binding("k", "cycle_kind", "claim kind", show=False),
+        Binding("k", "cycle_kind(1)", "claim kind", show=False),
+        Binding("K", "cycle_kind(-1)", "claim kind back", show=False),
         Binding("e", "note", "note", show=False),
         Binding("shift+pagedown", "scroll_panel(1)", "panel ↓", show=False),
         Binding("shift+pageup", "scroll_panel(-1)", "panel ↑", show=False),
-        Binding("u", "undo", "undo"),
         Binding("ctrl+r", "redo", "redo", show=False),
-        Binding("D", "done_next", "done+next"),
         Binding("slash", "search", "search", show=False),
         Binding("R", "toggle_rejected", "show/hide rejected", show=False),
         Binding("h", "guidelines", "guidelines", show=False),
-        Binding("question_mark", "help", "help"),
-        Binding("escape", "back", "back"),
-        Binding("q", "app.quit", "quit"),
     ]
 
     def __init__(self, doc_id: str) -> None:
@@ -116,6 +132,7 @@ class ReaderScreen(Screen[None]):
         self.search_query = ""
         self.status = ""
         self._shown_focus: tuple[Focus | None, Claim | None] | None = None
+        self._cue_forms: frozenset[str] | None = None
 
     @property
     def cs_app(self) -> ClaimscopeApp:
@@ -188,19 +205,21 @@ class ReaderScreen(Screen[None]):
             self._say(problem, warning=True)
         return problem is None
 
-    def _edit(self, change: Callable[[], object], message: str | None = None) -> None:
-        """Run an edit and show it; it is durable when this returns."""
+    def _edit(self, change: Callable[[], object], message: str | None = None) -> bool:
+        """Run an edit and show it; it is durable when this returns True."""
         if not self._write(change):
-            return
+            return False
         self.status = f"✓ {message}" if message else ""
         self._refresh_changed()
+        return True
 
-    def _refresh_changed(self) -> None:
-        """Bring the screen up to date with the last commit: only what it touched."""
+    def _refresh_changed(self) -> list[Offsets]:
+        """Bring the screen up to date with the last commit: only what it touched. Returns
+        the ranges the changed records had before."""
         changed = self.cs_app.store.last_changes
         if len(changed) > INCREMENTAL_LIMIT:
             self._reload()
-            return
+            return []
         store = self.cs_app.store
         before: list[Offsets] = []
         spans = self._patched(self.spans, changed, "spans", store.find_span, before)
@@ -209,6 +228,7 @@ class ReaderScreen(Screen[None]):
         self.claims = sorted(claims, key=lambda c: (c.content.start, c.content.end, c.id))
         self.query_one(ArticleView).apply_changes(self.spans, self.claims, changed, before)
         self._after_change()
+        return before
 
     def _patched(
         self,
@@ -310,7 +330,15 @@ class ReaderScreen(Screen[None]):
         legend.append("pending", style="underline")
         legend.append(" ")
         legend.append("rejected", style="strike dim")
-        legend.append(" ▌claim ╏pending")
+        legend.append("  claims in the margin: ")
+        legend.append("▌", style=f"bold {CLAIM_TINT}")
+        legend.append("decided ")
+        legend.append("╏", style=f"bold {CLAIM_TINT}")
+        legend.append("pending ")
+        legend.append("·", style=f"bold {CLAIM_TINT}")
+        legend.append("rejected ")
+        legend.append("┃", style="bold")
+        legend.append("focused")
         self.query_one("#legend", SafeStatic).update(legend)
 
     def _say(self, message: str, *, warning: bool = False) -> None:
@@ -325,29 +353,29 @@ class ReaderScreen(Screen[None]):
         pending = sum(1 for s in self.spans if s.status == SpanStatus.SUGGESTED) + sum(
             1 for c in self.claims if c.status == SpanStatus.SUGGESTED
         )
+        width = max(20, self.size.width - 2)
         # visible() before Text(): Rich would silently drop BEL, BS, VT, FF and CR
-        title = Text(
-            visible(self.document.display_title), style="bold", no_wrap=True, overflow="ellipsis"
+        title = Text(visible(self.document.display_title), style="bold", no_wrap=True)
+        parts = (meta.date or "date unknown", meta.agency, meta.place)
+        title.append(f"  {visible(' · '.join(part for part in parts if part))}", style="dim")
+        title.truncate(width, overflow="ellipsis")
+        # The counts come first on the second line and the status message only gets the
+        # room they leave, so a long message never pushes them off.
+        counts = Text(
+            f"{state.value} · {len(self.spans)} entities · {len(self.claims)} claims · "
+            f"{pending} pending",
+            style="dim",
         )
-        title.truncate(max(20, self.size.width - 2), overflow="ellipsis")
-        details = " · ".join(
-            part
-            for part in (
-                meta.date or "date unknown",
-                meta.agency or "",
-                meta.place or "",
-                f"{state.value}",
-                f"{len(self.spans)} entities",
-                f"{len(self.claims)} claims",
-                f"{pending} pending",
-            )
-            if part
-        )
-        title.append("\n")
-        if self.status:  # first, so a narrow terminal still shows it
+        counts.truncate(width, overflow="ellipsis")
+        if self.status:
             warning = self.status.startswith("⚠")
-            title.append(f"{self.status}   ", style="bold yellow" if warning else "bold")
-        title.append(details, style="dim")
+            message = Text(f"   {visible(self.status)}", style="bold yellow" if warning else "bold")
+            room = width - counts.cell_len
+            if room > 8:
+                message.truncate(room, overflow="ellipsis")
+                counts.append_text(message)
+        title.append("\n")
+        title.append_text(counts)
         self.query_one("#reader-title", SafeStatic).update(title, layout=False)
 
     def _quote(self, offsets: Offsets | None) -> Text:
@@ -443,15 +471,7 @@ class ReaderScreen(Screen[None]):
         self._jump([(s.start, Focus("entity", s.id)) for s in self.spans], direction, "entity")
 
     def action_next_pending(self, direction: int) -> None:
-        items = [
-            (s.start, Focus("entity", s.id)) for s in self.spans if s.status == SpanStatus.SUGGESTED
-        ]
-        items += [
-            (c.content.start, Focus("claim", c.id))
-            for c in self.claims
-            if c.status == SpanStatus.SUGGESTED
-        ]
-        self._jump(items, direction, "pending suggestion")
+        self._jump(self._pending(), direction, "pending suggestion")
 
     def action_next_claim(self, direction: int) -> None:
         self._jump(
@@ -535,14 +555,35 @@ class ReaderScreen(Screen[None]):
     def action_label(self, key: str) -> None:
         label = self.cs_app.labels.by_key(key)
         if label is None:
-            self._say(f"no label on key {key} (see h for the labels)", warning=True)
+            self._say(f"no label on key {key}: l picks any label by name", warning=True)
             return
+        self.apply_label(label.name)
+
+    def action_pick_label(self) -> None:
+        """Any label by name: for the selection, else the focused span, else the token."""
+        article = self.query_one(ArticleView)
+        entity = self._focused_entity()
+        if article.selection is not None:
+            target = "the selection"
+        elif entity is not None:
+            target = f"the focused {entity.label}"
+        else:
+            target = "the token at the cursor"
+
+        def picked(name: str | None) -> None:
+            if name is not None:
+                self.apply_label(name)
+
+        self.app.push_screen(LabelPickerScreen(self.cs_app.labels, target), picked)
+
+    def apply_label(self, name: str) -> None:
+        """Label the selection, else relabel the focused span, else label the token."""
         article = self.query_one(ArticleView)
         entity = self._focused_entity()
         if article.selection is None and entity is not None:
             self._edit(
-                lambda: self.editor.set_label(entity.id, label.name),
-                f"{entity.label} → {label.name}",
+                lambda: self.editor.set_label(entity.id, name),
+                f"{entity.label} → {name}",
             )
             return
         target = self._selection_or_token()
@@ -553,7 +594,7 @@ class ReaderScreen(Screen[None]):
 
         def add() -> None:
             nonlocal done
-            span, done = self.editor.label_range(target.start, target.end, label.name)
+            span, done = self.editor.label_range(target.start, target.end, name)
             self.focus_item = Focus("entity", span.id)
 
         article.clear_selection()
@@ -562,32 +603,51 @@ class ReaderScreen(Screen[None]):
             self._say(done)
 
     def action_accept(self) -> None:
-        self._set_status(SpanStatus.ACCEPTED)
+        self._decide(SpanStatus.ACCEPTED)
 
     def action_reject(self) -> None:
-        self._set_status(SpanStatus.REJECTED)
+        self._decide(SpanStatus.REJECTED)
 
-    def _set_status(self, status: SpanStatus) -> None:
+    def action_ignore(self) -> None:
+        """Leave the focused suggestion undecided and move on to the next pending one."""
+        self._advance()
+
+    def _decide(self, status: SpanStatus) -> None:
+        """Every decision is one key: decide the focused item, then go to the next pending."""
         entity, claim = self._focused_entity(), self._focused_claim()
         if entity is not None:
-            self._edit(
+            decided = self._edit(
                 lambda: self.editor.set_status(entity.id, status), f"{status.value} {entity.label}"
             )
         elif claim is not None:
-            self._edit(
+            decided = self._edit(
                 lambda: self.editor.set_claim_status(claim.id, status), f"{status.value} claim"
             )
         else:
-            self._say("nothing focused: move onto a span or claim first")
+            self._say("nothing focused: N goes to the next pending suggestion")
+            return
+        if decided:
+            self._advance()
 
-    def action_accept_next(self) -> None:
-        entity, claim = self._focused_entity(), self._focused_claim()
-        pending = (entity and entity.status == SpanStatus.SUGGESTED) or (
-            claim and claim.status == SpanStatus.SUGGESTED
-        )
-        if pending:
-            self.action_accept()
-        self.action_next_pending(1)
+    def _pending(self) -> list[tuple[int, Focus]]:
+        items = [
+            (s.start, Focus("entity", s.id)) for s in self.spans if s.status == SpanStatus.SUGGESTED
+        ]
+        items += [
+            (c.content.start, Focus("claim", c.id))
+            for c in self.claims
+            if c.status == SpanStatus.SUGGESTED
+        ]
+        return items
+
+    def _advance(self) -> None:
+        """To the next pending suggestion after the focused item (wrapping round)."""
+        items = self._pending()
+        if not items:
+            done = self.status.removeprefix("✓ ") if self.status.startswith("✓") else ""
+            self._say(f"{done + ' · ' if done else ''}nothing pending: D marks the document done")
+            return
+        self._jump(items, 1, "pending suggestion")
 
     def action_accept_all(self) -> None:
         count = 0
@@ -670,7 +730,9 @@ class ReaderScreen(Screen[None]):
             self.active_claim = claim.id
 
         article.clear_selection()
-        self._edit(add, "claim added: s sets its source, v its cue")
+        # from the content's start, p and n reach the entities before and inside it
+        article.move_to(selection.start)
+        self._edit(add, "claim added: p/n to its source's entity, then s")
 
     def action_source(self) -> None:
         claim = self._target_claim(nearby=True)
@@ -683,10 +745,17 @@ class ReaderScreen(Screen[None]):
             self._say("select the source, or focus its entity, then press s")
             return
         article.clear_selection()
-        self._edit(
+        if self._edit(
             lambda: self.editor.set_claim_source(claim.id, source),
-            f"source set on {self._claim_name(claim)}",
-        )
+            f"source set on {self._claim_name(claim)}: v takes the cue at the cursor",
+        ):
+            # the cue most often follows its source ("X said"): put the cursor there for v
+            tokens = article.tokens
+            if len(tokens):
+                following = tokens.next_start(source.end - 1)
+                article.move_to(following)
+                self.active_claim = claim.id
+                self._apply_focus()
 
     def action_cue(self) -> None:
         claim = self._target_claim(nearby=True)
@@ -699,15 +768,35 @@ class ReaderScreen(Screen[None]):
             f"cue set on {self._claim_name(claim)}",
         )
 
-    def action_cycle_kind(self) -> None:
+    def action_cycle_kind(self, direction: int) -> None:
         claim = self._target_claim()
         if claim is None:
             return
-        kind = KIND_ORDER[(KIND_ORDER.index(claim.kind) + 1) % len(KIND_ORDER)]
+        kind = KIND_ORDER[(KIND_ORDER.index(claim.kind) + direction) % len(KIND_ORDER)]
         self._edit(
             lambda: self.editor.set_claim_kind(claim.id, kind),
             f"kind of {self._claim_name(claim)}: {kind.value}",
         )
+
+    def action_select_clause(self) -> None:
+        """Select the clause under the cursor; pressed again, its sentence (and back)."""
+        if self.document is None:
+            return
+        article = self.query_one(ArticleView)
+        text, cursor = self.document.text, article.cursor
+        if self._cue_forms is None:
+            self._cue_forms = lexicon.active().verb_forms()
+        clause = clause_at(text, cursor, self._cue_forms)
+        sentence = sentence_at(text, cursor)
+        current = article.selection
+        chosen = sentence if current == clause and clause != sentence else clause
+        if chosen.start >= chosen.end:
+            self._say("no sentence under the cursor", warning=True)
+            return
+        article.select(chosen)
+        unit, other = ("sentence", "clause") if chosen == sentence else ("clause", "sentence")
+        again = "" if clause == sentence else f" · S again: the {other}"
+        self._say(f"{unit} selected: c makes it a claim, 1–9 or l labels it{again}")
 
     def action_verdict(self) -> None:
         claim = self._target_claim()
@@ -751,10 +840,48 @@ class ReaderScreen(Screen[None]):
         if not self._write(lambda: outcome.append(step())):
             return
         if outcome[0]:
-            self._refresh_changed()
+            changed = set(self.cs_app.store.last_changes)
+            before = self._refresh_changed()
+            self._show_change(changed, before)
         self._say(f"{verb}: {outcome[0]}" if outcome[0] else nothing)
 
+    def _show_change(self, changed: set[tuple[str, int]], before: list[Offsets]) -> None:
+        """Put the cursor on what an undo or redo changed (scrolled into view): the first
+        record it touched that still exists, else where a removed one was."""
+        touched: list[tuple[int, Focus]] = [
+            (s.start, Focus("entity", s.id)) for s in self.spans if ("spans", s.id) in changed
+        ]
+        touched += [
+            (c.content.start, Focus("claim", c.id))
+            for c in self.claims
+            if ("claims", c.id) in changed
+        ]
+        if touched:
+            offset, focus = min(touched, key=lambda item: (item[0], item[1].kind, item[1].id))
+            self._set_focus(focus, offset)
+        elif before:
+            self.query_one(ArticleView).move_to(min(r.start for r in before))
+
     def action_done_next(self) -> None:
+        pending = len(self._pending())
+        if not pending:
+            self._finish()
+            return
+
+        def chosen(choice: str | None) -> None:
+            if choice == "a":
+                self._finish(SpanStatus.ACCEPTED)
+            elif choice == "x":
+                self._finish(SpanStatus.REJECTED)
+            elif choice == "l":
+                self._finish()
+
+        self.app.push_screen(PendingOnDoneScreen(pending), chosen)
+
+    def _finish(self, decide: SpanStatus | None = None) -> None:
+        """Mark the document done (deciding what is pending first) and open the next one."""
+        if decide is not None and not self._write(lambda: self.editor.decide_all_pending(decide)):
+            return
         if self._write(lambda: self.editor.set_state(ReviewState.DONE)):
             self.post_message(DocumentDone(self.doc_id))
 
@@ -787,68 +914,76 @@ def _status_text(status: SpanStatus) -> Text:
 
 
 def reader_key_groups() -> list[tuple[str, list[tuple[str, str]]]]:
-    return [
+    """The help screen's rows: (keys as written, what they do), grouped."""
+    groups: list[tuple[str, list[tuple[list[str], str]]]] = [
         (
             "Move",
             [
-                ("← / →", "previous / next token (character in character mode)"),
-                ("ctrl+← / ctrl+→", "previous / next word"),
-                ("↑ / ↓", "line up / down"),
-                ("( / )", "previous / next sentence"),
-                ("ctrl+↑ / ctrl+↓", "previous / next paragraph"),
-                ("pgup / pgdn", "page up / down"),
-                ("shift+pgup / shift+pgdn", "page the side panel up / down"),
-                ("home / end", "start / end of the line"),
-                ("ctrl+home / ctrl+end", "start / end of the article"),
-                ("n / p", "next / previous entity span"),
-                ("N / P", "next / previous pending suggestion (entity or claim)"),
-                ("tab / shift+tab", "next / previous claim"),
-                ("/", "search the article (Enter: next match, Escape: close)"),
+                (["left", "right"], "previous / next token (character in character mode)"),
+                (["ctrl+left", "ctrl+right"], "previous / next word"),
+                (["up", "down"], "line up / down"),
+                (["(", ")"], "previous / next sentence"),
+                (["ctrl+up", "ctrl+down"], "previous / next paragraph"),
+                (["pageup", "pagedown"], "page up / down"),
+                (["shift+pageup", "shift+pagedown"], "page the side panel up / down"),
+                (["home", "end"], "start / end of the line"),
+                (["ctrl+home", "ctrl+end"], "start / end of the article"),
+                (["n", "p"], "next / previous entity span"),
+                (["N", "P"], "next / previous pending suggestion (entity or claim)"),
+                (["tab", "shift+tab"], "next / previous claim"),
+                (["slash"], "search the article (Enter: next match, Escape: close)"),
             ],
         ),
         (
             "Select and label",
             [
-                ("shift+← / shift+→", "extend the selection by token (snaps to tokens)"),
-                ("ctrl+shift+← / ctrl+shift+→", "extend the selection by word"),
-                ("shift+↑ / shift+↓", "extend the selection by line"),
-                ("g", "toggle character / token granularity"),
-                ("1 – 9", "label the selection, else relabel the focused span, else the token"),
-                ("escape", "clear the selection; without one, back to the list"),
+                (["shift+left", "shift+right"], "extend the selection by token"),
+                (["ctrl+shift+left", "ctrl+shift+right"], "extend the selection by word"),
+                (["shift+up", "shift+down"], "extend the selection by line"),
+                (["S"], "select the clause under the cursor; again: its sentence"),
+                (["g"], "toggle character / token granularity"),
+                (DIGITS, "label the selection, else relabel the focused span, else the token"),
+                (["l"], "pick any label by name (type to filter) for the same"),
+                (["escape"], "clear the selection; without one, back to the list"),
             ],
         ),
         (
-            "Review",
+            "Review: every decision moves on to the next pending suggestion",
             [
-                ("a / x", "accept / reject the focused suggestion (entity or claim)"),
-                ("enter", "accept the focused suggestion and jump to the next pending one"),
-                ("A", "accept every pending suggestion in the document"),
-                ("d", "delete the focused span or claim"),
-                ("[ / ]", "grow the focused span: start one token left / end one token right"),
-                ("{ / }", "shrink it: start one token right / end one token left"),
-                ("R", "show / hide rejected suggestions"),
+                (["a", "enter"], "accept the focused suggestion (entity or claim)"),
+                (["x"], "reject it"),
+                (["space"], "ignore it: leave it undecided"),
+                (["A"], "accept every pending suggestion in the document"),
+                (["d"], "delete the focused span or claim"),
+                (["[", "]"], "grow the focused span: start one token left / end one right"),
+                (["{", "}"], "shrink it: start one token right / end one token left"),
+                (["R"], "show / hide rejected suggestions"),
             ],
         ),
         (
             "Claims",
             [
-                ("c", "make the selection a new claim's content"),
-                ("s", "set the claim's source from the selection or the focused entity"),
-                ("v", "set the claim's cue from the selection or the token at the cursor"),
-                ("k", "cycle the claim's kind"),
-                ("V", "verdict: s supported, d disputed, f false, u unverifiable, r unreviewed"),
-                ("e", "edit the claim's note"),
+                (["c"], "make the selection a new claim's content"),
+                (["s"], "set its source from the selection or the focused entity"),
+                (["v"], "set its cue from the selection or the token at the cursor"),
+                (["k", "K"], "cycle the claim's kind forward / back"),
+                (["V"], "verdict: s supported, d disputed, f false, u unverifiable, r unreviewed"),
+                (["e"], "edit the claim's note"),
             ],
         ),
         (
             "Session",
             [
-                ("u / ctrl+r", "undo / redo (unbounded, kept across restarts)"),
-                ("D", "mark the document done and open the next one"),
-                ("h", "label guidelines"),
-                ("?", "this help"),
-                ("ctrl+p", "command palette: every action by name"),
-                ("q", "quit — every edit is already saved"),
+                (["u", "ctrl+r"], "undo / redo (unbounded, kept across restarts)"),
+                (["D"], "mark the document done and open the next one"),
+                (["h"], "label guidelines"),
+                (["question_mark"], "this help"),
+                (["ctrl+p"], "command palette: every action, and every label, by name"),
+                (["q"], "quit — every edit is already saved"),
             ],
         ),
+    ]
+    return [
+        (name, [(shown_keys(keys), description) for keys, description in rows])
+        for name, rows in groups
     ]

@@ -20,17 +20,7 @@ and a one-line explanation of why. Rules, in the order they claim a reporting ve
 Pronoun sources (``he added``) are resolved to the previous named source and marked resolved.
 Quantities (CARDINAL / PERCENT / MONEY / QUANTITY, with "over", "nearly", "at least", …) that
 fall inside a claim are recorded on it.
+
+The package itself imports nothing, so the reader can read the lexicon without loading spaCy:
+import the detector from ``annotate.claims.detector`` and its results from ``.detected``.
 """
-
-from annotate.claims.detected import CLAIMS_COMPONENT, SPANS_KEY, USER_DATA_KEY, DetectedClaim
-from annotate.claims.detector import claims_component, claims_from_doc, detect_claims
-
-__all__ = [
-    "CLAIMS_COMPONENT",
-    "SPANS_KEY",
-    "USER_DATA_KEY",
-    "DetectedClaim",
-    "claims_component",
-    "claims_from_doc",
-    "detect_claims",
-]

@@ -9,7 +9,7 @@ The rules read the *active* lexicon (:func:`active`), which :func:`use` replaces
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,27 @@ class Lexicon:
     #: Cues only before a clause with a complementiser or a wh-word ("see that / whether / why
     #: …"), never a bare clause ("saw attendance reach 11,000" is no claim).
     marked_only: frozenset[str]
+    #: Past forms of cue verbs that are not lemma + "ed" ("said", "told").
+    irregular_forms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def verb_forms(self) -> frozenset[str]:
+        """Every written form of every cue verb (lemma, -s, -ed, -ing and irregular forms)."""
+        forms: set[str] = set()
+        vowels = "aeiou"
+        for lemma in self.verbs:
+            forms.update((lemma, *self.irregular_forms.get(lemma, ())))
+            if lemma.endswith("e"):
+                forms.update((lemma + "s", lemma + "d"))
+                forms.add(lemma + "ing" if lemma.endswith("ee") else lemma[:-1] + "ing")
+            elif lemma.endswith("y") and lemma[-2:-1] not in vowels:
+                forms.update((lemma[:-1] + "ies", lemma[:-1] + "ied", lemma + "ing"))
+            else:
+                plural = "es" if lemma.endswith(("s", "sh", "ch", "x", "z")) else "s"
+                forms.update((lemma + plural, lemma + "ed", lemma + "ing"))
+                last, before, first = lemma[-1:], lemma[-2:-1], lemma[-3:-2]
+                if last not in vowels + "wxy" and before in vowels and first not in vowels:
+                    forms.update((lemma + last + "ed", lemma + last + "ing"))  # admitted
+        return frozenset(forms)
 
     def verb_class(self, lemma: str) -> str | None:
         return self.verbs.get(lemma)
@@ -111,6 +132,11 @@ def load(extra: Path | None = None) -> Lexicon:
         quantity_labels=frozenset(base["quantity_labels"]),
         not_sources=frozenset(_words(base, "not_sources", BUILT_IN)),
         marked_only=frozenset(_words(base, "marked_only", BUILT_IN)),
+        irregular_forms={
+            lemma: tuple(forms)
+            for lemma, forms in base.get("irregular_forms", {}).items()
+            if not lemma.startswith("_")
+        },
     )
 
 

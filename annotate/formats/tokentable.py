@@ -1,5 +1,4 @@
-"""spaCy's English tokenizer and the token table exports share (token offsets, spans to token
-indices)."""
+"""The tokenizer and the token table exports share (token offsets, spans to token indices)."""
 
 from __future__ import annotations
 
@@ -8,30 +7,30 @@ from dataclasses import dataclass
 from typing import Any
 
 from annotate.model import Offsets
+from annotate.tokenizing import english
 
 
 class Tokenizer:
-    """spaCy's English tokenizer (no statistical model), the one Prodigy tasks use."""
+    """The one tokenizer (:mod:`annotate.tokenizing`: spaCy's English rules, the reader's
+    too), as token tables for JSONL and CoNLL and as spaCy Docs for DocBin."""
 
     def __init__(self) -> None:
-        import spacy
-
-        self.nlp = spacy.blank("en")
+        self.rules = english()
+        self._vocab: Any = None
 
     def __call__(self, text: str) -> Any:
-        return self.nlp.make_doc(text)
+        """A spaCy Doc with exactly these tokens (imports spaCy)."""
+        import spacy
+        from spacy.tokens import Doc
+
+        if self._vocab is None:
+            self._vocab = spacy.blank("en").vocab
+        bounds = self.rules(text)
+        return Doc(self._vocab, words=bounds.words(text), spaces=bounds.spaces)
 
     def tokens(self, text: str) -> TokenTable:
-        """Token boundaries, read out of spaCy as arrays (no Token objects: much faster)."""
-        from spacy.attrs import IDX, SPACY
-
-        doc = self.nlp.make_doc(text)
-        starts: list[int] = doc.to_array(IDX).tolist()
-        spaces: list[int] = doc.to_array(SPACY).tolist()
-        ends = [following - space for following, space in zip(starts[1:], spaces, strict=False)]
-        if starts:
-            ends.append(len(text) - spaces[-1])
-        return TokenTable(starts, ends, spaces)
+        bounds = self.rules(text)
+        return TokenTable(bounds.starts, bounds.ends, [int(space) for space in bounds.spaces])
 
 
 @dataclass(slots=True)

@@ -114,6 +114,10 @@ class DocCounts:
     entities: int = 0
     claims: int = 0
     labels: Counter[str] = field(default_factory=Counter)
+    kinds: Counter[str] = field(default_factory=Counter)
+    verdicts: Counter[str] = field(default_factory=Counter)
+    #: Who made or last changed the document's spans and claims (models have no annotator).
+    annotators: Counter[str] = field(default_factory=Counter)
 
     def count_span(self, record: dict[str, Any], sign: int) -> None:
         status = record["status"]
@@ -122,6 +126,8 @@ class DocCounts:
         if status != "rejected":
             self.entities += sign
             self.labels[record["label"]] += sign
+        if record.get("annotator"):
+            self.annotators[record["annotator"]] += sign
 
     def count_claim(self, record: dict[str, Any], sign: int) -> None:
         status = record["status"]
@@ -129,6 +135,10 @@ class DocCounts:
             self.pending += sign
         if status != "rejected":
             self.claims += sign
+            self.kinds[record.get("kind", "")] += sign
+            self.verdicts[record.get("verdict", "unreviewed")] += sign
+        if record.get("annotator"):
+            self.annotators[record["annotator"]] += sign
 
 
 @dataclass(frozen=True, slots=True)
