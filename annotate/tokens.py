@@ -118,7 +118,8 @@ def previous_paragraph(text: str, char: int) -> int:
     return _preceding(_PARAGRAPH, text, char)
 
 
-_CLAUSE_MARK = re.compile(r"[,;:()\[\]—–\"“”«»]|\s-\s")
+# a comma or colon between digits ("3,500", "5:30") is no boundary
+_CLAUSE_MARK = re.compile(r"[;()\[\]—–\"“”«»]|[,:](?!\d)|\s-\s")
 _WORD = re.compile(r"\w+(?:['’]\w+)?")
 #: Words that open a content clause and are not part of it ("said *that* …").
 CLAUSE_OPENERS = frozenset({"that", "whether"})

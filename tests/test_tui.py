@@ -3,60 +3,19 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
 
 from annotate.model import ClaimKind, EntitySpan, ReviewState, SpanStatus, Verdict
 from annotate.store import Store
+from tests.tui_support import article, move_cursor_to, open_first, running, text_at
 from tui.app import ClaimscopeApp, make_app
 from tui.article import ArticleView, Focus
 from tui.dialogs import HelpScreen, PendingOnDoneScreen
 from tui.documents import DocumentListScreen
 from tui.reader import ReaderScreen
 from tui.safe import SafeStatic
-
-SIZE = (120, 40)
-
-
-@asynccontextmanager
-async def running(
-    db: Path, annotator: str = "tester"
-) -> AsyncIterator[tuple[ClaimscopeApp, Pilot[None]]]:
-    app = make_app(db, annotator=annotator)
-    try:
-        async with app.run_test(size=SIZE) as pilot:
-            await pilot.pause()
-            yield app, pilot
-    finally:
-        app.close_store()
-
-
-async def open_first(app: ClaimscopeApp, pilot: Pilot[None]) -> ReaderScreen:
-    await pilot.press("enter")
-    await pilot.pause()
-    screen = app.screen
-    assert isinstance(screen, ReaderScreen)
-    return screen
-
-
-def article(screen: ReaderScreen) -> ArticleView:
-    return screen.query_one(ArticleView)
-
-
-def text_at(screen: ReaderScreen, start: int, end: int) -> str:
-    assert screen.document is not None
-    return screen.document.text[start:end]
-
-
-async def move_cursor_to(pilot: Pilot[None], screen: ReaderScreen, phrase: str) -> None:
-    assert screen.document is not None
-    article(screen).move_to(screen.document.text.index(phrase))
-    await pilot.pause()
-
 
 # The document list -------------------------------------------------------------------------
 
@@ -400,30 +359,40 @@ async def test_help_guidelines_and_palette(tui_db: Path) -> None:
             assert expected in titles
 
 
-def _reader_binding_keys() -> dict[str, str]:
-    """Every key the reader answers (its screen, the article view, the app's palette) and
-    the action it runs."""
+def _binding_keys(*owners: type) -> dict[str, str]:
+    """Every key the screen answers (its own bindings, its widgets', the app's palette)
+    and the action it runs."""
     from textual.binding import Binding
 
-    bound = [*ReaderScreen.BINDINGS, *ArticleView.BINDINGS]
     keys = {}
-    for binding in bound:
-        assert isinstance(binding, Binding)
-        for key in binding.key.split(","):
-            keys[key] = binding.action
+    for owner in owners:
+        for binding in owner.BINDINGS:  # type: ignore[attr-defined]
+            assert isinstance(binding, Binding)
+            for key in binding.key.split(","):
+                keys[key] = binding.action
     keys[ClaimscopeApp.COMMAND_PALETTE_BINDING] = "command_palette"
     return keys
 
 
-def test_every_reader_binding_has_its_own_help_row() -> None:
+def _reader_binding_keys() -> dict[str, str]:
+    return _binding_keys(ReaderScreen, ArticleView)
+
+
+@pytest.mark.parametrize("screen", ["reader", "list"])
+def test_every_binding_has_its_own_help_row(screen: str) -> None:
     """Row by row: each help row names real keys, and every key has a row (issue 10: the old
     check found "g" inside "pgup" and passed with rows missing)."""
+    from tui.doctable import DocumentTable
+    from tui.documents import list_key_groups
     from tui.keys import key_names
     from tui.reader import reader_key_groups
 
-    bindings = _reader_binding_keys()
+    if screen == "reader":
+        bindings, groups = _reader_binding_keys(), reader_key_groups()
+    else:
+        bindings, groups = _binding_keys(DocumentListScreen, DocumentTable), list_key_groups()
     described: list[str] = []
-    for group, rows in reader_key_groups():
+    for group, rows in groups:
         for cell, description in rows:
             keys = key_names(cell)
             assert description, (group, cell)

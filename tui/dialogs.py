@@ -162,8 +162,9 @@ class PendingOnDoneScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         lines = Text(f"{self.pending} suggestion(s) still pending\n\n", style="bold")
         lines.append(
-            "A document marked done is exported as answer: accept, with its pending suggestions "
-            "left out: a model trained on it learns that those words are not entities.\n\n"
+            "A document marked done is exported as answer: accept. Its pending suggestions go "
+            "out as if checked (export --origin all) or are missing (--origin human): either "
+            "way a model learns from something nobody decided.\n\n"
         )
         for key, meaning in self.CHOICES.items():
             lines.append(f"  {key}  ", style="bold reverse")

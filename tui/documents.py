@@ -17,6 +17,7 @@ from annotate.overview import DocumentSummary, document_summaries
 from annotate.safetext import visible
 from tui.dialogs import HelpScreen
 from tui.doctable import DocumentTable
+from tui.keys import shown_keys
 from tui.safe import SafeInput, SafeStatic
 
 if TYPE_CHECKING:
@@ -90,7 +91,8 @@ class DocumentListScreen(Screen[None]):
         yield SafeStatic(id="list-title")
         yield ProgressBar(id="progress", show_eta=False)
         yield SafeInput(
-            placeholder="search all articles (/) — Enter applies, Escape clears", id="list-search"
+            placeholder="find words in the text, title, file name or id (/) — Enter applies",
+            id="list-search",
         )
         yield SafeStatic(id="filters")
         yield SafeStatic(id="table-header")
@@ -214,7 +216,7 @@ class DocumentListScreen(Screen[None]):
             shown = "has pending" if name == "pending" else f"{name}={value}"
             filters.append(f"{visible(shown)}", style="bold")
             filters.append(f" [{FILTER_KEYS[name]}]  ", style="dim")
-        filters.append(f"— {len(self.shown)} shown", style="dim")
+        filters.append(f" — {len(self.shown)} shown", style="dim")
         if self.filters:
             filters.append(" · backspace drops the last filter, escape all", style="dim")
         self.query_one("#filters", SafeStatic).update(filters, layout=False)
@@ -286,37 +288,7 @@ class DocumentListScreen(Screen[None]):
             self.refresh_rows()
 
     def action_help(self) -> None:
-        self.app.push_screen(
-            HelpScreen(
-                "Document list keys",
-                [
-                    (
-                        "Documents",
-                        [
-                            ("↑ / ↓ / pgup / pgdn", "move"),
-                            ("enter", "open the document in the reader"),
-                            ("x", "mark the document skipped (again: take it back)"),
-                            ("q", "quit — every edit is already saved"),
-                            ("ctrl+p", "command palette"),
-                        ],
-                    ),
-                    (
-                        "Find and filter (each filter is shown with its key; they combine)",
-                        [
-                            ("/", "find by words in the text, title, file name or document id"),
-                            ("s", "cycle the review state: todo, in progress, done, skipped"),
-                            ("l", "cycle the entity label: documents with that label"),
-                            ("k", "cycle the claim kind: documents with such a claim"),
-                            ("v", "cycle the claim verdict"),
-                            ("a", "cycle the annotator: documents they changed or took up"),
-                            ("p", "only documents with pending suggestions (again: all)"),
-                            ("backspace", "drop the filter set last, keep the others"),
-                            ("esc", "clear every filter"),
-                        ],
-                    ),
-                ],
-            )
-        )
+        self.app.push_screen(HelpScreen("Document list keys", list_key_groups()))
 
     def next_document_after(self, doc_id: str) -> str | None:
         """The next document in list order that is not done yet (wrapping around)."""
@@ -329,3 +301,40 @@ class DocumentListScreen(Screen[None]):
             if candidate.state not in (ReviewState.DONE, ReviewState.SKIPPED):
                 return candidate.doc_id
         return None
+
+
+def list_key_groups() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The list's help rows: (keys as written, what they do), grouped."""
+    groups: list[tuple[str, list[tuple[list[str], str]]]] = [
+        (
+            "Documents",
+            [
+                (["up", "down"], "previous / next document"),
+                (["pageup", "pagedown"], "page up / down"),
+                (["home", "end"], "first / last document"),
+                (["enter"], "open the document in the reader"),
+                (["x"], "mark the document skipped (again: take it back)"),
+                (["question_mark"], "this help"),
+                (["ctrl+p"], "command palette"),
+                (["q"], "quit — every edit is already saved"),
+            ],
+        ),
+        (
+            "Find and filter (each filter shows with its key; they combine)",
+            [
+                (["slash"], "find by words in the text, title, file name or document id"),
+                (["s"], "cycle the review state: todo, in progress, done, skipped"),
+                (["l"], "cycle the entity label: documents with that label"),
+                (["k"], "cycle the claim kind: documents with such a claim"),
+                (["v"], "cycle the claim verdict"),
+                (["a"], "cycle the annotator: documents they changed or took up"),
+                (["p"], "only documents with pending suggestions (again: all)"),
+                (["backspace"], "drop the filter set last, keep the others"),
+                (["escape"], "clear every filter"),
+            ],
+        ),
+    ]
+    return [
+        (name, [(shown_keys(keys), description) for keys, description in rows])
+        for name, rows in groups
+    ]

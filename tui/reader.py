@@ -741,32 +741,68 @@ class ReaderScreen(Screen[None]):
         article = self.query_one(ArticleView)
         entity = self._focused_entity()
         source = article.selection or (entity.offsets if entity else None)
+        how = ""
         if source is None:
-            self._say("select the source, or focus its entity, then press s")
-            return
+            nearest = self._nearest_named_entity(claim)
+            if nearest is None:
+                self._say("select the source, or focus its entity, then press s")
+                return
+            source = nearest.offsets
+            how = " (the nearest name outside the content: select another and s to change)"
         article.clear_selection()
         if self._edit(
             lambda: self.editor.set_claim_source(claim.id, source),
-            f"source set on {self._claim_name(claim)}: v takes the cue at the cursor",
+            f"source set on {self._claim_name(claim)}{how}; v takes the cue at the cursor",
         ):
             # the cue most often follows its source ("X said"): put the cursor there for v
             tokens = article.tokens
             if len(tokens):
                 following = tokens.next_start(source.end - 1)
                 article.move_to(following)
-                self.active_claim = claim.id
-                self._apply_focus()
+            # the claim being built stays focused (its panel shows what is set), so the next
+            # claim key acts on it even with the cursor beside it
+            self._set_focus(Focus("claim", claim.id), self.query_one(ArticleView).cursor)
+
+    def _nearest_named_entity(self, claim: Claim) -> EntitySpan | None:
+        """The named entity (person, organisation, place, group) nearest to the claim's
+        content, outside it and in the same sentence: most often its source."""
+        if self.document is None:
+            return None
+        text = self.document.text
+        sentence = sentence_at(text, claim.content.start)
+        sentence = Offsets(
+            sentence.start, max(sentence.end, sentence_at(text, claim.content.end - 1).end)
+        )
+        named = lexicon.active().named_labels
+        candidates = [
+            span
+            for span in self.spans
+            if span.label in named
+            and span.status != SpanStatus.REJECTED
+            and sentence.start <= span.start
+            and span.end <= sentence.end
+            and (span.end <= claim.content.start or span.start >= claim.content.end)
+        ]
+
+        def distance(span: EntitySpan) -> int:
+            if span.end <= claim.content.start:
+                return claim.content.start - span.end
+            return span.start - claim.content.end
+
+        return min(candidates, key=lambda span: (distance(span), span.start), default=None)
 
     def action_cue(self) -> None:
         claim = self._target_claim(nearby=True)
         if claim is None:
             return
         cue = self._selection_or_token()
-        self.query_one(ArticleView).clear_selection()
-        self._edit(
+        article = self.query_one(ArticleView)
+        article.clear_selection()
+        if self._edit(
             lambda: self.editor.set_claim_cue(claim.id, cue),
             f"cue set on {self._claim_name(claim)}",
-        )
+        ):
+            self._set_focus(Focus("claim", claim.id), article.cursor)
 
     def action_cycle_kind(self, direction: int) -> None:
         claim = self._target_claim()
