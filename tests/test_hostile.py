@@ -267,7 +267,7 @@ async def test_no_screen_draws_a_control_character(injection_db: Path, tmp_path:
                 await look(f"entity panel {row}")
                 await pilot.press("tab")
                 await look(f"claim panel {row}")
-                for key in ("e", "V", "h", "question_mark", "ctrl+p"):
+                for key in ("e", "V", "h", "question_mark", "ctrl+p", "l"):
                     await pilot.press(key)
                     await look(f"{key} in reader {row}")
                     dialogs.add(type(app.screen).__name__)
@@ -282,7 +282,12 @@ async def test_no_screen_draws_a_control_character(injection_db: Path, tmp_path:
                 await pilot.pause()
     finally:
         app.close_store()
-    assert len(seen) == 3 + 2 * 9
-    assert {"NoteScreen", "VerdictScreen", "GuidelinesScreen", "HelpScreen"} <= dialogs
+    assert len(seen) == 3 + 2 * 10
+    assert {
+        "NoteScreen",
+        "VerdictScreen",
+        "GuidelinesScreen",
+        "HelpScreen",
+        "LabelPickerScreen",
+    } <= dialogs
     assert any("Palette" in name for name in dialogs)
-    assert len(seen) == 21

@@ -899,6 +899,9 @@ class ReaderScreen(Screen[None]):
             self.query_one(ArticleView).move_to(min(r.start for r in before))
 
     def action_done_next(self) -> None:
+        if self.cs_app.read_only_reason is not None:  # no question that cannot be acted on
+            self._say(f"read-only: {self.cs_app.read_only_reason}", warning=True)
+            return
         pending = len(self._pending())
         if not pending:
             self._finish()
