@@ -628,3 +628,35 @@ def test_a_closing_first_person_aside_is_an_attribution(pipeline: Any) -> None:
         "It was in my third year of biology study"
     )
     assert text[found.source.start : found.source.end] == "I"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("text", "content"),
+    [
+        (
+            "Jafari said she felt Mohamed had been subject to Islamophobia and her hashtag "
+            "created greater awareness about this issue.",
+            "she felt Mohamed had been subject to Islamophobia",
+        ),
+        (
+            "That, I think, started my thinking about this, but it took a while for the idea "
+            "to crystallize.",
+            "That, I think, started my thinking about this",
+        ),
+    ],
+)
+def test_a_clause_coordinated_inside_the_content_is_left_out(
+    pipeline: Any, text: str, content: str
+) -> None:
+    """GUM's attributions end where a coordinated clause with its own subject begins."""
+    found = [c for c in detect_claims(pipeline.nlp(text)) if c.cue]
+    first = min(found, key=lambda c: c.cue.start)  # type: ignore[union-attr]
+    assert text[first.content.start : first.content.end] == content
+
+
+def test_a_coordinated_phrase_without_a_subject_stays_in_the_content(pipeline: Any) -> None:
+    text = "The minister said the talks had stalled and would resume next week."
+    [found] = [c for c in detect_claims(pipeline.nlp(text)) if c.cue]
+    assert text[found.content.start : found.content.end] == (
+        "the talks had stalled and would resume next week"
+    )

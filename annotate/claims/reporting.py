@@ -50,7 +50,7 @@ def _speech_verb_claims(
         if not _plausible(verb, clause, how):
             continue
         if how == "parataxis":
-            tokens = subtree_without(clause, excluded=[verb])
+            tokens = subtree_without(clause, excluded=[verb, *_coordinated_clauses(clause)])
         elif how == "that":
             tokens = [t for t in verb.subtree if clause.i <= t.i]
         else:
@@ -134,7 +134,31 @@ def complement_tokens(verb: Token, clause: Token) -> list[Token]:
             and not is_reporting_verb(child)
             and any(c.dep_ in ("nsubj", "nsubjpass") for c in child.children)
         ]
-    return sorted({t for part in parts or [clause] for t in part.subtree}, key=lambda t: t.i)
+    # "she felt X and her hashtag created Y": a clause coordinated inside the complement,
+    # with its own subject, is no longer what the source said or felt
+    excluded = {
+        t.i for part in parts or [clause] for c in _coordinated_clauses(part) for t in c.subtree
+    }
+    kept = sorted(
+        {t for part in parts or [clause] for t in part.subtree if t.i not in excluded},
+        key=lambda t: t.i,
+    )
+    while excluded and kept and kept[-1].dep_ in ("cc", "punct"):
+        kept.pop()  # the "and" before a left-out clause hangs on the word before it
+    return kept
+
+
+def _coordinated_clauses(head: Token) -> list[Token]:
+    """Clauses coordinated with ``head`` that have their own subject, with the conjunction
+    and comma before them."""
+    found: list[Token] = []
+    for child in head.children:
+        if child.dep_ == "conj" and any(c.dep_ in ("nsubj", "nsubjpass") for c in child.children):
+            found.append(child)
+            found += [
+                c for c in head.children if c.dep_ in ("cc", "punct") and head.i < c.i < child.i
+            ]
+    return found
 
 
 _AFTER_AN_INVERTED_CUE = frozenset(
