@@ -3,6 +3,11 @@
 The reader calls these and nothing else to change data. Each edit is stamped with the
 annotator and the time, goes through the store's journal before it returns, and is recorded in
 the store's history so ``undo``/``redo`` work without limit, also after a restart.
+
+Several annotators may share a database (:mod:`annotate.team.views`): an editor sees and
+changes its annotator's view. Deciding a suggestion no one has decided takes it over in place
+(keeping it as it was for the others); changing a record another annotator owns makes this
+annotator's own version of it.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from annotate.model import (
     best_overlap,
 )
 from annotate.store import Store, Transaction, UndoTag
+from annotate.team.views import as_seen_by, claim_original, span_original, view
 
 
 @dataclass(slots=True)
@@ -43,16 +49,72 @@ class Editor:
         return len(self.store.get_document(self.doc_id).text)
 
     def _span(self, span_id: int) -> EntitySpan:
+        """The span as this annotator sees it."""
         span = self.store.get_span(span_id)
         if span.doc_id != self.doc_id:
             raise StoreError(f"span {span_id} belongs to another document")
-        return span
+        return as_seen_by(span, self.annotator) or span
 
     def _claim(self, claim_id: int) -> Claim:
+        """The claim as this annotator sees it."""
         claim = self.store.get_claim(claim_id)
         if claim.doc_id != self.doc_id:
             raise StoreError(f"claim {claim_id} belongs to another document")
-        return claim
+        return as_seen_by(claim, self.annotator) or claim
+
+    def spans(self) -> list[EntitySpan]:
+        """This annotator's view of the document's entity spans."""
+        return view(self.store.spans(self.doc_id), self.annotator)
+
+    def claims(self) -> list[Claim]:
+        """This annotator's view of the document's claims."""
+        return view(self.store.claims(self.doc_id), self.annotator)
+
+    def _change_span(self, tx: Transaction, span_id: int, changes: dict[str, Any]) -> int:
+        """Apply ``changes`` to this annotator's version of span ``span_id`` and return its id:
+        the record itself when it is theirs, or no one's (then it is kept as it was for the
+        others); else a new copy of what they see, made with the changes."""
+        stored = self.store.get_span(span_id)
+        if stored.annotator is None:
+            if stored.original is None:
+                changes = {"original": span_original(stored), **changes}
+        elif stored.annotator != self.annotator:
+            mine = self._version_of(self.store.spans(self.doc_id), span_id)
+            if mine is not None:  # this annotator's version already exists: change that
+                tx.patch("spans", mine, changes)
+                return mine
+            record = {**self._span(span_id).to_dict(), **changes, "parent": span_id}
+            for name in ("original", "created_at"):
+                record.pop(name, None)
+            return tx.add_span(EntitySpan.from_dict(record)).id
+        tx.patch("spans", span_id, changes)
+        return span_id
+
+    def _change_claim(self, tx: Transaction, claim_id: int, changes: dict[str, Any]) -> int:
+        """As :meth:`_change_span`, for a claim."""
+        stored = self.store.get_claim(claim_id)
+        if stored.annotator is None:
+            if stored.original is None:
+                changes = {"original": claim_original(stored), **changes}
+        elif stored.annotator != self.annotator:
+            mine = self._version_of(self.store.claims(self.doc_id), claim_id)
+            if mine is not None:
+                tx.patch("claims", mine, changes)
+                return mine
+            record = {**self._claim(claim_id).to_dict(), **changes, "parent": claim_id}
+            for name in ("original", "created_at"):
+                record.pop(name, None)
+            record = {key: value for key, value in record.items() if value is not None}
+            return tx.add_claim(Claim.from_dict(record)).id
+        tx.patch("claims", claim_id, changes)
+        return claim_id
+
+    def _version_of(self, records: list[EntitySpan] | list[Claim], record_id: int) -> int | None:
+        """The id of this annotator's own version of ``record_id``, if they made one."""
+        return next(
+            (r.id for r in records if r.parent == record_id and r.annotator == self.annotator),
+            None,
+        )
 
     @staticmethod
     def _edited_status(origin_kind: OriginKind) -> str:
@@ -87,7 +149,7 @@ class Editor:
         same = next(
             (
                 span
-                for span in self.store.spans(self.doc_id)
+                for span in self.spans()
                 if (span.start, span.end) == (start, end) and span.status == SpanStatus.SUGGESTED
             ),
             None,
@@ -95,26 +157,31 @@ class Editor:
         if same is None:
             return self.add_entity(start, end, label), f"added {label}"
         if same.label == label:
-            self.set_status(same.id, SpanStatus.ACCEPTED)
-            return self._span(same.id), f"accepted {label}"
-        self.set_label(same.id, label)
-        return self._span(same.id), f"{same.label} → {label}"
+            decided = self.set_status(same.id, SpanStatus.ACCEPTED)
+            return self._span(decided), f"accepted {label}"
+        decided = self.set_label(same.id, label)
+        return self._span(decided), f"{same.label} → {label}"
 
-    def set_label(self, span_id: int, label: str) -> None:
+    def set_label(self, span_id: int, label: str) -> int:
+        """Relabel; returns the id of the annotator's version of the span."""
         span = self._span(span_id)
         if span.label == label:
-            return
+            return span_id
         with self.store.transaction(undo=self._tag(f"label {span.label} → {label}")) as tx:
             status = self._edited_status(span.origin_kind)
-            tx.patch("spans", span_id, {"label": label, "status": status, **self._stamp(tx)})
+            changes = {"label": label, "status": status, **self._stamp(tx)}
+            target = self._change_span(tx, span_id, changes)
+        return target
 
-    def set_status(self, span_id: int, status: SpanStatus) -> None:
+    def set_status(self, span_id: int, status: SpanStatus) -> int:
+        """Accept or reject; returns the id of the annotator's version of the span."""
         span = self._span(span_id)
         if span.status == status:
-            return
+            return span_id
         verb = {SpanStatus.ACCEPTED: "accept", SpanStatus.REJECTED: "reject"}.get(status, "mark")
         with self.store.transaction(undo=self._tag(f"{verb} {span.label}")) as tx:
-            tx.patch("spans", span_id, {"status": status.value, **self._stamp(tx)})
+            target = self._change_span(tx, span_id, {"status": status.value, **self._stamp(tx)})
+        return target
 
     def move_bounds(self, span_id: int, start: int, end: int) -> None:
         span = self._span(span_id)
@@ -125,11 +192,22 @@ class Editor:
         with self.store.transaction(undo=self._tag(f"resize {span.label}")) as tx:
             status = self._edited_status(span.origin_kind)
             changes = {"start": start, "end": end, "status": status, **self._stamp(tx)}
-            tx.patch("spans", span_id, changes)
+            self._change_span(tx, span_id, changes)
 
     def delete_span(self, span_id: int) -> None:
+        """Delete what a person made; a model's suggestion is rejected instead (it stays,
+        struck through: other annotators may still review it, and the model is not taught
+        it again)."""
         span = self._span(span_id)
+        if span.origin_kind == OriginKind.MODEL:
+            self.set_status(span_id, SpanStatus.REJECTED)
+            return
+        self._check_own(span.annotator, f"span {span_id}")
         self.store.delete_span(span_id, undo=self._tag(f"delete {span.label}"))
+
+    def _check_own(self, owner: str | None, what: str) -> None:
+        if owner not in (None, self.annotator):
+            raise StoreError(f"{what} is {owner}'s: it can be changed, not deleted")
 
     def accept_all_pending(self) -> int:
         """Accept every pending suggestion (entities and claims) in the document."""
@@ -139,8 +217,8 @@ class Editor:
         """Accept or reject every pending suggestion in the document, as one undo step."""
         if status not in (SpanStatus.ACCEPTED, SpanStatus.REJECTED):
             raise ValueError(f"a suggestion is accepted or rejected, not {status.value}")
-        spans = [s for s in self.store.spans(self.doc_id) if s.status == SpanStatus.SUGGESTED]
-        claims = [c for c in self.store.claims(self.doc_id) if c.status == SpanStatus.SUGGESTED]
+        spans = [s for s in self.spans() if s.status == SpanStatus.SUGGESTED]
+        claims = [c for c in self.claims() if c.status == SpanStatus.SUGGESTED]
         if not spans and not claims:
             return 0
         verb = "accept" if status == SpanStatus.ACCEPTED else "reject"
@@ -148,9 +226,9 @@ class Editor:
         with self.store.transaction(undo=self._tag(action)) as tx:
             decided = {"status": status.value, **self._stamp(tx)}
             for span in spans:
-                tx.patch("spans", span.id, decided)
+                self._change_span(tx, span.id, dict(decided))
             for claim in claims:
-                tx.patch("claims", claim.id, decided)
+                self._change_claim(tx, claim.id, dict(decided))
         return len(spans) + len(claims)
 
     # Claims ------------------------------------------------------------------------------------
@@ -176,12 +254,12 @@ class Editor:
         with self.store.transaction(undo=self._tag(action)) as tx:
             if edits_extraction:
                 changes["status"] = self._edited_status(claim.origin_kind)
-            tx.patch("claims", claim.id, {**changes, **self._stamp(tx)})
+            self._change_claim(tx, claim.id, {**changes, **self._stamp(tx)})
 
     def set_claim_source(self, claim_id: int, source: Offsets | None) -> None:
         """Set (or clear) the source, linking it to the entity span it overlaps."""
         claim = self._claim(claim_id)
-        entity = best_overlap(source, self.store.spans(self.doc_id)) if source else None
+        entity = best_overlap(source, self.spans()) if source else None
         changes: dict[str, Any] = {
             "source": source.to_dict() if source else None,
             "source_entity": entity.id if entity else None,
@@ -229,7 +307,12 @@ class Editor:
         self._patch_claim(claim, f"{verb} claim", {"status": status.value}, edits_extraction=False)
 
     def delete_claim(self, claim_id: int) -> None:
-        self._claim(claim_id)
+        """As for spans: a model's suggested claim is rejected, a person's deleted."""
+        claim = self._claim(claim_id)
+        if claim.origin_kind == OriginKind.MODEL:
+            self.set_claim_status(claim_id, SpanStatus.REJECTED)
+            return
+        self._check_own(claim.annotator, f"claim {claim_id}")
         self.store.delete_claim(claim_id, undo=self._tag("delete claim"))
 
     # History and progress ----------------------------------------------------------------------

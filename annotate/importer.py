@@ -60,13 +60,14 @@ class Provenance:
                 "annotator": None,
             }
         annotator = record.get("_annotator_id")
-        name = self.origin or (annotator if isinstance(annotator, str) else None) or "import"
+        owner = annotator if isinstance(annotator, str) and annotator else None
         status = _ANSWER_STATUS.get(str(record.get("answer")), SpanStatus.ACCEPTED)
+        # without an annotator the annotations are shared: every annotator sees them
         return {
-            "origin": name,
+            "origin": self.origin or owner or "import",
             "origin_kind": OriginKind.HUMAN,
             "status": status,
-            "annotator": name,
+            "annotator": owner,
         }
 
     def item_fields(self, base: dict[str, Any], raw: Any, where: str) -> dict[str, Any]:

@@ -177,6 +177,12 @@ class EntitySpan:
     annotator: str | None = None
     created_at: str | None = None
     updated_at: str | None = None
+    #: The record this annotator's version was made from (another annotator's or a shared
+    #: suggestion), which it hides in their view. None for an original.
+    parent: int | None = None
+    #: A shared record (a model's suggestion, an imported annotation) as it was before its
+    #: first change (start, end, label, status), so other annotators still see it so.
+    original: dict[str, Any] | None = None
 
     @property
     def offsets(self) -> Offsets:
@@ -249,6 +255,10 @@ class Claim:
     annotator: str | None = None
     created_at: str | None = None
     updated_at: str | None = None
+    #: As for entity spans: the record this version was made from, and the shared record as
+    #: it was before its first change.
+    parent: int | None = None
+    original: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -296,6 +306,8 @@ class Claim:
             annotator=data.get("annotator"),
             created_at=data.get("created_at"),
             updated_at=data.get("updated_at"),
+            parent=data.get("parent"),
+            original=data.get("original"),
         )
 
     def parts(self) -> list[Offsets]:

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from annotate.model import ReviewState, display_title
-from annotate.store import Store
+from annotate.store import DocCounts, Store
+from annotate.team.views import view
 
 
 @dataclass(slots=True)
@@ -45,6 +46,9 @@ def document_summaries(store: Store, annotator: str) -> list[DocumentSummary]:
         doc_id = record["id"]
         meta = record.get("meta") or {}
         counts = store.counts(doc_id)
+        touched = _present(counts.annotators)
+        if touched - {annotator}:
+            counts = view_counts(store, doc_id, annotator)  # others' work: count the view
         rows.append(
             DocumentSummary(
                 doc_id=doc_id,
@@ -58,11 +62,21 @@ def document_summaries(store: Store, annotator: str) -> list[DocumentSummary]:
                 labels=_present(counts.labels),
                 kinds=_present(counts.kinds),
                 verdicts=_present(counts.verdicts),
-                annotators=_present(counts.annotators) | reviewers.get(doc_id, set()),
+                annotators=touched | reviewers.get(doc_id, set()),
                 source=PurePath(str(meta.get("source") or "")).name,
             )
         )
     return rows
+
+
+def view_counts(store: Store, doc_id: str, annotator: str) -> DocCounts:
+    """The list's tallies of ``annotator``'s view of a document several annotators share."""
+    counts = DocCounts()
+    for span in view(store.spans(doc_id), annotator):
+        counts.count_span(span.to_dict(), 1)
+    for claim in view(store.claims(doc_id), annotator):
+        counts.count_claim(claim.to_dict(), 1)
+    return counts
 
 
 def _present(counter: Counter[str]) -> set[str]:

@@ -95,10 +95,16 @@ def test_undo_is_per_annotator_and_document(db_path: Path) -> None:
 def test_edits_are_stamped(db_path: Path) -> None:
     store, doc_id = open_seed(db_path)
     span = Editor(store, doc_id, "alice").add_entity(0, 5, "GPE")
-    Editor(store, doc_id, "bob").set_label(span.id, "LOC")
+    Editor(store, doc_id, "alice").set_label(span.id, "LOC")
     stored = store.get_span(span.id)
-    assert stored.annotator == "bob"
+    assert stored.annotator == "alice" and stored.label == "LOC"
     assert stored.updated_at is not None and stored.updated_at >= (stored.created_at or "")
+    # bob changing alice's span makes his own version of it; hers stays as it is
+    bobs = Editor(store, doc_id, "bob").set_label(span.id, "FAC")
+    assert bobs != span.id
+    assert (store.get_span(span.id).label, store.get_span(span.id).annotator) == ("LOC", "alice")
+    mine = store.get_span(bobs)
+    assert (mine.label, mine.annotator, mine.parent) == ("FAC", "bob", span.id)
     store.close()
 
 

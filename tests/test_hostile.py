@@ -208,6 +208,8 @@ def test_no_command_writes_a_control_character(injection_db: Path, tmp_path: Pat
         ("stats", "--json"),
         ("db", "check"),
         ("db", "check", "--json"),
+        ("agree",),
+        ("agree", "--json"),
         ("evaluate", str(gold)),
         ("evaluate", str(gold), "--origin", f"o{CONTROLS[:9]}"),
         ("train", str(tmp_path / "run")),
@@ -240,7 +242,7 @@ async def test_no_screen_draws_a_control_character(injection_db: Path, tmp_path:
             }
         )
     )
-    app = make_app(injection_db, annotator=f"me{CONTROLS[:9]}", labels_path=labels)
+    app = make_app(injection_db, annotator=f"ann{CONTROLS[:9]}", labels_path=labels)
     seen: list[str] = []
     dialogs: set[str] = set()
 

@@ -3,8 +3,18 @@ agreement on small cases computed by hand."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
+from annotate.editing import Editor
+from annotate.formats import export
+from annotate.formats.selection import ExportFilter
+from annotate.importer import import_paths
+from annotate.model import EntitySpan, OriginKind, ReviewState, SpanStatus
+from annotate.overview import document_summaries
+from annotate.store import Store
 from annotate.team.agreement import (
     EXACT,
     OVERLAP,
@@ -17,6 +27,7 @@ from annotate.team.agreement import (
     token_labels,
 )
 from annotate.team.coefficients import cohen_kappa, krippendorff_alpha_nominal
+from tests.conftest import SEED
 
 N = None
 
@@ -137,3 +148,176 @@ def test_claim_agreement_pairs_by_content_and_compares_parts() -> None:
     assert result.source_rate == 1.0 and result.cue_rate == 0.0
     assert result.kind_kappa == 1.0  # both always "reported"
     assert result.verdict_kappa == 0.0  # they never agree, and chance says they would not
+
+
+# One database, annotators in turns ---------------------------------------------------------
+
+
+def _suggest(store: Store, doc_id: str, start: int, end: int, label: str) -> EntitySpan:
+    return store.add_span(
+        EntitySpan(0, doc_id, start, end, label, "ner@1", OriginKind.MODEL, SpanStatus.SUGGESTED)
+    )
+
+
+@pytest.fixture
+def shared(store: Store) -> tuple[Store, str, list[EntitySpan]]:
+    """The seed article with three model suggestions: Kabul, Afghanistan, May 29."""
+    import_paths(store, [str(SEED)])
+    doc_id = store.document_ids()[0]
+    suggestions = [
+        _suggest(store, doc_id, 0, 5, "GPE"),
+        _suggest(store, doc_id, 7, 18, "GPE"),
+        _suggest(store, doc_id, 21, 27, "DATE"),
+    ]
+    return store, doc_id, suggestions
+
+
+def _seen(store: Store, doc_id: str, annotator: str) -> list[tuple[int, int, str, str]]:
+    return [
+        (s.start, s.end, s.label, s.status.value) for s in Editor(store, doc_id, annotator).spans()
+    ]
+
+
+def test_each_annotator_reviews_the_suggestions_independently(
+    shared: tuple[Store, str, list[EntitySpan]],
+) -> None:
+    store, doc_id, (kabul, afghanistan, may) = shared
+    alice, bob = Editor(store, doc_id, "alice"), Editor(store, doc_id, "bob")
+    alice.set_status(kabul.id, SpanStatus.ACCEPTED)
+    alice.set_label(afghanistan.id, "LOC")
+    alice.set_status(may.id, SpanStatus.REJECTED)
+    added = alice.add_entity(29, 34, "ORG")  # "(ANI)"-ish: her own work
+    assert _seen(store, doc_id, "alice") == [
+        (0, 5, "GPE", "accepted"),
+        (7, 18, "LOC", "edited"),
+        (21, 27, "DATE", "rejected"),
+        (29, 34, "ORG", "accepted"),
+    ]
+    # bob sees every suggestion as it was, and nothing alice made
+    before_bob = [
+        (0, 5, "GPE", "suggested"),
+        (7, 18, "GPE", "suggested"),
+        (21, 27, "DATE", "suggested"),
+    ]
+    assert _seen(store, doc_id, "bob") == before_bob
+    # bob's decision on a suggestion alice took over is his own version of it
+    mine = bob.set_status(afghanistan.id, SpanStatus.ACCEPTED)
+    assert mine != afghanistan.id and store.get_span(mine).parent == afghanistan.id
+    assert _seen(store, doc_id, "bob")[1] == (7, 18, "GPE", "accepted")
+    assert _seen(store, doc_id, "alice")[1] == (7, 18, "LOC", "edited")  # hers unchanged
+    # his undo takes his version away; alice's work never moves
+    assert bob.undo() == "accept GPE"
+    assert _seen(store, doc_id, "bob") == before_bob
+    assert store.get_span(added.id).annotator == "alice"
+    # a third annotator still starts from the suggestions
+    assert _seen(store, doc_id, "carol") == before_bob
+
+
+def test_exports_and_the_list_follow_the_annotators_view(
+    shared: tuple[Store, str, list[EntitySpan]], tmp_path: Path
+) -> None:
+    store, doc_id, (kabul, afghanistan, _) = shared
+    Editor(store, doc_id, "alice").set_status(kabul.id, SpanStatus.ACCEPTED)
+    Editor(store, doc_id, "bob").set_label(kabul.id, "LOC")
+    Editor(store, doc_id, "bob").set_status(afghanistan.id, SpanStatus.REJECTED)
+    for annotator, spans in (
+        ("alice", {(0, 5, "GPE")}),
+        ("bob", {(0, 5, "LOC")}),
+    ):
+        out = tmp_path / f"{annotator}.jsonl"
+        export(store, out, "jsonl", ExportFilter(annotator=annotator, origin="human"))
+        record = json.loads(out.read_text())
+        assert {(s["start"], s["end"], s["label"]) for s in record["spans"]} == spans
+    rows = {name: document_summaries(store, name)[0] for name in ("alice", "bob", "carol")}
+    assert (rows["alice"].pending, rows["bob"].pending, rows["carol"].pending) == (2, 1, 3)
+    assert rows["carol"].annotators == {"alice", "bob"}
+
+
+def test_a_model_suggestion_is_rejected_not_deleted(
+    shared: tuple[Store, str, list[EntitySpan]],
+) -> None:
+    store, doc_id, (kabul, _, _) = shared
+    Editor(store, doc_id, "alice").delete_span(kabul.id)
+    assert _seen(store, doc_id, "alice")[0] == (0, 5, "GPE", "rejected")
+    assert _seen(store, doc_id, "bob")[0] == (0, 5, "GPE", "suggested")
+
+
+def test_agreement_between_two_annotators_views(
+    shared: tuple[Store, str, list[EntitySpan]],
+) -> None:
+    store, doc_id, (_, afghanistan, _) = shared
+    for name in ("alice", "bob"):
+        Editor(store, doc_id, name).accept_all_pending()
+    Editor(store, doc_id, "bob").set_label(afghanistan.id, "LOC")
+    text = store.get_document(doc_id).text
+    versions = [
+        Version.of(doc_id, name, text, Editor(store, doc_id, name).spans())
+        for name in ("alice", "bob")
+    ]
+    result = entity_agreement(versions)
+    exact = result.f1[("alice", "bob")][EXACT]["*"]
+    assert (exact.matched_gold, exact.gold) == (2, 3)
+    assert result.confusion[("alice", "bob")] == {("GPE", "LOC"): 1}
+
+
+async def test_two_annotators_take_turns_in_the_reader(tui_db: Path) -> None:
+    from tests.tui_support import open_first, running
+
+    async with running(tui_db, annotator="alice") as (app, pilot):
+        screen = await open_first(app, pilot)
+        first = screen._focused_entity()
+        assert first is not None and first.status == SpanStatus.SUGGESTED
+        await pilot.press("x", "a")  # reject Kabul, accept the next
+        second = app.store.get_span(screen.spans[1].id)
+        alices = {(s.start, s.status) for s in screen.spans}
+    async with running(tui_db, annotator="bob") as (app, pilot):
+        listing_row = document_summaries(app.store, "bob")[0]
+        assert listing_row.pending == 68  # alice's decisions are not his
+        screen = await open_first(app, pilot)
+        assert screen.status.startswith("✓ alice annotated this too")
+        assert screen._focused_entity() is not None
+        assert screen._focused_entity().status == SpanStatus.SUGGESTED  # type: ignore[union-attr]
+        await pilot.press("a")  # his decision on the suggestion alice rejected
+        await pilot.pause()
+        bobs = {(s.start, s.status) for s in screen.spans}
+        assert (0, SpanStatus.ACCEPTED) in bobs and (0, SpanStatus.REJECTED) in alices
+        assert second.status == SpanStatus.ACCEPTED
+        assert sum(s.status == SpanStatus.SUGGESTED for s in screen.spans) == 57
+    async with running(tui_db, annotator="alice") as (app, pilot):
+        screen = await open_first(app, pilot)
+        assert {(s.start, s.status) for s in screen.spans} == alices  # untouched by bob
+
+
+def test_agree_reports_pairs_alpha_and_activity(
+    shared: tuple[Store, str, list[EntitySpan]], db_path: Path
+) -> None:
+    from tests.conftest import run_cli
+
+    store, doc_id, (_, afghanistan, may) = shared
+    for name in ("alice", "bob", "carol"):
+        Editor(store, doc_id, name).accept_all_pending()
+    Editor(store, doc_id, "bob").set_label(afghanistan.id, "LOC")
+    Editor(store, doc_id, "carol").set_status(may.id, SpanStatus.REJECTED)
+    for name in ("alice", "bob"):
+        Editor(store, doc_id, name).set_state(ReviewState.DONE)  # carol is not done
+    store.close()
+    report = json.loads(run_cli("agree", "--json", db=db_path, check=True).stdout)
+    assert report["documents"] == 1 and report["annotators"] == ["alice", "bob"]
+    (pair,) = report["pairs"]
+    assert pair["annotators"] == ["alice", "bob"]
+    assert pair["entities"]["exact"]["*"]["f1"] == pytest.approx(2 / 3, abs=1e-4)
+    assert pair["entities"]["confusion"] == [["GPE", "LOC", 1]]
+    assert report["alpha"]["*"] is not None and report["alpha"]["*"] < 1.0
+    edits = {row["annotator"]: row["edits"] for row in report["activity"]}
+    assert edits == {"alice": 1, "bob": 2, "carol": 2}
+    assert {row["annotator"]: row["documents_done"] for row in report["activity"]} == {
+        "alice": 1,
+        "bob": 1,
+        "carol": 0,
+    }
+    only = json.loads(
+        run_cli("agree", "--json", "--annotators", "alice,carol", db=db_path, check=True).stdout
+    )
+    assert only["documents"] == 0 and only["pairs"] == []
+    tables = run_cli("agree", db=db_path, check=True).stdout
+    assert "Krippendorff's α" in tables and "alice / bob" in tables and "Activity" in tables

@@ -221,9 +221,16 @@ async def test_relabel_accept_reject_delete_and_bounds(tui_db: Path) -> None:
         await pilot.press("x")
         assert store.get_span(span.id).status == SpanStatus.REJECTED
         await move_cursor_to(pilot, screen, "Muhammed Sarfraz Khan")
-        await pilot.press("d")
+        await pilot.press("d")  # a model's span is rejected, never deleted: others may review it
+        assert store.get_span(span.id).status == SpanStatus.REJECTED
+        assert screen.status == f"✓ rejected {store.get_span(span.id).label}"
+        await move_cursor_to(pilot, screen, "former director")
+        await pilot.press("7")  # one the analyst made
+        mine = screen._focused_entity()
+        assert mine is not None and mine.origin_kind.value == "human"
+        await pilot.press("d")  # is deleted
         with pytest.raises(Exception, match="no span"):
-            store.get_span(span.id)
+            store.get_span(mine.id)
 
 
 async def test_enter_accepts_and_jumps_and_shift_a_accepts_all(tui_db: Path) -> None:
@@ -298,8 +305,8 @@ async def test_accept_and_reject_claims(tui_db: Path) -> None:
         await pilot.press("x")
         assert app.store.get_claim(claim.id).status == SpanStatus.REJECTED
         screen._set_focus(Focus("claim", claim.id), claim.content.start)
-        await pilot.press("d")
-        assert claim.id not in [c.id for c in app.store.claims(screen.doc_id)]
+        await pilot.press("d")  # a model's claim is rejected, not deleted
+        assert app.store.get_claim(claim.id).status == SpanStatus.REJECTED
 
 
 # Undo, done, help, quit --------------------------------------------------------------------------
@@ -727,10 +734,11 @@ async def test_a_token_labelled_in_the_reader_is_aligned_in_every_export(
         await pilot.press("down")
         screen = await open_first(app, pilot)
         await move_cursor_to(pilot, screen, "Mecca's")
-        focused = screen._focused_entity()
-        if focused is not None:  # a suggestion there: remove it, then label the bare token
-            await pilot.press("d")
-        await pilot.press("3")  # GPE, on the token under the cursor
+        if screen._focused_entity() is not None:  # a suggestion there: reject it first
+            await pilot.press("x")
+            await move_cursor_to(pilot, screen, "Mecca's")
+        await pilot.press("shift+right", "shift+left")  # the token under the cursor
+        await pilot.press("3")  # GPE
         await pilot.pause()
         mine = [s for s in app.store.spans(screen.doc_id) if s.origin == "tester"]
         assert [text_at(screen, s.start, s.end) for s in mine] == ["Mecca"]

@@ -28,6 +28,7 @@ from annotate.model import (
     Document,
     EntitySpan,
     Offsets,
+    OriginKind,
     ReviewState,
     SpanStatus,
     Verdict,
@@ -160,8 +161,8 @@ class ReaderScreen(Screen[None]):
     def on_mount(self) -> None:
         store = self.cs_app.store
         self.document = store.get_document(self.doc_id)
-        self.spans = store.spans(self.doc_id)
-        self.claims = store.claims(self.doc_id)
+        self.spans = self.editor.spans()
+        self.claims = self.editor.claims()
         article = self.query_one(ArticleView)
         article.load(self.document.text, self.spans, self.claims)
         article.cursor_listener = self._cursor_moved
@@ -174,11 +175,28 @@ class ReaderScreen(Screen[None]):
         ):
             self._write(lambda: self.editor.set_state(ReviewState.IN_PROGRESS))
         self.cs_app.remember_document(self.doc_id)
+        others = self._other_annotators()
+        if others:
+            self.status = (
+                f"✓ {', '.join(sorted(others))} annotated this too; their work stays theirs "
+                "(tui --annotator NAME shows it)"
+            )
         if self.cs_app.read_only_reason is not None:
             self.status = f"⚠ read-only: {self.cs_app.read_only_reason}"
         self._update_focus_from_cursor()
         self._render_legend()
         self._render_chrome()
+
+    def _other_annotators(self) -> set[str]:
+        """Annotators whose own work on this document is not in this view."""
+        store, me = self.cs_app.store, self.cs_app.annotator
+        records: list[EntitySpan | Claim] = [*store.spans(self.doc_id), *store.claims(self.doc_id)]
+        return {
+            r.annotator
+            for r in records
+            if r.annotator not in (None, me)
+            and (r.origin_kind == OriginKind.HUMAN or r.parent is not None or r.original)
+        }
 
     def on_resize(self, event: events.Resize) -> None:
         """The title line is cut to the width: fit it again."""
@@ -188,9 +206,9 @@ class ReaderScreen(Screen[None]):
     # Data refresh --------------------------------------------------------------------------------
 
     def _reload(self) -> None:
-        store = self.cs_app.store
-        self.spans = store.spans(self.doc_id)
-        self.claims = store.claims(self.doc_id)
+        editor = self.editor
+        self.spans = editor.spans()
+        self.claims = editor.claims()
         self.query_one(ArticleView).set_annotations(self.spans, self.claims)
         self._after_change()
 
@@ -217,7 +235,7 @@ class ReaderScreen(Screen[None]):
         """Bring the screen up to date with the last commit: only what it touched. Returns
         the ranges the changed records had before."""
         changed = self.cs_app.store.last_changes
-        if len(changed) > INCREMENTAL_LIMIT:
+        if len(changed) > INCREMENTAL_LIMIT or self._changes_another_version(changed):
             self._reload()
             return []
         store = self.cs_app.store
@@ -229,6 +247,27 @@ class ReaderScreen(Screen[None]):
         self.query_one(ArticleView).apply_changes(self.spans, self.claims, changed, before)
         self._after_change()
         return before
+
+    def _changes_another_version(self, changed: set[tuple[str, int]]) -> bool:
+        """Whether the last commit made or removed a version of another record (several
+        annotators): the view must then be computed again, not patched."""
+        store = self.cs_app.store
+        for table, record_id in changed:
+            old: EntitySpan | Claim | None
+            new: EntitySpan | Claim | None
+            if table == "spans":
+                old, new = self._entity(record_id), store.find_span(record_id)
+            elif table == "claims":
+                old, new = self._claim(record_id), store.find_claim(record_id)
+            else:
+                continue
+            for record in (old, new):
+                if record is not None and (
+                    record.parent is not None
+                    or record.annotator not in (None, self.cs_app.annotator)
+                ):
+                    return True
+        return False
 
     def _patched(
         self,
@@ -661,10 +700,13 @@ class ReaderScreen(Screen[None]):
 
     def action_delete(self) -> None:
         entity, claim = self._focused_entity(), self._focused_claim()
+        # a model's suggestion is rejected, not deleted: others may still review it
         if entity is not None:
-            self._edit(lambda: self.editor.delete_span(entity.id), f"deleted {entity.label}")
+            verb = "rejected" if entity.origin_kind == OriginKind.MODEL else "deleted"
+            self._edit(lambda: self.editor.delete_span(entity.id), f"{verb} {entity.label}")
         elif claim is not None:
-            self._edit(lambda: self.editor.delete_claim(claim.id), "deleted claim")
+            verb = "rejected" if claim.origin_kind == OriginKind.MODEL else "deleted"
+            self._edit(lambda: self.editor.delete_claim(claim.id), f"{verb} claim")
 
     def action_bounds(self, edge: str, direction: int) -> None:
         tokens = self.query_one(ArticleView).tokens

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from annotate.model import Claim, Document, EntitySpan, OriginKind, ReviewState, SpanStatus
 from annotate.store import Store
+from annotate.team.views import view
 
 #: The labels claims and their parts take in formats with labelled spans.
 CLAIM_LABEL = "CLAIM"
@@ -89,9 +90,13 @@ def select_documents(store: Store, how: ExportFilter) -> list[tuple[str, dict[st
 
 def select_item(store: Store, doc_id: str, states: dict[str, str], how: ExportFilter) -> ExportItem:
     """One document with the annotations ``how`` keeps (rejected spans and claims only with
-    ``all``: what an analyst rejected, so a model is not taught it again)."""
+    ``all``: what an analyst rejected, so a model is not taught it again): with an annotator,
+    of their view of it; without, every record."""
+    every_span, every_claim = store.spans(doc_id), store.claims(doc_id)
+    if how.annotator is not None:  # their view (several annotators may share the database)
+        every_span, every_claim = view(every_span, how.annotator), view(every_claim, how.annotator)
     spans, rejected = [], []
-    for span in store.spans(doc_id):
+    for span in every_span:
         if how.labels is not None and span.label not in how.labels:
             continue
         if span.status == SpanStatus.REJECTED:
@@ -99,7 +104,7 @@ def select_item(store: Store, doc_id: str, states: dict[str, str], how: ExportFi
         elif how.keeps(span.origin_kind, span.status):
             spans.append(span)
     claims, rejected_claims = [], []
-    for claim in store.claims(doc_id):
+    for claim in every_claim:
         if claim.status == SpanStatus.REJECTED:
             rejected_claims.append(claim)
         elif how.keeps(claim.origin_kind, claim.status):

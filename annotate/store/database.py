@@ -873,12 +873,11 @@ class Store:
         span = self.get_span(span_id)
         with self.transaction(undo=undo) as tx:
             tx.delete("spans", span_id)
-            stamp: dict[str, Any] = {"source_entity": None, "updated_at": tx.stamp}
-            if undo is not None:
-                stamp["annotator"] = undo.annotator
             for claim in self.claims(span.doc_id):
                 if claim.source_entity == span_id:
-                    tx.patch("claims", claim.id, stamp)
+                    # unlinked; its owner stays its owner (another annotator's claim, or a
+                    # suggestion no one has decided, is not taken over)
+                    tx.patch("claims", claim.id, {"source_entity": None, "updated_at": tx.stamp})
 
     def add_claim(self, claim: Claim) -> Claim:
         with self.transaction() as tx:

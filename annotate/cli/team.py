@@ -1,0 +1,116 @@
+"""``claimscope agree``: how far annotators agree, and what each of them did."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Any
+
+import orjson
+import typer
+from rich.table import Table
+
+from annotate.cli.base import app, open_store, out
+from annotate.team.report import team_report
+
+
+def _names(value: str | None) -> list[str] | None:
+    if value is None:
+        return None
+    names = [name.strip() for name in value.split(",") if name.strip()]
+    if not names:
+        raise typer.BadParameter("give annotator names separated by commas")
+    return names
+
+
+def _value(value: float | None) -> str:
+    return "—" if value is None else f"{value:.3f}"
+
+
+@app.command("agree")
+def agree_command(
+    annotators: Annotated[
+        str | None,
+        typer.Option(help="Only these annotators, comma-separated (default: everyone)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+) -> None:
+    """Agreement on the documents two or more annotators marked done: entities (F1, Cohen's κ,
+    Krippendorff's α, label confusion), claims, and each annotator's activity."""
+    with open_store(readonly=True) as store:
+        report = team_report(store, _names(annotators))
+    if as_json:
+        sys.stdout.write(orjson.dumps(report, option=orjson.OPT_INDENT_2).decode() + "\n")
+        return
+    _print(report)
+
+
+def _print(report: dict[str, Any]) -> None:
+    if not report["documents"]:
+        out.print("agree: no document has been marked done by two or more annotators yet")
+    else:
+        names = ", ".join(report["annotators"])
+        out.print(f"[bold]{report['documents']}[/] documents marked done by two or more of {names}")
+        alpha = Table("label", "Krippendorff's α (tokens)", title="All annotators together")
+        for label, value in report["alpha"].items():
+            alpha.add_row("all labels" if label == "*" else label, _value(value))
+        out.print(alpha)
+        pairs = Table(
+            "pair",
+            "docs",
+            "entity F1 exact",
+            "entity F1 overlap",
+            "token κ",
+            "claim content F1",
+            "source",
+            "cue",
+            "kind κ",
+            "verdict κ",
+            title="Pairs",
+        )
+        for pair in report["pairs"]:
+            entities, claims = pair["entities"], pair["claims"]
+            pairs.add_row(
+                " / ".join(pair["annotators"]),
+                str(pair["documents"]),
+                _value(entities["exact"].get("*", {}).get("f1")),
+                _value(entities["overlap"].get("*", {}).get("f1")),
+                _value(entities["kappa"].get("*")),
+                _value(claims["content"]["f1"]),
+                _value(claims["source_agreement"]),
+                _value(claims["cue_agreement"]),
+                _value(claims["kind_kappa"]),
+                _value(claims["verdict_kappa"]),
+            )
+        out.print(pairs)
+        for pair in report["pairs"]:
+            first, second = pair["annotators"]
+            labels = Table("label", "F1 exact", "F1 overlap", "κ", title=f"{first} / {second}")
+            exact, overlap = pair["entities"]["exact"], pair["entities"]["overlap"]
+            for label, value in pair["entities"]["kappa"].items():
+                if label == "*":
+                    continue
+                labels.add_row(
+                    label,
+                    _value(exact.get(label, {}).get("f1")),
+                    _value(overlap.get(label, {}).get("f1")),
+                    _value(value),
+                )
+            out.print(labels)
+            swaps = pair["entities"]["confusion"][:10]
+            if swaps:
+                confusion = Table(first, second, "tokens", title="Labels they swap (tokens)")
+                for a, b, count in swaps:
+                    confusion.add_row(a, b, str(count))
+                out.print(confusion)
+    activity = Table(
+        "annotator", "documents done", "edits", "hours", "edits per hour", title="Activity"
+    )
+    for row in report["activity"]:
+        activity.add_row(
+            row["annotator"],
+            str(row["documents_done"]),
+            str(row["edits"]),
+            f"{row['hours']:.2f}",
+            "—" if row["edits_per_hour"] is None else f"{row['edits_per_hour']:.0f}",
+        )
+    out.print(activity if report["activity"] else "activity: no edits yet")
