@@ -83,9 +83,11 @@ class Editor:
             if mine is not None:  # this annotator's version already exists: change that
                 tx.patch("spans", mine, changes)
                 return mine
-            record = {**self._span(span_id).to_dict(), **changes, "parent": span_id}
-            for name in ("original", "created_at"):
-                record.pop(name, None)
+            seen = self._span(span_id)
+            record = {**seen.to_dict(), **changes, "parent": span_id}
+            record.pop("created_at", None)
+            # what this version was made from travels with it (exports, merges)
+            record["original"] = span_original(seen)
             return tx.add_span(EntitySpan.from_dict(record)).id
         tx.patch("spans", span_id, changes)
         return span_id
@@ -101,10 +103,11 @@ class Editor:
             if mine is not None:
                 tx.patch("claims", mine, changes)
                 return mine
-            record = {**self._claim(claim_id).to_dict(), **changes, "parent": claim_id}
-            for name in ("original", "created_at"):
-                record.pop(name, None)
+            seen = self._claim(claim_id)
+            record = {**seen.to_dict(), **changes, "parent": claim_id}
+            record.pop("created_at", None)
             record = {key: value for key, value in record.items() if value is not None}
+            record["original"] = claim_original(seen)
             return tx.add_claim(Claim.from_dict(record)).id
         tx.patch("claims", claim_id, changes)
         return claim_id

@@ -25,15 +25,14 @@ from annotate.model import (
     Offsets,
     OriginKind,
     Quantity,
-    Review,
     ReviewState,
     SpanStatus,
     Verdict,
-    link_claim_source,
     text_hash,
 )
 from annotate.seedformat import find_dateline, guess_title, parse_article
 from annotate.store import Store, utc_now
+from annotate.team.merge import DocumentPool, MergeTally, merge_document
 
 TEXT_SUFFIXES = (".txt",)
 JSONL_SUFFIXES = (".jsonl",)
@@ -88,6 +87,10 @@ class Provenance:
         if "annotator" in raw:
             annotator = raw["annotator"]
             fields["annotator"] = annotator if isinstance(annotator, str) else None
+        if "original" in raw:  # what an annotator's version was made from (Claimscope's)
+            if not isinstance(raw["original"], dict):
+                raise InputError(where, "field 'original' must be an object")
+            fields["original"] = raw["original"]
         return fields
 
 
@@ -107,12 +110,17 @@ class ImportReport:
     """What an import did (or, when it failed, would have done)."""
 
     imported: int = 0
+    #: Documents already there that brought nothing new.
     duplicates: int = 0
     rejected: int = 0
     spans: int = 0
     claims: int = 0
     errors: list[str] = field(default_factory=list)
     imported_ids: list[str] = field(default_factory=list)
+    #: Documents already there that brought annotations or review states, and what they added.
+    merged: int = 0
+    merged_ids: list[str] = field(default_factory=list)
+    merge: MergeTally = field(default_factory=MergeTally)
 
     @property
     def ok(self) -> bool:
@@ -250,9 +258,9 @@ def parse_json_record(value: Any, where: str, provenance: Provenance) -> ParsedR
         fields = provenance.item_fields(base, raw, field_name)
         if field_name.startswith("rejected_spans") and not provenance.as_suggestions:
             fields = {**fields, "status": SpanStatus.REJECTED}
-        record.spans.append(
-            EntitySpan(id=0, doc_id=doc_id, start=start, end=end, label=label, **fields)
-        )
+        span = EntitySpan(id=0, doc_id=doc_id, start=start, end=end, label=label, **fields)
+        _check_original(span.original, text, f"{field_name}.original")
+        record.spans.append(span)
     for name in ("claims", "rejected_claims"):
         if name == "rejected_claims" and provenance.as_suggestions:
             continue  # another system's rejections are not suggestions
@@ -261,9 +269,35 @@ def parse_json_record(value: Any, where: str, provenance: Provenance) -> ParsedR
             fields = provenance.item_fields(base, raw_claim, claim_where)
             if name == "rejected_claims":
                 fields = {**fields, "status": SpanStatus.REJECTED}
-            record.claims.append(_claim_from_json(raw_claim, text, doc_id, claim_where, fields))
+            claim = _claim_from_json(raw_claim, text, doc_id, claim_where, fields)
+            _check_original(claim.original, text, f"{claim_where}.original")
+            record.claims.append(claim)
     record.reviews = _reviews_from_json(value.get("_reviews"), where)
     return record
+
+
+def _check_original(original: dict[str, Any] | None, text: str, where: str) -> None:
+    """An ``original`` (a record as it was before an annotator changed it) must describe
+    ranges inside the text, a known status and, for a span, a label."""
+    if original is None:
+        return
+    if "start" in original or "end" in original:
+        start, end = _int_field(original, "start", where), _int_field(original, "end", where)
+        _check_offsets(text, start, end, where)
+        if not isinstance(original.get("label"), str):
+            raise InputError(where, "field 'label' is missing")
+    for name in ("content", "source", "cue", "source_resolved"):
+        if original.get(name) is not None:
+            _offsets_field(original[name], text, f"{where}.{name}", required=False)
+    try:
+        if original.get("status") is not None:
+            SpanStatus(original["status"])
+        if original.get("kind") is not None:
+            ClaimKind(original["kind"])
+        if original.get("verdict") is not None:
+            Verdict(original["verdict"])
+    except ValueError as error:
+        raise InputError(where, str(error)) from None
 
 
 def _reviews_from_json(raw: Any, where: str) -> dict[str, ReviewState]:
@@ -475,30 +509,58 @@ def parse_sources(
 
 
 def import_records(store: Store, records: Sequence[ParsedRecord]) -> ImportReport:
-    """Store new documents (and their annotations) in one transaction; count duplicates."""
+    """Store new documents with their annotations, and add the annotations of documents that
+    are already there beside theirs (:mod:`annotate.team.merge`), in one transaction."""
     report = ImportReport()
-    seen: set[str] = set()
+    pools: dict[str, DocumentPool] = {}
+    stored_reviews: dict[str, dict[str, tuple[ReviewState, int]]] | None = None
     stamp = utc_now()
     with store.transaction() as tx:
         for record in records:
             doc = record.document
-            if doc.id in seen or store.has_document(doc.id):
-                report.duplicates += 1
+            pool = pools.get(doc.id)
+            if pool is None and store.has_document(doc.id):
+                if stored_reviews is None:
+                    stored_reviews = _reviews_by_document(store)
+                known = stored_reviews.get(doc.id, {})
+                pool = pools[doc.id] = DocumentPool(
+                    doc.id,
+                    store.spans(doc.id),
+                    store.claims(doc.id),
+                    {name: state for name, (state, _) in known.items()},
+                    {name: key for name, (_, key) in known.items()},
+                )
+            if pool is not None:  # already there: add what is new beside it
+                tally = MergeTally()
+                merge_document(tx, pool, record.spans, record.claims, record.reviews, tally)
+                report.merge.spans += tally.spans
+                report.merge.claims += tally.claims
+                report.merge.reviews += tally.reviews
+                report.merge.identical += tally.identical
+                report.merge.kept_reviews += tally.kept_reviews
+                if tally.added:
+                    report.merged += 1
+                    report.merged_ids.append(doc.id)
+                else:
+                    report.duplicates += 1
                 continue
-            seen.add(doc.id)
             doc.meta.imported_at = stamp
             tx.add_document(doc)
-            stored_spans = [tx.add_span(span) for span in record.spans]
-            for claim in record.claims:
-                tx.add_claim(link_claim_source(claim, stored_spans))
-            for annotator, state in sorted(record.reviews.items()):
-                review = Review(doc.id, annotator, state, tx.stamp)
-                tx.put("reviews", tx.new_id("reviews"), review.to_dict())
+            pool = pools[doc.id] = DocumentPool(doc.id, [], [], {})
+            tally = MergeTally()
+            merge_document(tx, pool, record.spans, record.claims, record.reviews, tally)
             report.imported += 1
-            report.spans += len(record.spans)
-            report.claims += len(record.claims)
+            report.spans += tally.spans
+            report.claims += tally.claims
             report.imported_ids.append(doc.id)
     return report
+
+
+def _reviews_by_document(store: Store) -> dict[str, dict[str, tuple[ReviewState, int]]]:
+    found: dict[str, dict[str, tuple[ReviewState, int]]] = {}
+    for (doc_id, annotator), key in store.review_ids().items():
+        found.setdefault(doc_id, {})[annotator] = (store.review_state(doc_id, annotator), key)
+    return found
 
 
 def import_paths(

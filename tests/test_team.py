@@ -4,6 +4,7 @@ agreement on small cases computed by hand."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -321,3 +322,77 @@ def test_agree_reports_pairs_alpha_and_activity(
     assert only["documents"] == 0 and only["pairs"] == []
     tables = run_cli("agree", db=db_path, check=True).stdout
     assert "Krippendorff's α" in tables and "alice / bob" in tables and "Activity" in tables
+
+
+# Separate databases, brought together ------------------------------------------------------
+
+
+def _views(db: Path, names: Iterable[str]) -> dict[str, list[tuple[int, int, str, str]]]:
+    with Store.open(db, readonly=True) as store:
+        doc_id = store.document_ids()[0]
+        return {name: _seen(store, doc_id, name) for name in names}
+
+
+def test_separate_databases_merge_by_database_and_by_export(tmp_path: Path) -> None:
+    from tests.conftest import run_cli
+
+    text = SEED.read_text(encoding="utf-8")
+    model = tmp_path / "model.jsonl"
+    model.write_text(
+        json.dumps(
+            {
+                "text": text,
+                "spans": [
+                    {"start": 0, "end": 5, "label": "GPE"},
+                    {"start": 7, "end": 18, "label": "GPE"},
+                    {"start": 21, "end": 27, "label": "DATE"},
+                ],
+            }
+        )
+        + "\n"
+    )
+    databases = {name: tmp_path / f"{name}.json" for name in ("alice", "bob", "team")}
+    for db in databases.values():
+        run_cli("import", "--as-suggestions", "--origin", "ner@1", str(model), db=db, check=True)
+    with Store.open(databases["alice"]) as store:
+        doc_id = store.document_ids()[0]
+        alice = Editor(store, doc_id, "alice")
+        first, second, _ = alice.spans()
+        alice.accept_all_pending()
+        alice.set_label(second.id, "LOC")
+        alice.set_state(ReviewState.DONE)
+    with Store.open(databases["bob"]) as store:
+        bob = Editor(store, doc_id, "bob")
+        bob.set_status(first.id, SpanStatus.REJECTED)
+        bob.accept_all_pending()
+        bob.add_entity(29, 32, "ORG")
+        bob.set_state(ReviewState.DONE)
+    alone = {**_views(databases["alice"], ["alice"]), **_views(databases["bob"], ["bob"])}
+
+    merged = run_cli("merge", str(databases["alice"]), db=databases["team"], check=True).stdout
+    assert "1 document(s) already there got 3 spans" in merged
+    bobs_export = tmp_path / "bob.jsonl"
+    run_cli("export", str(bobs_export), "--annotator", "bob", db=databases["bob"], check=True)
+    imported = run_cli("import", str(bobs_export), db=databases["team"], check=True).stdout
+    assert "1 document(s) already there got" in imported
+
+    together = _views(databases["team"], ["alice", "bob", "carol"])
+    assert together["alice"] == alone["alice"] and together["bob"] == alone["bob"]
+    assert all(status == "suggested" for *_, status in together["carol"])
+    with Store.open(databases["team"], readonly=True) as store:
+        assert store.review_state(doc_id, "alice") == ReviewState.DONE
+        assert store.review_state(doc_id, "bob") == ReviewState.DONE
+    # merging again adds nothing
+    again = run_cli("merge", str(databases["alice"]), db=databases["team"], check=True).stdout
+    assert "got 0 spans, 0 claims and 0 review state(s)" in again
+    report = json.loads(run_cli("agree", "--json", db=databases["team"], check=True).stdout)
+    assert report["documents"] == 1 and report["annotators"] == ["alice", "bob"]
+
+    # every record with its owner: a JSONL round trip stays byte for byte
+    first_out, second_out = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    run_cli("export", str(first_out), db=databases["team"], check=True)
+    fresh = tmp_path / "fresh.json"
+    run_cli("import", str(first_out), db=fresh, check=True)
+    run_cli("export", str(second_out), db=fresh, check=True)
+    assert first_out.read_bytes() == second_out.read_bytes()
+    assert _views(fresh, ["alice", "bob"]) == {k: together[k] for k in ("alice", "bob")}

@@ -10,8 +10,17 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from annotate.cli.base import app, db_app, err, open_store, out, progress_bar, report_error
-from annotate.importer import Provenance, import_records, parse_sources
+from annotate.cli.base import (
+    app,
+    db_app,
+    err,
+    open_store,
+    out,
+    progress_bar,
+    report_error,
+    warn,
+)
+from annotate.importer import ImportReport, Provenance, import_records, parse_sources
 from annotate.stats import corpus_stats
 from annotate.store.integrity import check_store
 
@@ -54,12 +63,30 @@ def import_command(
         raise typer.Exit(1)
     with open_store() as store:
         report = import_records(store, records)
-    out.print(
-        f"imported {report.imported} document(s) ({report.spans} spans, {report.claims} claims), "
-        f"{report.duplicates} duplicate(s) skipped, {len(errors)} rejected"
-    )
+    if report.merged:
+        out.print(f"imported {describe_import(report)}; {len(errors)} rejected")
+    else:
+        out.print(
+            f"imported {report.imported} document(s) ({report.spans} spans, "
+            f"{report.claims} claims), {report.duplicates} duplicate(s) skipped, "
+            f"{len(errors)} rejected"
+        )
     if errors:
         raise typer.Exit(1)
+
+
+def describe_import(report: ImportReport) -> str:
+    """One line: what an import or a merge added, new documents and existing ones."""
+    merge = report.merge
+    line = (
+        f"{report.imported} new document(s) ({report.spans} spans, {report.claims} claims); "
+        f"{report.merged} document(s) already there got {merge.spans} spans, {merge.claims} "
+        f"claims and {merge.reviews} review state(s); {merge.identical} identical "
+        f"annotation(s) and {report.duplicates} unchanged document(s) skipped"
+    )
+    for kept in merge.kept_reviews:
+        warn(f"review state kept: {kept}")
+    return line
 
 
 @app.command("stats")

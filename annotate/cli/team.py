@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Annotated, Any
 
 import orjson
@@ -10,6 +11,9 @@ import typer
 from rich.table import Table
 
 from annotate.cli.base import app, open_store, out
+from annotate.cli.corpus import describe_import
+from annotate.errors import ClaimscopeError
+from annotate.team.databases import merge_database
 from annotate.team.report import team_report
 
 
@@ -20,6 +24,19 @@ def _names(value: str | None) -> list[str] | None:
     if not names:
         raise typer.BadParameter("give annotator names separated by commas")
     return names
+
+
+@app.command("merge")
+def merge_command(
+    other: Annotated[Path, typer.Argument(help="Another Claimscope database (its JSON file).")],
+) -> None:
+    """Add another database's documents and every annotator's work in it to this one, in one
+    transaction: identical annotations once, each annotator's under their name."""
+    if not other.is_file():
+        raise ClaimscopeError(f"{other}: no such database file")
+    with open_store() as store:
+        report = merge_database(store, other)
+    out.print(f"merged {other}: {describe_import(report)}")
 
 
 def _value(value: float | None) -> str:

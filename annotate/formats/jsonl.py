@@ -75,6 +75,7 @@ def span_record(
         "origin": span.origin,
         "origin_kind": span.origin_kind.value,
         "annotator": span.annotator,
+        **({"original": span.original} if span.original else {}),
     }
 
 
@@ -101,6 +102,8 @@ def claim_record(claim: Claim) -> dict[str, Any]:
     }
     if claim.content_parts:
         record["content_parts"] = [part.to_dict() for part in claim.content_parts]
+    if claim.original:
+        record["original"] = claim.original
     return record
 
 

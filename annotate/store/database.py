@@ -827,6 +827,10 @@ class Store:
         for record in self._data["reviews"].values():
             yield Review.from_dict(record)
 
+    def review_ids(self) -> dict[tuple[str, str], int]:
+        """The record id of every review, by (document id, annotator)."""
+        return {(key[0], key[1]): value for key, value in self._unique["reviews"].items()}
+
     def review_state(self, doc_id: str, annotator: str) -> ReviewState:
         key = self._unique["reviews"].get((doc_id, annotator))
         if key is None:
