@@ -30,10 +30,13 @@ class DocumentSummary:
     annotators: set[str] = field(default_factory=set)
     #: The file it was imported from (name only), when known.
     source: str = ""
+    #: Its place in the annotator's queue (``claimscope assign``); None when not assigned.
+    queue: int | None = None
 
 
 def document_summaries(store: Store, annotator: str) -> list[DocumentSummary]:
-    """Rows in import order, from the store's per-document counters (no scan of the spans)."""
+    """Rows from the store's per-document counters (no scan of the spans): the annotator's
+    queue first, in its order, then the other documents in import order."""
     states: dict[str, ReviewState] = {}
     reviewers: dict[str, set[str]] = {}
     for review in store.raw_records("reviews"):
@@ -41,6 +44,7 @@ def document_summaries(store: Store, annotator: str) -> list[DocumentSummary]:
             states[review["doc_id"]] = ReviewState(review["state"])
         if review["state"] != ReviewState.TODO.value:
             reviewers.setdefault(review["doc_id"], set()).add(review["annotator"])
+    queue = store.assignments(annotator)
     rows = []
     for record in store.raw_records("documents"):
         doc_id = record["id"]
@@ -64,8 +68,11 @@ def document_summaries(store: Store, annotator: str) -> list[DocumentSummary]:
                 verdicts=_present(counts.verdicts),
                 annotators=touched | reviewers.get(doc_id, set()),
                 source=PurePath(str(meta.get("source") or "")).name,
+                queue=queue.get(doc_id),
             )
         )
+    if queue:
+        rows.sort(key=lambda row: (row.queue is None, row.queue or 0))  # stable: import order
     return rows
 
 

@@ -396,3 +396,62 @@ def test_separate_databases_merge_by_database_and_by_export(tmp_path: Path) -> N
     run_cli("export", str(second_out), db=fresh, check=True)
     assert first_out.read_bytes() == second_out.read_bytes()
     assert _views(fresh, ["alice", "bob"]) == {k: together[k] for k in ("alice", "bob")}
+
+
+# Assignment ----------------------------------------------------------------------------------
+
+
+def test_a_plan_shares_the_overlap_and_deals_the_rest_evenly() -> None:
+    from annotate.errors import ClaimscopeError
+    from annotate.team.assign import plan_assignments
+
+    docs = [f"d{i}" for i in range(10)]
+    plan = plan_assignments(docs, ["a", "b", "c"], overlap=0.2, seed=7)
+    assert len(plan.shared) == 2
+    sizes = sorted(len(queue) - 2 for queue in plan.queues.values())
+    assert sizes == [2, 3, 3]
+    for queue in plan.queues.values():
+        assert set(plan.shared) <= set(queue)
+    own = [set(queue) - set(plan.shared) for queue in plan.queues.values()]
+    assert set.union(*own) | set(plan.shared) == set(docs)  # every document is someone's
+    assert sum(len(s) for s in own) == 8  # and only one annotator's, outside the overlap
+    assert plan == plan_assignments(docs, ["a", "b", "c"], overlap=0.2, seed=7)
+    assert plan.queues != plan_assignments(docs, ["a", "b", "c"], 0.2, seed=8).queues
+    assert len(plan_assignments(docs, ["a"], overlap=0.01).shared) == 1  # some overlap: ≥ 1
+    with pytest.raises(ClaimscopeError, match="between 0 and 1"):
+        plan_assignments(docs, ["a"], overlap=1.5)
+
+
+async def test_assign_puts_each_queue_first_in_the_list(tui_db: Path) -> None:
+    from tests.conftest import run_cli
+    from tests.tui_support import running
+    from tui.documents import DocumentListScreen
+
+    out = run_cli(
+        "assign",
+        "--annotators",
+        "tester,other",
+        "--overlap",
+        "0",
+        "--seed",
+        "3",
+        db=tui_db,
+        check=True,
+    ).stdout
+    assert "tester 1, other 1" in out
+    with Store.open(tui_db, readonly=True) as store:
+        mine = store.assignments("tester")
+        theirs = store.assignments("other")
+    assert len(mine) == len(theirs) == 1 and set(mine) != set(theirs)
+    async with running(tui_db) as (app, pilot):
+        listing = app.screen
+        assert isinstance(listing, DocumentListScreen)
+        assert listing.rows[0].doc_id in mine  # the queue comes first
+        assert "your queue: 0 of 1 done" in str(listing.query_one("#list-title").render())
+        await pilot.press("m")
+        assert [row.doc_id for row in listing.shown] == list(mine)
+    # assigning again replaces those annotators' queues
+    run_cli("assign", "--annotators", "tester", "--overlap", "1", db=tui_db, check=True)
+    with Store.open(tui_db, readonly=True) as store:
+        assert len(store.assignments("tester")) == 2
+        assert store.assignments("other") == theirs

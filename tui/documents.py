@@ -31,6 +31,7 @@ FILTER_KEYS = {
     "verdict": "v",
     "annotator": "a",
     "pending": "p",
+    "queue": "m",
 }
 CONTEXT_CHARS = 40
 
@@ -65,6 +66,7 @@ class DocumentListScreen(Screen[None]):
         Binding("v", "cycle('verdict')", "verdict", show=False),
         Binding("a", "cycle('annotator')", "annotator", show=False),
         Binding("p", "toggle_pending", "pending"),
+        Binding("m", "toggle_queue", "my queue", show=False),
         Binding("backspace", "drop_filter", "drop last filter", show=False),
         Binding("escape", "clear_filters", "clear filters", show=False),
         Binding("x", "skip", "skip doc / unskip", show=False),
@@ -146,6 +148,8 @@ class DocumentListScreen(Screen[None]):
                 return False
             if name == "pending" and not row.pending:
                 return False
+            if name == "queue" and row.queue is None:
+                return False
         return True
 
     def apply_filters(self, keep: str | None = None) -> None:
@@ -199,6 +203,10 @@ class DocumentListScreen(Screen[None]):
         title = Text("Claimscope", style="bold")
         title.append(f" · {visible(self.cs_app.annotator)}", style="italic")
         title.append(f" · {done} of {total} documents done", style="dim")
+        queued = [row for row in self.rows if row.queue is not None]
+        if queued:
+            finished = sum(1 for row in queued if row.state == ReviewState.DONE)
+            title.append(f" · your queue: {finished} of {len(queued)} done, first", style="dim")
         problem = self.status or self.cs_app.read_only_reason
         if problem:
             title.append(f"\n⚠ {problem}", style="bold yellow")
@@ -209,11 +217,12 @@ class DocumentListScreen(Screen[None]):
         if not self.filters:
             filters.append("none ", style="dim")
             filters.append(
-                "(/ text · s state · l label · k kind · v verdict · a annotator · p pending)",
+                "(/ text · s state · l label · k kind · v verdict · a annotator · p pending"
+                " · m my queue)",
                 style="dim",
             )
         for name, value in self.filters.items():
-            shown = "has pending" if name == "pending" else f"{name}={value}"
+            shown = {"pending": "has pending", "queue": "my queue"}.get(name, f"{name}={value}")
             filters.append(f"{visible(shown)}", style="bold")
             filters.append(f" [{FILTER_KEYS[name]}]  ", style="dim")
         filters.append(f" — {len(self.shown)} shown", style="dim")
@@ -262,6 +271,14 @@ class DocumentListScreen(Screen[None]):
 
     def action_toggle_pending(self) -> None:
         self._set_filter("pending", None if "pending" in self.filters else "yes")
+
+    def action_toggle_queue(self) -> None:
+        """Only the documents assigned to this annotator (``claimscope assign``)."""
+        if not any(row.queue is not None for row in self.rows):
+            self.status = "nothing is assigned to you (claimscope assign)"
+            self._render_header()
+            return
+        self._set_filter("queue", None if "queue" in self.filters else "yes")
 
     def action_drop_filter(self) -> None:
         """Remove the filter set last; the others stay."""
@@ -329,6 +346,7 @@ def list_key_groups() -> list[tuple[str, list[tuple[str, str]]]]:
                 (["v"], "cycle the claim verdict"),
                 (["a"], "cycle the annotator: documents they changed or took up"),
                 (["p"], "only documents with pending suggestions (again: all)"),
+                (["m"], "only the documents assigned to you (claimscope assign)"),
                 (["backspace"], "drop the filter set last, keep the others"),
                 (["escape"], "clear every filter"),
             ],

@@ -13,6 +13,7 @@ from rich.table import Table
 from annotate.cli.base import app, open_store, out
 from annotate.cli.corpus import describe_import
 from annotate.errors import ClaimscopeError
+from annotate.team.assign import plan_assignments
 from annotate.team.databases import merge_database
 from annotate.team.report import team_report
 
@@ -24,6 +25,28 @@ def _names(value: str | None) -> list[str] | None:
     if not names:
         raise typer.BadParameter("give annotator names separated by commas")
     return names
+
+
+@app.command("assign")
+def assign_command(
+    annotators: Annotated[
+        str, typer.Option(help="Annotator names, comma-separated.", show_default=False)
+    ],
+    overlap: Annotated[
+        float, typer.Option(help="Share of the documents every annotator does (for agreement).")
+    ] = 0.2,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed, the same split.")] = 0,
+) -> None:
+    """Split the documents between annotators: each one's document list shows their queue
+    first. Running it again replaces those annotators' queues."""
+    names = _names(annotators) or []
+    with open_store() as store:
+        plan = plan_assignments(store.document_ids(), names, overlap, seed)
+        store.assign(plan.triples(), plan.annotators)
+    out.print(
+        f"assigned {len(plan.shared)} document(s) to everyone and the rest in turn: "
+        + ", ".join(f"{name} {len(plan.queues[name])}" for name in plan.annotators)
+    )
 
 
 @app.command("merge")

@@ -74,12 +74,14 @@ TABLES = (
     "preannotated",
     "history",
     "ui_state",
+    "assignments",
 )
 #: Tables whose records are unique by these fields, with an index from them to the record id.
 UNIQUE_FIELDS = {
     "reviews": ("doc_id", "annotator"),
     "preannotated": ("doc_id", "origin"),
     "ui_state": ("annotator",),
+    "assignments": ("doc_id", "annotator"),
 }
 DEFAULT_DB_NAME = "claimscope.json"
 #: How often a read-only open tries again when a writer's checkpoint moved the files under it.
@@ -826,6 +828,27 @@ class Store:
     def reviews(self) -> Iterator[Review]:
         for record in self._data["reviews"].values():
             yield Review.from_dict(record)
+
+    def assignments(self, annotator: str) -> dict[str, int]:
+        """``annotator``'s queue: document id → position (empty when nothing is assigned)."""
+        return {
+            rec["doc_id"]: int(rec["position"])
+            for rec in self._data["assignments"].values()
+            if rec["annotator"] == annotator
+        }
+
+    def assign(self, plan: Iterable[tuple[str, str, int]], annotators: Iterable[str]) -> None:
+        """Replace the queues of ``annotators`` with ``plan`` ((document, annotator, position)
+        triples), in one transaction."""
+        replaced = set(annotators)
+        with self.transaction() as tx:
+            for key, rec in self._data["assignments"].items():
+                if rec["annotator"] in replaced:
+                    tx.delete("assignments", int(key))
+            for doc_id, annotator, position in plan:
+                self.get_document(doc_id)
+                record = {"doc_id": doc_id, "annotator": annotator, "position": position}
+                tx.put("assignments", tx.new_id("assignments"), record)
 
     def review_ids(self) -> dict[tuple[str, str], int]:
         """The record id of every review, by (document id, annotator)."""
