@@ -12,6 +12,7 @@ annotator's own version of it.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,6 +43,15 @@ class Editor:
     def _tag(self, action: str) -> UndoTag:
         return UndoTag(self.annotator, self.doc_id, action)
 
+    def edit(self, action: str) -> AbstractContextManager[Transaction]:
+        """One undoable edit named ``action``, for changes made with :meth:`change_span`,
+        :meth:`change_claim` and the transaction's own helpers."""
+        return self.store.transaction(undo=self._tag(action))
+
+    def stamp(self, tx: Transaction) -> dict[str, Any]:
+        """Who changed a record, and when."""
+        return self._stamp(tx)
+
     def _stamp(self, tx: Transaction) -> dict[str, Any]:
         return {"annotator": self.annotator, "updated_at": tx.stamp}
 
@@ -70,7 +80,7 @@ class Editor:
         """This annotator's view of the document's claims."""
         return view(self.store.claims(self.doc_id), self.annotator)
 
-    def _change_span(self, tx: Transaction, span_id: int, changes: dict[str, Any]) -> int:
+    def change_span(self, tx: Transaction, span_id: int, changes: dict[str, Any]) -> int:
         """Apply ``changes`` to this annotator's version of span ``span_id`` and return its id:
         the record itself when it is theirs, or no one's (then it is kept as it was for the
         others); else a new copy of what they see, made with the changes."""
@@ -92,8 +102,8 @@ class Editor:
         tx.patch("spans", span_id, changes)
         return span_id
 
-    def _change_claim(self, tx: Transaction, claim_id: int, changes: dict[str, Any]) -> int:
-        """As :meth:`_change_span`, for a claim."""
+    def change_claim(self, tx: Transaction, claim_id: int, changes: dict[str, Any]) -> int:
+        """As :meth:`change_span`, for a claim."""
         stored = self.store.get_claim(claim_id)
         if stored.annotator is None:
             if stored.original is None:
@@ -173,7 +183,7 @@ class Editor:
         with self.store.transaction(undo=self._tag(f"label {span.label} → {label}")) as tx:
             status = self._edited_status(span.origin_kind)
             changes = {"label": label, "status": status, **self._stamp(tx)}
-            target = self._change_span(tx, span_id, changes)
+            target = self.change_span(tx, span_id, changes)
         return target
 
     def set_status(self, span_id: int, status: SpanStatus) -> int:
@@ -183,7 +193,7 @@ class Editor:
             return span_id
         verb = {SpanStatus.ACCEPTED: "accept", SpanStatus.REJECTED: "reject"}.get(status, "mark")
         with self.store.transaction(undo=self._tag(f"{verb} {span.label}")) as tx:
-            target = self._change_span(tx, span_id, {"status": status.value, **self._stamp(tx)})
+            target = self.change_span(tx, span_id, {"status": status.value, **self._stamp(tx)})
         return target
 
     def move_bounds(self, span_id: int, start: int, end: int) -> None:
@@ -195,7 +205,7 @@ class Editor:
         with self.store.transaction(undo=self._tag(f"resize {span.label}")) as tx:
             status = self._edited_status(span.origin_kind)
             changes = {"start": start, "end": end, "status": status, **self._stamp(tx)}
-            self._change_span(tx, span_id, changes)
+            self.change_span(tx, span_id, changes)
 
     def delete_span(self, span_id: int) -> None:
         """Delete what a person made; a model's suggestion is rejected instead (it stays,
@@ -229,9 +239,9 @@ class Editor:
         with self.store.transaction(undo=self._tag(action)) as tx:
             decided = {"status": status.value, **self._stamp(tx)}
             for span in spans:
-                self._change_span(tx, span.id, dict(decided))
+                self.change_span(tx, span.id, dict(decided))
             for claim in claims:
-                self._change_claim(tx, claim.id, dict(decided))
+                self.change_claim(tx, claim.id, dict(decided))
         return len(spans) + len(claims)
 
     # Claims ------------------------------------------------------------------------------------
@@ -257,7 +267,7 @@ class Editor:
         with self.store.transaction(undo=self._tag(action)) as tx:
             if edits_extraction:
                 changes["status"] = self._edited_status(claim.origin_kind)
-            self._change_claim(tx, claim.id, {**changes, **self._stamp(tx)})
+            self.change_claim(tx, claim.id, {**changes, **self._stamp(tx)})
 
     def set_claim_source(self, claim_id: int, source: Offsets | None) -> None:
         """Set (or clear) the source, linking it to the entity span it overlaps."""

@@ -455,3 +455,116 @@ async def test_assign_puts_each_queue_first_in_the_list(tui_db: Path) -> None:
     with Store.open(tui_db, readonly=True) as store:
         assert len(store.assignments("tester")) == 2
         assert store.assignments("other") == theirs
+
+
+# Adjudication ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def three(shared: tuple[Store, str, list[EntitySpan]]) -> tuple[Store, str, list[EntitySpan]]:
+    """alice, bob and carol finished the seed's three suggestions: Kabul all accepted,
+    Afghanistan a GPE for alice and carol but a LOC for bob, May 29 rejected by all; alice
+    also marked "ANI" an ORG."""
+    store, doc_id, (kabul, afghanistan, may) = shared
+    for name in ("alice", "bob", "carol"):
+        editor = Editor(store, doc_id, name)
+        editor.set_status(kabul.id, SpanStatus.ACCEPTED)
+        editor.set_status(may.id, SpanStatus.REJECTED)
+        if name == "bob":
+            editor.set_label(afghanistan.id, "LOC")
+        else:
+            editor.set_status(afghanistan.id, SpanStatus.ACCEPTED)
+        if name == "alice":
+            editor.add_entity(29, 32, "ORG")
+        editor.set_state(ReviewState.DONE)
+    return shared
+
+
+def test_adjudication_adopts_agreement_and_settles_conflicts(
+    three: tuple[Store, str, list[EntitySpan]], tmp_path: Path
+) -> None:
+    from annotate.team.adjudicate import Adjudication, adjudicable
+
+    store, doc_id, _ = three
+    assert adjudicable(store, ["alice", "bob", "carol"], "gold") == [(doc_id, 2)]
+    adjudication = Adjudication(store, doc_id, ("alice", "bob", "carol"))
+    assert adjudication.adopt_agreed() == 2  # Kabul, and May 29 (rejected by all)
+    assert adjudication.adopt_agreed() == 0
+    assert _seen(store, doc_id, "gold") == [
+        (0, 5, "GPE", "accepted"),
+        (7, 18, "GPE", "suggested"),
+        (21, 27, "DATE", "rejected"),
+    ]
+    afghanistan, ani = adjudication.conflicts()
+    text = store.get_document(doc_id).text
+    assert [(v.annotators, v.describe(text)) for v in afghanistan.versions] == [
+        (("alice", "carol"), "GPE “Afghanistan” 7–18"),
+        (("bob",), "LOC “Afghanistan” 7–18"),
+    ]
+    assert [v.annotators for v in ani.versions] == [("bob", "carol"), ("alice",)]
+    adjudication.pick(afghanistan, 1)  # bob was right
+    adjudication.drop(ani)
+    assert adjudication.conflicts() == []
+    assert _seen(store, doc_id, "gold") == [
+        (0, 5, "GPE", "accepted"),
+        (7, 18, "LOC", "edited"),
+        (21, 27, "DATE", "rejected"),
+        (29, 32, "ORG", "rejected"),
+    ]
+    # the annotators' views are untouched
+    assert _seen(store, doc_id, "bob")[1] == (7, 18, "LOC", "edited")
+    assert _seen(store, doc_id, "alice")[3] == (29, 32, "ORG", "accepted")
+    # undo takes a decision back, as everywhere
+    assert Editor(store, doc_id, "gold").undo() == "adjudicate: drop"
+    assert [u.offsets for u in adjudication.conflicts()] == [ani.offsets]
+    adjudication.keep_all(adjudication.conflicts()[0])
+    assert _seen(store, doc_id, "gold")[3] == (29, 32, "ORG", "accepted")
+    out = tmp_path / "gold.jsonl"
+    export(store, out, "jsonl", ExportFilter(annotator="gold"))
+    record = json.loads(out.read_text())
+    assert {(s["start"], s["end"], s["label"]) for s in record["spans"]} == {
+        (0, 5, "GPE"),
+        (7, 18, "LOC"),
+        (29, 32, "ORG"),
+    }
+    assert {(s["start"], s["label"]) for s in record["rejected_spans"]} == {(21, "DATE")}
+
+
+def test_claims_are_adjudicated_with_their_verdict_and_note(store: Store) -> None:
+    from annotate.model import Claim, ClaimKind, Offsets, Verdict
+    from annotate.team.adjudicate import Adjudication
+
+    import_paths(store, [str(SEED)])
+    doc_id = store.document_ids()[0]
+    claim = store.add_claim(
+        Claim(
+            0,
+            doc_id,
+            Offsets(149, 242),
+            ClaimKind.REPORTED,
+            "rules@1",
+            OriginKind.MODEL,
+            SpanStatus.SUGGESTED,
+        )
+    )
+    for name, verdict in (("alice", Verdict.SUPPORTED), ("bob", Verdict.DISPUTED)):
+        editor = Editor(store, doc_id, name)
+        editor.set_claim_status(claim.id, SpanStatus.ACCEPTED)
+        editor.set_verdict(claim.id, verdict)
+        editor.set_note(claim.id, f"{name}'s reading")
+        editor.set_state(ReviewState.DONE)
+    adjudication = Adjudication(store, doc_id, ("alice", "bob"))
+    (conflict,) = adjudication.conflicts()
+    text = store.get_document(doc_id).text
+    described = [v.describe(text) for v in conflict.versions]
+    assert "supported · note: alice's reading" in described[0] + described[1]
+    assert "disputed · note: bob's reading" in described[0] + described[1]
+    index = next(i for i, v in enumerate(conflict.versions) if v.annotators == ("bob",))
+    adjudication.pick(conflict, index)
+    (gold,) = Editor(store, doc_id, "gold").claims()
+    assert (gold.verdict, gold.note, gold.status) == (
+        Verdict.DISPUTED,
+        "bob's reading",
+        SpanStatus.ACCEPTED,
+    )
+    assert adjudication.conflicts() == []

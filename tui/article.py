@@ -40,6 +40,8 @@ from tui.theme import on_theme_change, palette
 GUTTER = 2
 SELECTION = "#0178d4"
 CLAIM_TINT = "#8f7fd6"
+#: Where annotators disagree (adjudication); also underlined and marked ≠ in the margin.
+CONFLICT_TINT = "#ff4f4f"
 SEARCH_TINT = "#f0e442"
 
 
@@ -107,6 +109,8 @@ class ArticleView(ScrollView, can_focus=True):
         self.focused: Focus | None = None
         self.focused_claim: Claim | None = None
         self.matches: list[Offsets] = []
+        #: Stretches where annotators disagree and no decision was made yet (adjudication).
+        self.conflicts: list[Offsets] = []
         self.show_rejected = True
         self._spans: list[EntitySpan] = []
         self._claims: list[Claim] = []
@@ -188,6 +192,10 @@ class ArticleView(ScrollView, can_focus=True):
         self.matches = matches
         self._index_items()
 
+    def set_conflicts(self, conflicts: list[Offsets]) -> None:
+        self.conflicts = conflicts
+        self._index_items()
+
     def _relayout(self) -> None:
         width = max(10, self.scrollable_content_region.width - GUTTER) if self.is_mounted else 80
         self.text_layout = Layout(self.text, width)
@@ -211,6 +219,8 @@ class ArticleView(ScrollView, can_focus=True):
                 yield _Item(part.start, part.end, "claim", claim.id, "", claim.status.value)
         for match in self.matches:
             yield _Item(match.start, match.end, "match", 0)
+        for conflict in self.conflicts:
+            yield _Item(conflict.start, conflict.end, "conflict", 0)
 
     def _index_items(self) -> None:
         """Which items touch which display lines (work proportional to what they cover)."""
@@ -294,9 +304,13 @@ class ArticleView(ScrollView, can_focus=True):
             italic = False
         if cue:
             bold = italic = True
-        if match:
+        if match == "search":
             bg = bg.blend(Color.parse(SEARCH_TINT), 0.6)
             fg = bg.get_contrast_text(1.0)
+        elif match == "conflict":
+            bg = bg.blend(Color.parse(CONFLICT_TINT), 0.45)
+            fg = bg.get_contrast_text(1.0)
+            underline = True
         if selected:
             bg = Color.parse(self.app.current_theme.primary or SELECTION)
             fg = bg.get_contrast_text(1.0)
@@ -398,7 +412,8 @@ class ArticleView(ScrollView, can_focus=True):
         self, offset: int, items: list[_Item], selection: Offsets | None, cursor: Offsets
     ) -> tuple[object, ...]:
         entity: _Item | None = None
-        in_claim = focused_claim = source = cue = match = False
+        in_claim = focused_claim = source = cue = False
+        match = ""
         for item in items:
             if not item.start <= offset < item.end:
                 continue
@@ -414,7 +429,9 @@ class ArticleView(ScrollView, can_focus=True):
                 ):
                     focused_claim = True
             elif item.kind == "match":
-                match = True
+                match = "search"
+            elif item.kind == "conflict" and not match:
+                match = "conflict"
         claim = self.focused_claim
         if claim is not None:
             source = claim.source is not None and claim.source.start <= offset < claim.source.end
@@ -440,6 +457,11 @@ class ArticleView(ScrollView, can_focus=True):
 
     def _gutter(self, items: list[_Item], background: Color) -> Segment:
         claims = [item for item in items if item.kind == "claim"]
+        if not claims and any(item.kind == "conflict" for item in items):
+            colour = Color.parse(CONFLICT_TINT)
+            return Segment(
+                "≠ ", Style(color=colour.rich_color, bgcolor=background.rich_color, bold=True)
+            )
         if not claims:
             return Segment(" " * GUTTER, Style(bgcolor=background.rich_color))
         focused = any(
