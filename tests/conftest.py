@@ -76,6 +76,14 @@ def tui_template(tmp_path_factory: pytest.TempPathFactory, pipeline):  # type: i
 
 
 @pytest.fixture
+def three_db(db_path: Path) -> Path:
+    """A database three annotators reviewed the seed in (see ``build_three_annotators``)."""
+    from tests.tui_support import build_three_annotators
+
+    return build_three_annotators(db_path)
+
+
+@pytest.fixture
 def tui_db(tui_template: Path, tmp_path: Path) -> Path:
     from tests.tui_support import copy_database
 

@@ -68,3 +68,12 @@ def test_reader_at_80_by_24_with_a_long_claim_panel(
 def test_label_picker(snap_compare: Any, app_on: Callable[..., ClaimscopeApp]) -> None:
     # typed "or": labels starting with it first, then those containing it
     assert snap_compare(app_on(), terminal_size=(100, 30), press=["enter", "l", "o", "r"])
+
+
+def test_adjudication_view(snap_compare: Any, three_db: Path) -> None:
+    # the first conflict: alice and carol say GPE, bob LOC; the second (ANI) marked below
+    app = make_app(three_db, adjudicate=["alice", "bob", "carol"])
+    try:
+        assert snap_compare(app, terminal_size=(110, 30), press=["enter"])
+    finally:
+        app.close_store()

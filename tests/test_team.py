@@ -568,3 +568,58 @@ def test_claims_are_adjudicated_with_their_verdict_and_note(store: Store) -> Non
         SpanStatus.ACCEPTED,
     )
     assert adjudication.conflicts() == []
+
+
+async def test_adjudicating_in_the_reader(three_db: Path) -> None:
+    from tests.tui_support import SIZE
+    from tui.adjudication import AdjudicationScreen
+    from tui.app import make_app
+    from tui.article import ArticleView
+    from tui.documents import DocumentListScreen
+
+    app = make_app(three_db, adjudicate=["alice", "bob", "carol"])
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            listing = app.screen
+            assert isinstance(listing, DocumentListScreen)
+            assert app.annotator == "gold"
+            assert [row.pending for row in listing.rows] == [2]  # conflicts left
+            assert "adjudicating alice, bob, carol: 2 conflict(s) left" in str(
+                listing.query_one("#list-title").render()
+            )
+            await pilot.press("enter")
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, AdjudicationScreen)
+            assert "2 agreed unit(s) taken as gold, 2 conflict(s)" in screen.status
+            assert len(screen.query_one(ArticleView).conflicts) == 2
+            assert screen.query_one(ArticleView).cursor == 7  # on the first conflict
+            panel = str(screen.query_one("#panel").render())
+            assert "alice, carol" in panel and "LOC “Afghanistan” 7–18" in panel
+            await pilot.press("2")  # bob's version; on to the next conflict
+            await pilot.pause()
+            assert screen.query_one(ArticleView).cursor == 29
+            assert "1 conflict(s) left" in str(screen.query_one("#reader-title").render())
+            await pilot.press("D")  # refused: a conflict is left
+            assert screen.status.startswith("⚠ 1 conflict(s) left")
+            await pilot.press("x")
+            await pilot.pause()
+            assert screen.open_conflicts == []
+            await pilot.press("u")  # undo brings the conflict back
+            await pilot.pause()
+            assert len(screen.open_conflicts) == 1
+            await pilot.press("b")
+            await pilot.pause()
+            await pilot.press("D")
+            await pilot.pause()
+            doc_id = screen.doc_id
+            assert app.store.review_state(doc_id, "gold") == ReviewState.DONE
+            assert _seen(app.store, doc_id, "gold") == [
+                (0, 5, "GPE", "accepted"),
+                (7, 18, "LOC", "edited"),
+                (21, 27, "DATE", "rejected"),
+                (29, 32, "ORG", "accepted"),
+            ]
+    finally:
+        app.close_store()

@@ -385,7 +385,7 @@ def _reader_binding_keys() -> dict[str, str]:
     return _binding_keys(ReaderScreen, ArticleView)
 
 
-@pytest.mark.parametrize("screen", ["reader", "list"])
+@pytest.mark.parametrize("screen", ["reader", "list", "adjudication"])
 def test_every_binding_has_its_own_help_row(screen: str) -> None:
     """Row by row: each help row names real keys, and every key has a row (issue 10: the old
     check found "g" inside "pgup" and passed with rows missing)."""
@@ -396,6 +396,11 @@ def test_every_binding_has_its_own_help_row(screen: str) -> None:
 
     if screen == "reader":
         bindings, groups = _reader_binding_keys(), reader_key_groups()
+    elif screen == "adjudication":
+        from tui.adjudication import AdjudicationScreen, adjudication_key_groups
+
+        bindings = _binding_keys(AdjudicationScreen, ReaderScreen, ArticleView)
+        groups = adjudication_key_groups()
     else:
         bindings, groups = _binding_keys(DocumentListScreen, DocumentTable), list_key_groups()
     described: list[str] = []

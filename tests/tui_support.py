@@ -76,3 +76,35 @@ async def move_cursor_to(pilot: Pilot[None], screen: ReaderScreen, phrase: str) 
     assert screen.document is not None
     article(screen).move_to(screen.document.text.index(phrase))
     await pilot.pause()
+
+
+def build_three_annotators(path: Path) -> Path:
+    """The seed with three suggestions (Kabul, Afghanistan, May 29) reviewed by alice, bob
+    and carol: Kabul accepted by all, May 29 rejected by all, Afghanistan a GPE for alice and
+    carol but a LOC for bob; alice also marked "ANI" an ORG. All three marked it done."""
+    from annotate.editing import Editor
+    from annotate.model import EntitySpan, OriginKind, ReviewState, SpanStatus
+
+    with Store.open(path) as store:
+        import_paths(store, [str(SEED)])
+        doc_id = store.document_ids()[0]
+        kabul, afghanistan, may = (
+            store.add_span(
+                EntitySpan(
+                    0, doc_id, start, end, label, "ner@1", OriginKind.MODEL, SpanStatus.SUGGESTED
+                )
+            )
+            for start, end, label in ((0, 5, "GPE"), (7, 18, "GPE"), (21, 27, "DATE"))
+        )
+        for name in ("alice", "bob", "carol"):
+            editor = Editor(store, doc_id, name)
+            editor.set_status(kabul.id, SpanStatus.ACCEPTED)
+            editor.set_status(may.id, SpanStatus.REJECTED)
+            if name == "bob":
+                editor.set_label(afghanistan.id, "LOC")
+            else:
+                editor.set_status(afghanistan.id, SpanStatus.ACCEPTED)
+            if name == "alice":
+                editor.add_entity(29, 32, "ORG")
+            editor.set_state(ReviewState.DONE)
+    return path

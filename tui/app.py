@@ -6,7 +6,7 @@ import getpass
 import os
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from pathlib import Path
 
@@ -53,10 +53,13 @@ class ClaimscopeApp(App[None]):
         *,
         read_only_reason: str | None = None,
         debug: bool = False,
+        adjudicating: tuple[str, ...] = (),
     ) -> None:
         super().__init__()
         self.store = store
         self.annotator = annotator
+        #: The annotators whose work is adjudicated into ``annotator`` (empty: reading).
+        self.adjudicating = adjudicating
         self.labels = labels
         self.debug_tracebacks = debug
         #: Why edits are refused (the database could not be written), or None.
@@ -127,6 +130,11 @@ class ClaimscopeApp(App[None]):
         self._close_messages_no_wait()
 
     def open_document(self, doc_id: str) -> None:
+        if self.adjudicating:
+            from tui.adjudication import AdjudicationScreen
+
+            self.push_screen(AdjudicationScreen(doc_id, self.adjudicating), self._reader_closed)
+            return
         self.push_screen(ReaderScreen(doc_id), self._reader_closed)
 
     def _reader_closed(self, result: None = None) -> None:
@@ -183,6 +191,7 @@ def make_app(
     labels_path: Path | None = None,
     store: Store | None = None,
     debug: bool = False,
+    adjudicate: Sequence[str] = (),
 ) -> ClaimscopeApp:
     """Open the database for writing and build the app around it. When the file system
     refuses writing (read-only, permissions), open it read-only and say so in the app."""
@@ -194,6 +203,14 @@ def make_app(
         except StorageError as error:
             store = Store.open(db_path, readonly=True)
             reason = f"{error}. Opened read-only: fix the permissions, then restart claimscope"
+    names = tuple(dict.fromkeys(name for name in adjudicate if name))
+    if names and annotator in names:
+        raise ClaimscopeError(f"--as {annotator}: gold must be an annotator of its own")
     return ClaimscopeApp(
-        store, annotator or default_annotator(), labels, read_only_reason=reason, debug=debug
+        store,
+        annotator or ("gold" if names else default_annotator()),
+        labels,
+        read_only_reason=reason,
+        debug=debug,
+        adjudicating=names,
     )

@@ -70,6 +70,8 @@ class DocumentTable(ScrollView, can_focus=True):
         self.rows: list[DocumentSummary] = []
         #: What a search matched, shown instead of the title (by document id).
         self.contexts: dict[str, Text] = {}
+        #: The heading of the pending column (adjudication counts conflicts there).
+        self.pending_heading = "pending"
         self.cursor_row = 0
 
     def set_rows(
@@ -102,7 +104,9 @@ class DocumentTable(ScrollView, can_focus=True):
         return False
 
     def header(self, width: int) -> str:
-        return self._line([name for name, _ in COLUMNS], width)
+        names = [name for name, _ in COLUMNS]
+        names[names.index("pending")] = self.pending_heading
+        return self._line(names, width)
 
     def _widths(self, width: int) -> list[int]:
         fixed = sum(w for _, w in COLUMNS)

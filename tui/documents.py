@@ -15,6 +15,7 @@ from textual.widgets import Footer, Input, ProgressBar
 from annotate.model import ReviewState
 from annotate.overview import DocumentSummary, document_summaries
 from annotate.safetext import visible
+from annotate.team.adjudicate import adjudicable
 from tui.dialogs import HelpScreen
 from tui.doctable import DocumentTable
 from tui.keys import shown_keys
@@ -118,8 +119,24 @@ class DocumentListScreen(Screen[None]):
 
     def refresh_rows(self, keep: str | None = None) -> None:
         """Recompute every row from the store (after returning from the reader)."""
-        self.rows = document_summaries(self.cs_app.store, self.cs_app.annotator)
+        rows = document_summaries(self.cs_app.store, self.cs_app.annotator)
+        if self.cs_app.adjudicating:
+            rows = self._adjudication_rows(rows)
+        self.rows = rows
         self.apply_filters(keep)
+
+    def _adjudication_rows(self, rows: list[DocumentSummary]) -> list[DocumentSummary]:
+        """Only documents two or more of the annotators finished, the most conflicts first;
+        the pending column counts the conflicts left."""
+        by_id = {row.doc_id: row for row in rows}
+        store, app = self.cs_app.store, self.cs_app
+        ordered = []
+        for doc_id, conflicts in adjudicable(store, app.adjudicating, app.annotator):
+            row = by_id[doc_id]
+            row.pending = conflicts
+            ordered.append(row)
+        self.query_one(DocumentTable).pending_heading = "conflicts"
+        return ordered
 
     @property
     def state_filter(self) -> ReviewState | None:
@@ -202,6 +219,15 @@ class DocumentListScreen(Screen[None]):
         total = len(self.rows)
         title = Text("Claimscope", style="bold")
         title.append(f" · {visible(self.cs_app.annotator)}", style="italic")
+        if self.cs_app.adjudicating:
+            left = sum(row.pending for row in self.rows)
+            names = ", ".join(self.cs_app.adjudicating)
+            title.append(f" · adjudicating {visible(names)}: {left} conflict(s) left", style="bold")
+            if not self.rows:
+                title.append(
+                    f"\nno document has been marked done by two or more of {visible(names)}",
+                    style="bold yellow",
+                )
         title.append(f" · {done} of {total} documents done", style="dim")
         queued = [row for row in self.rows if row.queue is not None]
         if queued:

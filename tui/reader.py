@@ -361,6 +361,9 @@ class ReaderScreen(Screen[None]):
     # Chrome ----------------------------------------------------------------------------------
 
     def _render_legend(self) -> None:
+        self.query_one("#legend", SafeStatic).update(self._legend_text())
+
+    def _legend_text(self) -> Text:
         legend = Text()
         for label in self.cs_app.labels.keyed:
             legend.append(f" {label.key} ", style="bold")
@@ -378,12 +381,16 @@ class ReaderScreen(Screen[None]):
         legend.append("rejected ")
         legend.append("┃", style="bold")
         legend.append("focused")
-        self.query_one("#legend", SafeStatic).update(legend)
+        return legend
 
     def _say(self, message: str, *, warning: bool = False) -> None:
         """Feedback in the title's status slot: no pop-ups, no re-layout, no flicker."""
         self.status = f"{'⚠' if warning else '✓'} {message}"
         self._render_chrome()
+
+    def _progress_note(self) -> str:
+        """More progress for the counts line (the adjudication screen's conflicts)."""
+        return ""
 
     def _render_chrome(self) -> None:
         assert self.document is not None
@@ -402,7 +409,7 @@ class ReaderScreen(Screen[None]):
         # room they leave, so a long message never pushes them off.
         counts = Text(
             f"{state.value} · {len(self.spans)} entities · {len(self.claims)} claims · "
-            f"{pending} pending",
+            f"{pending} pending{self._progress_note()}",
             style="dim",
         )
         counts.truncate(width, overflow="ellipsis")
@@ -426,6 +433,10 @@ class ReaderScreen(Screen[None]):
         return Text(f"“{visible(piece, keep_newlines=True)}”")
 
     def _render_panel(self) -> None:
+        self._show_panel(self._panel_text())
+
+    def _panel_text(self) -> Text:
+        """What the side panel says about the focused entity or claim."""
         panel = Text()
 
         def row(name: str, value: Text | str) -> None:
@@ -461,6 +472,9 @@ class ReaderScreen(Screen[None]):
                 "? shows all keys.",
                 style="dim",
             )
+        return panel
+
+    def _show_panel(self, panel: Text) -> None:
         # The panel is as tall as its content and scrolls when that is taller than the room.
         # Laying the screen out again costs more than a keystroke may, so only when the
         # content needs more lines than the panel has, or the panel overflows the room and

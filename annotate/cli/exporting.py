@@ -24,7 +24,11 @@ def export_command(
         str, typer.Option("--state", help="done: only documents marked done; all")
     ] = "all",
     annotator: Annotated[
-        str | None, typer.Option("--annotator", help="Whose review state counts.")
+        str | None,
+        typer.Option(
+            "--annotator",
+            help="Whose view and review state (default: every record, with its owner).",
+        ),
     ] = None,
     labels: Annotated[
         str | None, typer.Option("--labels", help="Comma-separated entity labels to keep.")

@@ -19,11 +19,32 @@ def tui_command(
     labels: Annotated[
         Path | None, typer.Option("--labels", help="Labels config JSON (default: built in).")
     ] = None,
+    adjudicate: Annotated[
+        str | None,
+        typer.Option(
+            "--adjudicate",
+            help="Adjudicate these annotators' work (comma-separated) into a gold version.",
+        ),
+    ] = None,
+    gold: Annotated[
+        str, typer.Option("--as", help="With --adjudicate: the gold annotator's name.")
+    ] = "gold",
 ) -> None:
     """Open the reader: browse documents, review and correct entities and claims."""
     from tui.app import make_app
 
-    application = make_app(db_path(), annotator=annotator, labels_path=labels, debug=state.debug)
+    names = [n.strip() for n in adjudicate.split(",") if n.strip()] if adjudicate else []
+    if adjudicate is not None and len(names) < 2:
+        raise typer.BadParameter("name two or more annotators", param_hint="--adjudicate")
+    if names and annotator is not None:
+        raise typer.BadParameter("with --adjudicate, name gold with --as", param_hint="--annotator")
+    application = make_app(
+        db_path(),
+        annotator=gold if names else annotator,
+        labels_path=labels,
+        debug=state.debug,
+        adjudicate=names,
+    )
     try:
         application.run()
     finally:
