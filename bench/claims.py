@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from annotate.claim_scores import ROLES, error_report  # noqa: E402
-from annotate.evaluate import evaluate_pairs, predictions_from_pipeline, read_gold  # noqa: E402
-from annotate.nlp import load_pipeline  # noqa: E402
+from annotate.nlp.evaluate import evaluate_pairs, predictions_from_pipeline, read_gold  # noqa: E402
+from annotate.nlp.pipeline import load_pipeline  # noqa: E402
 
 SETS = {
     "news": ROOT / "tests" / "data" / "gum_news_claims.jsonl",

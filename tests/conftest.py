@@ -58,8 +58,8 @@ def run_cli(
 @pytest.fixture(scope="session")
 def pipeline():  # type: ignore[no-untyped-def]
     """The English pipeline with Claimscope's components, loaded once per test session."""
-    from annotate.nlp import load_pipeline
-    from annotate.preannotate import add_claims_component
+    from annotate.nlp.pipeline import load_pipeline
+    from annotate.nlp.preannotate import add_claims_component
 
     loaded = load_pipeline()
     add_claims_component(loaded)

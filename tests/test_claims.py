@@ -13,7 +13,7 @@ from annotate.claims.detected import DetectedClaim
 from annotate.claims.detector import detect_claims
 from annotate.claims.quotes import find_quotes
 from annotate.model import ClaimKind
-from annotate.nlp import load_pipeline
+from annotate.nlp.pipeline import load_pipeline
 from annotate.seedformat import parse_article
 from tests.conftest import SEED
 

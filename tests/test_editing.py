@@ -109,7 +109,7 @@ def test_edits_are_stamped(db_path: Path) -> None:
 
 
 def test_model_spans_become_edited(db_path: Path, pipeline: object) -> None:
-    from annotate.preannotate import preannotate
+    from annotate.nlp.preannotate import preannotate
 
     store, doc_id = open_seed(db_path)
     preannotate(store, pipeline)  # type: ignore[arg-type]

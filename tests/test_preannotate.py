@@ -18,8 +18,8 @@ from spacy.tokens import Doc
 from annotate.errors import ClaimscopeError
 from annotate.importer import import_paths
 from annotate.model import DocMeta, Document, EntitySpan, OriginKind, SpanStatus, text_hash
-from annotate.nlp import LoadedPipeline, load_pipeline
-from annotate.preannotate import preannotate, windows
+from annotate.nlp.pipeline import LoadedPipeline, load_pipeline
+from annotate.nlp.preannotate import preannotate, windows
 from annotate.store import Store
 from tests.conftest import CORPORA, SEED, run_cli
 

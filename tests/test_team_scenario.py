@@ -39,7 +39,7 @@ def _work(db: Path, name: str) -> None:
 async def test_three_annotators_from_assignment_to_a_gold_set(
     tmp_path: Path, pipeline: Any
 ) -> None:
-    from annotate.preannotate import preannotate
+    from annotate.nlp.preannotate import preannotate
     from tui.adjudication import AdjudicationScreen
     from tui.app import make_app
 
@@ -114,7 +114,7 @@ async def test_three_annotators_from_assignment_to_a_gold_set(
         db=team,
     )
     assert trained.returncode == 0, trained.stderr[-2000:]
-    from annotate.training import debug_data_command
+    from annotate.nlp.training import debug_data_command
 
     checked = subprocess.run(
         [sys.executable, "-m", "spacy", *debug_data_command(out)],

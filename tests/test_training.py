@@ -29,7 +29,7 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 
 def test_spacy_debug_data_accepts_the_corpus(trained: tuple[Path, Path]) -> None:
-    from annotate.training import debug_data_command
+    from annotate.nlp.training import debug_data_command
 
     _, out = trained
     result = subprocess.run(
@@ -45,7 +45,7 @@ def test_spacy_debug_data_accepts_the_corpus(trained: tuple[Path, Path]) -> None
 
 
 def test_trained_pipeline_loads_and_predicts_entities(trained: tuple[Path, Path]) -> None:
-    from annotate.nlp import load_pipeline
+    from annotate.nlp.pipeline import load_pipeline
 
     _, out = trained
     pipeline = load_pipeline(str(out / "model-best"))
@@ -110,7 +110,7 @@ def test_training_without_human_annotations_says_what_is_missing(tmp_path: Path)
 
 def test_only_components_with_data_are_configured() -> None:
     from annotate.formats.selection import ExportFilter, ExportReport
-    from annotate.training import (
+    from annotate.nlp.training import (
         BLANK,
         SplitCounts,
         TrainSettings,

@@ -25,7 +25,7 @@ TEMPLATE_DOCS = [str(SEED), str(CORPORA / "gum-news" / "GUM_news_crane.txt")]
 
 def build_template(path: Path, pipeline: Any) -> None:
     """Import the seed and one GUM article and pre-annotate them, stamped with a fixed time."""
-    from annotate.preannotate import preannotate
+    from annotate.nlp.preannotate import preannotate
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(store_module, "utc_now", lambda: FIXED_TIME)

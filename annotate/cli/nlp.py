@@ -53,8 +53,8 @@ def preannotate_command(
     keeps every finished one.
     """
     from annotate.claims import lexicon
-    from annotate.nlp import load_pipeline
-    from annotate.preannotate import preannotate, summary
+    from annotate.nlp.pipeline import load_pipeline
+    from annotate.nlp.preannotate import preannotate, summary
 
     lexicon.use(claim_lexicon)
     pipeline = load_pipeline(model)
@@ -134,7 +134,7 @@ def evaluate_command(
 ) -> None:
     """Score entity and claim suggestions against gold: P/R/F1 per label and for claims."""
     from annotate.claims import lexicon
-    from annotate.evaluate import (
+    from annotate.nlp.evaluate import (
         evaluate_pairs,
         predictions_from_pipeline,
         predictions_from_store,
@@ -144,7 +144,7 @@ def evaluate_command(
     records = read_gold(gold)
     lexicon.use(claim_lexicon)
     if model is not None:
-        from annotate.nlp import load_pipeline
+        from annotate.nlp.pipeline import load_pipeline
 
         pairs = predictions_from_pipeline(load_pipeline(model), records)
     else:
@@ -251,7 +251,7 @@ def train_command(
     """Train entities (ner) and claims (spancat) on your annotations; leaves OUT_DIR/model-best."""
     from annotate.formats import iter_problems
     from annotate.formats.selection import ORIGINS, STATES, ExportFilter
-    from annotate.training import TrainSettings, train
+    from annotate.nlp.training import TrainSettings, train
 
     if state not in STATES or origin not in ORIGINS:
         raise ClaimscopeError(

@@ -20,7 +20,7 @@ from typing import Any
 from annotate.errors import ClaimscopeError
 from annotate.formats import export
 from annotate.formats.selection import ExportFilter, ExportReport
-from annotate.nlp import DEFAULT_MODELS, INSTALL_HINT
+from annotate.nlp.pipeline import DEFAULT_MODELS, INSTALL_HINT
 from annotate.safetext import visible
 from annotate.store import Store
 
@@ -177,7 +177,7 @@ def train(
     on_output: Callable[[str], None] | None = None,
 ) -> tuple[Path, ExportReport]:
     """Export, configure and train; returns ``OUT_DIR/model-best`` and the export report."""
-    import annotate.spacy_components  # noqa: F401  (registers the claim suggester)
+    import annotate.nlp.components  # noqa: F401  (registers the claim suggester)
 
     base = resolve_base(settings.base)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -217,7 +217,7 @@ def run_spacy_train(out_dir: Path, gpu_id: int, on_output: Callable[[str], None]
     """``spacy train`` on ``out_dir``'s config and corpus, in its own process. Its output
     (which names paths, labels and texts) reaches the terminal line by line through
     ``on_output``, never raw, and without colour codes."""
-    import annotate.spacy_components as components
+    from annotate.nlp import components
 
     corpus = out_dir / "corpus"
     command = [
@@ -253,7 +253,7 @@ def run_spacy_train(out_dir: Path, gpu_id: int, on_output: Callable[[str], None]
 
 def debug_data_command(out_dir: Path) -> Sequence[str]:
     """The ``spacy debug data`` call that checks a training folder (used by the tests)."""
-    import annotate.spacy_components as components
+    from annotate.nlp import components
 
     corpus = out_dir / "corpus"
     return [

@@ -17,7 +17,7 @@ from spacy.attrs import IDX
 from spacy.language import Language
 from spacy.tokens import Doc
 
-import annotate.spacy_components  # noqa: F401  (trained pipelines use its suggester)
+import annotate.nlp.components  # noqa: F401  (trained pipelines use its suggester)
 from annotate.errors import ClaimscopeError
 from annotate.seedformat import find_dateline
 

@@ -19,7 +19,7 @@ from annotate.claims.detector import claims_from_doc
 from annotate.errors import ClaimscopeError, InputError
 from annotate.importer import Provenance, Source, read_source
 from annotate.model import Claim, EntitySpan, OriginKind, SpanStatus, text_hash
-from annotate.nlp import LoadedPipeline
+from annotate.nlp.pipeline import LoadedPipeline
 from annotate.store import Store
 
 
@@ -190,7 +190,7 @@ def predictions_from_pipeline(
     pipeline: LoadedPipeline, gold: Sequence[Annotated], *, batch_size: int = 32
 ) -> list[tuple[Annotated, Annotated | None]]:
     """Run ``pipeline`` (with the claim detector) fresh over the gold texts."""
-    from annotate.preannotate import add_claims_component, suggestion_from_detected
+    from annotate.nlp.preannotate import add_claims_component, suggestion_from_detected
 
     add_claims_component(pipeline)
     pairs: list[tuple[Annotated, Annotated | None]] = []

@@ -35,7 +35,7 @@ from annotate.model import (
     SpanStatus,
     link_claim_source,
 )
-from annotate.nlp import LoadedPipeline
+from annotate.nlp.pipeline import LoadedPipeline
 from annotate.store import Store, Transaction
 
 ProgressCallback = Callable[[int, int, int], None]
