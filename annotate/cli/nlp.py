@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -11,7 +12,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from annotate.cli.base import app, err, open_store, out, warn
+from annotate.cli.base import app, err, open_store, out, report_error, warn
 from annotate.errors import ClaimscopeError, StorageError
 
 
@@ -45,6 +46,14 @@ def preannotate_command(
         Path | None,
         typer.Option("--claim-lexicon", help="A cue lexicon JSON file extending the built-in."),
     ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help="Run on a Dask cluster: its scheduler's address (tcp://host:8786), or local "
+            "for a LocalCluster of --n-process workers on this machine.",
+        ),
+    ] = None,
 ) -> None:
     """Suggest entities and claims with spaCy and the claim detector.
 
@@ -53,15 +62,14 @@ def preannotate_command(
     keeps every finished one.
     """
     from annotate.claims import lexicon
-    from annotate.nlp.pipeline import load_pipeline
-    from annotate.nlp.preannotate import preannotate, summary
+    from annotate.nlp.preannotate import summary
 
     lexicon.use(claim_lexicon)
-    pipeline = load_pipeline(model)
     wanted = [label.strip() for label in labels.split(",") if label.strip()] if labels else None
+    where = f"the Dask cluster at {scheduler}" if scheduler else "this machine"
     with open_store() as store:
         progress = Progress(
-            TextColumn(f"pre-annotating with {pipeline.origin}"),
+            TextColumn(f"pre-annotating on {where}"),
             BarColumn(),
             MofNCompleteColumn(),
             TextColumn("{task.fields[rate]}"),
@@ -78,20 +86,38 @@ def preannotate_command(
                 rate = f"{done / elapsed:.1f} docs/s" if elapsed else ""
                 progress.update(task, completed=done, total=total, rate=rate)
 
-            report = preannotate(
-                store,
-                pipeline,
-                only_new=only_new,
-                labels=wanted,
-                n_process=n_process,
-                batch_size=batch_size,
-                on_progress=on_progress,
-            )
+            if scheduler is not None:
+                from annotate.nlp.cluster import connect, preannotate_on_cluster
+
+                with connect(scheduler, workers=n_process) as client:
+                    report = preannotate_on_cluster(
+                        store,
+                        client,
+                        model,
+                        claim_lexicon=claim_lexicon,
+                        only_new=only_new,
+                        labels=wanted,
+                        batch_size=batch_size,
+                        on_progress=on_progress,
+                    )
+            else:
+                from annotate.nlp.pipeline import load_pipeline
+                from annotate.nlp.preannotate import preannotate
+
+                report = preannotate(
+                    store,
+                    load_pipeline(model),
+                    only_new=only_new,
+                    labels=wanted,
+                    n_process=n_process,
+                    batch_size=batch_size,
+                    on_progress=on_progress,
+                )
     if as_json:
         sys.stdout.write(orjson.dumps(summary(report), option=orjson.OPT_INDENT_2).decode() + "\n")
     else:
         out.print(
-            f"{pipeline.origin}: {report.documents} document(s) annotated "
+            f"{report.origin}: {report.documents} document(s) annotated "
             f"({report.spans} entity and {report.claims} claim suggestions, "
             f"{report.words_per_second:,.0f} words/s); {report.skipped} already done"
         )
@@ -100,6 +126,72 @@ def preannotate_command(
     if report.interrupted:
         err.print(f"interrupted: kept the {report.documents} finished document(s)")
         raise typer.Exit(130)
+
+
+@app.command("preannotate-batch")
+def preannotate_batch_command(
+    inputs: Annotated[
+        list[str], typer.Argument(help="JSONL files, or folders of them: one partition each.")
+    ],
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Folder for the model-output shards (one per input).")
+    ],
+    model: Annotated[
+        str | None, typer.Option("--model", help="spaCy pipeline name or path (default model).")
+    ] = None,
+    labels: Annotated[
+        str | None,
+        typer.Option("--labels", help="Comma-separated entity labels to keep (default: all)."),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help="A Dask scheduler's address, or local for a LocalCluster; default: here.",
+        ),
+    ] = None,
+    n_process: Annotated[
+        int, typer.Option("--n-process", min=1, help="Workers of a local cluster.")
+    ] = 2,
+    claim_lexicon: Annotated[
+        Path | None,
+        typer.Option("--claim-lexicon", help="A cue lexicon JSON file extending the built-in."),
+    ] = None,
+) -> None:
+    """Pre-annotate JSONL files without a database: one model-output shard per input, in the
+    format import --as-suggestions reads. Shards already written are kept (run it again to
+    resume)."""
+    from annotate.nlp.batch import BadInputError, preannotate_files
+
+    wanted = [label.strip() for label in labels.split(",") if label.strip()] if labels else None
+
+    run = partial(
+        preannotate_files, inputs, out_dir, model=model, claim_lexicon=claim_lexicon, labels=wanted
+    )
+    try:
+        if scheduler is not None:
+            from annotate.nlp.cluster import connect
+
+            with connect(scheduler, workers=n_process) as client:
+                report = run(client=client)
+        else:
+            report = run(client=None)
+    except BadInputError as error:
+        for problem in error.problems:
+            report_error(problem)
+        err.print(f"nothing annotated: {len(error.problems)} bad input(s)")
+        raise typer.Exit(1) from None
+    out.print(
+        f"{report.origin}: {len(report.shards_written)} shard(s) written to {out_dir} "
+        f"({report.documents} documents, {report.spans} entity and {report.claims} claim "
+        f"suggestions); {len(report.shards_kept)} already there"
+    )
+    for doc_id, problem in report.failed:
+        warn(f"document {doc_id} skipped: the pipeline failed on it ({problem})")
+    out.print(
+        f"next: claimscope import --as-suggestions --origin {report.origin} {out_dir}",
+        soft_wrap=True,
+    )
 
 
 @app.command("evaluate")

@@ -68,6 +68,33 @@ class PreannotateReport:
         return self.words / self.seconds if self.seconds else 0.0
 
 
+@dataclass(slots=True)
+class Extraction:
+    """What the pipeline found in one document, in document offsets, as plain data: the same
+    whichever process or machine parsed it, and cheap to send between them."""
+
+    doc_id: str
+    entities: list[tuple[int, int, str]]
+    claims: list[DetectedClaim]
+
+
+def extract(document: Document, pieces: Pieces) -> Extraction:
+    """The entities and claims of a document's parse (or of its windows' parses)."""
+    return Extraction(
+        document.id,
+        [
+            (offset + ent.start_char, offset + ent.end_char, ent.label_)
+            for offset, spacy_doc in pieces
+            for ent in spacy_doc.ents
+        ],
+        [
+            shifted(detected, offset)
+            for offset, spacy_doc in pieces
+            for detected in claims_from_doc(spacy_doc)
+        ],
+    )
+
+
 def add_claims_component(pipeline: LoadedPipeline) -> None:
     if CLAIMS_COMPONENT not in pipeline.nlp.pipe_names:
         pipeline.nlp.add_pipe(CLAIMS_COMPONENT, last=True)
@@ -172,7 +199,7 @@ def parse_documents(
             yield single
 
 
-class _StopFlag:
+class StopFlag:
     """Ctrl-C asks the run to stop after the current document (workers ignore it)."""
 
     def __init__(self) -> None:
@@ -202,10 +229,10 @@ def preannotate(
     report.skipped = store.document_count() - len(doc_ids)
     documents = [store.get_document(doc_id) for doc_id in doc_ids]
     wanted = set(labels) if labels else None
-    stop = _StopFlag()
+    stop = StopFlag()
     previous_handler = signal.signal(signal.SIGINT, stop)
     started = time.perf_counter()
-    pending: list[tuple[Document, Pieces]] = []
+    pending: list[tuple[Document, Extraction]] = []
     try:
         parsed = parse_documents(
             pipeline,
@@ -216,41 +243,40 @@ def preannotate(
             failed=report.failed,
         )
         for document, pieces in parsed:
-            pending.append((document, pieces))
+            pending.append((document, extract(document, pieces)))
             report.documents += 1
             report.words += word_count(document.text)
             if len(pending) >= commit_every:
-                _commit(store, origin, pending, wanted, report)
+                commit_extractions(store, origin, pending, wanted, report)
             if on_progress is not None:
                 on_progress(report.documents + len(report.failed), len(documents), report.words)
             if stop.requested:
                 report.interrupted = True
                 break
-        _commit(store, origin, pending, wanted, report)
+        commit_extractions(store, origin, pending, wanted, report)
     finally:
         signal.signal(signal.SIGINT, previous_handler)
         report.seconds = time.perf_counter() - started
     return report
 
 
-def _commit(
+def commit_extractions(
     store: Store,
     origin: str,
-    pending: list[tuple[Document, Pieces]],
+    pending: list[tuple[Document, Extraction]],
     wanted: set[str] | None,
     report: PreannotateReport,
 ) -> None:
     if not pending:
         return
     with store.transaction() as tx:
-        for document, pieces in pending:
-            spans, claims = replace_suggestions(store, tx, origin, document, pieces, wanted)
+        for document, extraction in pending:
+            spans, claims = replace_suggestions(store, tx, origin, document, extraction, wanted)
             report.spans += spans
             report.claims += claims
-            for _, spacy_doc in pieces:
-                for ent in spacy_doc.ents:
-                    if wanted is None or ent.label_ in wanted:
-                        report.per_label[ent.label_] = report.per_label.get(ent.label_, 0) + 1
+            for _, _, label in extraction.entities:
+                if wanted is None or label in wanted:
+                    report.per_label[label] = report.per_label.get(label, 0) + 1
     pending.clear()
 
 
@@ -259,13 +285,13 @@ def replace_suggestions(
     tx: Transaction,
     origin: str,
     document: Document,
-    pieces: Doc | Pieces,
+    found: Extraction | Doc,
     wanted: set[str] | None,
 ) -> tuple[int, int]:
     """Swap this origin's pending suggestions for fresh ones; returns (spans, claims) added.
-    ``pieces`` is the document's parse, or the parses of its windows with their offsets."""
-    if isinstance(pieces, Doc):
-        pieces = [(0, pieces)]
+    ``found`` is what the pipeline found, or the document's parse."""
+    if isinstance(found, Doc):
+        found = extract(document, [(0, found)])
     kept_spans = _drop_pending(tx, "spans", store.spans(document.id), origin)
     kept_claims = _drop_pending(tx, "claims", store.claims(document.id), origin)
     decided = {(span.start, span.end) for span in kept_spans}
@@ -274,28 +300,21 @@ def replace_suggestions(
             EntitySpan(
                 id=0,
                 doc_id=document.id,
-                start=offset + ent.start_char,
-                end=offset + ent.end_char,
-                label=ent.label_,
+                start=start,
+                end=end,
+                label=label,
                 origin=origin,
                 origin_kind=OriginKind.MODEL,
                 status=SpanStatus.SUGGESTED,
             )
         )
-        for offset, spacy_doc in pieces
-        for ent in spacy_doc.ents
-        if (wanted is None or ent.label_ in wanted)
-        and (offset + ent.start_char, offset + ent.end_char) not in decided
+        for start, end, label in found.entities
+        if (wanted is None or label in wanted) and (start, end) not in decided
     ]
     all_spans = SpanLookup(kept_spans + new_spans)
     decided_claims = {(claim.content.start, claim.content.end) for claim in kept_claims}
     added_claims = 0
-    found = (
-        shifted(detected, offset)
-        for offset, spacy_doc in pieces
-        for detected in claims_from_doc(spacy_doc)
-    )
-    for detected in found:
+    for detected in found.claims:
         if (detected.content.start, detected.content.end) in decided_claims:
             continue
         claim = suggestion_from_detected(detected, document.id, origin)
