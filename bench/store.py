@@ -3,7 +3,8 @@
 For 1k, 10k and 100k documents (3,000-character texts, 20 spans each) it measures, in one run:
 the store's span update (returns once the edit is fsynced), plain TinyDB's ``update`` (plus
 an fsync, since TinyDB's JSONStorage does not sync), and the floor: a raw append + fdatasync of
-one small record. Also the time to open each database. Usage::
+one small record. Also the time to open each database, a checkpoint after one edit, and the
+resident and peak memory of a process that opens it (measured in a fresh process). Usage::
 
     python bench/store.py [--sizes 1000,10000,100000] [--edits 2000] [--keep DIR]
 """
@@ -128,8 +129,8 @@ def timed(samples: list[float], action: Callable[..., object], *args: object) ->
     samples.append((time.perf_counter() - start) * 1000)
 
 
-def bench_store(path: Path, documents: int, edits: int) -> tuple[float, list[float], float]:
-    """Open time (s), per-edit latencies (ms), close/checkpoint time (s)."""
+def bench_store(path: Path, documents: int, edits: int) -> tuple[float, list[float], float, float]:
+    """Open time (s), per-edit latencies (ms), close time (s), checkpoint after one edit (ms)."""
     start = time.perf_counter()
     store = Store.open(path)
     open_s = time.perf_counter() - start
@@ -140,9 +141,40 @@ def bench_store(path: Path, documents: int, edits: int) -> tuple[float, list[flo
         span_id = rng.randint(1, total_spans)
         label = LABELS[n % len(LABELS)]
         timed(latencies, partial(store.update_span, span_id, label=label, status="edited"))
+    store.checkpoint()
+    store.update_span(1, label="ORG", status="edited")
+    start = time.perf_counter()
+    store.checkpoint()  # after one edit
+    checkpoint_ms = (time.perf_counter() - start) * 1000
     start = time.perf_counter()
     store.close()
-    return open_s, latencies, time.perf_counter() - start
+    return open_s, latencies, time.perf_counter() - start, checkpoint_ms
+
+
+MEMORY_PROBE = """
+import resource, sys
+sys.path.insert(0, sys.argv[2])
+from annotate.store import Store
+store = Store.open(sys.argv[1], readonly=True)
+with open("/proc/self/status") as status:
+    rss = next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(rss / 1024, peak / 1024)
+"""
+
+
+def memory_mib(path: Path) -> tuple[float, float]:
+    """Resident memory after opening ``path`` and the peak on the way, in a fresh process."""
+    import subprocess
+
+    result = subprocess.run(
+        [sys.executable, "-c", MEMORY_PROBE, str(path), str(ROOT)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    rss, peak = result.stdout.split()
+    return float(rss), float(peak)
 
 
 def bench_plain_tinydb(path: Path, documents: int, edits: int) -> tuple[float, list[float]]:
@@ -203,7 +235,10 @@ def main() -> None:
     folder = args.keep or Path(tempfile.mkdtemp(prefix="claimscope-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
     results: dict[str, float] = {}
-    print(f"{'what':<28}{'docs':>8}{'p50 ms':>10}{'p99 ms':>10}{'open s':>9}{'close s':>9}")
+    print(
+        f"{'what':<28}{'docs':>8}{'p50 ms':>10}{'p99 ms':>10}{'open s':>9}{'close s':>9}"
+        f"{'ckpt ms':>9}{'RSS MiB':>9}{'peak MiB':>9}"
+    )
     try:
         floor = bench_floor(folder, args.edits)
         results["floor_p99"] = percentile(floor, 99)
@@ -225,12 +260,17 @@ def main() -> None:
                     f"{open_s:>9.2f}"
                 )
                 copy.unlink()
-            open_s, latencies, close_s = bench_store(path, documents, args.edits)
+            rss, peak = memory_mib(path)
+            open_s, latencies, close_s, checkpoint_ms = bench_store(path, documents, args.edits)
             results[f"store_p99_{documents}"] = percentile(latencies, 99)
             results[f"open_s_{documents}"] = open_s
+            results[f"checkpoint_ms_{documents}"] = checkpoint_ms
+            results[f"rss_mib_{documents}"] = rss
+            results[f"peak_mib_{documents}"] = peak
             print(
                 f"{'claimscope store':<28}{documents:>8}{statistics.median(latencies):>10.3f}"
                 f"{percentile(latencies, 99):>10.3f}{open_s:>9.2f}{close_s:>9.2f}"
+                f"{checkpoint_ms:>9.1f}{rss:>9.0f}{peak:>9.0f}"
             )
             path.unlink()
     finally:
@@ -245,7 +285,11 @@ def main() -> None:
         f"flat_ratio={ratio:.2f} "
         f"tinydb_p99_ms_10k={results.get('tinydb_p99_10000', float('nan')):.1f} "
         f"floor_p99_ms={results['floor_p99']:.3f} "
-        f"open_s_10k={results.get('open_s_10000', float('nan')):.2f}"
+        f"open_s_10k={results.get('open_s_10000', float('nan')):.2f} "
+        f"open_s_100k={results.get('open_s_100000', float('nan')):.2f} "
+        f"checkpoint_ms_100k={results.get('checkpoint_ms_100000', float('nan')):.1f} "
+        f"rss_mib_100k={results.get('rss_mib_100000', float('nan')):.0f} "
+        f"peak_mib_100k={results.get('peak_mib_100000', float('nan')):.0f}"
     )
 
 
