@@ -360,3 +360,44 @@ async def test_the_list_finds_documents_by_file_name_and_id_and_shows_context(
         (row,) = listing.shown
         context = str(table.contexts[row.doc_id])
         assert "turn a blind eye, said Muhammed" in context
+
+
+async def test_statistic_claims_can_be_hidden_and_are_then_skipped(tmp_path: Path) -> None:
+    """Issue 9: numbers without a source are not attributions; the reader filters them."""
+    from annotate.importer import import_paths
+    from annotate.model import Claim, Offsets, OriginKind
+    from annotate.store import Store
+    from tests.conftest import SEED
+
+    db = tmp_path / "db.json"
+    with Store.open(db) as store:
+        import_paths(store, [str(SEED)])
+        doc_id = store.document_ids()[0]
+        for start, end, kind in ((149, 242, ClaimKind.REPORTED), (300, 340, ClaimKind.STATISTIC)):
+            store.add_claim(
+                Claim(
+                    0,
+                    doc_id,
+                    Offsets(start, end),
+                    kind,
+                    "rules@1",
+                    OriginKind.MODEL,
+                    SpanStatus.SUGGESTED,
+                )
+            )
+    async with running(db) as (app, pilot):
+        screen = await open_first(app, pilot)
+        await pilot.press("tab", "tab")
+        assert screen._focused_claim() is not None
+        assert screen._focused_claim().kind == ClaimKind.STATISTIC  # type: ignore[union-attr]
+        await pilot.press("T")
+        assert screen._focused_claim() is None
+        assert screen.status == "✓ statistic claims hidden (T shows them)"
+        kinds = {i.kind for i in article(screen)._items()}
+        assert [i for i in article(screen)._items() if i.kind == "claim"] and "claim" in kinds
+        assert all(i.start != 300 for i in article(screen)._items() if i.kind == "claim")
+        await pilot.press("tab", "tab")  # only the reported claim is visited
+        assert screen._focused_claim().kind == ClaimKind.REPORTED  # type: ignore[union-attr]
+        assert len(screen._pending()) == 1  # the hidden one is not in the review flow
+        await pilot.press("T")
+        assert len(screen._pending()) == 2

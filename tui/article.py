@@ -112,6 +112,8 @@ class ArticleView(ScrollView, can_focus=True):
         #: Stretches where annotators disagree and no decision was made yet (adjudication).
         self.conflicts: list[Offsets] = []
         self.show_rejected = True
+        #: Claim kinds the analyst chose not to see (``T`` hides statistic claims).
+        self.hidden_kinds: set[str] = set()
         self._spans: list[EntitySpan] = []
         self._claims: list[Claim] = []
         self._span_by_id: dict[int, EntitySpan] = {}
@@ -215,6 +217,8 @@ class ArticleView(ScrollView, can_focus=True):
                 continue
             yield _Item(span.start, span.end, "entity", span.id, span.label, span.status.value)
         for claim in self._claims:
+            if claim.kind.value in self.hidden_kinds:
+                continue
             for part in claim.content_fragments():  # discontinuous content: its pieces only
                 yield _Item(part.start, part.end, "claim", claim.id, "", claim.status.value)
         for match in self.matches:

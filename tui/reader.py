@@ -119,6 +119,7 @@ class ReaderScreen(Screen[None]):
         Binding("ctrl+r", "redo", "redo", show=False),
         Binding("slash", "search", "search", show=False),
         Binding("R", "toggle_rejected", "show/hide rejected", show=False),
+        Binding("T", "toggle_statistics", "show/hide statistic claims", show=False),
         Binding("h", "guidelines", "guidelines", show=False),
     ]
 
@@ -319,7 +320,7 @@ class ReaderScreen(Screen[None]):
 
     def _claim_at(self, offset: int) -> Claim | None:
         """The innermost claim whose content holds ``offset``."""
-        holding = [c for c in self.claims if c.content.start <= offset < c.content.end]
+        holding = [c for c in self._visible_claims() if c.content.start <= offset < c.content.end]
         return min(holding, key=lambda c: c.content.end - c.content.start, default=None)
 
     def _set_focus(self, focus: Focus, offset: int) -> None:
@@ -528,7 +529,9 @@ class ReaderScreen(Screen[None]):
 
     def action_next_claim(self, direction: int) -> None:
         self._jump(
-            [(c.content.start, Focus("claim", c.id)) for c in self.claims], direction, "claim"
+            [(c.content.start, Focus("claim", c.id)) for c in self._visible_claims()],
+            direction,
+            "claim",
         )
 
     def _jump(self, items: list[tuple[int, Focus]], direction: int, what: str) -> None:
@@ -688,7 +691,7 @@ class ReaderScreen(Screen[None]):
         ]
         items += [
             (c.content.start, Focus("claim", c.id))
-            for c in self.claims
+            for c in self._visible_claims()
             if c.status == SpanStatus.SUGGESTED
         ]
         return items
@@ -980,6 +983,24 @@ class ReaderScreen(Screen[None]):
         if self._write(lambda: self.editor.set_state(ReviewState.DONE)):
             self.post_message(DocumentDone(self.doc_id))
 
+    def action_toggle_statistics(self) -> None:
+        """Statistic claims (a number with no source) are not attributions: hide or show them;
+        hidden ones are skipped by tab, N and every decision's move to the next."""
+        article = self.query_one(ArticleView)
+        kind = ClaimKind.STATISTIC.value
+        article.hidden_kinds ^= {kind}
+        article.set_annotations(self.spans, self.claims)
+        hidden = kind in article.hidden_kinds
+        claim = self._focused_claim()
+        if hidden and claim is not None and claim.kind == ClaimKind.STATISTIC:
+            self.focus_item = None
+            self._apply_focus(force=True)
+        self._say("statistic claims " + ("hidden (T shows them)" if hidden else "shown"))
+
+    def _visible_claims(self) -> list[Claim]:
+        hidden = self.query_one(ArticleView).hidden_kinds
+        return [c for c in self.claims if c.kind.value not in hidden]
+
     def action_toggle_rejected(self) -> None:
         article = self.query_one(ArticleView)
         article.show_rejected = not article.show_rejected
@@ -1053,6 +1074,7 @@ def reader_key_groups() -> list[tuple[str, list[tuple[str, str]]]]:
                 (["[", "]"], "grow the focused span: start one token left / end one right"),
                 (["{", "}"], "shrink it: start one token right / end one token left"),
                 (["R"], "show / hide rejected suggestions"),
+                (["T"], "show / hide statistic claims (numbers with no source)"),
             ],
         ),
         (
