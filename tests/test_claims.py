@@ -660,3 +660,23 @@ def test_a_coordinated_phrase_without_a_subject_stays_in_the_content(pipeline: A
     assert text[found.content.start : found.content.end] == (
         "the talks had stalled and would resume next week"
     )
+
+
+def test_according_to_around_a_reporting_verb_is_a_claim_of_its_own(pipeline: Any) -> None:
+    text = (
+        "According to the New Zealand Herald, Professor John Burrows said the flag had never "
+        "been open to public choice."
+    )
+    found = detect_claims(pipeline.nlp(text))
+    by_cue = {text[c.cue.start : c.cue.end]: c for c in found if c.cue}
+    assert set(by_cue) == {"According to", "said"}
+    outer, inner = by_cue["According to"], by_cue["said"]
+    assert text[outer.source.start : outer.source.end] == "the New Zealand Herald"  # type: ignore[union-attr]
+    assert outer.content.start <= inner.content.start and inner.content.end <= outer.content.end
+    assert text[inner.source.start : inner.source.end] == "Professor John Burrows"  # type: ignore[union-attr]
+
+
+def test_according_to_on_a_plain_clause_stays_one_claim(pipeline: Any) -> None:
+    text = "According to the police, the road was closed for three hours."
+    found = [c for c in detect_claims(pipeline.nlp(text)) if c.cue]
+    assert [text[c.cue.start : c.cue.end] for c in found] == ["According to"]

@@ -11,7 +11,8 @@ and a one-line explanation of why. Rules, in the order they claim a reporting ve
 - ``speech_verb.*`` — a reporting or cognition verb (say, tell, add, report, claim, warn,
   caution, believe, announce, …) whose subject is the source and whose clausal complement is
   the content, in either order (``X said Y`` / ``Y, X said`` / ``Y, said X``);
-- ``according_to`` — ``according to X``, when no reporting verb already carries the claim;
+- ``according_to`` — ``according to X``, when no reporting verb already carries the claim, or
+  around a named person's reported claim (a claim holding theirs);
 - ``hedge.*`` — unattributed assertions: ``concerns have been growing that …``, ``it is
   believed that …``, ``reportedly``;
 - ``statistic.quantity`` — a sentence resting on an approximate number, percentage or amount

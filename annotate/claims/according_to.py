@@ -11,7 +11,9 @@ from annotate.claims.parse import (
     Candidates,
     _text,
     content_of,
+    is_reporting_verb,
     source_of,
+    subject_of,
     subtree_without,
     tokens_offsets,
 )
@@ -48,7 +50,15 @@ def _according_to_claims(
             continue
         to, source_head = parts
         clause = token.head
-        if clause.i in used or clause == token:
+        if clause == token:
+            continue
+        # "According to the Herald, Burrows said …": the Herald reports a named person's
+        # claim, a claim of its own with Burrows's inside it (the verb rule made that one).
+        # With an unnamed speaker ("According to DW, experts caution …") the according-to
+        # phrase only says where the verb's claim comes from, and stays part of it.
+        speaker = subject_of(clause) if is_reporting_verb(clause) else None
+        nested = clause.i in used and speaker is not None and speaker.pos_ == "PROPN"
+        if clause.i in used and not nested:
             continue
         tokens = subtree_without(clause, excluded=[token])
         if not tokens:
