@@ -5,9 +5,11 @@ density: 135 and 1,350, plus claims) it presses a realistic mix of keys — toke
 span, page down, accept and undo — and measures, per key, the time from sending the key to the
 end of the screen update it caused (Textual's frame pacing is lifted with TEXTUAL_FPS so the
 figure is the work, not the wait for the next frame). Start-up: a fresh process runs the app on
-a 10,000-document database and reports the time from process start to the first painted list.
+a 10,000-document database (five launches) and on a 100,000-document one (three) and reports
+the time from process start to the first painted list, and from Enter on the last document to
+its reader painted.
 
-    python bench/tui.py [--keys 300]
+    python bench/tui.py [--keys 300] [--docs 10000] [--large 100000 | --large 0]
 """
 
 from __future__ import annotations
@@ -157,26 +159,37 @@ import asyncio
 from textual.screen import Screen
 from tui.app import make_app
 from tui.documents import DocumentListScreen
+from tui.reader import ReaderScreen
 painted = []
+opened = []
 original = Screen._compositor_refresh
 def timed(self):
     original(self)
     if isinstance(self, DocumentListScreen) and self.rows and not painted:
         painted.append(time.time())
+    if isinstance(self, ReaderScreen) and self.document is not None and not opened:
+        opened.append(time.time())
 Screen._compositor_refresh = timed
 async def main():
     app = make_app(sys.argv[1], annotator="bench")
     async with app.run_test(size=(120, 40)) as pilot:
         while not painted:
             await pilot.pause(0.01)
+        await pilot.press("end")  # the last document: no cache helps it
+        pressed = time.time()
+        await pilot.press("enter")
+        while not opened:
+            await pilot.pause(0.005)
     app.close_store()
+    print(repr(painted[0]))
+    print(repr((opened[0] - pressed) * 1000))
 asyncio.run(main())
-print(repr(painted[0]))
 """
 
 
-def startup_seconds(db: Path) -> float:
-    """Process launch → first painted document list, as `claimscope tui` would do it."""
+def startup_seconds(db: Path) -> tuple[float, float]:
+    """Process launch → first painted document list, as `claimscope tui` would do it; and
+    Enter on the last document → its reader painted (ms)."""
     launched = time.time()
     result = subprocess.run(
         [sys.executable, "-c", STARTUP, str(db)],
@@ -186,7 +199,8 @@ def startup_seconds(db: Path) -> float:
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
-    return float(result.stdout.strip().splitlines()[-1]) - launched
+    *_, painted, opened = result.stdout.strip().splitlines()
+    return float(painted) - launched, float(opened)
 
 
 def p95(samples: list[float]) -> float:
@@ -198,6 +212,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--keys", type=int, default=300)
     parser.add_argument("--docs", type=int, default=10_000)
+    parser.add_argument(
+        "--large", type=int, default=100_000, help="the large database (0: skip it)"
+    )
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="claimscope-tui-bench-"))
     rng = random.Random(3)
@@ -212,17 +229,29 @@ def main() -> None:
             f"{characters:>6} chars: key → repaint p50 {statistics.median(latencies):.2f} ms, "
             f"p95 {p95(latencies):.2f} ms, max {max(latencies):.2f} ms over {len(latencies)} keys"
         )
-    big = folder / "startup.json"
-    build_database(big, args.docs)
-    runs = sorted(startup_seconds(big) for _ in range(5))
-    startup = runs[len(runs) // 2]
-    print(
-        f"start-up to first paint on {args.docs:,} documents (20 spans each): median "
-        f"{startup:.2f} s of {', '.join(f'{r:.2f}' for r in runs)}"
-    )
+    for documents, launches in ((args.docs, 5), (args.large, 3)):
+        if not documents:
+            continue
+        big = folder / f"startup-{documents}.json"
+        build_database(big, documents)
+        measured = [startup_seconds(big) for _ in range(launches)]
+        runs = sorted(start for start, _ in measured)
+        opens = sorted(opened for _, opened in measured)
+        results[f"startup_{documents}"] = runs[len(runs) // 2]
+        results[f"open_doc_{documents}"] = opens[len(opens) // 2]
+        print(
+            f"start-up to first paint on {documents:,} documents (20 spans each): median "
+            f"{runs[len(runs) // 2]:.2f} s of {', '.join(f'{r:.2f}' for r in runs)}; opening "
+            f"the last document: median {opens[len(opens) // 2]:.0f} ms"
+        )
+        big.unlink()
+    nan = float("nan")
     print(
         f"RESULT key_p95_ms_8k={results['p95_8000']:.2f} key_p95_ms_80k={results['p95_80000']:.2f} "
-        f"ratio={results['p95_80000'] / results['p95_8000']:.2f} startup_s_10k={startup:.2f}"
+        f"ratio={results['p95_80000'] / results['p95_8000']:.2f} "
+        f"startup_s_10k={results.get(f'startup_{args.docs}', nan):.2f} "
+        f"startup_s_100k={results.get(f'startup_{args.large}', nan):.2f} "
+        f"open_doc_ms_100k={results.get(f'open_doc_{args.large}', nan):.0f}"
     )
 
 
