@@ -88,3 +88,16 @@ def tui_db(tui_template: Path, tmp_path: Path) -> Path:
     from tests.tui_support import copy_database
 
     return copy_database(tui_template, tmp_path / "claimscope.json")
+
+
+def spacy_debug_data(out: Path) -> subprocess.CompletedProcess[str]:
+    """``spacy debug data`` on a ``claimscope train`` folder (its config and corpus)."""
+    from annotate.nlp.training import debug_data_command
+
+    return subprocess.run(
+        [sys.executable, "-m", "spacy", *debug_data_command(out)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )

@@ -4,7 +4,7 @@ agreement on small cases computed by hand."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pytest
@@ -461,31 +461,18 @@ async def test_assign_puts_each_queue_first_in_the_list(tui_db: Path) -> None:
 
 
 @pytest.fixture
-def three(shared: tuple[Store, str, list[EntitySpan]]) -> tuple[Store, str, list[EntitySpan]]:
-    """alice, bob and carol finished the seed's three suggestions: Kabul all accepted,
-    Afghanistan a GPE for alice and carol but a LOC for bob, May 29 rejected by all; alice
-    also marked "ANI" an ORG."""
-    store, doc_id, (kabul, afghanistan, may) = shared
-    for name in ("alice", "bob", "carol"):
-        editor = Editor(store, doc_id, name)
-        editor.set_status(kabul.id, SpanStatus.ACCEPTED)
-        editor.set_status(may.id, SpanStatus.REJECTED)
-        if name == "bob":
-            editor.set_label(afghanistan.id, "LOC")
-        else:
-            editor.set_status(afghanistan.id, SpanStatus.ACCEPTED)
-        if name == "alice":
-            editor.add_entity(29, 32, "ORG")
-        editor.set_state(ReviewState.DONE)
-    return shared
+def three(three_db: Path) -> Iterator[tuple[Store, str]]:
+    """The three-annotator case (``tests.tui_support.build_three_annotators``), open."""
+    with Store.open(three_db) as store:
+        yield store, store.document_ids()[0]
 
 
 def test_adjudication_adopts_agreement_and_settles_conflicts(
-    three: tuple[Store, str, list[EntitySpan]], tmp_path: Path
+    three: tuple[Store, str], tmp_path: Path
 ) -> None:
     from annotate.team.adjudicate import Adjudication, adjudicable
 
-    store, doc_id, _ = three
+    store, doc_id = three
     assert adjudicable(store, ["alice", "bob", "carol"], "gold") == [(doc_id, 2)]
     adjudication = Adjudication(store, doc_id, ("alice", "bob", "carol"))
     assert adjudication.adopt_agreed() == 2  # Kabul, and May 29 (rejected by all)

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +12,7 @@ from annotate.editing import Editor
 from annotate.importer import import_paths
 from annotate.model import ReviewState, SpanStatus
 from annotate.store import Store
-from tests.conftest import CORPORA, ROOT, SEED, run_cli
+from tests.conftest import CORPORA, SEED, run_cli, spacy_debug_data
 
 ANNOTATORS = ("alice", "bob", "carol")
 
@@ -114,14 +112,6 @@ async def test_three_annotators_from_assignment_to_a_gold_set(
         db=team,
     )
     assert trained.returncode == 0, trained.stderr[-2000:]
-    from annotate.nlp.training import debug_data_command
-
-    checked = subprocess.run(
-        [sys.executable, "-m", "spacy", *debug_data_command(out)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-    )
+    checked = spacy_debug_data(out)
     assert checked.returncode == 0, checked.stdout[-3000:]
     assert "✘" not in checked.stdout, checked.stdout[-3000:]

@@ -4,13 +4,11 @@ the trained pipeline; spaCy's own `debug data` accepts the exported corpus and c
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import CORPORA, GOLD, ROOT, run_cli
+from tests.conftest import CORPORA, GOLD, run_cli, spacy_debug_data
 
 
 @pytest.fixture(scope="module")
@@ -29,16 +27,8 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 
 def test_spacy_debug_data_accepts_the_corpus(trained: tuple[Path, Path]) -> None:
-    from annotate.nlp.training import debug_data_command
-
     _, out = trained
-    result = subprocess.run(
-        [sys.executable, "-m", "spacy", *debug_data_command(out)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-    )
+    result = spacy_debug_data(out)
     assert result.returncode == 0, result.stdout[-3000:]
     assert "✘" not in result.stdout, result.stdout[-3000:]
     assert "spans_key 'sc'" in result.stdout or "Span Categorization" in result.stdout
