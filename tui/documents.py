@@ -135,7 +135,7 @@ class DocumentListScreen(Screen[None]):
             row = by_id[doc_id]
             row.pending = conflicts
             ordered.append(row)
-        self.query_one(DocumentTable).pending_heading = "conflicts"
+        self.query_one(DocumentTable).pending_heading = "≠ left"
         return ordered
 
     @property
