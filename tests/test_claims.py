@@ -680,3 +680,15 @@ def test_according_to_on_a_plain_clause_stays_one_claim(pipeline: Any) -> None:
     text = "According to the police, the road was closed for three hours."
     found = [c for c in detect_claims(pipeline.nlp(text)) if c.cue]
     assert [text[c.cue.start : c.cue.end] for c in found] == ["According to"]
+
+
+def test_an_inserted_i_mean_is_about_what_follows_it(pipeline: Any) -> None:
+    text = (
+        "I don't see why it should, I mean there happens to be no other military alliance "
+        "remotely comparable."
+    )
+    found = [c for c in detect_claims(pipeline.nlp(text)) if c.cue]
+    meant = next(c for c in found if text[c.cue.start : c.cue.end] == "mean")  # type: ignore[union-attr]
+    assert text[meant.content.start : meant.content.end] == (
+        "there happens to be no other military alliance remotely comparable"
+    )

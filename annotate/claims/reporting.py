@@ -50,7 +50,10 @@ def _speech_verb_claims(
         if not _plausible(verb, clause, how):
             continue
         if how == "parataxis":
-            tokens = subtree_without(clause, excluded=[verb, *_coordinated_clauses(clause)])
+            tokens = subtree_without(
+                clause,
+                excluded=[verb, *_coordinated_clauses(clause), *_clauses_before(verb, clause)],
+            )
         elif how == "that":
             tokens = [t for t in verb.subtree if clause.i <= t.i]
         else:
@@ -146,6 +149,23 @@ def complement_tokens(verb: Token, clause: Token) -> list[Token]:
     while excluded and kept and kept[-1].dep_ in ("cc", "punct"):
         kept.pop()  # the "and" before a left-out clause hangs on the word before it
     return kept
+
+
+#: What of a clause before an inserted "I think" / "I mean" is still the content: its subject.
+_CONTENT_BEFORE_CUE = frozenset({"nsubj", "nsubjpass", "expl", "csubj", "aux", "neg", "mark"})
+
+
+def _clauses_before(verb: Token, clause: Token) -> list[Token]:
+    """Other clauses (and interjections, commas) the parser hung on ``clause`` before the cue
+    ``verb``: "I don't see why it should, I mean there happens to be …" is about what
+    follows "I mean"."""
+    if verb.i > clause.i:  # a closing aside ("It was in May, I think"): all before is content
+        return []
+    return [
+        child
+        for child in clause.children
+        if child.i < verb.i and child.dep_ not in _CONTENT_BEFORE_CUE
+    ]
 
 
 def _coordinated_clauses(head: Token) -> list[Token]:
