@@ -50,9 +50,6 @@ class Editor:
 
     def stamp(self, tx: Transaction) -> dict[str, Any]:
         """Who changed a record, and when."""
-        return self._stamp(tx)
-
-    def _stamp(self, tx: Transaction) -> dict[str, Any]:
         return {"annotator": self.annotator, "updated_at": tx.stamp}
 
     def _text_length(self) -> int:
@@ -182,7 +179,7 @@ class Editor:
             return span_id
         with self.store.transaction(undo=self._tag(f"label {span.label} → {label}")) as tx:
             status = self._edited_status(span.origin_kind)
-            changes = {"label": label, "status": status, **self._stamp(tx)}
+            changes = {"label": label, "status": status, **self.stamp(tx)}
             target = self.change_span(tx, span_id, changes)
         return target
 
@@ -193,7 +190,7 @@ class Editor:
             return span_id
         verb = {SpanStatus.ACCEPTED: "accept", SpanStatus.REJECTED: "reject"}.get(status, "mark")
         with self.store.transaction(undo=self._tag(f"{verb} {span.label}")) as tx:
-            target = self.change_span(tx, span_id, {"status": status.value, **self._stamp(tx)})
+            target = self.change_span(tx, span_id, {"status": status.value, **self.stamp(tx)})
         return target
 
     def move_bounds(self, span_id: int, start: int, end: int) -> None:
@@ -204,7 +201,7 @@ class Editor:
             raise StoreError(f"span {start}-{end} would be empty or outside the text")
         with self.store.transaction(undo=self._tag(f"resize {span.label}")) as tx:
             status = self._edited_status(span.origin_kind)
-            changes = {"start": start, "end": end, "status": status, **self._stamp(tx)}
+            changes = {"start": start, "end": end, "status": status, **self.stamp(tx)}
             self.change_span(tx, span_id, changes)
 
     def delete_span(self, span_id: int) -> None:
@@ -237,7 +234,7 @@ class Editor:
         verb = "accept" if status == SpanStatus.ACCEPTED else "reject"
         action = f"{verb} all ({len(spans) + len(claims)})"
         with self.store.transaction(undo=self._tag(action)) as tx:
-            decided = {"status": status.value, **self._stamp(tx)}
+            decided = {"status": status.value, **self.stamp(tx)}
             for span in spans:
                 self.change_span(tx, span.id, dict(decided))
             for claim in claims:
@@ -267,7 +264,7 @@ class Editor:
         with self.store.transaction(undo=self._tag(action)) as tx:
             if edits_extraction:
                 changes["status"] = self._edited_status(claim.origin_kind)
-            self.change_claim(tx, claim.id, {**changes, **self._stamp(tx)})
+            self.change_claim(tx, claim.id, {**changes, **self.stamp(tx)})
 
     def set_claim_source(self, claim_id: int, source: Offsets | None) -> None:
         """Set (or clear) the source, linking it to the entity span it overlaps."""

@@ -11,7 +11,6 @@ workers (:mod:`annotate.nlp.cluster`), with the same results.
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +20,7 @@ from annotate.errors import ClaimscopeError
 from annotate.formats.jsonl import claim_record, export_meta, json_line
 from annotate.formats.writing import write_file
 from annotate.importer import ParsedRecord, Provenance, parse_sources
-from annotate.nlp.cluster import annotate_batch, pipeline_origin
+from annotate.nlp.cluster import annotate_batch, in_order, pipeline_origin
 from annotate.nlp.preannotate import WINDOW_CHARS, Extraction, suggestion_from_detected
 
 if TYPE_CHECKING:
@@ -176,25 +175,12 @@ def _results(
         for batch in batches:
             yield annotate_batch(model, lexicon, texts(batch), batch_size, window_chars)
         return
-    limit = max(2, 2 * len(client.scheduler_info().get("workers", {})))
-    waiting: deque[Any] = deque()
-    submitted = 0
-    try:
-        while submitted < len(batches) or waiting:
-            while submitted < len(batches) and len(waiting) < limit:
-                waiting.append(
-                    client.submit(
-                        annotate_batch,
-                        model,
-                        lexicon,
-                        texts(batches[submitted]),
-                        batch_size,
-                        window_chars,
-                        pure=False,
-                    )
-                )
-                submitted += 1
-            yield waiting.popleft().result()
-    finally:
-        for future in waiting:
-            future.cancel()
+
+    def submit(batch: list[ParsedRecord]) -> Any:
+        return client.submit(
+            annotate_batch, model, lexicon, texts(batch), batch_size, window_chars, pure=False
+        )
+
+    limit = 2 * max(1, len(client.scheduler_info().get("workers", {})))
+    for _, result in in_order(batches, submit, limit):
+        yield result

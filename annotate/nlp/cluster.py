@@ -16,11 +16,12 @@ from __future__ import annotations
 import signal
 import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
 from contextlib import AbstractContextManager, ExitStack
 from functools import cache
+from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from annotate.errors import ClaimscopeError
 from annotate.model import DocMeta, Document
@@ -42,6 +43,7 @@ from annotate.store import Store
 if TYPE_CHECKING:
     from distributed import Client
 
+Batch = TypeVar("Batch")
 INSTALL_HINT = "Dask is not installed: pip install 'claimscope[dask]' (distributed)"
 
 
@@ -140,6 +142,27 @@ def guided_batches(items: Sequence[str], workers: int, *, smallest: int = 4) -> 
     return batches
 
 
+def in_order(
+    batches: Iterable[Batch], submit: Callable[[Batch], Any], limit: int
+) -> Generator[tuple[Batch, Any], None, None]:
+    """Each batch with its result, in the batches' order, with at most ``limit`` submitted
+    and not yet taken (so memory does not grow with the work); what is still in flight is
+    cancelled when the caller stops taking results."""
+    following = iter(batches)
+    waiting: deque[tuple[Batch, Any]] = deque(
+        (batch, submit(batch)) for batch in islice(following, max(1, limit))
+    )
+    try:
+        while waiting:
+            batch, future = waiting.popleft()
+            result = future.result()
+            waiting.extend((more, submit(more)) for more in islice(following, 1))
+            yield batch, result
+    finally:
+        for _, future in waiting:
+            future.cancel()
+
+
 def preannotate_on_cluster(
     store: Store,
     client: Client,
@@ -164,30 +187,23 @@ def preannotate_on_cluster(
     report.skipped = store.document_count() - len(doc_ids)
     wanted = set(labels) if labels else None
     workers = max(1, len(client.scheduler_info().get("workers", {})))
-    batches = guided_batches(doc_ids, workers, smallest=batch_documents)
-    limit = in_flight or 2 * workers
+    batches = (
+        [store.get_document(doc_id) for doc_id in ids]
+        for ids in guided_batches(doc_ids, workers, smallest=batch_documents)
+    )
+
+    def submit(documents: list[Document]) -> Any:
+        texts = [(d.id, d.text) for d in documents]
+        return client.submit(
+            annotate_batch, model, lexicon_path, texts, batch_size, window_chars, pure=False
+        )
+
     stop = StopFlag()
     previous_handler = signal.signal(signal.SIGINT, stop)
     started = time.perf_counter()
-    waiting: deque[tuple[list[Document], Any]] = deque()
-    submitted = 0
-
-    def submit_next() -> None:
-        nonlocal submitted
-        documents = [store.get_document(doc_id) for doc_id in batches[submitted]]
-        texts = [(d.id, d.text) for d in documents]
-        future = client.submit(
-            annotate_batch, model, lexicon_path, texts, batch_size, window_chars, pure=False
-        )
-        waiting.append((documents, future))
-        submitted += 1
-
+    results = in_order(batches, submit, in_flight or 2 * workers)
     try:
-        while submitted < len(batches) and len(waiting) < limit:
-            submit_next()
-        while waiting:
-            documents, future = waiting.popleft()
-            found, failed = future.result()
+        for documents, (found, failed) in results:
             report.failed += failed
             by_id = {d.id: d for d in documents}
             pending = [(by_id[e.doc_id], e) for e in found]
@@ -199,11 +215,8 @@ def preannotate_on_cluster(
             if stop.requested:
                 report.interrupted = True
                 break
-            if submitted < len(batches):
-                submit_next()
     finally:
-        for _, future in waiting:
-            future.cancel()
+        results.close()  # what is still in flight is cancelled
         signal.signal(signal.SIGINT, previous_handler)
         report.seconds = time.perf_counter() - started
     return report

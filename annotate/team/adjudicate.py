@@ -186,13 +186,9 @@ class Adjudication:
 
     def keep_all(self, unit: Unit) -> None:
         """Gold takes every version's records (each distinct one once)."""
-        records: dict[tuple[Any, ...], EntitySpan | Claim] = {}
-        for version in unit.versions:
-            for record in version.records:
-                records.setdefault(_key(record), record)
         editor = self.editor
         with editor.edit("adjudicate: keep all") as tx:
-            self._settle(editor, tx, unit, list(records.values()))
+            self._settle(editor, tx, unit, _distinct(unit))
 
     def drop(self, unit: Unit) -> None:
         """Gold takes none: every version's records are rejected."""

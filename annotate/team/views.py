@@ -96,8 +96,3 @@ def view(records: list[Record], annotator: str) -> list[Record]:
 def _order(record: EntitySpan | Claim) -> tuple[int, int, int]:
     where: Offsets = record.offsets if isinstance(record, EntitySpan) else record.content
     return (where.start, where.end, record.id)
-
-
-def owners(records: list[EntitySpan] | list[Claim]) -> set[str]:
-    """Everyone who owns a record among ``records``."""
-    return {r.annotator for r in records if r.annotator is not None}
