@@ -155,9 +155,8 @@ def in_order(
     try:
         while waiting:
             batch, future = waiting.popleft()
-            result = future.result()
+            yield batch, future.result()
             waiting.extend((more, submit(more)) for more in islice(following, 1))
-            yield batch, result
     finally:
         for _, future in waiting:
             future.cancel()
