@@ -41,32 +41,30 @@ def _nested(counter: Counter[tuple[str, str]]) -> dict[str, dict[str, int]]:
     return out
 
 
+def _split(counts: dict[str, int]) -> dict[str, dict[str, int]]:
+    pairs: Counter[tuple[str, str]] = Counter()
+    for key, count in counts.items():
+        outer, inner = key.rsplit("\t", 1)
+        pairs[(outer, inner)] += count
+    return _nested(pairs)
+
+
 def corpus_stats(store: Store) -> CorpusStats:
-    """Count everything in one pass over each table."""
+    """Sum the statistics the store keeps per partition (no record is read) and the reviews."""
     stats = CorpusStats()
-    for doc in store.documents():
-        stats.documents += 1
-        stats.characters += len(doc.text)
+    totals = store.totals()
+    stats.documents = totals["documents"]
+    stats.characters = totals["characters"]
     by_annotator: dict[str, Counter[str]] = {}
-    for review in store.reviews():
-        by_annotator.setdefault(review.annotator, Counter())[review.state.value] += 1
+    for review in store.raw_records("reviews"):
+        by_annotator.setdefault(review["annotator"], Counter())[review["state"]] += 1
     for annotator, counts in sorted(by_annotator.items()):
         counts[ReviewState.TODO.value] += stats.documents - sum(counts.values())
         stats.documents_by_state[annotator] = {
             state.value: counts.get(state.value, 0) for state in ReviewState
         }
-    labels: Counter[tuple[str, str]] = Counter()
-    origins: Counter[tuple[str, str]] = Counter()
-    for span in store.all_spans():
-        labels[(span.label, span.status.value)] += 1
-        origins[(f"{span.origin} ({span.origin_kind.value})", span.status.value)] += 1
-    stats.spans_by_label = _nested(labels)
-    stats.spans_by_origin = _nested(origins)
-    kinds: Counter[str] = Counter()
-    verdicts: Counter[str] = Counter()
-    for claim in store.all_claims():
-        kinds[claim.kind.value] += 1
-        verdicts[claim.verdict.value] += 1
-    stats.claims_by_kind = dict(sorted(kinds.items()))
-    stats.claims_by_verdict = dict(sorted(verdicts.items()))
+    stats.spans_by_label = _split(totals["spans"])
+    stats.spans_by_origin = _split(totals["origins"])
+    stats.claims_by_kind = dict(sorted(totals["kinds"].items()))
+    stats.claims_by_verdict = dict(sorted(totals["verdicts"].items()))
     return stats

@@ -1,10 +1,13 @@
 """Benchmark: edit → durable latency of the store, flat from 1k to 100k documents.
 
 For 1k, 10k and 100k documents (3,000-character texts, 20 spans each) it measures, in one run:
-the store's span update (returns once the edit is fsynced), plain TinyDB's ``update`` (plus
-an fsync, since TinyDB's JSONStorage does not sync), and the floor: a raw append + fdatasync of
-one small record. Also the time to open each database, a checkpoint after one edit, and the
-resident and peak memory of a process that opens it (measured in a fresh process). Usage::
+the store's span update (returns once the edit is fsynced) in the documents being worked on,
+plain TinyDB's ``update`` (plus an fsync, since TinyDB's JSONStorage does not sync), and the
+floor: a raw append + fdatasync of one small record. Also: the one-time migration of a
+database written as one file (schema 1, as the release before partitions wrote it), the time
+to open each database and to read a document in a partition not yet in memory, a checkpoint
+after one edit, ``claimscope stats`` (the whole command, in a fresh process) and the resident
+and peak memory of a process that opens the database (also fresh). Usage::
 
     python bench/store.py [--sizes 1000,10000,100000] [--edits 2000] [--keep DIR]
 """
@@ -20,6 +23,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
@@ -30,10 +34,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from annotate.model import text_hash  # noqa: E402
-from annotate.store import SCHEMA_VERSION, Store  # noqa: E402
+from annotate.store import Store  # noqa: E402
+from annotate.store.database import database_files  # noqa: E402
 
 TEXT_CHARS = 3_000
 SPANS_PER_DOC = 20
+#: The documents an analyst has open in one session of the benchmark.
+WORKING_DOCUMENTS = 20
 WORDS = [
     "the",
     "government",
@@ -82,7 +89,8 @@ def make_text(rng: random.Random, number: int) -> str:
 
 
 def build_database(path: Path, documents: int, seed: int = 7) -> None:
-    """Write a Claimscope database (a TinyDB file) directly, as a checkpoint would."""
+    """Write a schema-1 Claimscope database (one TinyDB file), as the release before
+    partitions checkpointed it; :func:`migrate` turns it into today's layout."""
     rng = random.Random(seed)
     docs: dict[str, dict[str, object]] = {}
     spans: dict[str, dict[str, object]] = {}
@@ -104,7 +112,7 @@ def build_database(path: Path, documents: int, seed: int = 7) -> None:
                 "status": "suggested",
             }
             span_id += 1
-    meta = {"schema_version": SCHEMA_VERSION, "created_at": None, "last_seq": 0}
+    meta = {"schema_version": 1, "created_at": None, "last_seq": 0}
     data = {
         "meta": {"1": meta},
         "documents": docs,
@@ -115,6 +123,13 @@ def build_database(path: Path, documents: int, seed: int = 7) -> None:
         "history": {},
     }
     path.write_bytes(orjson.dumps(data))
+
+
+def migrate(path: Path) -> float:
+    """Open a schema-1 database for writing (which migrates it); returns the seconds taken."""
+    start = time.perf_counter()
+    Store.open(path).close()
+    return time.perf_counter() - start
 
 
 def percentile(samples: list[float], q: float) -> float:
@@ -129,37 +144,69 @@ def timed(samples: list[float], action: Callable[..., object], *args: object) ->
     samples.append((time.perf_counter() - start) * 1000)
 
 
-def bench_store(path: Path, documents: int, edits: int) -> tuple[float, list[float], float, float]:
-    """Open time (s), per-edit latencies (ms), close time (s), checkpoint after one edit (ms)."""
+@dataclass(slots=True)
+class StoreFigures:
+    open_s: float
+    open_doc_ms: list[float]
+    latencies: list[float]
+    close_s: float
+    checkpoint_ms: float
+
+
+def bench_store(path: Path, edits: int) -> StoreFigures:
+    """Open the database; open 20 documents at random (each read from its partition) and
+    edit each one's spans in turn; then checkpoint after one edit and close."""
     start = time.perf_counter()
     store = Store.open(path)
     open_s = time.perf_counter() - start
     rng = random.Random(1)
-    total_spans = documents * SPANS_PER_DOC
+    doc_ids = store.document_ids()
+    working = rng.sample(doc_ids, min(WORKING_DOCUMENTS, len(doc_ids)))
+    open_doc_ms: list[float] = []
     latencies: list[float] = []
-    for n in range(edits):
-        span_id = rng.randint(1, total_spans)
-        label = LABELS[n % len(LABELS)]
-        timed(latencies, partial(store.update_span, span_id, label=label, status="edited"))
+    span_ids: list[int] = []
+    for number, doc_id in enumerate(working):  # as in the reader: open a document, edit it
+        start = time.perf_counter()
+        in_document = [span.id for span in store.spans(doc_id)]
+        open_doc_ms.append((time.perf_counter() - start) * 1000)
+        span_ids += in_document
+        for n in range(edits * number // len(working), edits * (number + 1) // len(working)):
+            span_id = rng.choice(in_document)
+            label = LABELS[n % len(LABELS)]
+            timed(latencies, partial(store.update_span, span_id, label=label, status="edited"))
     store.checkpoint()
-    store.update_span(1, label="ORG", status="edited")
+    store.update_span(span_ids[0], label="ORG", status="edited")
     start = time.perf_counter()
     store.checkpoint()  # after one edit
     checkpoint_ms = (time.perf_counter() - start) * 1000
     start = time.perf_counter()
     store.close()
-    return open_s, latencies, time.perf_counter() - start, checkpoint_ms
+    return StoreFigures(open_s, open_doc_ms, latencies, time.perf_counter() - start, checkpoint_ms)
+
+
+def stats_seconds(path: Path) -> float:
+    """Wall time of ``claimscope stats`` on ``path``, start-up included."""
+    import subprocess
+
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "annotate", "--db", str(path), "stats"],
+        capture_output=True,
+        check=True,
+        cwd=ROOT,
+    )
+    return time.perf_counter() - start
 
 
 MEMORY_PROBE = """
-import resource, sys
+import sys
 sys.path.insert(0, sys.argv[2])
 from annotate.store import Store
 store = Store.open(sys.argv[1], readonly=True)
 with open("/proc/self/status") as status:
-    rss = next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(rss / 1024, peak / 1024)
+    fields = dict(line.split(":", 1) for line in status)
+# VmHWM is this program's own peak (ru_maxrss would include the parent's size at fork)
+print(int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024)
 """
 
 
@@ -236,8 +283,8 @@ def main() -> None:
     folder.mkdir(parents=True, exist_ok=True)
     results: dict[str, float] = {}
     print(
-        f"{'what':<28}{'docs':>8}{'p50 ms':>10}{'p99 ms':>10}{'open s':>9}{'close s':>9}"
-        f"{'ckpt ms':>9}{'RSS MiB':>9}{'peak MiB':>9}"
+        f"{'what':<28}{'docs':>8}{'p50 ms':>10}{'p99 ms':>10}{'open s':>9}{'doc ms':>8}"
+        f"{'close s':>9}{'ckpt ms':>9}{'stats s':>9}{'RSS MiB':>9}{'peak MiB':>9}"
     )
     try:
         floor = bench_floor(folder, args.edits)
@@ -260,19 +307,27 @@ def main() -> None:
                     f"{open_s:>9.2f}"
                 )
                 copy.unlink()
+            results[f"migrate_s_{documents}"] = migrate(path)
             rss, peak = memory_mib(path)
-            open_s, latencies, close_s, checkpoint_ms = bench_store(path, documents, args.edits)
-            results[f"store_p99_{documents}"] = percentile(latencies, 99)
-            results[f"open_s_{documents}"] = open_s
-            results[f"checkpoint_ms_{documents}"] = checkpoint_ms
+            figures = bench_store(path, args.edits)
+            stats_s = stats_seconds(path)
+            results[f"store_p99_{documents}"] = percentile(figures.latencies, 99)
+            results[f"open_s_{documents}"] = figures.open_s
+            results[f"open_doc_ms_{documents}"] = statistics.median(figures.open_doc_ms)
+            results[f"checkpoint_ms_{documents}"] = figures.checkpoint_ms
+            results[f"stats_s_{documents}"] = stats_s
             results[f"rss_mib_{documents}"] = rss
             results[f"peak_mib_{documents}"] = peak
             print(
-                f"{'claimscope store':<28}{documents:>8}{statistics.median(latencies):>10.3f}"
-                f"{percentile(latencies, 99):>10.3f}{open_s:>9.2f}{close_s:>9.2f}"
-                f"{checkpoint_ms:>9.1f}{rss:>9.0f}{peak:>9.0f}"
+                f"{'claimscope store':<28}{documents:>8}"
+                f"{statistics.median(figures.latencies):>10.3f}"
+                f"{percentile(figures.latencies, 99):>10.3f}{figures.open_s:>9.2f}"
+                f"{statistics.median(figures.open_doc_ms):>8.1f}{figures.close_s:>9.2f}"
+                f"{figures.checkpoint_ms:>9.1f}{stats_s:>9.2f}{rss:>9.0f}{peak:>9.0f}"
             )
-            path.unlink()
+            if args.keep is None:
+                for leftover in database_files(path):
+                    leftover.unlink()
     finally:
         if args.keep is None:
             shutil.rmtree(folder, ignore_errors=True)
@@ -288,6 +343,9 @@ def main() -> None:
         f"open_s_10k={results.get('open_s_10000', float('nan')):.2f} "
         f"open_s_100k={results.get('open_s_100000', float('nan')):.2f} "
         f"checkpoint_ms_100k={results.get('checkpoint_ms_100000', float('nan')):.1f} "
+        f"open_doc_ms_100k={results.get('open_doc_ms_100000', float('nan')):.1f} "
+        f"stats_s_100k={results.get('stats_s_100000', float('nan')):.2f} "
+        f"migrate_s_100k={results.get('migrate_s_100000', float('nan')):.1f} "
         f"rss_mib_100k={results.get('rss_mib_100000', float('nan')):.0f} "
         f"peak_mib_100k={results.get('peak_mib_100000', float('nan')):.0f}"
     )

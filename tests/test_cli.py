@@ -8,6 +8,7 @@ from pathlib import Path
 import orjson
 import pytest
 
+from annotate.store.database import records_path
 from tests.conftest import CORPORA, SEED, run_cli
 
 
@@ -40,7 +41,8 @@ def test_stats_counts_documents_spans_and_reviews(db_path: Path, tmp_path: Path)
 def test_db_check_reports_problems_and_exits_nonzero(db_path: Path) -> None:
     run_cli("import", str(SEED), db=db_path, check=True)
     assert run_cli("db", "check", db=db_path).stdout.strip().endswith("ok")
-    data = orjson.loads(db_path.read_bytes())
+    records = records_path(db_path, 0)
+    data = orjson.loads(records.read_bytes())
     doc = data["documents"]["1"]
     data["spans"]["1"] = {
         "id": 1,
@@ -56,12 +58,14 @@ def test_db_check_reports_problems_and_exits_nonzero(db_path: Path) -> None:
         "updated_at": None,
     }
     doc["text"] += " tampered"
-    db_path.write_bytes(orjson.dumps(data))
+    records.write_bytes(orjson.dumps(data))
     result = run_cli("db", "check", "--json", db=db_path)
     assert result.returncode == 1
     problems = json.loads(result.stdout)["problems"]
     assert f"document {doc['id']}: id is not the hash of its text" in problems
     assert any(p.startswith("span 1: offsets 10-999999 outside the text") for p in problems)
+    assert "partition 0: the statistics kept in its index do not match its records" in problems
+    assert f"document {doc['id']}: its catalog row does not match its records" in problems
 
 
 def test_unexpected_errors_are_one_line_unless_debug(db_path: Path) -> None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
+import orjson
 import pytest
 import tinydb
 
@@ -26,6 +28,7 @@ from annotate.model import (
     Verdict,
     text_hash,
 )
+from annotate.session import load_ui_state
 from annotate.store import Store
 from annotate.store import database as store_module
 from annotate.store.journal import encode_entry
@@ -67,13 +70,18 @@ def test_edits_round_trip_and_file_is_plain_tinydb(db_path: Path) -> None:
         store.update_claim(claim.id, verdict=Verdict.DISPUTED, note="check")
         store.set_review(doc_id, "alice", ReviewState.DONE)
     assert not Path(f"{db_path}.journal").exists()
-    plain = tinydb.TinyDB(db_path)
-    try:
-        assert plain.table("spans").all()[0]["label"] == "ORG"
-        assert plain.table("claims").all()[0]["verdict"] == "disputed"
-        assert plain.table("meta").all()[0]["schema_version"] == store_module.SCHEMA_VERSION
-    finally:
-        plain.close()
+    for path, table, field, value in (
+        (db_path, "meta", "schema_version", store_module.SCHEMA_VERSION),
+        (store_module.records_path(db_path, 0), "spans", "label", "ORG"),
+        (store_module.records_path(db_path, 0), "claims", "verdict", "disputed"),
+        (store_module.index_path(db_path, 0), "reviews", "state", "done"),
+        (store_module.index_path(db_path, 0), "catalog", "id", doc_id),
+    ):
+        plain = tinydb.TinyDB(path, access_mode="r")
+        try:
+            assert plain.table(table).all()[0][field] == value
+        finally:
+            plain.close()
     with Store.open(db_path) as store:
         [span] = store.spans(doc_id)
         assert (span.label, span.status, span.annotator) == ("ORG", SpanStatus.EDITED, "bob")
@@ -166,6 +174,7 @@ def test_second_writer_is_refused_but_readers_are_welcome(db_path: Path) -> None
 DURABILITY_WRITER = """
 import sys
 from annotate.model import *
+from annotate.session import load_ui_state
 from annotate.store import Store
 store = Store.open(sys.argv[1], checkpoint_every=int(sys.argv[2]))
 text = "x" * 5000
@@ -345,33 +354,61 @@ def test_newer_schema_is_refused(db_path: Path) -> None:
         Store.open(db_path)
 
 
-def test_migration_path_runs_and_checkpoints(
-    db_path: Path, monkeypatch: pytest.MonkeyPatch
+SCHEMA_1 = ROOT / "tests" / "data" / "schema1"
+
+
+def test_a_schema_1_database_is_read_in_place_and_migrated_by_the_first_writer(
+    tmp_path: Path,
 ) -> None:
-    with Store.open(db_path) as store:
-        doc_id = add_doc(store)
-        store.add_span(human_span(doc_id, 0, 21, "PERSON"))
-
-    def rename_label(data: store_module.Data) -> None:
-        for record in data["spans"].values():
-            record["label"] = record["label"].lower()
-
-    monkeypatch.setattr(store_module, "SCHEMA_VERSION", 2)
-    monkeypatch.setitem(store_module.MIGRATIONS, 1, rename_label)
-    with Store.open(db_path) as store:
-        assert [s.label for s in store.spans(doc_id)] == ["person"]
-    plain = tinydb.TinyDB(db_path)
-    try:
-        assert plain.table("meta").all()[0]["schema_version"] == 2
-    finally:
-        plain.close()
+    """tests/data/schema1 was written by the release before partitions: the seed and two GUM
+    articles pre-annotated, edits with undo history, a review, a queue and a reader position
+    checkpointed, then three acknowledged edits left only in the journal by a crash.
+    ``expected.jsonl`` and ``expected-stats.json`` are what that release exported from it."""
+    db = tmp_path / "claimscope.json"
+    for name in ("claimscope.json", "claimscope.json.journal"):
+        shutil.copyfile(SCHEMA_1 / name, tmp_path / name)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    expected = (SCHEMA_1 / "expected.jsonl").read_bytes()
+    expected_stats = orjson.loads((SCHEMA_1 / "expected-stats.json").read_bytes())
+    out = tmp_path / "out.jsonl"
+    # readers (export, stats) read it as it is and change nothing
+    run_cli("export", str(out), "--force", db=db, check=True)
+    assert out.read_bytes() == expected
+    stats = run_cli("stats", "--json", db=db, check=True).stdout
+    assert orjson.loads(stats) == expected_stats
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir() if p != out} == before
+    # the first writable open migrates: partitions, the journal folded in, the reader position
+    with Store.open(db) as store:
+        seed = store.document_ids()[0]
+        assert store.replayed_entries == 3
+        assert store.partitions == 1
+    assert orjson.loads(db.read_bytes())["meta"]["1"]["schema_version"] == 2
+    assert store_module.records_path(db, 0).exists()
+    assert not Path(f"{db}.journal").exists()
+    assert load_ui_state(db, "alice") == {"last_doc": seed}
+    run_cli("export", str(out), "--force", db=db, check=True)
+    assert out.read_bytes() == expected
+    assert orjson.loads(run_cli("stats", "--json", db=db, check=True).stdout) == expected_stats
+    # the undo history came along: each can undo their last edit (and redo it)
+    with Store.open(db) as store:
+        bob_doc = store.document_ids()[1]
+        verdict = store.claims(seed)[0].verdict
+        assert store.undo("alice", seed) is not None
+        assert store.claims(seed)[0].verdict != verdict
+        assert store.redo("alice", seed) is not None
+        assert store.claims(seed)[0].verdict == verdict
+        spans = len(store.spans(bob_doc))
+        assert store.undo("bob", bob_doc) is not None
+        assert len(store.spans(bob_doc)) == spans - 1
+        assert store.assignments("bob") == {bob_doc: 0, store.document_ids()[2]: 1}
+    assert run_cli("db", "check", db=db).returncode == 0
 
 
 def test_missing_migration_is_a_clear_error(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     with Store.open(db_path):
         pass
     monkeypatch.setattr(store_module, "SCHEMA_VERSION", 3)
-    with pytest.raises(StoreError, match="no migration from schema 1"):
+    with pytest.raises(StoreError, match="no migration from schema 2"):
         Store.open(db_path)
 
 

@@ -4,7 +4,6 @@ set that spaCy's `debug data` accepts."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +11,7 @@ from annotate.editing import Editor
 from annotate.importer import import_paths
 from annotate.model import ReviewState, SpanStatus
 from annotate.store import Store
+from annotate.store.database import copy_database
 from tests.conftest import CORPORA, SEED, run_cli, spacy_debug_data
 
 ANNOTATORS = ("alice", "bob", "carol")
@@ -48,7 +48,7 @@ async def test_three_annotators_from_assignment_to_a_gold_set(
     run_cli("assign", "--annotators", ",".join(ANNOTATORS), "--overlap", "1", db=base, check=True)
     databases = {name: tmp_path / f"{name}.json" for name in (*ANNOTATORS, "team")}
     for db in databases.values():
-        shutil.copyfile(base, db)
+        copy_database(base, db)
     for name in ANNOTATORS:
         _work(databases[name], name)
 

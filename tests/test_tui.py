@@ -9,6 +9,7 @@ import pytest
 
 from annotate.model import ClaimKind, EntitySpan, ReviewState, SpanStatus, Verdict
 from annotate.store import Store
+from annotate.store.database import records_path
 from tests.tui_support import article, move_cursor_to, open_first, running, text_at
 from tui.app import ClaimscopeApp, make_app
 from tui.article import ArticleView, Focus
@@ -471,7 +472,7 @@ async def test_idle_reader_checkpoints_the_journal(
         await app.workers.wait_for_complete()
         assert app.store.pending_journal_entries == 0
         accepted = [s for s in app.store.spans(screen.doc_id) if s.status == SpanStatus.ACCEPTED]
-        on_disk = tinydb.TinyDB(tui_db, access_mode="r").table("spans")
+        on_disk = tinydb.TinyDB(records_path(tui_db, 0), access_mode="r").table("spans")
         assert on_disk.get(doc_id=accepted[0].id)["status"] == "accepted"
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -14,6 +13,8 @@ from textual.pilot import Pilot
 from annotate.importer import import_paths
 from annotate.store import Store
 from annotate.store import database as store_module
+from annotate.store import transaction as transaction_module
+from annotate.store.database import copy_database as store_copy
 from tests.conftest import CORPORA, SEED
 from tui.app import ClaimscopeApp, make_app
 from tui.article import ArticleView
@@ -29,14 +30,14 @@ def build_template(path: Path, pipeline: Any) -> None:
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(store_module, "utc_now", lambda: FIXED_TIME)
+        patch.setattr(transaction_module, "utc_now", lambda: FIXED_TIME)
         with Store.open(path) as store:
             import_paths(store, TEMPLATE_DOCS)
             preannotate(store, pipeline)
 
 
 def copy_database(template: Path, target: Path) -> Path:
-    shutil.copyfile(template, target)
-    return target
+    return store_copy(template, target)
 
 
 SIZE = (120, 40)

@@ -7,6 +7,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import suppress
 from functools import partial
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from textual.widget import Widget
 from annotate.errors import CheckpointError, ClaimscopeError, StorageError
 from annotate.labels import LabelSet, load_labels
 from annotate.safetext import visible
+from annotate.session import save_ui_state
 from annotate.store import Store
 from annotate.tokenizing import english
 from tui.article import ArticleView
@@ -66,6 +68,12 @@ class ClaimscopeApp(App[None]):
         self.read_only_reason = read_only_reason
         self.list_screen = DocumentListScreen()
         self.last_input = time.monotonic()
+        #: What the latest commit touched, for screens that update only that.
+        self.last_changes: frozenset[tuple[str, int]] = frozenset()
+        store.observe(self._committed)
+
+    def _committed(self, changes: frozenset[tuple[str, int]]) -> None:
+        self.last_changes = changes
 
     def try_write(self, change: Callable[[], object]) -> str | None:
         """Run one store write. Returns None when it is durable, else the one-line message to
@@ -142,7 +150,9 @@ class ClaimscopeApp(App[None]):
 
     def remember_document(self, doc_id: str) -> None:
         """Where the list is, also across restarts (not remembered when read-only)."""
-        self.try_write(lambda: self.store.save_ui_state(self.annotator, last_doc=doc_id))
+        if not self.store.readonly and self.read_only_reason is None:
+            with suppress(OSError):  # where the list was is a convenience, not annotation
+                save_ui_state(self.store.path, self.annotator, last_doc=doc_id)
         self.list_screen.select_document(doc_id)
 
     def on_document_done(self, message: DocumentDone) -> None:

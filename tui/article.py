@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import ClassVar
@@ -152,7 +153,7 @@ class ArticleView(ScrollView, can_focus=True):
         self,
         spans: list[EntitySpan],
         claims: list[Claim],
-        changed: set[tuple[str, int]],
+        changed: AbstractSet[tuple[str, int]],
         before: list[Offsets],
     ) -> None:
         """Take edited annotations, re-indexing only the lines the changed ones touch(ed)."""

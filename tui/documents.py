@@ -15,6 +15,7 @@ from textual.widgets import Footer, Input, ProgressBar
 from annotate.model import ReviewState
 from annotate.overview import DocumentSummary, document_summaries
 from annotate.safetext import visible
+from annotate.session import load_ui_state
 from annotate.team.adjudicate import adjudicable
 from tui.dialogs import HelpScreen
 from tui.doctable import DocumentTable
@@ -103,7 +104,7 @@ class DocumentListScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        last = self.cs_app.store.ui_state(self.cs_app.annotator).get("last_doc")
+        last = load_ui_state(self.cs_app.store.path, self.cs_app.annotator).get("last_doc")
         self.refresh_rows(keep=last if isinstance(last, str) else None)
         self.query_one(DocumentTable).focus()
 

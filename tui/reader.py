@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, TypeVar
 
@@ -235,7 +236,7 @@ class ReaderScreen(Screen[None]):
     def _refresh_changed(self) -> list[Offsets]:
         """Bring the screen up to date with the last commit: only what it touched. Returns
         the ranges the changed records had before."""
-        changed = self.cs_app.store.last_changes
+        changed = self.cs_app.last_changes
         if len(changed) > INCREMENTAL_LIMIT or self._changes_another_version(changed):
             self._reload()
             return []
@@ -249,7 +250,7 @@ class ReaderScreen(Screen[None]):
         self._after_change()
         return before
 
-    def _changes_another_version(self, changed: set[tuple[str, int]]) -> bool:
+    def _changes_another_version(self, changed: AbstractSet[tuple[str, int]]) -> bool:
         """Whether the last commit made or removed a version of another record (several
         annotators): the view must then be computed again, not patched."""
         store = self.cs_app.store
@@ -273,7 +274,7 @@ class ReaderScreen(Screen[None]):
     def _patched(
         self,
         current: Sequence[Annotation],
-        changed: set[tuple[str, int]],
+        changed: AbstractSet[tuple[str, int]],
         table: str,
         find: Callable[[int], Annotation | None],
         before: list[Offsets],
@@ -935,12 +936,12 @@ class ReaderScreen(Screen[None]):
         if not self._write(lambda: outcome.append(step())):
             return
         if outcome[0]:
-            changed = set(self.cs_app.store.last_changes)
+            changed = set(self.cs_app.last_changes)
             before = self._refresh_changed()
             self._show_change(changed, before)
         self._say(f"{verb}: {outcome[0]}" if outcome[0] else nothing)
 
-    def _show_change(self, changed: set[tuple[str, int]], before: list[Offsets]) -> None:
+    def _show_change(self, changed: AbstractSet[tuple[str, int]], before: list[Offsets]) -> None:
         """Put the cursor on what an undo or redo changed (scrolled into view): the first
         record it touched that still exists, else where a removed one was."""
         touched: list[tuple[int, Focus]] = [

@@ -1,37 +1,45 @@
-"""The database: TinyDB JSON on disk, a write-ahead journal for every edit, indexes in memory.
+"""The database: partitioned TinyDB files, a write-ahead journal for every edit, lazy loading.
 
-This is the only module that imports tinydb. Layout and guarantees:
+This module and :mod:`annotate.store.parts` are the only ones that touch the files. Layout:
 
-- ``claimscope.json`` is a plain TinyDB file (tables ``meta``, ``documents``, ``spans``,
-  ``claims``, ``reviews``, ``history``). After a clean close it holds everything, and
-  ``tinydb.TinyDB(path)`` opens and reads it.
+- ``claimscope.json``, the *main* file, is a TinyDB file with one ``meta`` record: the schema
+  version, the journal sequence number the files hold (``last_seq``), the next free ids, the
+  number of partitions and which partition holds which record ids (:mod:`.placement`).
+- ``claimscope.json.parts/NNNNN.json`` and ``NNNNN.index.json``: the partitions (see
+  :mod:`annotate.store.parts`). Documents go to partitions of ``part_docs`` in import order,
+  and everything belonging to a document goes with it. All index files are read on open (the
+  document list and the statistics come from them); a records file is read when one of its
+  documents is used, and dropped again (least recently used first) when clean.
 - ``claimscope.json.journal`` receives every committed transaction as one line, made durable
   (``fdatasync``) before the commit returns: an acknowledged edit survives kill -9 and power
   loss. Per-edit work is one append plus O(1) dictionary updates, whatever the corpus size.
-- Checkpoints rewrite the TinyDB file atomically (temp file, fsync, rename) and then empty the
-  journal; they run on close, on request (the TUI calls one when idle) and every N commits.
-  Each journal entry carries a sequence number, and the file records the last one it holds, so a
-  crash between rename and journal reset replays nothing twice.
+- Checkpoints write the index and records files of the partitions that changed (index first),
+  then the main file, each atomically (temp file, fsync, rename), then empty the journal. They
+  run on close, on request (the TUI calls one when idle) and when the journal or the number of
+  changed partitions grows. Each file records the last entry it holds and a replay gives each
+  file only what it misses, so a crash anywhere in a checkpoint replays nothing twice.
 - ``claimscope.json.lock`` is held by the one process that may write (see
   :mod:`annotate.store.lock`). Read-only opens take no lock.
-- Read-only opens run beside a writer: they read the checkpoint, then the journal, and retry
-  when a checkpoint replaced the file in between, so a reader sees a consistent state holding
-  every edit acknowledged before it started.
+- Read-only opens run beside a writer: they open every file of the database, read the
+  journal, and start again when a checkpoint replaced a file in between. The open files keep
+  the versions they read, so partitions read later belong to the same state: a reader sees a
+  consistent state holding every edit acknowledged before it started.
 - Failures of the file system (disk full, read-only, permissions) become :class:`StorageError`
   naming the file and the cause. A failed journal append is rolled back (the edit was not
   made); a failed checkpoint loses nothing (the journal keeps every acknowledged edit).
+- A schema-1 database (one TinyDB file holding everything) is migrated on its first writable
+  open (:mod:`annotate.store.legacy`).
 """
 
 from __future__ import annotations
 
 import gc
 import os
+import shutil
 import time
-from collections import Counter, defaultdict
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from threading import RLock
 from typing import Any
@@ -41,20 +49,14 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Table
 
+from annotate.catalog import Row, Totals, add_totals, count_record, empty_totals, summarize
 from annotate.errors import (
     CheckpointError,
     DamagedDatabaseError,
     StorageError,
     StoreError,
 )
-from annotate.model import (
-    Claim,
-    Document,
-    EntitySpan,
-    Offsets,
-    Review,
-    ReviewState,
-)
+from annotate.model import Claim, Document, EntitySpan, Offsets, Review, ReviewState
 from annotate.store.journal import (
     JournalContents,
     JournalWriter,
@@ -62,44 +64,35 @@ from annotate.store.journal import (
     read_journal,
     stale_temporaries,
 )
+from annotate.store.legacy import LEGACY_VERSION, split_legacy
 from annotate.store.lock import WriteLock
-
-SCHEMA_VERSION = 1
-TABLES = (
-    "meta",
-    "documents",
-    "spans",
-    "claims",
-    "reviews",
-    "preannotated",
-    "history",
-    "ui_state",
-    "assignments",
+from annotate.store.parts import (
+    INDEX_TABLES,
+    RECORD_TABLES,
+    UNIQUE_FIELDS,
+    PartIndex,
+    Partition,
+    apply_op,
 )
-#: Tables whose records are unique by these fields, with an index from them to the record id.
-UNIQUE_FIELDS = {
-    "reviews": ("doc_id", "annotator"),
-    "preannotated": ("doc_id", "origin"),
-    "ui_state": ("annotator",),
-    "assignments": ("doc_id", "annotator"),
-}
+from annotate.store.placement import Placement
+from annotate.store.transaction import Op, Transaction, UndoTag, utc_now
+
+SCHEMA_VERSION = 2
+TABLES = (*RECORD_TABLES, *INDEX_TABLES)
 DEFAULT_DB_NAME = "claimscope.json"
+#: Documents per partition: a checkpoint after one edit rewrites about this many texts.
+PART_DOCS = 200
+#: Clean partitions kept in memory besides the ones with unsaved changes.
+LOADED_PARTS = 16
+#: A checkpoint runs in passing once this many partitions hold unsaved changes.
+DIRTY_PARTS = 64
 #: How often a read-only open tries again when a writer's checkpoint moved the files under it.
 READ_ATTEMPTS = 40
 #: How often a read-only open reads again before it reports damage.
 DAMAGE_REREADS = 3
 DB_ENV_VAR = "CLAIMSCOPE_DB"
 
-Data = dict[str, dict[str, dict[str, Any]]]
-Op = dict[str, Any]
-
-#: ``MIGRATIONS[v]`` turns a version-``v`` database (TinyDB layout, in memory) into ``v + 1``.
-MIGRATIONS: dict[int, Callable[[Data], None]] = {}
-
-
-def utc_now() -> str:
-    """The timestamp every edit is stamped with."""
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
+Changes = frozenset[tuple[str, int]]
 
 
 def resolve_db_path(option: str | Path | None) -> Path:
@@ -108,113 +101,54 @@ def resolve_db_path(option: str | Path | None) -> Path:
     return Path(chosen).expanduser()
 
 
-@dataclass(slots=True)
-class DocCounts:
-    """Per-document tallies the document list shows, maintained as records change."""
-
-    pending: int = 0
-    entities: int = 0
-    claims: int = 0
-    labels: Counter[str] = field(default_factory=Counter)
-    kinds: Counter[str] = field(default_factory=Counter)
-    verdicts: Counter[str] = field(default_factory=Counter)
-    #: Who made or last changed the document's spans and claims (models have no annotator).
-    annotators: Counter[str] = field(default_factory=Counter)
-
-    def count_span(self, record: dict[str, Any], sign: int) -> None:
-        status = record["status"]
-        if status == "suggested":
-            self.pending += sign
-        if status != "rejected":
-            self.entities += sign
-            self.labels[record["label"]] += sign
-        if record.get("annotator"):
-            self.annotators[record["annotator"]] += sign
-
-    def count_claim(self, record: dict[str, Any], sign: int) -> None:
-        status = record["status"]
-        if status == "suggested":
-            self.pending += sign
-        if status != "rejected":
-            self.claims += sign
-            self.kinds[record.get("kind", "")] += sign
-            self.verdicts[record.get("verdict", "unreviewed")] += sign
-        if record.get("annotator"):
-            self.annotators[record["annotator"]] += sign
+def parts_folder(path: Path) -> Path:
+    return path.with_name(path.name + ".parts")
 
 
-@dataclass(frozen=True, slots=True)
-class UndoTag:
-    """Marks a transaction as one undoable edit by ``annotator`` in ``doc_id``."""
-
-    annotator: str
-    doc_id: str
-    action: str
+def records_path(path: Path, part: int) -> Path:
+    return parts_folder(path) / f"{part:05d}.json"
 
 
-class _LiveStorage(Storage):
-    """Lets TinyDB query the store's in-memory tables; writes must go through the journal."""
+def index_path(path: Path, part: int) -> Path:
+    return parts_folder(path) / f"{part:05d}.index.json"
 
-    def __init__(self, data: Data) -> None:
+
+def database_files(path: Path) -> list[Path]:
+    """The files that make up the database at ``path`` (the main file, its partitions and its
+    journal), as they are now: what a backup copies, with no writer open."""
+    found = [p for p in (path, path.with_name(path.name + ".journal")) if p.exists()]
+    folder = parts_folder(path)
+    if folder.is_dir():
+        found += sorted(p for p in folder.iterdir() if not p.name.startswith("."))
+    return found
+
+
+def copy_database(source: Path, target: Path) -> Path:
+    """Copy a closed database to ``target`` (its partitions and journal with it)."""
+    for path in database_files(source):
+        relative = path.relative_to(source.parent)
+        if relative.parts[0] == parts_folder(source).name:
+            destination = parts_folder(target) / relative.name
+        elif path.name.endswith(".journal"):
+            destination = target.with_name(target.name + ".journal")
+        else:
+            destination = target
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, destination)
+    return target
+
+
+class _SnapshotStorage(Storage):
+    """Lets TinyDB query a snapshot of the store's tables; writes must go through the journal."""
+
+    def __init__(self, data: dict[str, dict[str, Any]]) -> None:
         self._data = data
 
-    def read(self) -> Data:
+    def read(self) -> dict[str, dict[str, Any]]:
         return self._data
 
-    def write(self, data: Data) -> None:
+    def write(self, data: dict[str, dict[str, Any]]) -> None:
         raise StoreError("write through Store methods, not TinyDB, so edits are journaled")
-
-
-class Transaction:
-    """Collects the operations of one all-or-nothing commit."""
-
-    def __init__(self, store: Store) -> None:
-        self._store = store
-        self.ops: list[Op] = []
-        self._next_id = dict(store._next_id)
-        self.stamp = utc_now()
-
-    def new_id(self, table: str) -> int:
-        value = self._next_id[table]
-        self._next_id[table] = value + 1
-        return value
-
-    def put(self, table: str, record_id: int, record: dict[str, Any]) -> None:
-        self.ops.append({"op": "put", "t": table, "id": record_id, "r": record})
-
-    def patch(self, table: str, record_id: int, changes: dict[str, Any]) -> None:
-        self.ops.append({"op": "set", "t": table, "id": record_id, "r": changes})
-
-    def delete(self, table: str, record_id: int) -> None:
-        self.ops.append({"op": "del", "t": table, "id": record_id})
-
-    # Domain helpers -------------------------------------------------------------------------
-
-    def add_document(self, document: Document) -> int:
-        record_id = self.new_id("documents")
-        self.put("documents", record_id, document.to_dict())
-        return record_id
-
-    def add_span(self, span: EntitySpan) -> EntitySpan:
-        """Insert ``span`` under a fresh id (its own ``id`` is ignored) and return it."""
-        stored = span.with_changes(
-            id=self.new_id("spans"),
-            created_at=span.created_at or self.stamp,
-            updated_at=span.updated_at or self.stamp,
-        )
-        self.put("spans", stored.id, stored.to_dict())
-        return stored
-
-    def add_claim(self, claim: Claim) -> Claim:
-        """Insert ``claim`` under a fresh id (its own ``id`` is ignored) and return it."""
-        record = claim.to_dict()
-        record.update(
-            id=self.new_id("claims"),
-            created_at=claim.created_at or self.stamp,
-            updated_at=claim.updated_at or self.stamp,
-        )
-        self.put("claims", record["id"], record)
-        return Claim.from_dict(record)
 
 
 class Store:
@@ -227,6 +161,7 @@ class Store:
         readonly: bool = False,
         checkpoint_every: int = 10_000,
         checkpoint_bytes: int = 64 * 1024 * 1024,
+        part_docs: int = PART_DOCS,
     ) -> None:
         self.path = Path(path)
         self.readonly = readonly
@@ -240,38 +175,40 @@ class Store:
         self.read_retries = 0
         #: The last automatic checkpoint that failed (the journal still holds everything).
         self.checkpoint_failure: CheckpointError | None = None
+        #: The UI state a migrated schema-1 database carried (see :mod:`annotate.session`).
+        self.migrated_ui_state: dict[str, dict[str, Any]] = {}
         self._checkpoint_at_entries = checkpoint_every
         self._checkpoint_at_bytes = checkpoint_bytes
-        #: (table, record id) pairs the latest commit touched, for incremental screen updates.
-        self.last_changes: set[tuple[str, int]] = set()
         self._mutex = RLock()
         self._lock: WriteLock | None = None
         self._journal: JournalWriter | None = None
-        self._data: Data = {}
-        self._seq = 0
-        self._next_id: dict[str, int] = {}
-        self._doc_key: dict[str, int] = {}
-        self._spans_by_doc: dict[str, set[int]] = defaultdict(set)
-        self._claims_by_doc: dict[str, set[int]] = defaultdict(set)
-        self._unique: dict[str, dict[tuple[str, ...], int]] = {t: {} for t in UNIQUE_FIELDS}
-        self._history: dict[tuple[str, str], list[int]] = defaultdict(list)
-        self._counts: dict[str, DocCounts] = defaultdict(DocCounts)
+        self._observers: list[Callable[[Changes], None]] = []
         self._closed = False
-        # Loading creates millions of small dicts: the cyclic GC would rescan them again and
-        # again while they are built, and on every later collection. Pause it, then freeze the
-        # loaded objects out of its reach (they are plain data with no cycles).
-        gc_was_enabled = gc.isenabled()
-        gc.disable()
+        self._reset_state(part_docs)
         try:
             self._open()
         except BaseException:
             self._release()
             raise
-        finally:
-            gc.freeze()
-            if gc_was_enabled:
-                gc.enable()
-        self.tinydb = TinyDB(storage=_LiveStorage, data=self._data)
+
+    def _reset_state(self, part_docs: int) -> None:
+        self._meta: dict[str, Any] = {}
+        self._seq = 0
+        self._part_docs = part_docs
+        self._next_id: dict[str, int] = {table: 1 for table in TABLES}
+        self._placement: dict[str, Placement] = {table: Placement() for table in TABLES}
+        self._indexes: list[PartIndex] = []
+        self._parts: OrderedDict[int, Partition] = OrderedDict()
+        self._parts_on_disk = 0
+        self._part_fds: dict[int, int | None] = {}
+        self._dirty_parts: set[int] = set()
+        self._dirty_indexes: set[int] = set()
+        self._doc_key: dict[str, int] = {}
+        self._doc_part: dict[str, int] = {}
+        self._doc_order: list[str] | None = None
+        self._part_sizes: list[int] = []
+        self._stale: set[str] = set()
+        self._unique: dict[str, dict[tuple[str, ...], int]] = {t: {} for t in UNIQUE_FIELDS}
 
     @classmethod
     def open(cls, path: str | Path, *, readonly: bool = False, **options: Any) -> Store:
@@ -283,19 +220,17 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    # Opening, recovery, checkpoints ---------------------------------------------------------
+    # Opening and recovery -------------------------------------------------------------------
 
     def _open(self) -> None:
         if not self.readonly:
             self._lock = WriteLock.acquire(self.path, self.lock_path)
-            for leftover in stale_temporaries(self.path):  # of a checkpoint cut short
+            for leftover in self._leftover_temporaries():  # of a checkpoint cut short
                 leftover.unlink(missing_ok=True)
         elif not self.path.exists() and not self.journal_path.exists():
             raise StoreError(f"no database at {self.path} (run `claimscope import` first)")
-        journal, file_version = self._read_consistent_state()
+        journal, migrated = self._read_consistent_state()
         self.recovered_torn_bytes = journal.torn_bytes
-        migrated = self._migrate(file_version)
-        self._build_indexes()
         if self.readonly:
             return
         try:
@@ -306,19 +241,32 @@ class Store:
             ) from error
         if migrated or not self.path.exists():
             self.checkpoint()
+            if migrated:
+                from annotate.session import save_all
 
-    def _read_consistent_state(self) -> tuple[JournalContents, int]:
-        """Load the checkpoint and replay the journal after it.
+                with suppress(OSError):  # where the reader was is a convenience
+                    save_all(self.path, self.migrated_ui_state)
+
+    def _leftover_temporaries(self) -> list[Path]:
+        found = stale_temporaries(self.path)
+        folder = parts_folder(self.path)
+        if folder.is_dir():
+            found += [p for p in folder.iterdir() if p.name.startswith(".")]
+        return found
+
+    def _read_consistent_state(self) -> tuple[JournalContents, bool]:
+        """Load the files and replay the journal after them.
 
         The writer holds the lock, so nothing moves under it. A reader may meet a checkpoint
-        in progress: the file it read was replaced and the journal emptied before it read the
-        journal, or the journal does not continue the file's sequence. It then starts again
-        (the old file stays open meanwhile, so its inode cannot be reused and mistaken)."""
+        in progress: a file it opened was replaced before it read the journal. It then starts
+        again (the files it had open stay open meanwhile, so their inodes cannot be reused
+        and mistaken)."""
         attempts = READ_ATTEMPTS if self.readonly else 1
         damage_seen = 0
+        part_docs = self._part_docs
         for attempt in range(attempts):
-            self._seq = 0
-            self._next_id = {}
+            self._close_part_fds()
+            self._reset_state(part_docs)
             self.replayed_entries = 0
             try:
                 return self._read_state_once()
@@ -332,71 +280,52 @@ class Store:
                 time.sleep(0.002 * (attempt + 1))
         raise AssertionError("unreachable")
 
-    def _read_state_once(self) -> tuple[JournalContents, int]:
-        checkpoint_fd = self._open_checkpoint()
+    def _read_state_once(self) -> tuple[JournalContents, bool]:
+        held: dict[Path, int | None] = {}
         try:
-            self._data = self._load_checkpoint(checkpoint_fd)
-            meta = self._meta()
-            file_version = int(meta.get("schema_version", SCHEMA_VERSION))
-            if file_version > SCHEMA_VERSION:
-                raise StoreError(
-                    f"{self.path} was written by a newer Claimscope (schema {file_version}; "
-                    f"this one reads up to {SCHEMA_VERSION}); upgrade claimscope to open it"
-                )
-            self._seq = int(meta.get("last_seq", 0))
-            journal = read_journal(self.journal_path)
-            if self.readonly and not self._still_current(checkpoint_fd):
-                raise _MovedUnderUsError
-        finally:
-            if checkpoint_fd is not None:
-                os.close(checkpoint_fd)
-        for entry in journal.entries:
-            seq = int(entry["seq"])
-            if seq <= self._seq:
-                continue  # already in the checkpoint (crash between rename and reset)
-            if seq != self._seq + 1:
+            main_fd = held[self.path] = _open_fd(self.path)
+            main = self._load_main(main_fd)
+            version = int(main.get("meta", {}).get("1", {}).get("schema_version", 0))
+            if version == LEGACY_VERSION:
+                journal = read_journal(self.journal_path)
+                self._check_current(held)
+                self._load_legacy(main, journal)
+                return journal, not self.readonly
+            self._meta = main["meta"]["1"]
+            self._parts_on_disk = int(self._meta.get("parts", 0))
+            for part in range(self._parts_on_disk):
+                held[index_path(self.path, part)] = _open_fd(index_path(self.path, part))
                 if self.readonly:
-                    raise _MovedUnderUsError
-                raise DamagedDatabaseError(
-                    f"{self.journal_path}: entry {seq} follows entry {self._seq}: entries "
-                    "are missing. Nothing was changed — restore the files from a backup."
-                )
+                    fd = _open_fd(records_path(self.path, part))
+                    held[records_path(self.path, part)] = self._part_fds[part] = fd
+            journal = read_journal(self.journal_path)
+            self._check_current(held)
+            self._load_indexes(held)
+        finally:
+            for fd in held.values():
+                if fd is not None and fd not in self._part_fds.values():
+                    os.close(fd)
+        self._replay(journal)
+        return journal, False
+
+    def _check_current(self, held: dict[Path, int | None]) -> None:
+        """A reader's files must still be the ones at their paths (no checkpoint replaced
+        them) once it has read the journal."""
+        if not self.readonly:
+            return
+        for where, fd in held.items():
             try:
-                for op in entry["ops"]:
-                    self._apply_raw(op)
-            except (KeyError, TypeError) as error:
-                raise DamagedDatabaseError(
-                    f"{self.journal_path}: entry {seq} does not apply to the database "
-                    f"({type(error).__name__}: {error}). Nothing was changed."
-                ) from None
-            self._seq = seq
-            self.replayed_entries += 1
-        return journal, file_version
+                now = os.stat(where).st_ino
+            except FileNotFoundError:
+                now = None
+            then = os.fstat(fd).st_ino if fd is not None else None
+            if now != then:
+                raise _MovedUnderUsError
 
-    def _open_checkpoint(self) -> int | None:
-        try:
-            return os.open(self.path, os.O_RDONLY)
-        except FileNotFoundError:
-            return None
-        except OSError as error:
-            raise StorageError("read", self.path, error, safe="nothing was changed") from error
-
-    def _still_current(self, checkpoint_fd: int | None) -> bool:
-        """Whether the file read is still the one at ``self.path`` (no checkpoint replaced it)."""
-        try:
-            now = os.stat(self.path).st_ino
-        except FileNotFoundError:
-            return checkpoint_fd is None
-        return checkpoint_fd is not None and os.fstat(checkpoint_fd).st_ino == now
-
-    def _load_checkpoint(self, fd: int | None) -> Data:
+    def _load_main(self, fd: int | None) -> dict[str, Any]:
         if fd is None:
-            return self._empty_data()
-        try:
-            with os.fdopen(os.dup(fd), "rb") as file:
-                raw = file.read()
-        except OSError as error:
-            raise StorageError("read", self.path, error, safe="nothing was changed") from error
+            return {"meta": {"1": self._new_meta()}}
+        raw = _read_fd(fd, self.path)
         if not raw.strip():
             raise DamagedDatabaseError(
                 f"{self.path} is empty ({len(raw)} bytes), and Claimscope never writes an empty "
@@ -413,84 +342,241 @@ class Store:
             raise DamagedDatabaseError(
                 f"{self.path} is not a TinyDB database (expected an object of tables)"
             )
-        has_content = any(loaded.values())
-        if "meta" not in loaded and has_content:
-            raise StoreError(f"{self.path} is a TinyDB file but not a Claimscope database")
-        data: Data = loaded
-        for table in TABLES:
-            data.setdefault(table, {})
-        if not data["meta"]:
-            data["meta"]["1"] = self._new_meta()
-        return data
+        if "meta" not in loaded:
+            if any(loaded.values()):
+                raise StoreError(f"{self.path} is a TinyDB file but not a Claimscope database")
+            return {"meta": {"1": self._new_meta()}}
+        meta = loaded["meta"].get("1") or {}
+        version = int(meta.get("schema_version", LEGACY_VERSION))
+        meta["schema_version"] = version
+        loaded["meta"]["1"] = meta
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path} was written by a newer Claimscope (schema {version}; "
+                f"this one reads up to {SCHEMA_VERSION}); upgrade claimscope to open it"
+            )
+        if version not in (LEGACY_VERSION, SCHEMA_VERSION):
+            raise StoreError(f"{self.path}: no migration from schema {version}")
+        result: dict[str, Any] = loaded
+        return result
 
-    def _empty_data(self) -> Data:
-        data: Data = {table: {} for table in TABLES}
-        data["meta"]["1"] = self._new_meta()
-        return data
+    def _new_meta(self) -> dict[str, Any]:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "created_at": utc_now(),
+            "last_seq": 0,
+            "part_docs": self._part_docs,
+            "parts": 0,
+        }
 
-    @staticmethod
-    def _new_meta() -> dict[str, Any]:
-        return {"schema_version": SCHEMA_VERSION, "created_at": utc_now(), "last_seq": 0}
+    def _load_indexes(self, held: dict[Path, int | None]) -> None:
+        meta = self._meta
+        self._seq = int(meta.get("last_seq", 0))
+        self._part_docs = int(meta.get("part_docs", self._part_docs))
+        for table, value in (meta.get("next_ids") or {}).items():
+            self._next_id[table] = max(self._next_id.get(table, 1), int(value))
+        for table, saved in (meta.get("placement") or {}).items():
+            self._placement[table] = Placement(saved)
+        gc_was_enabled = gc.isenabled()
+        gc.disable()  # many small dicts and no cycles: the collector would only rescan them
+        try:
+            for part in range(self._parts_on_disk):
+                where = index_path(self.path, part)
+                fd = held.get(where)
+                if fd is None:
+                    raise DamagedDatabaseError(
+                        f"{where} is missing; the database is incomplete — restore it from a backup"
+                    )
+                self._add_index(PartIndex.from_bytes(part, _read_fd(fd, where), where))
+        finally:
+            if gc_was_enabled:
+                gc.enable()
 
-    def _meta(self) -> dict[str, Any]:
-        return self._data["meta"]["1"]
-
-    def _migrate(self, version: int) -> bool:
-        migrated = False
-        while version < SCHEMA_VERSION:
-            step = MIGRATIONS.get(version)
-            if step is None:
-                raise StoreError(f"{self.path}: no migration from schema {version}")
-            step(self._data)
-            version += 1
-            self._meta()["schema_version"] = version
-            migrated = True
-        return migrated
-
-    def _build_indexes(self) -> None:
-        saved = self._meta().get("next_ids")
-        for table in TABLES:
-            known = self._next_id.get(table, 1)
-            if saved and table in saved:  # written at every checkpoint: no scan of the keys
-                self._next_id[table] = max(known, int(saved[table]))
-            else:
-                highest = max(map(int, self._data[table]), default=0)
-                self._next_id[table] = max(known, highest + 1)
-        self._doc_key = {rec["id"]: int(key) for key, rec in self._data["documents"].items()}
-        for key, rec in self._data["spans"].items():
-            self._spans_by_doc[rec["doc_id"]].add(int(key))
-            self._counts[rec["doc_id"]].count_span(rec, 1)
-        for key, rec in self._data["claims"].items():
-            self._claims_by_doc[rec["doc_id"]].add(int(key))
-            self._counts[rec["doc_id"]].count_claim(rec, 1)
-        for key, rec in sorted(self._data["history"].items(), key=lambda item: int(item[0])):
-            self._history[(rec["annotator"], rec["doc_id"])].append(int(key))
+    def _add_index(self, index: PartIndex) -> None:
+        part = index.number
+        self._indexes.append(index)
+        self._part_sizes.append(0)
+        for key, row in index.catalog.items():
+            self._doc_key[row["id"]] = int(key)
+            self._doc_part[row["id"]] = part
+            self._part_sizes[part] += 1
         for table, names in UNIQUE_FIELDS.items():
-            self._unique[table] = {
-                tuple(rec[n] for n in names): int(key) for key, rec in self._data[table].items()
-            }
+            unique = self._unique[table]
+            for key, rec in index.tables[table].items():
+                unique[tuple(rec[n] for n in names)] = int(key)
+
+    def _load_legacy(self, main: dict[str, Any], journal: JournalContents) -> None:
+        """A schema-1 database, split into partitions held in memory (all of them dirty)."""
+        for table in ("documents", "spans", "claims", "history", *INDEX_TABLES, "ui_state"):
+            main.setdefault(table, {})
+        split = split_legacy(main, journal, self.path, self._part_docs)
+        self.replayed_entries = split.replayed
+        self._seq = split.last_seq
+        self._meta = self._new_meta()
+        self._meta["created_at"] = main["meta"]["1"].get("created_at") or utc_now()
+        self._next_id.update(split.next_ids)
+        self.migrated_ui_state = split.ui_state
+        for table, record_id, part in split.placed:
+            self._placement[table].place(record_id, part)
+        for number, (records, index_tables) in enumerate(
+            zip(split.records, split.indexes, strict=True)
+        ):
+            partition = Partition(number, records, 0)
+            index = PartIndex(number, {"catalog": {}, **index_tables}, 0, empty_totals())
+            for name in ("documents", "spans", "claims"):
+                for record in records[name].values():
+                    count_record(index.totals, name, record, 1)
+            self._parts[number] = partition
+            self._add_index(index)
+            for key, record in records["documents"].items():
+                self._doc_key[record["id"]] = int(key)
+                self._doc_part[record["id"]] = number
+                self._part_sizes[number] += 1
+                self._stale.add(record["id"])
+            self._dirty_parts.add(number)
+            self._dirty_indexes.add(number)
+
+    def _replay(self, journal: JournalContents) -> None:
+        """Apply the journal entries the files miss (each file says what it holds)."""
+        for entry in journal.entries:
+            seq = int(entry["seq"])
+            if seq <= self._seq:
+                continue  # in every file already (the main file is written last)
+            if seq != self._seq + 1:
+                if self.readonly:
+                    raise _MovedUnderUsError
+                raise DamagedDatabaseError(
+                    f"{self.journal_path}: entry {seq} follows entry {self._seq}: entries "
+                    "are missing. Nothing was changed — restore the files from a backup."
+                )
+            try:
+                for op in entry["ops"]:
+                    self._apply(op, seq)
+            except (KeyError, TypeError, ValueError) as error:
+                raise DamagedDatabaseError(
+                    f"{self.journal_path}: entry {seq} does not apply to the database "
+                    f"({type(error).__name__}: {error}). Nothing was changed."
+                ) from None
+            self._seq = seq
+            self.replayed_entries += 1
+
+    # Partitions ----------------------------------------------------------------------------
+
+    def _partition(self, part: int) -> Partition:
+        """The records of partition ``part``, read from disk when they are not in memory."""
+        loaded = self._parts.get(part)
+        if loaded is not None:
+            self._parts.move_to_end(part)
+            return loaded
+        if part >= self._parts_on_disk:
+            loaded = Partition.empty(part)  # made since the last checkpoint
+        else:
+            where = records_path(self.path, part)
+            if self.readonly:
+                fd = self._part_fds.get(part)
+                if fd is None:
+                    raise DamagedDatabaseError(f"{where} is missing; restore it from a backup")
+                raw = _read_fd(fd, where)
+            else:
+                try:
+                    raw = where.read_bytes()
+                except FileNotFoundError:
+                    raise DamagedDatabaseError(
+                        f"{where} is missing; restore it from a backup"
+                    ) from None
+                except OSError as error:
+                    raise StorageError("read", where, error, safe="nothing was changed") from error
+            gc_was_enabled = gc.isenabled()
+            gc.disable()
+            try:
+                loaded = Partition.from_bytes(part, raw, where)
+            finally:
+                if gc_was_enabled:
+                    gc.enable()
+        self._parts[part] = loaded
+        self._evict()
+        return loaded
+
+    def _evict(self) -> None:
+        clean = [p for p in self._parts if p not in self._dirty_parts]
+        for part in clean[: max(0, len(clean) - LOADED_PARTS)]:
+            del self._parts[part]
+
+    def _ensure_part(self, part: int) -> None:
+        while len(self._indexes) <= part:
+            self._indexes.append(PartIndex.empty(len(self._indexes)))
+            self._part_sizes.append(0)
+
+    def part_of(self, table: str, record_id: int) -> int | None:
+        """The partition holding record ``record_id`` of ``table`` (None: never stored)."""
+        return self._placement[table].find(record_id)
+
+    def document_part(self, doc_id: str) -> int | None:
+        return self._doc_part.get(doc_id)
+
+    def room_for_document(self, added: dict[int, int]) -> int:
+        """The partition a new document goes to, ``added`` more being on their way there."""
+        last = max([len(self._part_sizes) - 1, *added])
+        if last < 0:
+            return 0
+        size = added.get(last, 0)
+        if last < len(self._part_sizes):
+            size += self._part_sizes[last]
+        return last if size < self._part_docs else last + 1
+
+    # Checkpoints ---------------------------------------------------------------------------
 
     def checkpoint(self) -> None:
-        """Write everything to the TinyDB file atomically and empty the journal.
+        """Write the partitions that changed and the main file atomically; empty the journal.
 
-        Raises :class:`CheckpointError` when the file cannot be written; nothing is lost then,
+        Raises :class:`CheckpointError` when a file cannot be written; nothing is lost then,
         since the journal still holds every acknowledged edit."""
         with self._mutex:
             journal = self._require_writable()
-            self._meta()["last_seq"] = self._seq
-            self._meta()["next_ids"] = dict(self._next_id)
             safe = f"every acknowledged edit is kept in {self.journal_path.name}"
+            seq = self._seq
+            for doc_id in list(self._stale):
+                self._refresh_row(doc_id)
+            where = self.path
             try:
-                atomic_write(self.path, orjson.dumps(self._data))
+                if self._dirty_indexes or self._dirty_parts:
+                    parts_folder(self.path).mkdir(exist_ok=True)
+                for part in sorted(self._dirty_indexes | self._dirty_parts):
+                    where = index_path(self.path, part)
+                    atomic_write(where, self._indexes[part].to_bytes(seq))
+                    self._indexes[part].last_seq = seq
+                    self._dirty_indexes.discard(part)
+                    if part in self._dirty_parts:
+                        where = records_path(self.path, part)
+                        atomic_write(where, self._parts[part].to_bytes(seq))
+                        self._parts[part].last_seq = seq
+                        self._dirty_parts.discard(part)
+                where = self.path
+                self._parts_on_disk = max(self._parts_on_disk, len(self._indexes))
+                atomic_write(self.path, orjson.dumps({"meta": {"1": self._main_meta(seq)}}))
             except OSError as error:
-                raise CheckpointError("checkpoint", self.path, error, safe=safe) from error
+                raise CheckpointError("checkpoint", where, error, safe=safe) from error
+            self._evict()
             try:
                 journal.reset()
-            except OSError as error:  # the new file holds it all; old entries are skipped
+            except OSError as error:  # the files hold it all; old entries are skipped
                 raise CheckpointError("empty", self.journal_path, error, safe=safe) from error
             self.checkpoint_failure = None
             self._checkpoint_at_entries = self.checkpoint_every
             self._checkpoint_at_bytes = self.checkpoint_bytes
+
+    def _main_meta(self, seq: int) -> dict[str, Any]:
+        meta = dict(self._meta)
+        meta.update(
+            schema_version=SCHEMA_VERSION,
+            last_seq=seq,
+            part_docs=self._part_docs,
+            parts=self._parts_on_disk,
+            next_ids=dict(self._next_id),
+            placement={table: placed.to_dict() for table, placed in self._placement.items()},
+        )
+        self._meta = meta
+        return meta
 
     @property
     def pending_journal_entries(self) -> int:
@@ -503,7 +589,13 @@ class Store:
             return
         try:
             if self._journal is not None:
-                if self._journal.size or self.replayed_entries or self.recovered_torn_bytes:
+                if (
+                    self._journal.size
+                    or self.replayed_entries
+                    or self.recovered_torn_bytes
+                    or self._dirty_parts
+                    or self._dirty_indexes
+                ):
                     self.checkpoint()
                 self._journal.close()
                 self._journal = None
@@ -512,7 +604,14 @@ class Store:
             self._closed = True
             self._release()
 
+    def _close_part_fds(self) -> None:
+        for fd in self._part_fds.values():
+            if fd is not None:
+                os.close(fd)
+        self._part_fds = {}
+
     def _release(self) -> None:
+        self._close_part_fds()
         if self._journal is not None:
             empty = self._journal.size == 0
             self._journal.close()
@@ -532,6 +631,10 @@ class Store:
 
     # Transactions ---------------------------------------------------------------------------
 
+    def observe(self, callback: Callable[[Changes], None]) -> None:
+        """Call ``callback`` with the (table, record id) pairs of every commit, once applied."""
+        self._observers.append(callback)
+
     @contextmanager
     def transaction(self, *, undo: UndoTag | None = None) -> Iterator[Transaction]:
         """Collect operations; on a clean exit they are journaled durably, then applied.
@@ -549,8 +652,8 @@ class Store:
     def _record_history(self, tx: Transaction, tag: UndoTag) -> None:
         forward = list(tx.ops)
         inverse = self._inverse_of(forward)
-        for entry_id in self._history.get((tag.annotator, tag.doc_id), ()):
-            if self._data["history"][str(entry_id)]["state"] == "undone":
+        for entry_id, entry in self._history_entries(tag.annotator, tag.doc_id):
+            if entry["state"] == "undone":
                 tx.patch("history", entry_id, {"state": "dropped"})  # a new edit ends redo
         tx.put(
             "history",
@@ -572,11 +675,12 @@ class Store:
         inverse: list[Op] = []
         for op in ops:
             key = (op["t"], int(op["id"]))
-            before = current[key] if key in current else self._data[op["t"]].get(str(op["id"]))
+            before = current[key] if key in current else self._record(op)
+            where = {"t": op["t"], "id": op["id"], "p": op["p"]}
             if before is None:
-                inverse.append({"op": "del", "t": op["t"], "id": op["id"]})
+                inverse.append({"op": "del", **where})
             else:
-                inverse.append({"op": "put", "t": op["t"], "id": op["id"], "r": dict(before)})
+                inverse.append({"op": "put", **where, "r": dict(before)})
             if op["op"] == "put":
                 current[key] = op["r"]
             elif op["op"] == "set":
@@ -586,9 +690,22 @@ class Store:
         inverse.reverse()
         return inverse
 
+    def _record(self, op: Op) -> dict[str, Any] | None:
+        """The stored record an operation addresses, if it exists."""
+        table, part = op["t"], int(op["p"])
+        if table in INDEX_TABLES:
+            if part >= len(self._indexes):
+                return None
+            return self._indexes[part].tables[table].get(str(op["id"]))
+        return self._partition(part).get(table, int(op["id"]))
+
     def _history_entries(self, annotator: str, doc_id: str) -> list[tuple[int, dict[str, Any]]]:
-        table = self._data["history"]
-        return [(i, table[str(i)]) for i in self._history.get((annotator, doc_id), ())]
+        part = self._doc_part.get(doc_id)
+        if part is None:
+            return []
+        partition = self._partition(part)
+        table = partition.tables["history"]
+        return [(i, table[str(i)]) for i in partition.history.get((annotator, doc_id), ())]
 
     def undo(self, annotator: str, doc_id: str) -> str | None:
         """Undo the annotator's last edit in the document; returns what it was, or None."""
@@ -636,12 +753,15 @@ class Store:
                     safe += " (the database is read-only until claimscope is restarted)"
                 raise StorageError("save the edit to", self.journal_path, error, safe) from error
             self._seq = seq
-            self.last_changes = {(op["t"], int(op["id"])) for op in tx.ops}
             for op in tx.ops:
-                self._apply(op)
+                self._apply(op, seq)
+            changes = frozenset((op["t"], int(op["id"])) for op in tx.ops)
+            for observer in self._observers:
+                observer(changes)
             if (
                 journal.entries >= self._checkpoint_at_entries
                 or journal.size >= self._checkpoint_at_bytes
+                or len(self._dirty_parts) >= DIRTY_PARTS
             ):
                 self._checkpoint_in_passing(journal)
 
@@ -664,7 +784,7 @@ class Store:
         if op["op"] == "del" or record is None:
             return
         if op["op"] == "set":
-            current = self._data[table].get(str(op["id"]))
+            current = self._record(op)
             if current is None:
                 raise StoreError(f"{table} record {op['id']} does not exist")
             record = {**current, **record}
@@ -672,7 +792,7 @@ class Store:
             doc_id = record["doc_id"]
             text = pending_texts.get(doc_id)
             if text is None:
-                text = self._text_of(doc_id)
+                text = self._document_record(doc_id)["text"]
             for name, offsets in _record_offsets(table, record):
                 if not offsets.within(len(text)):
                     raise StoreError(
@@ -680,102 +800,163 @@ class Store:
                         f"the text (length {len(text)})"
                     )
 
-    def _text_of(self, doc_id: str) -> str:
-        key = self._doc_key.get(doc_id)
-        if key is None:
-            raise StoreError(f"no document {doc_id}")
-        text: str = self._data["documents"][str(key)]["text"]
-        return text
-
-    def _apply_raw(self, op: Op) -> None:
-        """Apply an operation to the tables only (replay, before indexes exist).
-
-        Ids are never reused, even those of deleted records (undo and redo refer to them)."""
-        table = self._data[op["t"]]
-        key = str(op["id"])
-        self._next_id[op["t"]] = max(self._next_id.get(op["t"], 1), int(op["id"]) + 1)
+    def _apply(self, op: Op, seq: int) -> None:
+        """Apply an operation to the file it belongs to, unless that file holds it already,
+        and keep the indexes, the catalog and the statistics in step."""
+        name, part, record_id = op["t"], int(op["p"]), int(op["id"])
+        if name not in TABLES:
+            raise KeyError(f"unknown table {name!r}")
+        self._next_id[name] = max(self._next_id[name], record_id + 1)
         if op["op"] == "put":
-            table[key] = op["r"]
-        elif op["op"] == "set":
-            table[key] = {**table[key], **op["r"]}
-        elif op["op"] == "del":
-            table.pop(key, None)
-        else:
-            raise DamagedDatabaseError(f"{self.journal_path}: unknown operation {op['op']!r}")
-
-    def _apply(self, op: Op) -> None:
-        """Apply an operation and keep the indexes and TinyDB's query cache in step."""
-        name = op["t"]
-        record_id = int(op["id"])
-        before = self._data[name].get(str(record_id))
-        self._apply_raw(op)
-        after = self._data[name].get(str(record_id))
-        self._reindex(name, record_id, before, after)
-        if name in self.tinydb._tables:
-            self.tinydb.table(name).clear_cache()
-
-    def _reindex(
-        self,
-        table: str,
-        record_id: int,
-        before: dict[str, Any] | None,
-        after: dict[str, Any] | None,
-    ) -> None:
-        if table == "documents":
-            if before is not None:
-                self._doc_key.pop(before["id"], None)
-            if after is not None:
+            self._placement[name].place(record_id, part)
+        self._ensure_part(part)
+        index = self._indexes[part]
+        if name in INDEX_TABLES:
+            if seq <= index.last_seq:
+                return
+            table = index.tables[name]
+            before = table.get(str(record_id))
+            apply_op(table, op)
+            self._reindex_unique(name, record_id, before, table.get(str(record_id)))
+            self._dirty_indexes.add(part)
+            return
+        partition = self._partition(part)
+        if seq <= partition.last_seq:
+            return  # this file was written after the entry (its index was, too)
+        before, after = partition.apply(op)
+        self._dirty_parts.add(part)
+        if seq <= index.last_seq:
+            return  # the index was written after the entry, its records file was not
+        self._dirty_indexes.add(part)
+        if before is not None:
+            count_record(index.totals, name, before, -1)
+        if after is not None:
+            count_record(index.totals, name, after, 1)
+        if name == "documents":
+            self._doc_order = None
+            if after is None:
+                if before is not None:
+                    self._forget_document(before["id"], part, record_id)
+                return
+            if before is None:
                 self._doc_key[after["id"]] = record_id
-        elif table in ("spans", "claims"):
-            index = self._spans_by_doc if table == "spans" else self._claims_by_doc
-            count = DocCounts.count_span if table == "spans" else DocCounts.count_claim
-            if before is not None:
-                index[before["doc_id"]].discard(record_id)
-                count(self._counts[before["doc_id"]], before, -1)
-            if after is not None:
-                index[after["doc_id"]].add(record_id)
-                count(self._counts[after["doc_id"]], after, 1)
-        elif table == "history":
-            if before is None and after is not None:
-                self._history[(after["annotator"], after["doc_id"])].append(record_id)
-            elif before is not None and after is None:
-                self._history[(before["annotator"], before["doc_id"])].remove(record_id)
-        elif table in UNIQUE_FIELDS:
-            names = UNIQUE_FIELDS[table]
-            if before is not None:
-                self._unique[table].pop(tuple(before[n] for n in names), None)
-            if after is not None:
-                self._unique[table][tuple(after[n] for n in names)] = record_id
+                self._doc_part[after["id"]] = part
+                self._part_sizes[part] += 1
+            self._stale.add(after["id"])
+        elif name in ("spans", "claims"):
+            for record in (before, after):
+                if record is not None and record["doc_id"] in self._doc_part:
+                    self._stale.add(record["doc_id"])
+
+    def _forget_document(self, doc_id: str, part: int, key: int) -> None:
+        self._doc_key.pop(doc_id, None)
+        self._doc_part.pop(doc_id, None)
+        self._part_sizes[part] -= 1
+        self._stale.discard(doc_id)
+        self._indexes[part].catalog.pop(str(key), None)
+
+    def _reindex_unique(
+        self, table: str, record_id: int, before: dict[str, Any] | None, after: Any
+    ) -> None:
+        names = UNIQUE_FIELDS[table]
+        if before is not None:
+            self._unique[table].pop(tuple(before[n] for n in names), None)
+        if after is not None:
+            self._unique[table][tuple(after[n] for n in names)] = record_id
+
+    def _refresh_row(self, doc_id: str) -> Row:
+        """Recompute a document's catalog row from its records."""
+        part, key = self._doc_part[doc_id], self._doc_key[doc_id]
+        partition = self._partition(part)
+        row = summarize(
+            partition.tables["documents"][str(key)],
+            partition.span_records(doc_id),
+            partition.claim_records(doc_id),
+        )
+        self._indexes[part].catalog[str(key)] = row
+        self._stale.discard(doc_id)
+        if not self.readonly:
+            self._dirty_indexes.add(part)
+        return row
 
     # Queries --------------------------------------------------------------------------------
 
     def table(self, name: str) -> Table:
-        """A TinyDB table for ad-hoc queries (read-only: writes go through the store)."""
-        return self.tinydb.table(name)
+        """A TinyDB table for ad-hoc queries: a snapshot of every partition's records, taken
+        now (it reads them all); writes go through the store."""
+        if name not in TABLES:
+            raise StoreError(f"unknown table {name!r}")
+        data = {name: {str(r_id): r for r_id, r in self._keyed_records(name)}}
+        return TinyDB(storage=_SnapshotStorage, data=data).table(name)
+
+    def _keyed_records(self, table: str) -> Iterator[tuple[str, dict[str, Any]]]:
+        if table in INDEX_TABLES:
+            for index in self._indexes:
+                yield from list(index.tables[table].items())
+            return
+        for part in range(len(self._indexes)):
+            yield from list(self._partition(part).tables[table].items())
 
     @property
     def last_seq(self) -> int:
         return self._seq
 
+    @property
+    def partitions(self) -> int:
+        return len(self._indexes)
+
+    def partition_contents(self) -> Iterator[tuple[Partition, PartIndex]]:
+        """Each partition's records and index, in order, for ``db check`` (do not modify)."""
+        for part in range(len(self._indexes)):
+            for doc_id in [d for d, p in self._doc_part.items() if p == part and d in self._stale]:
+                self._refresh_row(doc_id)
+            yield self._partition(part), self._indexes[part]
+
     def document_count(self) -> int:
         return len(self._doc_key)
-
-    def counts(self, doc_id: str) -> DocCounts:
-        """Pending suggestions, entities and claims of a document (kept up to date per edit)."""
-        return self._counts.get(doc_id) or DocCounts()
 
     def has_document(self, doc_id: str) -> bool:
         return doc_id in self._doc_key
 
     def document_ids(self) -> list[str]:
         """Document ids in import order."""
-        return [doc_id for doc_id, _ in sorted(self._doc_key.items(), key=lambda item: item[1])]
+        if self._doc_order is None:
+            self._doc_order = sorted(self._doc_key, key=self._doc_key.__getitem__)
+        return list(self._doc_order)
 
-    def get_document(self, doc_id: str) -> Document:
+    def catalog_row(self, doc_id: str) -> Row:
+        """The document's catalog row (title, date, tallies of each view; see
+        :mod:`annotate.catalog`), kept current with every edit."""
+        if doc_id in self._stale:
+            return self._refresh_row(doc_id)
         key = self._doc_key.get(doc_id)
         if key is None:
             raise StoreError(f"no document {doc_id}")
-        return Document.from_dict(self._data["documents"][str(key)])
+        return self._indexes[self._doc_part[doc_id]].catalog[str(key)]
+
+    def catalog(self) -> Iterator[Row]:
+        """Every document's catalog row, in import order (reads no texts)."""
+        for doc_id in self.document_ids():
+            yield self.catalog_row(doc_id)
+
+    def totals(self) -> Totals:
+        """The corpus statistics of every partition, summed (see :mod:`annotate.catalog`)."""
+        summed = empty_totals()
+        for index in self._indexes:
+            add_totals(summed, index.totals)
+        return summed
+
+    def _document_record(self, doc_id: str) -> dict[str, Any]:
+        key = self._doc_key.get(doc_id)
+        if key is None:
+            raise StoreError(f"no document {doc_id}")
+        record: dict[str, Any] = self._partition(self._doc_part[doc_id]).tables["documents"][
+            str(key)
+        ]
+        return record
+
+    def get_document(self, doc_id: str) -> Document:
+        return Document.from_dict(self._document_record(doc_id))
 
     def documents(self) -> Iterator[Document]:
         for doc_id in self.document_ids():
@@ -783,57 +964,69 @@ class Store:
 
     def spans(self, doc_id: str) -> list[EntitySpan]:
         """The document's entity spans, by position."""
-        table = self._data["spans"]
-        spans = [EntitySpan.from_dict(table[str(i)]) for i in self._spans_by_doc.get(doc_id, ())]
+        part = self._doc_part.get(doc_id)
+        if part is None:
+            return []
+        records = self._partition(part).span_records(doc_id)
+        spans = [EntitySpan.from_dict(record) for record in records]
         return sorted(spans, key=lambda s: (s.start, s.end, s.id))
 
     def all_spans(self) -> Iterator[EntitySpan]:
-        for record in self._data["spans"].values():
+        for _, record in self._keyed_records("spans"):
             yield EntitySpan.from_dict(record)
 
+    def _find(self, table: str, record_id: int) -> dict[str, Any] | None:
+        part = self._placement[table].find(record_id)
+        if part is None:
+            return None
+        return self._partition(part).get(table, record_id)
+
     def find_span(self, span_id: int) -> EntitySpan | None:
-        record = self._data["spans"].get(str(span_id))
+        record = self._find("spans", span_id)
         return EntitySpan.from_dict(record) if record is not None else None
 
     def find_claim(self, claim_id: int) -> Claim | None:
-        record = self._data["claims"].get(str(claim_id))
+        record = self._find("claims", claim_id)
         return Claim.from_dict(record) if record is not None else None
 
     def get_span(self, span_id: int) -> EntitySpan:
-        record = self._data["spans"].get(str(span_id))
-        if record is None:
+        span = self.find_span(span_id)
+        if span is None:
             raise StoreError(f"no span {span_id}")
-        return EntitySpan.from_dict(record)
+        return span
 
     def claims(self, doc_id: str) -> list[Claim]:
         """The document's claims, by position of their content."""
-        table = self._data["claims"]
-        found = [Claim.from_dict(table[str(i)]) for i in self._claims_by_doc.get(doc_id, ())]
+        part = self._doc_part.get(doc_id)
+        if part is None:
+            return []
+        found = [Claim.from_dict(r) for r in self._partition(part).claim_records(doc_id)]
         return sorted(found, key=lambda c: (c.content.start, c.content.end, c.id))
 
     def all_claims(self) -> Iterator[Claim]:
-        for record in self._data["claims"].values():
+        for _, record in self._keyed_records("claims"):
             yield Claim.from_dict(record)
 
     def get_claim(self, claim_id: int) -> Claim:
-        record = self._data["claims"].get(str(claim_id))
-        if record is None:
+        claim = self.find_claim(claim_id)
+        if claim is None:
             raise StoreError(f"no claim {claim_id}")
-        return Claim.from_dict(record)
+        return claim
 
     def raw_records(self, table: str) -> Iterator[dict[str, Any]]:
         """The stored dicts of a table, for fast read-only scans (do not modify them)."""
-        yield from self._data[table].values()
+        for _, record in self._keyed_records(table):
+            yield record
 
     def reviews(self) -> Iterator[Review]:
-        for record in self._data["reviews"].values():
+        for record in self.raw_records("reviews"):
             yield Review.from_dict(record)
 
     def assignments(self, annotator: str) -> dict[str, int]:
         """``annotator``'s queue: document id → position (empty when nothing is assigned)."""
         return {
             rec["doc_id"]: int(rec["position"])
-            for rec in self._data["assignments"].values()
+            for rec in self.raw_records("assignments")
             if rec["annotator"] == annotator
         }
 
@@ -842,7 +1035,7 @@ class Store:
         triples), in one transaction."""
         replaced = set(annotators)
         with self.transaction() as tx:
-            for key, rec in self._data["assignments"].items():
+            for key, rec in self._keyed_records("assignments"):
                 if rec["annotator"] in replaced:
                     tx.delete("assignments", int(key))
             for doc_id, annotator, position in plan:
@@ -856,9 +1049,10 @@ class Store:
 
     def review_state(self, doc_id: str, annotator: str) -> ReviewState:
         key = self._unique["reviews"].get((doc_id, annotator))
-        if key is None:
+        part = self._doc_part.get(doc_id)
+        if key is None or part is None:
             return ReviewState.TODO
-        return ReviewState(self._data["reviews"][str(key)]["state"])
+        return ReviewState(self._indexes[part].tables["reviews"][str(key)]["state"])
 
     def preannotated_key(self, doc_id: str, origin: str) -> int | None:
         """The record saying ``origin`` pre-annotated ``doc_id``, if it did."""
@@ -866,19 +1060,6 @@ class Store:
 
     def preannotated_documents(self, origin: str) -> set[str]:
         return {doc_id for doc_id, name in self._unique["preannotated"] if name == origin}
-
-    def ui_state(self, annotator: str) -> dict[str, Any]:
-        """What the reader remembers for an annotator (last document, list position, …)."""
-        key = self._unique["ui_state"].get((annotator,))
-        return dict(self._data["ui_state"][str(key)]) if key is not None else {}
-
-    def save_ui_state(self, annotator: str, **values: Any) -> None:
-        key = self._unique["ui_state"].get((annotator,))
-        with self.transaction() as tx:
-            if key is None:
-                tx.put("ui_state", tx.new_id("ui_state"), {"annotator": annotator, **values})
-            else:
-                tx.patch("ui_state", key, values)
 
     # Edits: each is one durable transaction -------------------------------------------------
 
@@ -929,6 +1110,32 @@ class Store:
             key = self._unique["reviews"].get((doc_id, annotator))
             tx.put("reviews", key if key is not None else tx.new_id("reviews"), review.to_dict())
         return review
+
+
+def _open_fd(path: Path) -> int | None:
+    try:
+        return os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise StorageError("read", path, error, safe="nothing was changed") from error
+
+
+def _read_fd(fd: int, path: Path) -> bytes:
+    """The whole file behind ``fd`` (from its start, whatever was read before)."""
+    try:
+        size = os.fstat(fd).st_size
+        chunks = []
+        offset = 0
+        while True:
+            chunk = os.pread(fd, max(size - offset, 1 << 16), offset)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            offset += len(chunk)
+        return b"".join(chunks)
+    except OSError as error:
+        raise StorageError("read", path, error, safe="nothing was changed") from error
 
 
 def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from annotate.catalog import count_record, empty_totals, summarize
 from annotate.model import Claim, EntitySpan, text_hash
 from annotate.store.database import SCHEMA_VERSION, Store
 from annotate.store.lock import active_writer
@@ -58,7 +59,40 @@ def check_store(store: Store) -> IntegrityReport:
         report.reviews += 1
         if review.doc_id not in lengths:
             report.problems.append(f"review of {review.annotator}: no document {review.doc_id}")
+    _check_partitions(store, report)
     return report
+
+
+def _check_partitions(store: Store, report: IntegrityReport) -> None:
+    """The catalog rows, statistics and placement a partition's index keeps must be what its
+    records say."""
+    for partition, index in store.partition_contents():
+        totals = empty_totals()
+        for name in ("documents", "spans", "claims"):
+            for record in partition.tables[name].values():
+                count_record(totals, name, record, 1)
+        if totals != index.totals:
+            report.problems.append(
+                f"partition {partition.number}: the statistics kept in its index do not match "
+                "its records"
+            )
+        for key, document in partition.tables["documents"].items():
+            row = index.catalog.get(key)
+            doc_id = document["id"]
+            expected = summarize(
+                document, partition.span_records(doc_id), partition.claim_records(doc_id)
+            )
+            if row != expected:
+                report.problems.append(
+                    f"document {doc_id}: its catalog row does not match its records"
+                )
+        for name in ("documents", "spans", "claims", "history"):
+            for key in partition.tables[name]:
+                if store.part_of(name, int(key)) != partition.number:
+                    report.problems.append(
+                        f"{name} record {key} is in partition {partition.number}, but the "
+                        "placement map does not say so"
+                    )
 
 
 def _check_span(span: EntitySpan, lengths: dict[str, int], report: IntegrityReport) -> None:

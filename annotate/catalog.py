@@ -1,0 +1,183 @@
+"""The catalog: what the document list and ``claimscope stats`` need, kept small.
+
+A catalog row sums up one document (title, date, agency, source file, length and the tallies
+of each annotator's view of it); a partition's *totals* sum up its documents for the corpus
+statistics. Both are derived from the records alone, so the store can keep them current and
+persist them beside the records (see :mod:`annotate.store.database`), and the list and the
+statistics never have to read the texts or the spans of 100,000 documents to start.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from annotate.model import Claim, EntitySpan, display_title
+from annotate.team.views import view
+
+#: The longest title a row keeps (the list cuts titles far shorter).
+TITLE_CHARS = 200
+#: The view key of everyone who has not touched the document.
+OTHERS = ""
+#: Never an annotator's name: asks for the view of someone who has not touched a document.
+_NOBODY = "\x00nobody"
+
+Row = dict[str, Any]
+Totals = dict[str, Any]
+
+
+@dataclass(slots=True)
+class DocCounts:
+    """The list's tallies of one view of a document."""
+
+    pending: int = 0
+    entities: int = 0
+    claims: int = 0
+    labels: Counter[str] = field(default_factory=Counter)
+    kinds: Counter[str] = field(default_factory=Counter)
+    verdicts: Counter[str] = field(default_factory=Counter)
+    #: Who made or last changed the document's spans and claims (models have no annotator).
+    annotators: Counter[str] = field(default_factory=Counter)
+
+    def count_span(self, record: dict[str, Any], sign: int) -> None:
+        status = record["status"]
+        if status == "suggested":
+            self.pending += sign
+        if status != "rejected":
+            self.entities += sign
+            self.labels[record["label"]] += sign
+        if record.get("annotator"):
+            self.annotators[record["annotator"]] += sign
+
+    def count_claim(self, record: dict[str, Any], sign: int) -> None:
+        status = record["status"]
+        if status == "suggested":
+            self.pending += sign
+        if status != "rejected":
+            self.claims += sign
+            self.kinds[record.get("kind", "")] += sign
+            self.verdicts[record.get("verdict", "unreviewed")] += sign
+        if record.get("annotator"):
+            self.annotators[record["annotator"]] += sign
+
+    def to_row(self) -> list[Any]:
+        return [
+            self.pending,
+            self.entities,
+            self.claims,
+            sorted(present(self.labels)),
+            sorted(present(self.kinds)),
+            sorted(present(self.verdicts)),
+        ]
+
+
+@dataclass(frozen=True, slots=True)
+class ViewTallies:
+    """One annotator's tallies of a document, as a catalog row stores them."""
+
+    pending: int
+    entities: int
+    claims: int
+    labels: frozenset[str]
+    kinds: frozenset[str]
+    verdicts: frozenset[str]
+
+
+def present(counter: Counter[str]) -> set[str]:
+    return {key for key, count in counter.items() if count > 0 and key}
+
+
+def summarize(
+    document: dict[str, Any], spans: Iterable[dict[str, Any]], claims: Iterable[dict[str, Any]]
+) -> Row:
+    """The catalog row of a document from its stored records."""
+    span_records, claim_records = list(spans), list(claims)
+    raw = DocCounts()
+    for record in span_records:
+        raw.count_span(record, 1)
+    for record in claim_records:
+        raw.count_claim(record, 1)
+    touched = sorted(present(raw.annotators))
+    views = {OTHERS: raw.to_row()}
+    if touched:  # someone's work changes what each annotator sees
+        span_objects = [EntitySpan.from_dict(r) for r in span_records]
+        claim_objects = [Claim.from_dict(r) for r in claim_records]
+        for name in [*touched, _NOBODY]:
+            counts = DocCounts()
+            for span in view(span_objects, name):
+                counts.count_span(span.to_dict(), 1)
+            for claim in view(claim_objects, name):
+                counts.count_claim(claim.to_dict(), 1)
+            views[OTHERS if name == _NOBODY else name] = counts.to_row()
+    meta = document.get("meta") or {}
+    return {
+        "id": document["id"],
+        "title": display_title(meta.get("title"), document["text"])[:TITLE_CHARS],
+        "date": str(meta.get("date") or ""),
+        "agency": str(meta.get("agency") or ""),
+        "source": file_name(str(meta.get("source") or "")),
+        "chars": len(document["text"]),
+        "touched": touched,
+        "views": views,
+    }
+
+
+def tallies(row: Row, annotator: str) -> ViewTallies:
+    """What ``annotator`` sees of the document a row sums up."""
+    values = row["views"].get(annotator) or row["views"][OTHERS]
+    pending, entities, claims, labels, kinds, verdicts = values
+    return ViewTallies(
+        pending, entities, claims, frozenset(labels), frozenset(kinds), frozenset(verdicts)
+    )
+
+
+def file_name(source: str) -> str:
+    """The last part of a path or URL (``PurePath`` per row costs 20 ms on 10,000 rows)."""
+    return source.rstrip("/").rsplit("/", 1)[-1]
+
+
+# Totals: the corpus statistics of a partition, kept per record change --------------------------
+
+
+def empty_totals() -> Totals:
+    return {
+        "documents": 0,
+        "characters": 0,
+        "spans": {},
+        "origins": {},
+        "kinds": {},
+        "verdicts": {},
+    }
+
+
+def _bump(counts: dict[str, int], key: str, sign: int) -> None:
+    value = counts.get(key, 0) + sign
+    if value:
+        counts[key] = value
+    else:
+        counts.pop(key, None)
+
+
+def count_record(totals: Totals, table: str, record: dict[str, Any], sign: int) -> None:
+    """Add (``sign`` 1) or take away (-1) one stored record's share of the statistics."""
+    if table == "documents":
+        totals["documents"] += sign
+        totals["characters"] += sign * len(record["text"])
+    elif table == "spans":
+        status = record["status"]
+        _bump(totals["spans"], f"{record['label']}\t{status}", sign)
+        origin = f"{record['origin']} ({record['origin_kind']})"
+        _bump(totals["origins"], f"{origin}\t{status}", sign)
+    elif table == "claims":
+        _bump(totals["kinds"], str(record.get("kind", "")), sign)
+        _bump(totals["verdicts"], str(record.get("verdict", "unreviewed")), sign)
+
+
+def add_totals(into: Totals, other: Totals) -> None:
+    into["documents"] += other["documents"]
+    into["characters"] += other["characters"]
+    for name in ("spans", "origins", "kinds", "verdicts"):
+        for key, value in other[name].items():
+            _bump(into[name], key, value)

@@ -1,0 +1,168 @@
+"""The two files of a partition: its records, and its index.
+
+A partition holds up to ``part_docs`` documents (in import order) with everything that belongs
+to them. Its *records* file (``NNNNN.json``: documents, spans, claims, undo history) is read
+when one of its documents is opened; its *index* file (``NNNNN.index.json``: the catalog rows
+of its documents, their reviews, pre-annotation marks and assignments, and the partition's
+statistics) is small and read when the database opens. Both are plain TinyDB files and each
+records the journal sequence number it holds (``last_seq``), so a replay after a crash
+applies to each file exactly the entries it misses.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from annotate.catalog import Row, Totals, empty_totals
+from annotate.errors import DamagedDatabaseError
+
+Table = dict[str, dict[str, Any]]
+Op = dict[str, Any]
+
+RECORD_TABLES = ("documents", "spans", "claims", "history")
+INDEX_TABLES = ("reviews", "preannotated", "assignments")
+#: Tables whose records are unique by these fields, with an index from them to the record id.
+UNIQUE_FIELDS = {
+    "reviews": ("doc_id", "annotator"),
+    "preannotated": ("doc_id", "origin"),
+    "assignments": ("doc_id", "annotator"),
+}
+
+
+def parse_tables(raw: bytes, path: Path, expected: tuple[str, ...]) -> dict[str, Table]:
+    """The tables of a partition file, or :class:`DamagedDatabaseError` naming it."""
+    try:
+        loaded = orjson.loads(raw)
+    except orjson.JSONDecodeError as error:
+        raise DamagedDatabaseError(
+            f"{path} is damaged ({error}); it was left untouched — "
+            "restore it from a backup or move the database aside"
+        ) from None
+    if not isinstance(loaded, dict) or not all(isinstance(t, dict) for t in loaded.values()):
+        raise DamagedDatabaseError(f"{path} is not a TinyDB file (expected an object of tables)")
+    for name in (*expected, "meta"):
+        loaded.setdefault(name, {})
+    if "1" not in loaded["meta"]:
+        raise DamagedDatabaseError(f"{path} has no meta record; it was left untouched")
+    tables: dict[str, Table] = loaded
+    return tables
+
+
+def apply_op(table: Table, op: Op) -> None:
+    """One journaled operation on one table. Ids are never reused, even of deleted records."""
+    key = str(op["id"])
+    kind = op["op"]
+    if kind == "put":
+        table[key] = op["r"]
+    elif kind == "set":
+        table[key] = {**table[key], **op["r"]}
+    elif kind == "del":
+        table.pop(key, None)
+    else:
+        raise KeyError(f"unknown operation {kind!r}")
+
+
+class Partition:
+    """The records of one partition, in memory, with the per-document indexes."""
+
+    def __init__(self, number: int, tables: dict[str, Table], last_seq: int) -> None:
+        self.number = number
+        self.tables = tables
+        self.last_seq = last_seq
+        self.doc_key: dict[str, int] = {}
+        self.spans_by_doc: dict[str, set[int]] = defaultdict(set)
+        self.claims_by_doc: dict[str, set[int]] = defaultdict(set)
+        self.history: dict[tuple[str, str], list[int]] = defaultdict(list)
+        self.doc_key = {rec["id"]: int(key) for key, rec in tables["documents"].items()}
+        for key, rec in tables["spans"].items():
+            self.spans_by_doc[rec["doc_id"]].add(int(key))
+        for key, rec in tables["claims"].items():
+            self.claims_by_doc[rec["doc_id"]].add(int(key))
+        for key, rec in sorted(tables["history"].items(), key=lambda item: int(item[0])):
+            self.history[(rec["annotator"], rec["doc_id"])].append(int(key))
+
+    @classmethod
+    def empty(cls, number: int) -> Partition:
+        return cls(number, {name: {} for name in RECORD_TABLES}, 0)
+
+    @classmethod
+    def from_bytes(cls, number: int, raw: bytes, path: Path) -> Partition:
+        tables = parse_tables(raw, path, RECORD_TABLES)
+        meta = tables.pop("meta")["1"]
+        return cls(number, tables, int(meta.get("last_seq", 0)))
+
+    def to_bytes(self, seq: int) -> bytes:
+        meta = {"partition": self.number, "last_seq": seq}
+        return orjson.dumps({"meta": {"1": meta}, **self.tables})
+
+    def get(self, table: str, record_id: int) -> dict[str, Any] | None:
+        return self.tables[table].get(str(record_id))
+
+    def apply(self, op: Op) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+        """Apply ``op`` and keep the indexes in step; returns the record before and after."""
+        name = op["t"]
+        record_id = int(op["id"])
+        table = self.tables[name]
+        before = table.get(str(record_id))
+        apply_op(table, op)
+        after = table.get(str(record_id))
+        if name == "documents":
+            if before is not None:
+                self.doc_key.pop(before["id"], None)
+            if after is not None:
+                self.doc_key[after["id"]] = record_id
+        elif name in ("spans", "claims"):
+            index = self.spans_by_doc if name == "spans" else self.claims_by_doc
+            if before is not None:
+                index[before["doc_id"]].discard(record_id)
+            if after is not None:
+                index[after["doc_id"]].add(record_id)
+        elif name == "history":
+            if before is None and after is not None:
+                self.history[(after["annotator"], after["doc_id"])].append(record_id)
+            elif before is not None and after is None:
+                self.history[(before["annotator"], before["doc_id"])].remove(record_id)
+        return before, after
+
+    def span_records(self, doc_id: str) -> list[dict[str, Any]]:
+        table = self.tables["spans"]
+        return [table[str(i)] for i in self.spans_by_doc.get(doc_id, ())]
+
+    def claim_records(self, doc_id: str) -> list[dict[str, Any]]:
+        table = self.tables["claims"]
+        return [table[str(i)] for i in self.claims_by_doc.get(doc_id, ())]
+
+
+class PartIndex:
+    """The index of one partition: catalog rows, reviews, marks, assignments and totals."""
+
+    def __init__(
+        self, number: int, tables: dict[str, Table], last_seq: int, totals: Totals
+    ) -> None:
+        self.number = number
+        self.tables = tables
+        self.last_seq = last_seq
+        self.totals = totals
+
+    @classmethod
+    def empty(cls, number: int) -> PartIndex:
+        return cls(number, {name: {} for name in ("catalog", *INDEX_TABLES)}, 0, empty_totals())
+
+    @classmethod
+    def from_bytes(cls, number: int, raw: bytes, path: Path) -> PartIndex:
+        tables = parse_tables(raw, path, ("catalog", *INDEX_TABLES))
+        meta = tables.pop("meta")["1"]
+        totals = meta.get("totals") or empty_totals()
+        return cls(number, tables, int(meta.get("last_seq", 0)), totals)
+
+    def to_bytes(self, seq: int) -> bytes:
+        meta = {"partition": self.number, "last_seq": seq, "totals": self.totals}
+        return orjson.dumps({"meta": {"1": meta}, **self.tables})
+
+    @property
+    def catalog(self) -> dict[str, Row]:
+        return self.tables["catalog"]

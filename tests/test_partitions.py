@@ -1,0 +1,169 @@
+"""The partitioned store: placement of records, lazy loading and eviction, checkpoints that
+write only what changed, a crash inside a checkpoint, and readers that keep their snapshot."""
+
+from __future__ import annotations
+
+import errno
+import random
+from pathlib import Path
+
+import pytest
+
+from annotate.errors import CheckpointError
+from annotate.model import DocMeta, Document, EntitySpan, OriginKind, SpanStatus, text_hash
+from annotate.overview import document_summaries
+from annotate.stats import corpus_stats
+from annotate.store import Store
+from annotate.store import database as store_module
+from annotate.store.database import records_path
+from annotate.store.integrity import check_store
+from annotate.store.placement import Placement
+
+
+def test_placement_agrees_with_a_plain_map_whatever_the_order() -> None:
+    rng = random.Random(5)
+    for _ in range(200):
+        placement, plain = Placement(), {}
+        next_id = 1
+        for _ in range(rng.randint(1, 60)):
+            if rng.random() < 0.7:  # new ids, in order, as transactions hand them out
+                record_id = next_id
+                next_id += rng.randint(1, 3)
+            else:  # an undo puts an old id back
+                record_id = rng.randint(1, next_id)
+            part = plain.get(record_id, rng.randint(0, 3))
+            placement.place(record_id, part)
+            plain[record_id] = part
+            reloaded = Placement(placement.to_dict())
+            for probe in range(0, next_id + 3):
+                assert placement.find(probe) == plain.get(probe), (probe, placement.to_dict())
+                assert reloaded.find(probe) == plain.get(probe)
+
+
+def test_a_run_of_ids_in_one_partition_is_one_run() -> None:
+    placement = Placement()
+    for record_id in range(1, 1001):
+        placement.place(record_id, record_id // 250)
+    assert placement.to_dict()["runs"] == [[1, 0], [250, 1], [500, 2], [750, 3], [1000, 4]]
+
+
+def make_docs(store: Store, count: int) -> list[str]:
+    ids = []
+    with store.transaction() as tx:
+        for number in range(count):
+            text = (
+                f"Story {number}: Muhammed Khan said the clerics in Pakistan are enticing people."
+            )
+            tx.add_document(Document(text_hash(text), text, DocMeta(date="2021-05-30")))
+            ids.append(text_hash(text))
+    return ids
+
+
+def span(doc_id: str, label: str = "PERSON", start: int = 9) -> EntitySpan:
+    return EntitySpan(
+        0, doc_id, start, start + 13, label, "alice", OriginKind.HUMAN, SpanStatus.ACCEPTED
+    )
+
+
+def test_documents_fill_partitions_in_import_order_and_records_follow(db_path: Path) -> None:
+    with Store.open(db_path, part_docs=3) as store:
+        ids = make_docs(store, 7)
+        for doc_id in ids:
+            store.add_span(span(doc_id))
+        assert store.partitions == 3
+        assert [store.document_part(d) for d in ids] == [0, 0, 0, 1, 1, 1, 2]
+    with Store.open(db_path) as store:
+        assert store.document_ids() == ids
+        assert [len(store.spans(d)) for d in ids] == [1] * 7
+        report = check_store(store)
+        assert report.ok, report.problems
+    assert all(records_path(db_path, part).exists() for part in range(3))
+
+
+def test_a_checkpoint_writes_only_the_partitions_that_changed(db_path: Path) -> None:
+    with Store.open(db_path, part_docs=2) as store:
+        ids = make_docs(store, 6)
+    stamps = {p: p.stat().st_mtime_ns for p in db_path.parent.rglob("*.json")}
+    with Store.open(db_path) as store:
+        store.add_span(span(ids[3]))  # partition 1
+    changed = {p.name for p, ns in stamps.items() if p.stat().st_mtime_ns != ns}
+    assert changed == {db_path.name, "00001.json", "00001.index.json"}
+
+
+def test_clean_partitions_are_dropped_and_read_again_changed_ones_are_kept(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store_module, "LOADED_PARTS", 1)
+    with Store.open(db_path, part_docs=1) as store:
+        ids = make_docs(store, 5)
+    with Store.open(db_path) as store:
+        first = store.add_span(span(ids[0]))  # unsaved: partition 0 must stay in memory
+        for doc_id in ids[1:]:
+            store.spans(doc_id)  # each read drops the previous clean one
+        assert len(store._parts) <= 3
+        assert [s.id for s in store.spans(ids[0])] == [first.id]
+        store.checkpoint()
+        assert len(store._parts) <= 1
+        assert [s.id for s in store.spans(ids[0])] == [first.id]  # read back from its file
+
+
+def test_a_crash_inside_a_checkpoint_replays_each_file_what_it_misses(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The index of partition 1 is written, its records file is not: the replay gives the
+    records file the edit and the index nothing twice."""
+    with Store.open(db_path, part_docs=2) as store:
+        ids = make_docs(store, 4)
+    store = Store.open(db_path)
+    store.add_span(span(ids[2], "ORG"))
+    real = store_module.atomic_write
+
+    def crash_on_records(path: Path, payload: object) -> None:
+        if path == records_path(db_path, 1):
+            raise OSError(errno.EIO, "Input/output error", str(path))
+        real(path, payload)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store_module, "atomic_write", crash_on_records)
+    with pytest.raises(CheckpointError):
+        store.checkpoint()
+    monkeypatch.undo()
+    store._release()  # the process dies here
+    with Store.open(db_path) as reopened:
+        assert [s.label for s in reopened.spans(ids[2])] == ["ORG"]
+        assert reopened.totals()["spans"] == {"ORG\taccepted": 1}
+        report = check_store(reopened)
+        assert report.ok, report.problems
+
+
+def test_a_reader_keeps_its_snapshot_while_the_writer_checkpoints(db_path: Path) -> None:
+    with Store.open(db_path, part_docs=1) as store:
+        ids = make_docs(store, 3)
+        store.add_span(span(ids[2], "ORG"))
+    writer = Store.open(db_path)
+    reader = Store.open(db_path, readonly=True)
+    writer.add_span(span(ids[2], "GPE", start=0))
+    [org] = [s for s in writer.spans(ids[2]) if s.label == "ORG"]
+    writer.delete_span(org.id)
+    writer.checkpoint()  # replaces partition 2's files under the reader
+    assert [s.label for s in reader.spans(ids[2])] == ["ORG"]  # read after the checkpoint
+    reader.close()
+    with Store.open(db_path, readonly=True) as later:
+        assert [s.label for s in later.spans(ids[2])] == ["GPE"]
+    writer.close()
+
+
+def test_the_list_and_the_statistics_come_from_the_catalog(db_path: Path) -> None:
+    with Store.open(db_path, part_docs=2) as store:
+        ids = make_docs(store, 3)
+        kept = store.add_span(span(ids[1]))
+        store.update_span(kept.id, status=SpanStatus.REJECTED)
+        store.add_span(span(ids[1], "ORG", start=0))
+    with Store.open(db_path, readonly=True) as store:
+        rows = {row.doc_id: row for row in document_summaries(store, "alice")}
+        assert rows[ids[1]].entities == 1 and rows[ids[1]].labels == {"ORG"}
+        assert rows[ids[0]].title.startswith("Story 0")
+        assert not store._parts  # nothing but the indexes was read
+        stats = corpus_stats(store)
+        assert stats.documents == 3
+        assert stats.spans_by_label == {"ORG": {"accepted": 1}, "PERSON": {"rejected": 1}}
+        assert not store._parts
