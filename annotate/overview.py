@@ -3,70 +3,125 @@ no spans are read)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-from annotate.catalog import tallies
+from annotate.catalog import Row, ViewTallies, tallies, touched
 from annotate.model import ReviewState
 from annotate.store import Store
 
 
-@dataclass(slots=True)
 class DocumentSummary:
-    """What the document list shows for one document."""
+    """What the document list shows for one document: a view of its catalog row, whose
+    tallies are worked out when first asked for (the list shows a screenful of 100,000)."""
 
-    doc_id: str
-    title: str
-    date: str
-    agency: str
-    state: ReviewState
-    pending: int = 0
-    entities: int = 0
-    claims: int = 0
-    labels: frozenset[str] = frozenset()
-    kinds: frozenset[str] = frozenset()
-    verdicts: frozenset[str] = frozenset()
-    #: Annotators who changed its spans or claims, or took it up (review state not todo).
-    annotators: set[str] = field(default_factory=set)
-    #: The file it was imported from (name only), when known.
-    source: str = ""
-    #: Its place in the annotator's queue (``claimscope assign``); None when not assigned.
-    queue: int | None = None
+    __slots__ = (
+        "_annotator",
+        "_pending",
+        "_reviewers",
+        "_row",
+        "_seen",
+        "doc_id",
+        "queue",
+        "state",
+    )
+
+    def __init__(
+        self,
+        row: Row,
+        annotator: str,
+        state: ReviewState = ReviewState.TODO,
+        queue: int | None = None,
+        reviewers: frozenset[str] = frozenset(),
+    ) -> None:
+        self._row = row
+        self.doc_id: str = row["id"]
+        self._annotator = annotator
+        self._reviewers = reviewers
+        self._seen: ViewTallies | None = None
+        self._pending: int | None = None
+        self.state = state
+        #: Its place in the annotator's queue (``claimscope assign``); None when not assigned.
+        self.queue = queue
+
+    @property
+    def title(self) -> str:
+        return str(self._row["title"])
+
+    @property
+    def date(self) -> str:
+        return str(self._row["date"])
+
+    @property
+    def agency(self) -> str:
+        return str(self._row["agency"])
+
+    @property
+    def source(self) -> str:
+        """The file it was imported from (name only), when known."""
+        return str(self._row["source"])
+
+    @property
+    def seen(self) -> ViewTallies:
+        """The tallies of the annotator's view of the document."""
+        if self._seen is None:
+            self._seen = tallies(self._row, self._annotator)
+        return self._seen
+
+    @property
+    def pending(self) -> int:
+        return self.seen.pending if self._pending is None else self._pending
+
+    @pending.setter
+    def pending(self, value: int) -> None:
+        self._pending = value
+
+    @property
+    def entities(self) -> int:
+        return self.seen.entities
+
+    @property
+    def claims(self) -> int:
+        return self.seen.claims
+
+    @property
+    def labels(self) -> frozenset[str]:
+        return self.seen.labels
+
+    @property
+    def kinds(self) -> frozenset[str]:
+        return self.seen.kinds
+
+    @property
+    def verdicts(self) -> frozenset[str]:
+        return self.seen.verdicts
+
+    @property
+    def annotators(self) -> frozenset[str]:
+        """Annotators who changed its spans or claims, or took it up (review state not todo)."""
+        return touched(self._row) | self._reviewers
 
 
 def document_summaries(store: Store, annotator: str) -> list[DocumentSummary]:
     """Rows from the store's catalog: the annotator's queue first, in its order, then the
     other documents in import order."""
     states: dict[str, ReviewState] = {}
-    reviewers: dict[str, set[str]] = {}
+    reviewers: dict[str, frozenset[str]] = {}
     for review in store.raw_records("reviews"):
         if review["annotator"] == annotator:
             states[review["doc_id"]] = ReviewState(review["state"])
         if review["state"] != ReviewState.TODO.value:
-            reviewers.setdefault(review["doc_id"], set()).add(review["annotator"])
+            known = reviewers.get(review["doc_id"], frozenset())
+            reviewers[review["doc_id"]] = known | {review["annotator"]}
     queue = store.assignments(annotator)
-    rows = []
-    nobody: set[str] = set()
-    for row in store.catalog():
-        doc_id = row["id"]
-        seen = tallies(row, annotator)
-        rows.append(
-            DocumentSummary(
-                doc_id=doc_id,
-                title=row["title"],
-                date=row["date"],
-                agency=row["agency"],
-                state=states.get(doc_id, ReviewState.TODO),
-                pending=seen.pending,
-                entities=seen.entities,
-                claims=seen.claims,
-                labels=seen.labels,
-                kinds=seen.kinds,
-                verdicts=seen.verdicts,
-                annotators=set(row["touched"]) | reviewers.get(doc_id, nobody),
-                source=row["source"],
-                queue=queue.get(doc_id),
-            )
+    nobody: frozenset[str] = frozenset()
+    rows = [
+        DocumentSummary(
+            row,
+            annotator,
+            states.get(row["id"], ReviewState.TODO),
+            queue.get(row["id"]),
+            reviewers.get(row["id"], nobody),
         )
+        for row in store.catalog()
+    ]
     if queue:
         rows.sort(key=lambda row: (row.queue is None, row.queue or 0))  # stable: import order
     return rows

@@ -17,7 +17,7 @@ from annotate.errors import CheckpointError, StorageError
 from annotate.model import DocMeta, Document, EntitySpan, OriginKind, SpanStatus, text_hash
 from annotate.store import Store
 from annotate.store import journal as journal_module
-from annotate.store.database import database_files
+from annotate.store.database import database_files, records_path
 from bench.durability import start_writer, stress_readers
 from tests.conftest import ROOT, SEED, run_cli
 
@@ -388,3 +388,16 @@ def test_an_unexpected_reader_error_prints_one_line_without_locals(tui_db: Path)
     )
     assert "Traceback" in debug.stderr and "boom" in debug.stderr
     assert "DATABASE CONTENTS" not in debug.stderr and "secret_contents" not in debug.stderr
+
+
+async def test_a_damaged_partition_is_a_message_in_the_list_not_a_crash(tui_db: Path) -> None:
+    from tests.tui_support import running
+    from tui.documents import DocumentListScreen
+
+    records = records_path(tui_db, 0)
+    records.write_bytes(records.read_bytes()[:100])
+    async with running(tui_db) as (app, pilot):
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.is_running and isinstance(app.screen, DocumentListScreen)
+        assert app.screen.status is not None and "00000.json is damaged" in app.screen.status

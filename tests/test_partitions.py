@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from annotate.errors import CheckpointError
+from annotate.errors import CheckpointError, DamagedDatabaseError
 from annotate.model import DocMeta, Document, EntitySpan, OriginKind, SpanStatus, text_hash
 from annotate.overview import document_summaries
 from annotate.stats import corpus_stats
@@ -167,3 +167,22 @@ def test_the_list_and_the_statistics_come_from_the_catalog(db_path: Path) -> Non
         assert stats.documents == 3
         assert stats.spans_by_label == {"ORG": {"accepted": 1}, "PERSON": {"rejected": 1}}
         assert not store._parts
+
+
+def test_a_missing_or_damaged_partition_file_is_reported_and_left_alone(db_path: Path) -> None:
+    with Store.open(db_path, part_docs=1) as store:
+        ids = make_docs(store, 2)
+    records = records_path(db_path, 1)
+    whole = records.read_bytes()
+    records.write_bytes(whole[: len(whole) // 2])
+    for readonly in (True, False):
+        with (
+            Store.open(db_path, readonly=readonly) as store,
+            pytest.raises(DamagedDatabaseError, match=r"00001\.json is damaged"),
+        ):
+            store.spans(ids[1])
+    assert records.read_bytes() == whole[: len(whole) // 2]
+    records.unlink()
+    with Store.open(db_path) as store, pytest.raises(DamagedDatabaseError, match="is missing"):
+        store.get_document(ids[1])
+    assert not records.exists()

@@ -138,6 +138,11 @@ class ClaimscopeApp(App[None]):
         self._close_messages_no_wait()
 
     def open_document(self, doc_id: str) -> None:
+        try:
+            self.store.spans(doc_id)  # reads its partition: a damaged file is a message here
+        except ClaimscopeError as error:
+            self.list_screen.say(str(error))
+            return
         if self.adjudicating:
             from tui.adjudication import AdjudicationScreen
 

@@ -83,7 +83,9 @@ class DocumentTable(ScrollView, can_focus=True):
         self.rows = rows
         self.contexts = contexts or {}
         self.virtual_size = Size(self._row_width, len(rows))
-        index = next((i for i, row in enumerate(rows) if row.doc_id == keep), None)
+        index = None
+        if keep is not None:
+            index = next((i for i, row in enumerate(rows) if row.doc_id == keep), None)
         self.cursor_row = (
             index if index is not None else min(self.cursor_row, max(0, len(rows) - 1))
         )

@@ -118,6 +118,11 @@ class DocumentListScreen(Screen[None]):
         header = Text(table.header(width), style="bold", no_wrap=True)
         self.query_one("#table-header", SafeStatic).update(header, layout=False)
 
+    def say(self, message: str) -> None:
+        """Show a one-line message under the list's title."""
+        self.status = message
+        self._render_header()
+
     def refresh_rows(self, keep: str | None = None) -> None:
         """Recompute every row from the store (after returning from the reader)."""
         rows = document_summaries(self.cs_app.store, self.cs_app.annotator)
@@ -179,7 +184,7 @@ class DocumentListScreen(Screen[None]):
             self._lowered = {r["id"]: r["text"].casefold() for r in store.raw_records("documents")}
         shown: list[DocumentSummary] = []
         contexts: dict[str, Text] = {}
-        for row in self.rows:
+        for row in self.rows if self.filters else ():
             if not self._keeps(row):
                 continue
             if needle:
@@ -188,7 +193,7 @@ class DocumentListScreen(Screen[None]):
                     continue
                 contexts[row.doc_id] = context
             shown.append(row)
-        self.shown = shown
+        self.shown = shown if self.filters else list(self.rows)
         table.set_rows(self.shown, keep=current, contexts=contexts)
         self.call_after_refresh(self._render_table_header)  # a scrollbar may come or go
         self._render_header()

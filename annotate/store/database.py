@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import gc
 import os
+import resource
 import shutil
 import time
 from collections import OrderedDict
@@ -293,6 +294,8 @@ class Store:
                 return journal, not self.readonly
             self._meta = main["meta"]["1"]
             self._parts_on_disk = int(self._meta.get("parts", 0))
+            if self.readonly:
+                _allow_open_files(self._parts_on_disk + 64)
             for part in range(self._parts_on_disk):
                 held[index_path(self.path, part)] = _open_fd(index_path(self.path, part))
                 if self.readonly:
@@ -395,11 +398,10 @@ class Store:
     def _add_index(self, index: PartIndex) -> None:
         part = index.number
         self._indexes.append(index)
-        self._part_sizes.append(0)
-        for key, row in index.catalog.items():
-            self._doc_key[row["id"]] = int(key)
-            self._doc_part[row["id"]] = part
-            self._part_sizes[part] += 1
+        ids = [row["id"] for row in index.catalog.values()]
+        self._doc_key.update(zip(ids, map(int, index.catalog), strict=True))
+        self._doc_part.update(dict.fromkeys(ids, part))
+        self._part_sizes.append(len(ids))
         for table, names in UNIQUE_FIELDS.items():
             unique = self._unique[table]
             for key, rec in index.tables[table].items():
@@ -936,8 +938,13 @@ class Store:
 
     def catalog(self) -> Iterator[Row]:
         """Every document's catalog row, in import order (reads no texts)."""
-        for doc_id in self.document_ids():
-            yield self.catalog_row(doc_id)
+        for doc_id in list(self._stale):
+            self._refresh_row(doc_id)
+        # new documents only ever go to the last partition: partition order is import order
+        for index in self._indexes:
+            rows = index.catalog
+            for key in sorted(rows, key=int):
+                yield rows[key]
 
     def totals(self) -> Totals:
         """The corpus statistics of every partition, summed (see :mod:`annotate.catalog`)."""
@@ -1110,6 +1117,16 @@ class Store:
             key = self._unique["reviews"].get((doc_id, annotator))
             tx.put("reviews", key if key is not None else tx.new_id("reviews"), review.to_dict())
         return review
+
+
+def _allow_open_files(count: int) -> None:
+    """A reader keeps every partition file open: raise the soft limit on open files to
+    ``count`` when the hard limit allows (it is 1,024 by default on many systems)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < count:
+        wanted = count if hard == resource.RLIM_INFINITY else min(count, hard)
+        with suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
 
 
 def _open_fd(path: Path) -> int | None:
