@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from annotate.model import text_hash  # noqa: E402
 from annotate.store import Store  # noqa: E402
-from annotate.store.database import database_files  # noqa: E402
+from annotate.store.files import database_files  # noqa: E402
 
 TEXT_CHARS = 3_000
 SPANS_PER_DOC = 20

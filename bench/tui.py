@@ -48,7 +48,7 @@ from annotate.model import (  # noqa: E402
 )
 from annotate.seedformat import parse_article  # noqa: E402
 from annotate.store import Store  # noqa: E402
-from annotate.store.database import database_files  # noqa: E402
+from annotate.store.files import database_files  # noqa: E402
 from bench.store import build_database, migrate  # noqa: E402
 
 LABELS = ("PERSON", "ORG", "GPE", "DATE", "CARDINAL", "NORP")

@@ -8,7 +8,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from annotate.store.database import records_path
+from annotate.store.files import records_path
 from tests.conftest import CORPORA, SEED, run_cli
 
 

@@ -17,7 +17,7 @@ from annotate.errors import CheckpointError, StorageError
 from annotate.model import DocMeta, Document, EntitySpan, OriginKind, SpanStatus, text_hash
 from annotate.store import Store
 from annotate.store import journal as journal_module
-from annotate.store.database import database_files, records_path
+from annotate.store.files import database_files, records_path
 from bench.durability import start_writer, stress_readers
 from tests.conftest import ROOT, SEED, run_cli
 

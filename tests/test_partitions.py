@@ -15,7 +15,7 @@ from annotate.overview import document_summaries
 from annotate.stats import corpus_stats
 from annotate.store import Store
 from annotate.store import database as store_module
-from annotate.store.database import records_path
+from annotate.store.files import records_path
 from annotate.store.integrity import check_store
 from annotate.store.placement import Placement
 

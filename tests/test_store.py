@@ -31,6 +31,7 @@ from annotate.model import (
 from annotate.session import load_ui_state
 from annotate.store import Store
 from annotate.store import database as store_module
+from annotate.store.files import index_path, records_path
 from annotate.store.journal import encode_entry
 from tests.conftest import ROOT, SEED, run_cli
 
@@ -72,10 +73,10 @@ def test_edits_round_trip_and_file_is_plain_tinydb(db_path: Path) -> None:
     assert not Path(f"{db_path}.journal").exists()
     for path, table, field, value in (
         (db_path, "meta", "schema_version", store_module.SCHEMA_VERSION),
-        (store_module.records_path(db_path, 0), "spans", "label", "ORG"),
-        (store_module.records_path(db_path, 0), "claims", "verdict", "disputed"),
-        (store_module.index_path(db_path, 0), "reviews", "state", "done"),
-        (store_module.index_path(db_path, 0), "catalog", "id", doc_id),
+        (records_path(db_path, 0), "spans", "label", "ORG"),
+        (records_path(db_path, 0), "claims", "verdict", "disputed"),
+        (index_path(db_path, 0), "reviews", "state", "done"),
+        (index_path(db_path, 0), "catalog", "id", doc_id),
     ):
         plain = tinydb.TinyDB(path, access_mode="r")
         try:
@@ -383,7 +384,7 @@ def test_a_schema_1_database_is_read_in_place_and_migrated_by_the_first_writer(
         assert store.replayed_entries == 3
         assert store.partitions == 1
     assert orjson.loads(db.read_bytes())["meta"]["1"]["schema_version"] == 2
-    assert store_module.records_path(db, 0).exists()
+    assert records_path(db, 0).exists()
     assert not Path(f"{db}.journal").exists()
     assert load_ui_state(db, "alice") == {"last_doc": seed}
     run_cli("export", str(out), "--force", db=db, check=True)

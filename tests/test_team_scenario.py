@@ -11,7 +11,7 @@ from annotate.editing import Editor
 from annotate.importer import import_paths
 from annotate.model import ReviewState, SpanStatus
 from annotate.store import Store
-from annotate.store.database import copy_database
+from annotate.store.files import copy_database
 from tests.conftest import CORPORA, SEED, run_cli, spacy_debug_data
 
 ANNOTATORS = ("alice", "bob", "carol")

@@ -9,7 +9,7 @@ import pytest
 
 from annotate.model import ClaimKind, EntitySpan, ReviewState, SpanStatus, Verdict
 from annotate.store import Store
-from annotate.store.database import records_path
+from annotate.store.files import records_path
 from tests.tui_support import article, move_cursor_to, open_first, running, text_at
 from tui.app import ClaimscopeApp, make_app
 from tui.article import ArticleView, Focus

@@ -14,7 +14,7 @@ from annotate.importer import import_paths
 from annotate.store import Store
 from annotate.store import database as store_module
 from annotate.store import transaction as transaction_module
-from annotate.store.database import copy_database as store_copy
+from annotate.store.files import copy_database as store_copy
 from tests.conftest import CORPORA, SEED
 from tui.app import ClaimscopeApp, make_app
 from tui.article import ArticleView

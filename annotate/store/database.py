@@ -35,8 +35,6 @@ from __future__ import annotations
 
 import gc
 import os
-import resource
-import shutil
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
@@ -58,6 +56,15 @@ from annotate.errors import (
     StoreError,
 )
 from annotate.model import Claim, Document, EntitySpan, Offsets, Review, ReviewState
+from annotate.store.files import (
+    allow_open_files,
+    index_path,
+    open_fd,
+    parts_folder,
+    read_fd,
+    records_path,
+)
+from annotate.store.history import UndoHistory
 from annotate.store.journal import (
     JournalContents,
     JournalWriter,
@@ -102,43 +109,6 @@ def resolve_db_path(option: str | Path | None) -> Path:
     return Path(chosen).expanduser()
 
 
-def parts_folder(path: Path) -> Path:
-    return path.with_name(path.name + ".parts")
-
-
-def records_path(path: Path, part: int) -> Path:
-    return parts_folder(path) / f"{part:05d}.json"
-
-
-def index_path(path: Path, part: int) -> Path:
-    return parts_folder(path) / f"{part:05d}.index.json"
-
-
-def database_files(path: Path) -> list[Path]:
-    """The files that make up the database at ``path`` (the main file, its partitions and its
-    journal), as they are now: what a backup copies, with no writer open."""
-    found = [p for p in (path, path.with_name(path.name + ".journal")) if p.exists()]
-    folder = parts_folder(path)
-    if folder.is_dir():
-        found += sorted(p for p in folder.iterdir() if not p.name.startswith("."))
-    return found
-
-
-def copy_database(source: Path, target: Path) -> Path:
-    """Copy a closed database to ``target`` (its partitions and journal with it)."""
-    for path in database_files(source):
-        relative = path.relative_to(source.parent)
-        if relative.parts[0] == parts_folder(source).name:
-            destination = parts_folder(target) / relative.name
-        elif path.name.endswith(".journal"):
-            destination = target.with_name(target.name + ".journal")
-        else:
-            destination = target
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, destination)
-    return target
-
-
 class _SnapshotStorage(Storage):
     """Lets TinyDB query a snapshot of the store's tables; writes must go through the journal."""
 
@@ -152,7 +122,7 @@ class _SnapshotStorage(Storage):
         raise StoreError("write through Store methods, not TinyDB, so edits are journaled")
 
 
-class Store:
+class Store(UndoHistory):
     """An open Claimscope database. Use :meth:`open` or ``with Store.open(path) as store``."""
 
     def __init__(
@@ -284,7 +254,7 @@ class Store:
     def _read_state_once(self) -> tuple[JournalContents, bool]:
         held: dict[Path, int | None] = {}
         try:
-            main_fd = held[self.path] = _open_fd(self.path)
+            main_fd = held[self.path] = open_fd(self.path)
             main = self._load_main(main_fd)
             version = int(main.get("meta", {}).get("1", {}).get("schema_version", 0))
             if version == LEGACY_VERSION:
@@ -295,11 +265,11 @@ class Store:
             self._meta = main["meta"]["1"]
             self._parts_on_disk = int(self._meta.get("parts", 0))
             if self.readonly:
-                _allow_open_files(self._parts_on_disk + 64)
+                allow_open_files(self._parts_on_disk + 64)
             for part in range(self._parts_on_disk):
-                held[index_path(self.path, part)] = _open_fd(index_path(self.path, part))
+                held[index_path(self.path, part)] = open_fd(index_path(self.path, part))
                 if self.readonly:
-                    fd = _open_fd(records_path(self.path, part))
+                    fd = open_fd(records_path(self.path, part))
                     held[records_path(self.path, part)] = self._part_fds[part] = fd
             journal = read_journal(self.journal_path)
             self._check_current(held)
@@ -328,7 +298,7 @@ class Store:
     def _load_main(self, fd: int | None) -> dict[str, Any]:
         if fd is None:
             return {"meta": {"1": self._new_meta()}}
-        raw = _read_fd(fd, self.path)
+        raw = read_fd(fd, self.path)
         if not raw.strip():
             raise DamagedDatabaseError(
                 f"{self.path} is empty ({len(raw)} bytes), and Claimscope never writes an empty "
@@ -390,7 +360,7 @@ class Store:
                     raise DamagedDatabaseError(
                         f"{where} is missing; the database is incomplete — restore it from a backup"
                     )
-                self._add_index(PartIndex.from_bytes(part, _read_fd(fd, where), where))
+                self._add_index(PartIndex.from_bytes(part, read_fd(fd, where), where))
         finally:
             if gc_was_enabled:
                 gc.enable()
@@ -478,7 +448,7 @@ class Store:
                 fd = self._part_fds.get(part)
                 if fd is None:
                     raise DamagedDatabaseError(f"{where} is missing; restore it from a backup")
-                raw = _read_fd(fd, where)
+                raw = read_fd(fd, where)
             else:
                 try:
                     raw = where.read_bytes()
@@ -651,47 +621,6 @@ class Store:
                 self._record_history(tx, undo)
             self.commit(tx)
 
-    def _record_history(self, tx: Transaction, tag: UndoTag) -> None:
-        forward = list(tx.ops)
-        inverse = self._inverse_of(forward)
-        for entry_id, entry in self._history_entries(tag.annotator, tag.doc_id):
-            if entry["state"] == "undone":
-                tx.patch("history", entry_id, {"state": "dropped"})  # a new edit ends redo
-        tx.put(
-            "history",
-            tx.new_id("history"),
-            {
-                "annotator": tag.annotator,
-                "doc_id": tag.doc_id,
-                "action": tag.action,
-                "at": tx.stamp,
-                "state": "done",
-                "ops": forward,
-                "inverse": inverse,
-            },
-        )
-
-    def _inverse_of(self, ops: list[Op]) -> list[Op]:
-        """Operations that undo ``ops``: the before-image of every record they touch."""
-        current: dict[tuple[str, int], dict[str, Any] | None] = {}
-        inverse: list[Op] = []
-        for op in ops:
-            key = (op["t"], int(op["id"]))
-            before = current[key] if key in current else self._record(op)
-            where = {"t": op["t"], "id": op["id"], "p": op["p"]}
-            if before is None:
-                inverse.append({"op": "del", **where})
-            else:
-                inverse.append({"op": "put", **where, "r": dict(before)})
-            if op["op"] == "put":
-                current[key] = op["r"]
-            elif op["op"] == "set":
-                current[key] = {**(before or {}), **op["r"]}
-            else:
-                current[key] = None
-        inverse.reverse()
-        return inverse
-
     def _record(self, op: Op) -> dict[str, Any] | None:
         """The stored record an operation addresses, if it exists."""
         table, part = op["t"], int(op["p"])
@@ -700,38 +629,6 @@ class Store:
                 return None
             return self._indexes[part].tables[table].get(str(op["id"]))
         return self._partition(part).get(table, int(op["id"]))
-
-    def _history_entries(self, annotator: str, doc_id: str) -> list[tuple[int, dict[str, Any]]]:
-        part = self._doc_part.get(doc_id)
-        if part is None:
-            return []
-        partition = self._partition(part)
-        table = partition.tables["history"]
-        return [(i, table[str(i)]) for i in partition.history.get((annotator, doc_id), ())]
-
-    def undo(self, annotator: str, doc_id: str) -> str | None:
-        """Undo the annotator's last edit in the document; returns what it was, or None."""
-        done = [(i, e) for i, e in self._history_entries(annotator, doc_id) if e["state"] == "done"]
-        if not done:
-            return None
-        entry_id, entry = done[-1]
-        with self.transaction() as tx:
-            tx.ops.extend(entry["inverse"])
-            tx.patch("history", entry_id, {"state": "undone"})
-        return str(entry["action"])
-
-    def redo(self, annotator: str, doc_id: str) -> str | None:
-        """Redo the edit undone most recently; returns what it was, or None."""
-        undone = [
-            (i, e) for i, e in self._history_entries(annotator, doc_id) if e["state"] == "undone"
-        ]
-        if not undone:
-            return None
-        entry_id, entry = undone[0]
-        with self.transaction() as tx:
-            tx.ops.extend(entry["ops"])
-            tx.patch("history", entry_id, {"state": "done"})
-        return str(entry["action"])
 
     def commit(self, tx: Transaction) -> None:
         """Make ``tx`` durable (one journal line, fdatasync), then apply it in memory."""
@@ -1117,42 +1014,6 @@ class Store:
             key = self._unique["reviews"].get((doc_id, annotator))
             tx.put("reviews", key if key is not None else tx.new_id("reviews"), review.to_dict())
         return review
-
-
-def _allow_open_files(count: int) -> None:
-    """A reader keeps every partition file open: raise the soft limit on open files to
-    ``count`` when the hard limit allows (it is 1,024 by default on many systems)."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft != resource.RLIM_INFINITY and soft < count:
-        wanted = count if hard == resource.RLIM_INFINITY else min(count, hard)
-        with suppress(ValueError, OSError):
-            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
-
-
-def _open_fd(path: Path) -> int | None:
-    try:
-        return os.open(path, os.O_RDONLY)
-    except FileNotFoundError:
-        return None
-    except OSError as error:
-        raise StorageError("read", path, error, safe="nothing was changed") from error
-
-
-def _read_fd(fd: int, path: Path) -> bytes:
-    """The whole file behind ``fd`` (from its start, whatever was read before)."""
-    try:
-        size = os.fstat(fd).st_size
-        chunks = []
-        offset = 0
-        while True:
-            chunk = os.pread(fd, max(size - offset, 1 << 16), offset)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            offset += len(chunk)
-        return b"".join(chunks)
-    except OSError as error:
-        raise StorageError("read", path, error, safe="nothing was changed") from error
 
 
 def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
