@@ -128,6 +128,10 @@ class _Closing(AbstractContextManager["Client"]):
         self.stack.close()
 
 
+#: Batches submitted and not yet taken, per worker.
+IN_FLIGHT_PER_WORKER = 4
+
+
 def guided_batches(items: Sequence[str], workers: int, *, smallest: int = 4) -> list[list[str]]:
     """Batches that shrink as the work runs out (guided self-scheduling): each is what is
     left over twice the workers, at most 64 and at least ``smallest``. Big batches early cost
@@ -200,7 +204,8 @@ def preannotate_on_cluster(
     stop = StopFlag()
     previous_handler = signal.signal(signal.SIGINT, stop)
     started = time.perf_counter()
-    results = in_order(batches, submit, in_flight or 2 * workers)
+    # results are taken in order: a slow batch at the head must not leave the others idle
+    results = in_order(batches, submit, in_flight or IN_FLIGHT_PER_WORKER * workers)
     try:
         for documents, (found, failed) in results:
             report.failed += failed
