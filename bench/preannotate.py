@@ -61,15 +61,10 @@ def full_words_per_second(texts: list[str], batch_size: int, n_process: int) -> 
 
 
 def dask_words_per_second(texts: list[str], batch_size: int, workers: int) -> float:
-    from distributed import Client, LocalCluster
-
-    from annotate.nlp.cluster import annotate_batch, preannotate_on_cluster
+    from annotate.nlp.cluster import annotate_batch, connect, preannotate_on_cluster
 
     with (
-        LocalCluster(  # type: ignore[no-untyped-call]
-            n_workers=workers, threads_per_worker=1, processes=True
-        ) as cluster,
-        Client(cluster) as client,  # type: ignore[no-untyped-call]
+        connect("local", workers) as client,  # the LocalCluster `--scheduler local` starts
         tempfile.TemporaryDirectory() as folder,
         Store.open(Path(folder) / "d.json") as store,
     ):

@@ -95,6 +95,9 @@ def annotate_batch(
 # On the client ---------------------------------------------------------------------------------
 
 
+PRE_SPAWN_ENVIRON = "distributed.nanny.pre-spawn-environ"
+
+
 def connect(scheduler: str, workers: int = 2) -> AbstractContextManager[Client]:
     """A client of the scheduler at ``scheduler``, or of a new ``LocalCluster`` of
     ``workers`` processes when it is ``local``."""
@@ -103,12 +106,18 @@ def connect(scheduler: str, workers: int = 2) -> AbstractContextManager[Client]:
     except ImportError:
         raise ClaimscopeError(INSTALL_HINT) from None
     if scheduler == "local":
+        import dask
+
         stack = ExitStack()
-        cluster = stack.enter_context(
-            LocalCluster(  # type: ignore[no-untyped-call]
-                n_workers=workers, threads_per_worker=1, processes=True
+        # Dask's nannies set MALLOC_TRIM_THRESHOLD_=65536 in their workers to hand memory back
+        # sooner; spaCy and the claim rules allocate and free many small objects per
+        # document, and with that setting they ran 15 % slower here. None unsets it.
+        with dask.config.set({f"{PRE_SPAWN_ENVIRON}.MALLOC_TRIM_THRESHOLD_": None}):
+            cluster = stack.enter_context(
+                LocalCluster(  # type: ignore[no-untyped-call]
+                    n_workers=workers, threads_per_worker=1, processes=True
+                )
             )
-        )
         client = stack.enter_context(Client(cluster))  # type: ignore[no-untyped-call]
         return _Closing(client, stack)
     try:
