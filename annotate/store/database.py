@@ -81,6 +81,7 @@ from annotate.store.parts import (
     PartIndex,
     Partition,
     apply_op,
+    decode_tables,
 )
 from annotate.store.placement import Placement
 from annotate.store.transaction import Op, Transaction, UndoTag, utc_now
@@ -304,17 +305,7 @@ class Store(UndoHistory):
                 f"{self.path} is empty ({len(raw)} bytes), and Claimscope never writes an empty "
                 "database; it was left untouched — restore it from a backup or move it aside"
             )
-        try:
-            loaded = orjson.loads(raw)
-        except orjson.JSONDecodeError as error:
-            raise DamagedDatabaseError(
-                f"{self.path} is damaged ({error}); it was left untouched — "
-                "restore it from a backup or move it aside"
-            ) from None
-        if not isinstance(loaded, dict) or not all(isinstance(t, dict) for t in loaded.values()):
-            raise DamagedDatabaseError(
-                f"{self.path} is not a TinyDB database (expected an object of tables)"
-            )
+        loaded = decode_tables(raw, self.path, "restore it from a backup or move it aside")
         if "meta" not in loaded:
             if any(loaded.values()):
                 raise StoreError(f"{self.path} is a TinyDB file but not a Claimscope database")

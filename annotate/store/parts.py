@@ -33,22 +33,30 @@ UNIQUE_FIELDS = {
 }
 
 
-def parse_tables(raw: bytes, path: Path, expected: tuple[str, ...]) -> dict[str, Table]:
-    """The tables of a partition file, or :class:`DamagedDatabaseError` naming it."""
+def decode_tables(raw: bytes, path: Path, remedy: str) -> dict[str, Table]:
+    """The tables a TinyDB file holds, or :class:`DamagedDatabaseError` naming the file and
+    what to do (``remedy``)."""
     try:
         loaded = orjson.loads(raw)
     except orjson.JSONDecodeError as error:
         raise DamagedDatabaseError(
-            f"{path} is damaged ({error}); it was left untouched — "
-            "restore it from a backup or move the database aside"
+            f"{path} is damaged ({error}); it was left untouched — {remedy}"
         ) from None
     if not isinstance(loaded, dict) or not all(isinstance(t, dict) for t in loaded.values()):
-        raise DamagedDatabaseError(f"{path} is not a TinyDB file (expected an object of tables)")
-    for name in (*expected, "meta"):
-        loaded.setdefault(name, {})
-    if "1" not in loaded["meta"]:
-        raise DamagedDatabaseError(f"{path} has no meta record; it was left untouched")
+        raise DamagedDatabaseError(
+            f"{path} is not a TinyDB database (expected an object of tables)"
+        )
     tables: dict[str, Table] = loaded
+    return tables
+
+
+def parse_tables(raw: bytes, path: Path, expected: tuple[str, ...]) -> dict[str, Table]:
+    """The tables of a partition file, or :class:`DamagedDatabaseError` naming it."""
+    tables = decode_tables(raw, path, "restore it from a backup or move the database aside")
+    for name in (*expected, "meta"):
+        tables.setdefault(name, {})
+    if "1" not in tables["meta"]:
+        raise DamagedDatabaseError(f"{path} has no meta record; it was left untouched")
     return tables
 
 
