@@ -692,3 +692,45 @@ def test_an_inserted_i_mean_is_about_what_follows_it(pipeline: Any) -> None:
     assert text[meant.content.start : meant.content.end] == (
         "there happens to be no other military alliance remotely comparable"
     )
+
+
+# Single quotation marks -----------------------------------------------------------------------
+
+
+def test_single_quote_marks_quote_outside_double_ones_and_not_apostrophes() -> None:
+    def quoted(text: str) -> list[str]:
+        return [text[q.inner.start : q.inner.end] for q in find_quotes(text)]
+
+    assert quoted("People say, 'Hey Frank, my name is John,' I say, 'Hey John, it is Frank.'") == [
+        "Hey Frank, my name is John,",
+        "Hey John, it is Frank.",
+    ]
+    assert quoted("‘Are you insane? You cannot do that,’ she asked.") == [
+        "Are you insane? You cannot do that,"
+    ]
+    # apostrophes, a decade, a plural possessive: no quote
+    assert quoted("In the parents' defense, he said they don't know the '90s were over.") == []
+    # single marks inside a double-quoted quote are part of it, not a quote of their own
+    assert quoted("He said \"I told him 'you are wrong about this' and left\" today.") == [
+        "I told him 'you are wrong about this' and left"
+    ]
+
+
+def test_a_single_quoted_quote_is_a_quote_claim_with_a_hyphenated_source(pipeline: Any) -> None:
+    text = "The e-mail said, 'Frank, I have never bothered you during the game, but thank you.'"
+    [claim] = claims_in(pipeline, text)
+    assert claim["kind"] == ClaimKind.QUOTE
+    assert claim["content"] == "Frank, I have never bothered you during the game, but thank you"
+    assert (claim["source"], claim["cue"]) == ("The e-mail", "said")
+
+
+def test_the_verb_that_introduces_a_quote_is_its_cue(pipeline: Any) -> None:
+    """ "say, '…'" introduces the quote; the nearest verb after it ("I say") has its own."""
+    text = (
+        "When people come up to me and introduce themselves and say, 'Hey Frank, my name is "
+        "John,' I say, 'Hey John, my name is Frank' and they laugh."
+    )
+    first, second = claims_in(pipeline, text)
+    assert (first["content"], first["source"]) == ("Hey Frank, my name is John", "people")
+    assert (second["content"], second["source"]) == ("Hey John, my name is Frank", "I")
+    assert first["cue"] == second["cue"] == "say"

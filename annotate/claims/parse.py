@@ -220,6 +220,15 @@ def source_of(doc: Doc, subject: Token) -> tuple[Offsets, str | None, Offsets | 
         elif token.head == subject and token.dep_ == "case":  # "the minister['s] claim"
             cut.add(token.i)
     phrase = [t for t in subject.subtree if t.i not in cut]
+    last = phrase[-1].i
+    while (  # a word the parser cut at its hyphen ("e - mail": three subjects) is one word
+        last + 1 < len(doc)
+        and not doc[last].whitespace_
+        and doc[last + 1].head == subject.head
+        and doc[last + 1].dep_ == subject.dep_
+    ):
+        last += 1
+        phrase.append(doc[last])
     start, end = tokens_offsets(phrase)
     if entity is not None and kind is not None:  # never cut into the name
         start, end = min(start, entity.start_char), max(end, entity.end_char)

@@ -3,6 +3,7 @@ marks."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -68,11 +69,48 @@ def find_quotes(text: str) -> list[Quote]:
             if open_at + 1 < last:
                 quotes.append(Quote(Offsets(open_at + 1, last), Offsets(open_at, last), False))
             open_at = None
+    quotes += _single_quotes(text, paragraphs, quotes)
+    quotes.sort(key=lambda q: q.outer.start)
     return [
         q
         for q in quotes
         if len(_WORD.findall(text[q.inner.start : q.inner.end])) >= _MIN_QUOTE_WORDS
     ]
+
+
+#: An opening single quote: at a word's start (after a space, a bracket or a dash), before a
+#: letter — not the apostrophe of "'90s" or "don't".
+_SINGLE_OPENING = re.compile(r"(?:^|(?<=[\s(\[—–]))['‘](?=[A-Za-z])", re.MULTILINE)
+#: A closing single quote: after a letter or sentence punctuation, before a space, punctuation
+#: or the end — not the apostrophe inside "don't" (the possessive "parents' " is ambiguous, and
+#: ends a quote early).
+_SINGLE_CLOSING = re.compile(r"(?<=[A-Za-z0-9.,!?])['’](?=[\s.,;:!?)\]—–]|$)", re.MULTILINE)
+
+
+def _single_quotes(
+    text: str, paragraphs: list[tuple[int, int]], double: list[Quote]
+) -> list[Quote]:
+    """Quotations in single quote marks ('…' or ‘…’), within one paragraph and outside every
+    double-quoted one (where they are quotes inside the quote)."""
+    found: list[Quote] = []
+    for first, last in paragraphs:
+        inside = [q.outer for q in double if q.outer.start < last and first < q.outer.end]
+
+        def free(position: int, inside: list[Offsets] = inside) -> bool:
+            return not any(span.start <= position < span.end for span in inside)
+
+        closings = [m.start() for m in _SINGLE_CLOSING.finditer(text, first, last)]
+        position = first
+        for opening in _SINGLE_OPENING.finditer(text, first, last):
+            start = opening.start()
+            if start < position or not free(start):
+                continue
+            end = next((c for c in closings if c > start + 1), None)
+            if end is None or not free(end) or any(start < q.start < end for q in inside):
+                continue
+            found.append(Quote(Offsets(start + 1, end), Offsets(start, end + 1), True))
+            position = end + 1
+    return found
 
 
 def _paragraphs(text: str) -> list[tuple[int, int]]:
@@ -166,7 +204,13 @@ def _partial_quote_of(doc: Doc, verb: Token, quotes: list[Quote]) -> bool:
 
 
 def _attributing_verb(doc: Doc, quote: Quote, starts: list[int]) -> Token | None:
-    """A reporting verb outside the quote, in the sentence where it closes or opens."""
+    """A reporting verb outside the quote: the one that introduces it ("say, '…'"), else
+    the nearest in the sentence where it closes or opens."""
+    before = token_at(doc, starts, quote.outer.start).i - 1
+    while before >= 0 and doc[before].text in (",", ":"):
+        before -= 1
+    if before >= 0 and doc[before].idx < quote.outer.start and is_reporting_verb(doc[before]):
+        return doc[before]
     candidates: list[Token] = []
     for anchor, after in ((quote.inner.end - 1, True), (quote.inner.start, False)):
         sentence = token_at(doc, starts, anchor).sent
