@@ -814,18 +814,10 @@ class Store(UndoHistory):
             self._doc_order = sorted(self._doc_key, key=self._doc_key.__getitem__)
         return list(self._doc_order)
 
-    def catalog_row(self, doc_id: str) -> Row:
-        """The document's catalog row (title, date, tallies of each view; see
-        :mod:`annotate.catalog`), kept current with every edit."""
-        if doc_id in self._stale:
-            return self._refresh_row(doc_id)
-        key = self._doc_key.get(doc_id)
-        if key is None:
-            raise StoreError(f"no document {doc_id}")
-        return self._indexes[self._doc_part[doc_id]].catalog[str(key)]
-
     def catalog(self) -> Iterator[Row]:
-        """Every document's catalog row, in import order (reads no texts)."""
+        """Every document's catalog row (title, date, tallies of each view; see
+        :mod:`annotate.catalog`), in import order, kept current with every edit (reads no
+        texts)."""
         for doc_id in list(self._stale):
             self._refresh_row(doc_id)
         # new documents only ever go to the last partition: partition order is import order
