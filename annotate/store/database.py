@@ -341,9 +341,7 @@ class Store(UndoHistory):
             self._next_id[table] = max(self._next_id.get(table, 1), int(value))
         for table, saved in (meta.get("placement") or {}).items():
             self._placement[table] = Placement(saved)
-        gc_was_enabled = gc.isenabled()
-        gc.disable()  # many small dicts and no cycles: the collector would only rescan them
-        try:
+        with _collector_paused():
             for part in range(self._parts_on_disk):
                 where = index_path(self.path, part)
                 fd = held.get(where)
@@ -352,9 +350,6 @@ class Store(UndoHistory):
                         f"{where} is missing; the database is incomplete — restore it from a backup"
                     )
                 self._add_index(PartIndex.from_bytes(part, read_fd(fd, where), where))
-        finally:
-            if gc_was_enabled:
-                gc.enable()
 
     def _add_index(self, index: PartIndex) -> None:
         part = index.number
@@ -449,13 +444,8 @@ class Store(UndoHistory):
                     ) from None
                 except OSError as error:
                     raise StorageError("read", where, error, safe="nothing was changed") from error
-            gc_was_enabled = gc.isenabled()
-            gc.disable()
-            try:
+            with _collector_paused():
                 loaded = Partition.from_bytes(part, raw, where)
-            finally:
-                if gc_was_enabled:
-                    gc.enable()
         self._parts[part] = loaded
         self._evict()
         return loaded
@@ -645,9 +635,10 @@ class Store(UndoHistory):
             self._seq = seq
             for op in tx.ops:
                 self._apply(op, seq)
-            changes = frozenset((op["t"], int(op["id"])) for op in tx.ops)
-            for observer in self._observers:
-                observer(changes)
+            if self._observers:
+                changes = frozenset((op["t"], int(op["id"])) for op in tx.ops)
+                for observer in self._observers:
+                    observer(changes)
             if (
                 journal.entries >= self._checkpoint_at_entries
                 or journal.size >= self._checkpoint_at_bytes
@@ -997,6 +988,19 @@ class Store(UndoHistory):
             key = self._unique["reviews"].get((doc_id, annotator))
             tx.put("reviews", key if key is not None else tx.new_id("reviews"), review.to_dict())
         return review
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Decoding a file makes many small dicts with no cycles: the cyclic garbage collector
+    would only rescan them while they are built. It runs again afterwards."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
