@@ -734,3 +734,23 @@ def test_the_verb_that_introduces_a_quote_is_its_cue(pipeline: Any) -> None:
     assert (first["content"], first["source"]) == ("Hey Frank, my name is John", "people")
     assert (second["content"], second["source"]) == ("Hey John, my name is Frank", "I")
     assert first["cue"] == second["cue"] == "say"
+
+
+def test_a_cue_after_its_clause_is_no_aside_when_coordinated_or_asking_where(
+    pipeline: Any,
+) -> None:
+    """Inverted order needs an attribution set aside from the clause before it."""
+    assert claims_in(pipeline, 'And a bunch of them had called and they said, "Wow."') == []
+    assert (
+        claims_in(
+            pipeline,
+            "They are very small and are somewhere (we don't know where) on a huge collector.",
+        )
+        == []
+    )
+    [kept] = claims_in(pipeline, "The plan will fail, critics said.")
+    assert (kept["content"], kept["source"], kept["cue"]) == (
+        "The plan will fail",
+        "critics",
+        "said",
+    )

@@ -189,9 +189,9 @@ _AFTER_AN_INVERTED_CUE = frozenset(
 def _plausible(verb: Token, clause: Token, how: str) -> bool:
     """Guards against parses that look like attribution and are not.
 
-    - Inverted order ("Y, X said"): the complement ends at a comma, dash or quote right
-      before the attribution, and after the cue come only its subject, objects, adverbials
-      and punctuation — no other clause.
+    - Inverted order ("Y, X said"): the attribution is an aside (see :func:`_an_aside`), the
+      complement ends at a comma, dash or quote right before it, and after the cue come only
+      its subject, objects, adverbials and punctuation — no other clause.
     - An infinitive complement is not the content when the verb has an object first
       ("announced the start of a process to suggest …")."""
     if how == "xcomp":
@@ -201,7 +201,11 @@ def _plausible(verb: Token, clause: Token, how: str) -> bool:
         marked = any(c.dep_ == "mark" for c in clause.children)
         if not marked and first.tag_ not in ("WDT", "WP", "WP$", "WRB"):
             return False
-    if clause.i > verb.i or how == "parataxis":
+    if clause.i > verb.i:
+        return True
+    if not _an_aside(verb):
+        return False
+    if how == "parataxis":
         return True
     edge = clause.right_edge
     following = edge.nbor() if edge.i + 1 < len(edge.doc) else None
@@ -211,6 +215,19 @@ def _plausible(verb: Token, clause: Token, how: str) -> bool:
         return False
     trailing = [t for t in verb.subtree if t.i > verb.i]
     return all(t.head != verb or t.dep_ in _AFTER_AN_INVERTED_CUE for t in trailing)
+
+
+def _an_aside(verb: Token) -> bool:
+    """Whether a cue after its complement can be an attribution set aside from it: not a
+    clause coordinated with what comes before ("… had called and they said"), not a cue with
+    its own wh-object ("somewhere (we don't know where)")."""
+    subject = subject_of(verb)
+    if subject is None:
+        return True
+    start = min(subject.left_edge.i, verb.i)
+    if start > 0 and verb.doc[start - 1].dep_ == "cc":
+        return False
+    return not any(t.i > verb.i and t.tag_ in ("WRB", "WP", "WDT") for t in verb.children)
 
 
 def _misparsed_that_clause(verb: Token) -> tuple[Token, str] | None:
