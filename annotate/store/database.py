@@ -70,6 +70,7 @@ from annotate.store.journal import (
     JournalWriter,
     atomic_write,
     read_journal,
+    replay_entries,
     stale_temporaries,
 )
 from annotate.store.legacy import LEGACY_VERSION, split_legacy
@@ -367,7 +368,8 @@ class Store(UndoHistory):
         """A schema-1 database, split into partitions held in memory (all of them dirty)."""
         for table in ("documents", "spans", "claims", "history", *INDEX_TABLES, "ui_state"):
             main.setdefault(table, {})
-        split = split_legacy(main, journal, self.path, self._part_docs)
+        gap = _MovedUnderUsError() if self.readonly else None
+        split = split_legacy(main, journal, self.journal_path, self._part_docs, gap)
         self.replayed_entries = split.replayed
         self._seq = split.last_seq
         self._meta = self._new_meta()
@@ -395,28 +397,15 @@ class Store(UndoHistory):
             self._dirty_indexes.add(number)
 
     def _replay(self, journal: JournalContents) -> None:
-        """Apply the journal entries the files miss (each file says what it holds)."""
-        for entry in journal.entries:
-            seq = int(entry["seq"])
-            if seq <= self._seq:
-                continue  # in every file already (the main file is written last)
-            if seq != self._seq + 1:
-                if self.readonly:
-                    raise _MovedUnderUsError
-                raise DamagedDatabaseError(
-                    f"{self.journal_path}: entry {seq} follows entry {self._seq}: entries "
-                    "are missing. Nothing was changed — restore the files from a backup."
-                )
-            try:
-                for op in entry["ops"]:
-                    self._apply(op, seq)
-            except (KeyError, TypeError, ValueError) as error:
-                raise DamagedDatabaseError(
-                    f"{self.journal_path}: entry {seq} does not apply to the database "
-                    f"({type(error).__name__}: {error}). Nothing was changed."
-                ) from None
-            self._seq = seq
-            self.replayed_entries += 1
+        """Apply the journal entries the files miss (each file says what it holds; entries up
+        to the main file's ``last_seq`` are in every file, since it is written last)."""
+        self._seq, self.replayed_entries = replay_entries(
+            journal,
+            self._seq,
+            self.journal_path,
+            self._apply,
+            gap=_MovedUnderUsError() if self.readonly else None,
+        )
 
     # Partitions ----------------------------------------------------------------------------
 
@@ -488,8 +477,7 @@ class Store(UndoHistory):
             journal = self._require_writable()
             safe = f"every acknowledged edit is kept in {self.journal_path.name}"
             seq = self._seq
-            for doc_id in list(self._stale):
-                self._refresh_row(doc_id)
+            self._refresh_stale_rows()
             where = self.path
             try:
                 if self._dirty_indexes or self._dirty_parts:
@@ -745,7 +733,13 @@ class Store(UndoHistory):
         if after is not None:
             self._unique[table][tuple(after[n] for n in names)] = record_id
 
-    def _refresh_row(self, doc_id: str) -> Row:
+    def _refresh_stale_rows(self) -> None:
+        """Bring the catalog rows of every document changed since they were made up to date
+        (their partitions are in memory: changed partitions are never dropped)."""
+        for doc_id in list(self._stale):
+            self._refresh_row(doc_id)
+
+    def _refresh_row(self, doc_id: str) -> None:
         """Recompute a document's catalog row from its records."""
         part, key = self._doc_part[doc_id], self._doc_key[doc_id]
         partition = self._partition(part)
@@ -758,7 +752,6 @@ class Store(UndoHistory):
         self._stale.discard(doc_id)
         if not self.readonly:
             self._dirty_indexes.add(part)
-        return row
 
     # Queries --------------------------------------------------------------------------------
 
@@ -788,9 +781,8 @@ class Store(UndoHistory):
 
     def partition_contents(self) -> Iterator[tuple[Partition, PartIndex]]:
         """Each partition's records and index, in order, for ``db check`` (do not modify)."""
+        self._refresh_stale_rows()
         for part in range(len(self._indexes)):
-            for doc_id in [d for d, p in self._doc_part.items() if p == part and d in self._stale]:
-                self._refresh_row(doc_id)
             yield self._partition(part), self._indexes[part]
 
     def document_count(self) -> int:
@@ -809,8 +801,7 @@ class Store(UndoHistory):
         """Every document's catalog row (title, date, tallies of each view; see
         :mod:`annotate.catalog`), in import order, kept current with every edit (reads no
         texts)."""
-        for doc_id in list(self._stale):
-            self._refresh_row(doc_id)
+        self._refresh_stale_rows()
         # new documents only ever go to the last partition: partition order is import order
         for index in self._indexes:
             rows = index.catalog

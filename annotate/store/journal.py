@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -124,6 +124,43 @@ def read_journal(path: Path) -> JournalContents:
         entries.append(entry)
         position = newline + 1
     return JournalContents(entries, position, len(raw) - position)
+
+
+def replay_entries(
+    journal: JournalContents,
+    last_seq: int,
+    path: Path,
+    apply: Callable[[dict[str, Any], int], None],
+    *,
+    gap: Exception | None = None,
+) -> tuple[int, int]:
+    """Apply, in order, the operations of the entries after ``last_seq`` (``apply(op, seq)``);
+    returns the last sequence number and how many entries were applied. Entries must follow
+    each other: a gap raises ``gap`` when one is given (a reader that met a checkpoint reads
+    again), else :class:`DamagedDatabaseError`, as does an entry that does not apply."""
+    seq, replayed = last_seq, 0
+    for entry in journal.entries:
+        entry_seq = int(entry["seq"])
+        if entry_seq <= seq:
+            continue  # already in the files (a crash between checkpoint and journal reset)
+        if entry_seq != seq + 1:
+            if gap is not None:
+                raise gap
+            raise DamagedDatabaseError(
+                f"{path}: entry {entry_seq} follows entry {seq}: entries are missing. "
+                "Nothing was changed — restore the files from a backup."
+            )
+        try:
+            for op in entry["ops"]:
+                apply(op, entry_seq)
+        except (KeyError, TypeError, ValueError) as error:
+            raise DamagedDatabaseError(
+                f"{path}: entry {entry_seq} does not apply to the database "
+                f"({type(error).__name__}: {error}). Nothing was changed."
+            ) from None
+        seq = entry_seq
+        replayed += 1
+    return seq, replayed
 
 
 class JournalWriter:

@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from annotate.errors import DamagedDatabaseError
-from annotate.store.journal import JournalContents
+from annotate.store.journal import JournalContents, replay_entries
 from annotate.store.parts import INDEX_TABLES, RECORD_TABLES, Table, apply_op
 
 LEGACY_VERSION = 1
@@ -33,39 +32,21 @@ class SplitDatabase:
     ui_state: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
-def replay_legacy(
-    tables: dict[str, Table], journal: JournalContents, path: Path
-) -> tuple[int, int]:
-    """Apply the journal entries after the file's ``last_seq``; returns (last seq, replayed)."""
-    seq = int(tables["meta"]["1"].get("last_seq", 0))
-    replayed = 0
-    for entry in journal.entries:
-        entry_seq = int(entry["seq"])
-        if entry_seq <= seq:
-            continue
-        if entry_seq != seq + 1:
-            raise DamagedDatabaseError(
-                f"{path}: entry {entry_seq} follows entry {seq}: entries are missing. "
-                "Nothing was changed — restore the files from a backup."
-            )
-        try:
-            for op in entry["ops"]:
-                apply_op(tables.setdefault(op["t"], {}), op)
-        except (KeyError, TypeError) as error:
-            raise DamagedDatabaseError(
-                f"{path}: entry {entry_seq} does not apply to the database "
-                f"({type(error).__name__}: {error}). Nothing was changed."
-            ) from None
-        seq = entry_seq
-        replayed += 1
-    return seq, replayed
-
-
 def split_legacy(
-    tables: dict[str, Table], journal: JournalContents, path: Path, part_docs: int
+    tables: dict[str, Table],
+    journal: JournalContents,
+    journal_path: Path,
+    part_docs: int,
+    gap: Exception | None = None,
 ) -> SplitDatabase:
-    """Replay a schema-1 database and deal its records into partitions of ``part_docs``."""
-    seq, replayed = replay_legacy(tables, journal, path)
+    """Replay a schema-1 database (its operations name no partition) and deal its records
+    into partitions of ``part_docs``; ``gap`` as for :func:`replay_entries`."""
+
+    def apply(op: dict[str, Any], seq: int) -> None:
+        apply_op(tables.setdefault(op["t"], {}), op)
+
+    last_seq = int(tables["meta"]["1"].get("last_seq", 0))
+    seq, replayed = replay_entries(journal, last_seq, journal_path, apply, gap=gap)
     saved_ids = tables["meta"]["1"].get("next_ids") or {}
     next_ids = {}
     for name in (*RECORD_TABLES, *INDEX_TABLES):
