@@ -754,3 +754,55 @@ def test_a_cue_after_its_clause_is_no_aside_when_coordinated_or_asking_where(
         "critics",
         "said",
     )
+
+
+# What the parser misreads -----------------------------------------------------------------------
+
+
+def test_a_clause_after_the_cue_is_its_complement_even_with_one_before(pipeline: Any) -> None:
+    """The parser hangs the fronted conditional on "think" too: the complement follows it."""
+    text = (
+        "Had it happened five hours earlier or four hours earlier, I think the death toll "
+        "would have been more than a thousand."
+    )
+    claim = next(c for c in claims_in(pipeline, text) if c["cue"] == "think")
+    assert (claim["content"], claim["source"]) == (
+        "the death toll would have been more than a thousand",
+        "I",
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "content", "source", "cue"),
+    [
+        (
+            "Italian secularist associations are concerned the Government will modify the law.",
+            "the Government will modify the law",
+            "Italian secularist associations",
+            "concerned",
+        ),
+        (
+            "While the museum was in the top running, I’m disappointed that NASA did not "
+            "choose them.",
+            "NASA did not choose them",
+            "I",
+            "disappointed",
+        ),
+        (
+            "We are realistic that this goal will take decades to achieve.",
+            "this goal will take decades to achieve",
+            "We",
+            "realistic",
+        ),
+    ],
+)
+def test_an_adjective_cue_the_tagger_read_as_a_participle(
+    pipeline: Any, text: str, content: str, source: str, cue: str
+) -> None:
+    claim = only(claims_in(pipeline, text))
+    assert (claim["content"], claim["source"], claim["cue"]) == (content, source, cue)
+    assert claim["rule"] == "adjective.that"
+
+
+def test_a_participle_without_a_clause_is_no_adjective_cue(pipeline: Any) -> None:
+    assert claims_in(pipeline, "The shop was concerned with safety.") == []

@@ -46,7 +46,20 @@ def _noun_source(noun: Token) -> Token | None:
 def _adjective_source(adjective: Token) -> Token | None:
     if adjective.dep_ in ("acomp", "amod") and adjective.head.pos_ in ("AUX", "VERB"):
         return subject_of(adjective.head)
+    if adjective.tag_ in ("VBN", "VBD") and adjective.dep_ in ("ROOT", "ccomp", "conj", "advcl"):
+        # "associations are concerned the Government will …": read as a passive participle
+        return next((c for c in adjective.children if c.dep_ in ("nsubjpass", "nsubj")), None)
     return None
+
+
+def _is_adjective(word: Token) -> bool:
+    """An adjective cue as the tagger read it: an adjective, or a participle used as one
+    ("I'm disappointed that …", "they are concerned …")."""
+    if word.pos_ == "ADJ":
+        return True
+    return word.tag_ in ("VBN", "VBD") and (
+        word.dep_ == "acomp" or any(c.dep_ in ("auxpass", "nsubjpass") for c in word.children)
+    )
 
 
 def _nominal_claims(doc: Doc, used: set[int], candidates: Candidates) -> Iterator[DetectedClaim]:
@@ -55,8 +68,9 @@ def _nominal_claims(doc: Doc, used: set[int], candidates: Candidates) -> Iterato
         lemma = word.lemma_.lower()
         if word.pos_ == "NOUN" and lemma in words.nouns:
             kind, rule, speaker = words.nouns[lemma], "noun.that", _noun_source(word)
-        elif word.pos_ == "ADJ" and lemma in words.adjectives:
-            kind, rule, speaker = words.adjectives[lemma], "adjective.that", _adjective_source(word)
+        elif word.lower_ in words.adjectives and _is_adjective(word):
+            kind = words.adjectives[word.lower_]
+            rule, speaker = "adjective.that", _adjective_source(word)
         else:
             continue
         clause = _content_clause(word)

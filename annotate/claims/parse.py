@@ -104,7 +104,10 @@ class Candidates:
             hedge_nouns=pick(lemmas, hashes.hedge_nouns),
             hedge_adverbs=[t for t in by_lower if t.lower_ != "according"],
             according=[t for t in by_lower if t.lower_ == "according"],
-            nominal=pick(lemmas, hashes.nominal),
+            # by lemma, and by form: "concerned" tagged as a participle has the lemma "concern"
+            nominal=sorted(
+                {*pick(lemmas, hashes.nominal), *pick(lowers, hashes.nominal)}, key=lambda t: t.i
+            ),
         )
 
 
@@ -189,11 +192,17 @@ def subject_of(verb: Token) -> Token | None:
 
 
 def complement_of(verb: Token) -> tuple[Token, str] | None:
-    """The clause a reporting verb introduces, and how it is attached."""
+    """The clause a reporting verb introduces, and how it is attached. A clause after the
+    verb comes first: where the parser hangs a clause on each side ("Had it happened earlier,
+    I think the toll would have been higher"), the one before is an adverbial it misread."""
     for dep in ("ccomp", "xcomp"):
-        for child in verb.children:
-            if child.dep_ == dep and not (dep == "xcomp" and child.pos_ not in ("VERB", "AUX")):
-                return child, dep
+        children = [
+            child
+            for child in verb.children
+            if child.dep_ == dep and not (dep == "xcomp" and child.pos_ not in ("VERB", "AUX"))
+        ]
+        for child in sorted(children, key=lambda child: child.i < verb.i):
+            return child, dep
     if verb.dep_ in ("parataxis",) and verb.head.pos_ in ("VERB", "AUX"):
         return verb.head, "parataxis"
     return None
