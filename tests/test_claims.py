@@ -412,6 +412,21 @@ def test_a_user_lexicon_adds_and_removes_cues(tmp_path: Path, pipeline: Any) -> 
     assert cues == ["said"]
 
 
+def test_a_user_lexicon_adds_quote_only_verbs(tmp_path: Path, pipeline: Any) -> None:
+    from annotate.claims import lexicon
+
+    extra = tmp_path / "cues.json"
+    extra.write_text(json.dumps({"quote_only": ["resume"]}))
+    text = 'The minister resumed: "We will build the bridge next year."'
+    assert detect_claims(pipeline.nlp(text)) == []
+    try:
+        lexicon.use(extra)
+        [claim] = detect_claims(pipeline.nlp(text))
+        assert text[claim.cue.start : claim.cue.end] == "resumed"  # type: ignore[union-attr]
+    finally:
+        lexicon.use(None)
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
@@ -806,3 +821,42 @@ def test_an_adjective_cue_the_tagger_read_as_a_participle(
 
 def test_a_participle_without_a_clause_is_no_adjective_cue(pipeline: Any) -> None:
     assert claims_in(pipeline, "The shop was concerned with safety.") == []
+
+
+def test_an_inverted_source_the_parser_read_as_an_object(pipeline: Any) -> None:
+    text = '"Foolhardy provocation deserves harsh punishment", added KCNA.'
+    claim = only(claims_in(pipeline, text))
+    assert (claim["source"], claim["cue"]) == ("KCNA", "added")
+    # whom a cue addresses is never its source
+    assert claims_in(pipeline, '"We will never give up on this case", told Reuters.') == []
+
+
+def test_a_quotation_introduced_by_a_colon_above_it(pipeline: Any) -> None:
+    """A cue ending a paragraph with a colon introduces the quotation below it; how it was
+    said ("using his account") is no content."""
+    text = (
+        "US President Barack Obama tweeted using his @POTUS account:\n\n"
+        '"Cool clock, Ahmed. Want to bring it to the White House? We should inspire more kids."'
+    )
+    claim = only(claims_in(pipeline, text))
+    assert claim["content"].startswith("Cool clock, Ahmed.")
+    assert (claim["source"], claim["cue"], claim["kind"]) == (
+        "US President Barack Obama",
+        "tweeted",
+        ClaimKind.QUOTE,
+    )
+    # a paragraph break without a colon does not carry a cue to the quotation below
+    below = 'The mayor said goodbye.\n\n"The flood came so fast that night."'
+    assert claims_in(pipeline, below) == []
+
+
+def test_a_quote_only_verb_attributes_the_quotation_it_introduces(pipeline: Any) -> None:
+    claim = only(
+        claims_in(pipeline, 'She continued: "Labour has a common-sense plan to fast-track cases."')
+    )
+    assert (claim["content"], claim["source"], claim["cue"]) == (
+        "Labour has a common-sense plan to fast-track cases",
+        "She",
+        "continued",
+    )
+    assert claims_in(pipeline, "The company continued to grow and hired more staff.") == []

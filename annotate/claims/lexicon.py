@@ -42,6 +42,9 @@ class Lexicon:
     #: Cues only before a clause with a complementiser or a wh-word ("see that / whether / why
     #: …"), never a bare clause ("saw attendance reach 11,000" is no claim).
     marked_only: frozenset[str]
+    #: Verbs that attribute only the quotation they introduce ("She continued: "…""), never a
+    #: clause ("the company continued to grow").
+    quote_only: frozenset[str] = frozenset()
     #: Past forms of cue verbs that are not lemma + "ed" ("said", "told").
     irregular_forms: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
@@ -108,7 +111,10 @@ def load(extra: Path | None = None) -> Lexicon:
     base = _read(BUILT_IN)
     verbs, nouns = _cues(base, "verbs", BUILT_IN), _cues(base, "nouns", BUILT_IN)
     adjectives = _cues(base, "adjectives", BUILT_IN)
-    lists = {name: _words(base, name, BUILT_IN) for name in ("hedge_nouns", "hedge_adverbs")}
+    lists = {
+        name: _words(base, name, BUILT_IN)
+        for name in ("hedge_nouns", "hedge_adverbs", "marked_only", "quote_only")
+    }
     approximators = _words(base, "approximators", BUILT_IN)
     if extra is not None:
         more = _read(extra)
@@ -131,7 +137,8 @@ def load(extra: Path | None = None) -> Lexicon:
         named_labels=frozenset(base["named_labels"]),
         quantity_labels=frozenset(base["quantity_labels"]),
         not_sources=frozenset(_words(base, "not_sources", BUILT_IN)),
-        marked_only=frozenset(_words(base, "marked_only", BUILT_IN)),
+        marked_only=frozenset(lists["marked_only"]),
+        quote_only=frozenset(lists["quote_only"]),
         irregular_forms={
             lemma: tuple(forms)
             for lemma, forms in base.get("irregular_forms", {}).items()

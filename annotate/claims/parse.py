@@ -188,7 +188,24 @@ def subject_of(verb: Token) -> Token | None:
             return child
     if verb.dep_ == "conj" and verb.head.pos_ in ("VERB", "AUX"):
         return subject_of(verb.head)
-    return None
+    return _inverted_subject(verb)
+
+
+def _inverted_subject(verb: Token) -> Token | None:
+    """The subject of an inverted attribution the parser read as an object ('"…", added
+    KCNA.'): a proper noun right after a cue that itself follows a comma or a quote mark."""
+    if verb.i == 0 or verb.i + 1 >= len(verb.doc):
+        return None
+    before, after = verb.nbor(-1), verb.nbor(1)
+    if before.text not in (",", '"', "”", "’") or verb.lemma_.lower() in _ADDRESSING:
+        return None
+    if after.head != verb or after.dep_ not in ("dobj", "npadvmod", "attr"):
+        return None
+    return after if after.pos_ == "PROPN" else None
+
+
+#: Cues whose object is whom they address ("told Reuters"), never who speaks.
+_ADDRESSING = frozenset({"tell", "inform", "assure", "urge", "warn", "ask"})
 
 
 def complement_of(verb: Token) -> tuple[Token, str] | None:

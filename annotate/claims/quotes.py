@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
 
+from annotate.claims import lexicon
 from annotate.claims.detected import DetectedClaim
 from annotate.claims.parse import (
     _CLOSING_QUOTES,
@@ -203,14 +204,32 @@ def _partial_quote_of(doc: Doc, verb: Token, quotes: list[Quote]) -> bool:
     return quoted_fragment_only(quotes, start, end, _text(doc))
 
 
+def _introduces(token: Token) -> bool:
+    """A verb that can introduce the quotation right after it: a reporting verb, or one that
+    attributes only quotations ("She continued: "…"")."""
+    if is_reporting_verb(token):
+        return True
+    return (
+        token.pos_ == "VERB"
+        and token.lemma_.lower() in lexicon.active().quote_only
+        and subject_of(token) is not None
+    )
+
+
 def _attributing_verb(doc: Doc, quote: Quote, starts: list[int]) -> Token | None:
     """A reporting verb outside the quote: the one that introduces it ("say, '…'"), else
     the nearest in the sentence where it closes or opens."""
     before = token_at(doc, starts, quote.outer.start).i - 1
-    while before >= 0 and doc[before].text in (",", ":"):
+    skipped: list[Token] = []
+    while before >= 0 and (doc[before].text in (",", ":") or doc[before].is_space):
+        skipped.append(doc[before])
         before -= 1
-    if before >= 0 and doc[before].idx < quote.outer.start and is_reporting_verb(doc[before]):
-        return doc[before]
+    colon = next((t for t in skipped if t.text == ":"), None)
+    if colon is not None or not any(t.is_space for t in skipped):
+        if before >= 0 and doc[before].idx < quote.outer.start and _introduces(doc[before]):
+            return doc[before]
+        if colon is not None and colon.head.i < colon.i and _introduces(colon.head):
+            return colon.head  # "Obama tweeted using his account:" and the quote below
     candidates: list[Token] = []
     for anchor, after in ((quote.inner.end - 1, True), (quote.inner.start, False)):
         sentence = token_at(doc, starts, anchor).sent

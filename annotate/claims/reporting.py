@@ -195,6 +195,8 @@ def _plausible(verb: Token, clause: Token, how: str) -> bool:
     - An infinitive complement is not the content when the verb has an object first
       ("announced the start of a process to suggest …")."""
     if how == "xcomp":
+        if clause.tag_ == "VBG" and lexicon.active().verb_class(verb.lemma_.lower()) == "speech":
+            return False  # "tweeted using his account", "said, adding …": how, not what
         return not any(c.dep_ == "dobj" for c in verb.children)
     if verb.lemma_.lower() in lexicon.active().marked_only and how != "parataxis":
         first = clause.left_edge
