@@ -225,6 +225,10 @@ def test_inverted_order(pipeline: Any, text: str) -> None:
         ("Analysts estimate that the deal is worth billions.", "estimate"),
         ("The company denied that its products were unsafe.", "denied"),
         ("Residents believe that the factory polluted the river.", "believe"),
+        ("A Greek court has ruled that worshippers may now associate at the sites.", "ruled"),
+        ("The minister asked officials how the documents wound up on the street.", "asked"),
+        ("I should mention that there is a fantastic launch video on the website.", "mention"),
+        ("Posts on the forum theorized that an attack had occurred.", "theorized"),
     ],
 )
 def test_other_reporting_and_cognition_verbs(pipeline: Any, text: str, cue: str) -> None:
@@ -352,6 +356,8 @@ def test_statistic_without_attribution(pipeline: Any) -> None:
         "The minister said nothing.",  # no clause
         "The team has six members and a coach.",  # a bare number is no statistic
         "Everyone shared their concerns about the plan.",  # hedge noun without a that-clause
+        "The mayor asked the residents to leave their homes.",  # "ask" only with how / whether
+        "The court ruled out an appeal.",
     ],
 )
 def test_negative_cases_yield_no_claim(pipeline: Any, text: str) -> None:
