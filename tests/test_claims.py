@@ -866,3 +866,52 @@ def test_a_quote_only_verb_attributes_the_quotation_it_introduces(pipeline: Any)
         "continued",
     )
     assert claims_in(pipeline, "The company continued to grow and hired more staff.") == []
+
+
+_POS = {"VB": "VERB", "MD": "AUX", "NN": "NOUN", "NNP": "PROPN", "JJ": "ADJ", "RB": "ADV"}
+_POS |= {"IN": "ADP", "DT": "DET", "PRP": "PRON", "CC": "CCONJ", ".": "PUNCT", ",": "PUNCT"}
+
+
+def parsed(pipeline: Any, spec: str) -> Any:
+    """A Doc with exactly the parse ``spec`` gives, one ``word/TAG/dep/head[/lemma]`` per
+    token (head: the index of the head token): a parser slip, reproduced without the parser."""
+    from spacy.tokens import Doc
+
+    rows = [item.split("/") for item in spec.split()]
+    words = [row[0] for row in rows]
+    return Doc(
+        pipeline.nlp.vocab,
+        words=words,
+        spaces=[i + 1 < len(rows) and rows[i + 1][1] not in (".", ",") for i in range(len(rows))],
+        tags=[row[1] for row in rows],
+        pos=[_POS.get(row[1], _POS.get(row[1][:2], "X")) for row in rows],
+        deps=[row[2] for row in rows],
+        heads=[int(row[3]) for row in rows],
+        lemmas=[row[4] if len(row) > 4 else row[0].lower() for row in rows],
+    )
+
+
+def test_a_that_clause_whose_that_the_parser_read_as_the_object(pipeline: Any) -> None:
+    doc = parsed(
+        pipeline,
+        "The/DT/det/1 report/NN/nsubj/2 states/VBZ/ROOT/2/state that/IN/dobj/2 "
+        "few/JJ/amod/6 food/NN/compound/6 makers/NNS/nsubj/7 use/VBP/advcl/2/use "
+        "salt/NN/dobj/7 ./././2",
+    )
+    [claim] = detect_claims(doc)
+    assert doc.text[claim.content.start : claim.content.end] == "few food makers use salt"
+    assert doc.text[claim.cue.start : claim.cue.end] == "states"  # type: ignore[union-attr]
+    # "that" as a pronoun object with nothing after it, or before a comma: no clause
+    assert claims_in(pipeline, "She denied that, and the court adjourned.") == []
+
+
+def test_as_x_said_attributes_the_clause_it_hangs_on(pipeline: Any) -> None:
+    text = "As Heald told The Huffington Post, US surface ozone has dropped partly due to the law."
+    claim = only(claims_in(pipeline, text))
+    assert (claim["content"], claim["source"], claim["cue"]) == (
+        "US surface ozone has dropped partly due to the law",
+        "Heald",
+        "told",
+    )
+    assert claim["rule"] == "speech_verb.as"
+    assert claims_in(pipeline, "He left as the minister said goodbye.") == []  # a time

@@ -45,6 +45,8 @@ class Lexicon:
     #: Verbs that attribute only the quotation they introduce ("She continued: "…""), never a
     #: clause ("the company continued to grow").
     quote_only: frozenset[str] = frozenset()
+    #: Cues whose object is whom they address ("told Reuters"), never who speaks.
+    addressing: frozenset[str] = frozenset()
     #: Past forms of cue verbs that are not lemma + "ed" ("said", "told").
     irregular_forms: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
@@ -113,7 +115,7 @@ def load(extra: Path | None = None) -> Lexicon:
     adjectives = _cues(base, "adjectives", BUILT_IN)
     lists = {
         name: _words(base, name, BUILT_IN)
-        for name in ("hedge_nouns", "hedge_adverbs", "marked_only", "quote_only")
+        for name in ("hedge_nouns", "hedge_adverbs", "marked_only", "quote_only", "addressing")
     }
     approximators = _words(base, "approximators", BUILT_IN)
     if extra is not None:
@@ -139,6 +141,7 @@ def load(extra: Path | None = None) -> Lexicon:
         not_sources=frozenset(_words(base, "not_sources", BUILT_IN)),
         marked_only=frozenset(lists["marked_only"]),
         quote_only=frozenset(lists["quote_only"]),
+        addressing=frozenset(lists["addressing"]),
         irregular_forms={
             lemma: tuple(forms)
             for lemma, forms in base.get("irregular_forms", {}).items()

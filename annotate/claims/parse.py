@@ -151,7 +151,11 @@ def content_of(doc: Doc, tokens: list[Token]) -> tuple[Offsets, list[Offsets] | 
             runs.append([token])
     fragments: list[Offsets] = []
     for run in runs:
-        piece = trimmed(doc, run[0].idx, run[-1].idx + len(run[-1].text), drop_mark=not fragments)
+        # "that" opening the content is its complementiser, unless it is the clause's subject
+        # ("believes that is what happened")
+        keep = run[0].dep_ in ("nsubj", "nsubjpass", "det")
+        end = run[-1].idx + len(run[-1].text)
+        piece = trimmed(doc, run[0].idx, end, drop_mark=not fragments and not keep)
         if piece is not None and _WORD.search(_text(doc), piece.start, piece.end):
             fragments.append(piece)
     if not fragments:
@@ -197,15 +201,14 @@ def _inverted_subject(verb: Token) -> Token | None:
     if verb.i == 0 or verb.i + 1 >= len(verb.doc):
         return None
     before, after = verb.nbor(-1), verb.nbor(1)
-    if before.text not in (",", '"', "”", "’") or verb.lemma_.lower() in _ADDRESSING:
+    if (
+        before.text not in (",", '"', "”", "’")
+        or verb.lemma_.lower() in lexicon.active().addressing
+    ):
         return None
     if after.head != verb or after.dep_ not in ("dobj", "npadvmod", "attr"):
         return None
     return after if after.pos_ == "PROPN" else None
-
-
-#: Cues whose object is whom they address ("told Reuters"), never who speaks.
-_ADDRESSING = frozenset({"tell", "inform", "assure", "urge", "warn", "ask"})
 
 
 def complement_of(verb: Token) -> tuple[Token, str] | None:

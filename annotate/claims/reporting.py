@@ -37,7 +37,7 @@ def _speech_verb_claims(
     for verb in candidates.reporting:
         if verb.i in used or not is_reporting_verb(verb):
             continue
-        attached = complement_of(verb) or _misparsed_that_clause(verb)
+        attached = complement_of(verb) or _misparsed_that_clause(verb) or _as_clause(verb)
         subject = subject_of(verb)
         if attached is None or subject is None:
             continue
@@ -54,6 +54,8 @@ def _speech_verb_claims(
                 clause,
                 excluded=[verb, *_coordinated_clauses(clause), *_clauses_before(verb, clause)],
             )
+        elif how == "as":
+            tokens = subtree_without(clause, excluded=[verb])
         elif how == "that":
             tokens = [t for t in verb.subtree if clause.i <= t.i]
         else:
@@ -194,6 +196,8 @@ def _plausible(verb: Token, clause: Token, how: str) -> bool:
       its subject, objects, adverbials and punctuation — no other clause.
     - An infinitive complement is not the content when the verb has an object first
       ("announced the start of a process to suggest …")."""
+    if how == "as":
+        return True
     if how == "xcomp":
         if clause.tag_ == "VBG" and lexicon.active().verb_class(verb.lemma_.lower()) == "speech":
             return False  # "tweeted using his account", "said, adding …": how, not what
@@ -232,12 +236,32 @@ def _an_aside(verb: Token) -> bool:
     return not any(t.i > verb.i and t.tag_ in ("WRB", "WP", "WDT") for t in verb.children)
 
 
+def _as_clause(verb: Token) -> tuple[Token, str] | None:
+    """ "As Heald told The Huffington Post, ozone has dropped": a cue in an "as" clause
+    attributes the clause it hangs on."""
+    if verb.dep_ != "advcl" or verb.head.pos_ not in ("VERB", "AUX"):
+        return None
+    if not any(c.dep_ == "mark" and c.lower_ == "as" for c in verb.children):
+        return None
+    addressing = verb.lemma_.lower() in lexicon.active().addressing
+    if any(c.dep_ in ("dobj", "ccomp", "xcomp") and not addressing for c in verb.children):
+        return None  # "as the minister said goodbye": a time, not an attribution
+    return verb.head, "as"
+
+
 def _misparsed_that_clause(verb: Token) -> tuple[Token, str] | None:
     """A "that"-clause the parser did not attach as the verb's complement ("observed that the
     starting date … coincided", read as an object; "told LA Weekly in a statement that …",
     hung on "statement"): the first complementiser "that" in the verb's subtree after it.
     The content then runs from it to the end of the verb's phrase."""
     nouns = lexicon.active().nouns
+    after = verb.nbor() if verb.i + 1 < len(verb.doc) else None
+    if after is not None and after.lower_ == "that" and after.dep_ == "dobj":
+        # "The report states that few manufacturers use …": "that" read as the object
+        following = after.nbor() if after.i + 1 < len(after.doc) else None
+        clause_follows = any(t.i > after.i and t.tag_ in _FINITE for t in verb.subtree)
+        if following is not None and not following.is_punct and following.dep_ != "cc":
+            return (after, "that") if clause_follows else None
     for token in verb.subtree:
         if token.i > verb.i and token.lower_ == "that" and token.dep_ == "mark":
             governor = token.head.head  # "expressed optimism that …": the noun's claim
@@ -245,6 +269,10 @@ def _misparsed_that_clause(verb: Token) -> tuple[Token, str] | None:
                 return None
             return token, "that"
     return None
+
+
+#: Tags of a finite verb: what makes the words after a misread "that" a clause.
+_FINITE = frozenset({"VBD", "VBZ", "VBP", "MD"})
 
 
 def _is_clause(tokens: list[Token]) -> bool:
