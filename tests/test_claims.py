@@ -229,6 +229,7 @@ def test_inverted_order(pipeline: Any, text: str) -> None:
         ("The minister asked officials how the documents wound up on the street.", "asked"),
         ("I should mention that there is a fantastic launch video on the website.", "mention"),
         ("Posts on the forum theorized that an attack had occurred.", "theorized"),
+        ("I mean, the problem is national and it is a matter of generations.", "mean"),
     ],
 )
 def test_other_reporting_and_cognition_verbs(pipeline: Any, text: str, cue: str) -> None:
@@ -357,6 +358,9 @@ def test_statistic_without_attribution(pipeline: Any) -> None:
         "The team has six members and a coach.",  # a bare number is no statistic
         "Everyone shared their concerns about the plan.",  # hedge noun without a that-clause
         "The mayor asked the residents to leave their homes.",  # "ask" only with how / whether
+        "The party asks the regional government to assure that the law is applied.",
+        "When something is unprecedented, it means it doesn't have a past.",  # no person
+        "Paying people to write articles means that you have to make sacrifices.",
         "The court ruled out an appeal.",
     ],
 )

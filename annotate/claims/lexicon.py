@@ -47,6 +47,9 @@ class Lexicon:
     quote_only: frozenset[str] = frozenset()
     #: Cues whose object is whom they address ("told Reuters"), never who speaks.
     addressing: frozenset[str] = frozenset()
+    #: Cues that attribute only with a person as the subject ("I mean …"; "it means …" and
+    #: "paying people means …" are inferences, not attributions).
+    personal_only: frozenset[str] = frozenset()
     #: Past forms of cue verbs that are not lemma + "ed" ("said", "told").
     irregular_forms: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
@@ -115,7 +118,14 @@ def load(extra: Path | None = None) -> Lexicon:
     adjectives = _cues(base, "adjectives", BUILT_IN)
     lists = {
         name: _words(base, name, BUILT_IN)
-        for name in ("hedge_nouns", "hedge_adverbs", "marked_only", "quote_only", "addressing")
+        for name in (
+            "hedge_nouns",
+            "hedge_adverbs",
+            "marked_only",
+            "quote_only",
+            "addressing",
+            "personal_only",
+        )
     }
     approximators = _words(base, "approximators", BUILT_IN)
     if extra is not None:
@@ -142,6 +152,7 @@ def load(extra: Path | None = None) -> Lexicon:
         marked_only=frozenset(lists["marked_only"]),
         quote_only=frozenset(lists["quote_only"]),
         addressing=frozenset(lists["addressing"]),
+        personal_only=frozenset(lists["personal_only"]),
         irregular_forms={
             lemma: tuple(forms)
             for lemma, forms in base.get("irregular_forms", {}).items()

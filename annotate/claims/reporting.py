@@ -46,6 +46,8 @@ def _speech_verb_claims(
             subject = _speaker(verb, subject)
             if subject is None or subject.lower_ in lexicon.active().not_sources:
                 continue
+            if verb.lemma_.lower() in lexicon.active().personal_only and not _personal(subject):
+                continue
         clause, how = attached
         if not _plausible(verb, clause, how):
             continue
@@ -198,15 +200,15 @@ def _plausible(verb: Token, clause: Token, how: str) -> bool:
       ("announced the start of a process to suggest …")."""
     if how == "as":
         return True
+    if verb.lemma_.lower() in lexicon.active().marked_only and how != "parataxis":
+        first = clause.left_edge
+        marked = how != "xcomp" and any(c.dep_ == "mark" for c in clause.children)
+        if not marked and first.tag_ not in ("WDT", "WP", "WP$", "WRB"):
+            return False  # "asks the government to act" asks for something, claims nothing
     if how == "xcomp":
         if clause.tag_ == "VBG" and lexicon.active().verb_class(verb.lemma_.lower()) == "speech":
             return False  # "tweeted using his account", "said, adding …": how, not what
         return not any(c.dep_ == "dobj" for c in verb.children)
-    if verb.lemma_.lower() in lexicon.active().marked_only and how != "parataxis":
-        first = clause.left_edge
-        marked = any(c.dep_ == "mark" for c in clause.children)
-        if not marked and first.tag_ not in ("WDT", "WP", "WP$", "WRB"):
-            return False
     if clause.i > verb.i:
         return True
     if not _an_aside(verb):
@@ -306,6 +308,17 @@ def _speaker(verb: Token, subject: Token) -> Token | None:
             if speaker.dep_ == "pobj":
                 return speaker
     return None
+
+
+#: Pronouns that stand for people.
+_PERSONAL_PRONOUNS = frozenset({"i", "we", "you", "he", "she", "they"})
+
+
+def _personal(subject: Token) -> bool:
+    """Whether a subject is a person: a personal pronoun or a person's name."""
+    if subject.lower_ in _PERSONAL_PRONOUNS:
+        return True
+    return subject.ent_type_ == "PERSON"
 
 
 def _auxiliaries(verb: Token) -> list[Token]:
