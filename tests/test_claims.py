@@ -919,3 +919,27 @@ def test_as_x_said_attributes_the_clause_it_hangs_on(pipeline: Any) -> None:
     )
     assert claim["rule"] == "speech_verb.as"
     assert claims_in(pipeline, "He left as the minister said goodbye.") == []  # a time
+
+
+@pytest.mark.parametrize(
+    ("text", "content", "source", "cue"),
+    [
+        (
+            "We need to know what about them is different.",
+            "what about them is different",
+            "We",
+            "know",
+        ),
+        (
+            "I figured out its group, and was able to confirm that it was a new species.",
+            "it was a new species",
+            "I",
+            "confirm",
+        ),
+    ],
+)
+def test_an_infinitive_cue_takes_the_subject_of_the_verb_it_completes(
+    pipeline: Any, text: str, content: str, source: str, cue: str
+) -> None:
+    claim = next(c for c in claims_in(pipeline, text) if c["cue"] == cue)
+    assert (claim["content"], claim["source"]) == (content, source)

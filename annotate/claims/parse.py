@@ -192,6 +192,16 @@ def subject_of(verb: Token) -> Token | None:
             return child
     if verb.dep_ == "conj" and verb.head.pos_ in ("VERB", "AUX"):
         return subject_of(verb.head)
+    if verb.dep_ == "xcomp":  # "we need to know what …", "was able to determine that …"
+        head = verb.head
+        if head.pos_ == "ADJ" and head.dep_ == "acomp":
+            head = head.head
+        # with an addressee, the addressee does it ("asks the government to assure …")
+        addressed = head.lemma_.lower() in lexicon.active().addressing or any(
+            c.dep_ in ("dobj", "dative") for c in head.children
+        )
+        if head.pos_ in ("VERB", "AUX") and not addressed:
+            return subject_of(head)
     return _inverted_subject(verb)
 
 
