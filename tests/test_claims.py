@@ -943,3 +943,39 @@ def test_an_infinitive_cue_takes_the_subject_of_the_verb_it_completes(
 ) -> None:
     claim = next(c for c in claims_in(pipeline, text) if c["cue"] == cue)
     assert (claim["content"], claim["source"]) == (content, source)
+
+
+# Quotative "be like" ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "content", "cue", "kind"),
+    [
+        (
+            "She liked my writings, so I was like, let's just get this done together.",
+            "let's just get this done together",
+            "was like",
+            ClaimKind.REPORTED,
+        ),
+        ("I'm like, ‘Are you insane?\n\nShe laughed.", "Are you insane?", "'m like", None),
+    ],
+)
+def test_be_like_reports_what_follows_the_comma(
+    pipeline: Any, text: str, content: str, cue: str, kind: ClaimKind | None
+) -> None:
+    claim = only(claims_in(pipeline, text))
+    assert (claim["content"], claim["source"], claim["cue"]) == (content, "I", cue)
+    assert claim["rule"] == "quotative.like"
+    assert kind is None or claim["kind"] == kind
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "He was like a brother to me.",
+        "I would like to thank you.",
+        "We have no idea of what it should be like, or what it shouldn't be like.",
+    ],
+)
+def test_like_that_is_no_quotative(pipeline: Any, text: str) -> None:
+    assert [c for c in claims_in(pipeline, text) if c["rule"] == "quotative.like"] == []

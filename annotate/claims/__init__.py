@@ -1,5 +1,6 @@
 """An explainable, rule-based claim detector over spaCy's dependency parse: one module per
-rule family (``quotes``, ``reporting``, ``according_to``, ``hedges``, ``statistics``), the
+rule family (``quotes``, ``reporting``, ``according_to``, ``colon``, ``nominal``, ``quotative``,
+``hedges``, ``statistics``), the
 shared parse helpers (``parse``), the cue lexicon (``lexicon``), pronoun resolution
 (``pronouns``) and the detector that runs them in order (``detector``).
 
@@ -13,6 +14,9 @@ and a one-line explanation of why. Rules, in the order they claim a reporting ve
   the content, in either order (``X said Y`` / ``Y, X said`` / ``Y, said X``);
 - ``according_to`` — ``according to X``, when no reporting verb already carries the claim, or
   around a named person's reported claim (a claim holding theirs);
+- ``colon.*`` — ``The ministry said: …`` and headlines ``Obama: …``;
+- ``noun.that`` / ``adjective.that`` — ``his claim that …``, ``I am sure that …``;
+- ``quotative.like`` — ``I was like, let's do it``;
 - ``hedge.*`` — unattributed assertions: ``concerns have been growing that …``, ``it is
   believed that …``, ``reportedly``;
 - ``statistic.quantity`` — a sentence resting on an approximate number, percentage or amount

@@ -13,6 +13,7 @@ from annotate.claims.hedges import _hedge_claims
 from annotate.claims.nominal import _nominal_claims
 from annotate.claims.parse import _TEXTS, Candidates, _text, trimmed
 from annotate.claims.pronouns import resolve_pronouns
+from annotate.claims.quotative import _quotative_claims
 from annotate.claims.quotes import _quote_claims, find_quotes
 from annotate.claims.reporting import _speech_verb_claims
 from annotate.claims.statistics import _statistic_claims, quantities_in
@@ -39,6 +40,7 @@ def _detect_claims(doc: Doc) -> list[DetectedClaim]:
     claims += _speech_verb_claims(doc, quotes, used, candidates)
     claims += _according_to_claims(doc, used, candidates)
     claims += _colon_claims(doc, quotes, used)
+    claims += _quotative_claims(doc, quotes, used, candidates)
     claims += _nominal_claims(doc, used, candidates)
     claims += _hedge_claims(doc, used, candidates)
     claims += _statistic_claims(doc, [c.content for c in claims])

@@ -50,6 +50,8 @@ class Lexicon:
     #: Cues that attribute only with a person as the subject ("I mean …"; "it means …" and
     #: "paying people means …" are inferences, not attributions).
     personal_only: frozenset[str] = frozenset()
+    #: Words that make "be" a cue of speech or thought: "I was like, let's do it".
+    quotatives: frozenset[str] = frozenset()
     #: Past forms of cue verbs that are not lemma + "ed" ("said", "told").
     irregular_forms: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
@@ -125,6 +127,7 @@ def load(extra: Path | None = None) -> Lexicon:
             "quote_only",
             "addressing",
             "personal_only",
+            "quotatives",
         )
     }
     approximators = _words(base, "approximators", BUILT_IN)
@@ -153,6 +156,7 @@ def load(extra: Path | None = None) -> Lexicon:
         quote_only=frozenset(lists["quote_only"]),
         addressing=frozenset(lists["addressing"]),
         personal_only=frozenset(lists["personal_only"]),
+        quotatives=frozenset(lists["quotatives"]),
         irregular_forms={
             lemma: tuple(forms)
             for lemma, forms in base.get("irregular_forms", {}).items()

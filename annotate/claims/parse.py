@@ -59,7 +59,7 @@ class _CueHashes:
         return cls(
             _hashes(words.verbs),
             _hashes(words.hedge_nouns),
-            _hashes([*words.hedge_adverbs, "according"]),
+            _hashes([*words.hedge_adverbs, *words.quotatives, "according"]),
             _hashes([*words.nouns, *words.adjectives]),
         )
 
@@ -86,24 +86,27 @@ class Candidates:
     according: list[Token]
     #: Nouns and adjectives that can carry an attribution ("his claim that", "I am sure that").
     nominal: list[Token]
+    #: The "like" of "I was like, …".
+    quotative: list[Token]
 
     @classmethod
     def of(cls, doc: Doc) -> Candidates:
         if not len(doc):
-            return cls([], [], [], [], [])
+            return cls([], [], [], [], [], [])
         lemmas = doc.to_array(LEMMA)
         lowers = doc.to_array(LOWER)
 
         def pick(values: numpy.ndarray[Any, Any], wanted: numpy.ndarray[Any, Any]) -> list[Token]:
             return [doc[int(i)] for i in numpy.isin(values, wanted).nonzero()[0]]
 
-        hashes = _cue_hashes()
+        words, hashes = lexicon.active(), _cue_hashes()
         by_lower = pick(lowers, hashes.lowers)
         return cls(
             reporting=pick(lemmas, hashes.reporting),
             hedge_nouns=pick(lemmas, hashes.hedge_nouns),
-            hedge_adverbs=[t for t in by_lower if t.lower_ != "according"],
+            hedge_adverbs=[t for t in by_lower if t.lower_ in words.hedge_adverbs],
             according=[t for t in by_lower if t.lower_ == "according"],
+            quotative=[t for t in by_lower if t.lower_ in words.quotatives],
             # by lemma, and by form: "concerned" tagged as a participle has the lemma "concern"
             nominal=sorted(
                 {*pick(lemmas, hashes.nominal), *pick(lowers, hashes.nominal)}, key=lambda t: t.i
@@ -184,6 +187,17 @@ def is_reporting_verb(token: Token) -> bool:
         return False
     # "point" is a cue only as "point out"
     return token.lemma_.lower() != "point" or any(c.dep_ == "prt" for c in token.children)
+
+
+#: Pronouns that stand for people.
+_PERSONAL_PRONOUNS = frozenset({"i", "we", "you", "he", "she", "they"})
+
+
+def is_personal(subject: Token) -> bool:
+    """Whether a subject is a person: a personal pronoun or a person's name."""
+    if subject.lower_ in _PERSONAL_PRONOUNS:
+        return True
+    return subject.ent_type_ == "PERSON"
 
 
 def subject_of(verb: Token) -> Token | None:

@@ -16,6 +16,7 @@ from annotate.claims.parse import (
     complement_of,
     content_of,
     cue_of,
+    is_personal,
     is_reporting_verb,
     source_of,
     subject_of,
@@ -46,7 +47,7 @@ def _speech_verb_claims(
             subject = _speaker(verb, subject)
             if subject is None or subject.lower_ in lexicon.active().not_sources:
                 continue
-            if verb.lemma_.lower() in lexicon.active().personal_only and not _personal(subject):
+            if verb.lemma_.lower() in lexicon.active().personal_only and not is_personal(subject):
                 continue
         clause, how = attached
         if not _plausible(verb, clause, how):
@@ -308,17 +309,6 @@ def _speaker(verb: Token, subject: Token) -> Token | None:
             if speaker.dep_ == "pobj":
                 return speaker
     return None
-
-
-#: Pronouns that stand for people.
-_PERSONAL_PRONOUNS = frozenset({"i", "we", "you", "he", "she", "they"})
-
-
-def _personal(subject: Token) -> bool:
-    """Whether a subject is a person: a personal pronoun or a person's name."""
-    if subject.lower_ in _PERSONAL_PRONOUNS:
-        return True
-    return subject.ent_type_ == "PERSON"
 
 
 def _auxiliaries(verb: Token) -> list[Token]:
