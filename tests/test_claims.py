@@ -979,3 +979,27 @@ def test_be_like_reports_what_follows_the_comma(
 )
 def test_like_that_is_no_quotative(pipeline: Any, text: str) -> None:
     assert [c for c in claims_in(pipeline, text) if c["rule"] == "quotative.like"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "content"),
+    [
+        (
+            "And then you say you won't commit a mistake, so you'll commit new mistakes.",
+            "you won't commit a mistake",
+        ),
+        (
+            "I suspect that it's not theirs - although luminescence is common, they don't "
+            "usually make light themselves.",
+            "it's not theirs",
+        ),
+        # "so" without a comma, or with no clause of its own, is part of the content
+        ("She said the bridge was closed so trucks had to turn back.", None),
+    ],
+)
+def test_a_comment_after_a_comma_or_dash_ends_the_content(
+    pipeline: Any, text: str, content: str | None
+) -> None:
+    claim = only(claims_in(pipeline, text))
+    expected = content or "the bridge was closed so trucks had to turn back"
+    assert claim["content"] == expected

@@ -52,6 +52,9 @@ class Lexicon:
     personal_only: frozenset[str] = frozenset()
     #: Words that make "be" a cue of speech or thought: "I was like, let's do it".
     quotatives: frozenset[str] = frozenset()
+    #: Connectives that, after a comma or dash, open a comment on the content rather than
+    #: more of it ("…, so you'll commit new mistakes").
+    content_stops: frozenset[str] = frozenset()
     #: Past forms of cue verbs that are not lemma + "ed" ("said", "told").
     irregular_forms: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
@@ -128,6 +131,7 @@ def load(extra: Path | None = None) -> Lexicon:
             "addressing",
             "personal_only",
             "quotatives",
+            "content_stops",
         )
     }
     approximators = _words(base, "approximators", BUILT_IN)
@@ -157,6 +161,7 @@ def load(extra: Path | None = None) -> Lexicon:
         addressing=frozenset(lists["addressing"]),
         personal_only=frozenset(lists["personal_only"]),
         quotatives=frozenset(lists["quotatives"]),
+        content_stops=frozenset(lists["content_stops"]),
         irregular_forms={
             lemma: tuple(forms)
             for lemma, forms in base.get("irregular_forms", {}).items()

@@ -18,6 +18,7 @@ from annotate.claims.parse import (
     content_of,
     source_of,
     subject_of,
+    without_a_following_comment,
 )
 from annotate.model import ClaimKind, Offsets
 
@@ -78,7 +79,9 @@ def _nominal_claims(doc: Doc, used: set[int], candidates: Candidates) -> Iterato
             continue
         if speaker.lower_ in words.not_sources:
             continue
-        found = content_of(doc, sorted(clause.subtree, key=lambda t: t.i))
+        found = content_of(
+            doc, without_a_following_comment(sorted(clause.subtree, key=lambda t: t.i))
+        )
         if found is None:
             continue
         content, fragments = found

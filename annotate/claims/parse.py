@@ -167,6 +167,35 @@ def content_of(doc: Doc, tokens: list[Token]) -> tuple[Offsets, list[Offsets] | 
     return hull, fragments if len(fragments) > 1 else None
 
 
+#: Punctuation before a connective that ends a content.
+_BREAKS = frozenset({",", ";", "-", "–", "—", "--"})
+_SUBJECTS = frozenset({"nsubj", "nsubjpass", "expl"})
+
+
+def without_a_following_comment(tokens: list[Token]) -> list[Token]:
+    """The content up to a clause that comments on it after a comma or dash ("you won't
+    commit a mistake, so you'll commit new ones", "it's not theirs - although …"): a
+    connective from the lexicon's ``content_stops`` opening a clause with its own subject."""
+    stops = lexicon.active().content_stops
+    for position, token in enumerate(tokens):
+        if position < 2 or token.lower_ not in stops:
+            continue
+        if tokens[position - 1].text not in _BREAKS or token.dep_ not in ("cc", "mark", "advmod"):
+            continue
+        clause = token.head
+        if token.dep_ == "cc":
+            clause = next(
+                (c for c in clause.children if c.dep_ == "conj" and c.i > token.i), clause
+            )
+        if not any(child.dep_ in _SUBJECTS for child in clause.children):
+            continue
+        kept = tokens[: position - 1]
+        while kept and kept[-1].is_punct:
+            kept.pop()
+        return kept or tokens
+    return tokens
+
+
 def entity_at(doc: Doc, token: Token) -> Span | None:
     if token.ent_iob_ == "O":
         return None

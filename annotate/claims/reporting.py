@@ -22,6 +22,7 @@ from annotate.claims.parse import (
     subject_of,
     subtree_without,
     tokens_offsets,
+    without_a_following_comment,
 )
 from annotate.claims.quotes import (
     Quote,
@@ -70,7 +71,7 @@ def _speech_verb_claims(
             or quote_containing(quotes, verb.idx, verb.idx + len(verb.text)) is not None
         ):
             continue  # the quote rule's: the content is the quotation itself
-        found = content_of(doc, tokens)
+        found = content_of(doc, without_a_following_comment(tokens))
         if found is None or not _is_clause(tokens):
             continue
         content, fragments = found
