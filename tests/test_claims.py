@@ -1003,3 +1003,9 @@ def test_a_comment_after_a_comma_or_dash_ends_the_content(
     claim = only(claims_in(pipeline, text))
     expected = content or "the bridge was closed so trucks had to turn back"
     assert claim["content"] == expected
+
+
+def test_a_relative_pronoun_source_is_what_it_stands_for(pipeline: Any) -> None:
+    text = "The officials, who said that the bridge was unsafe, closed it on Monday."
+    claim = only(claims_in(pipeline, text))
+    assert (claim["content"], claim["source"]) == ("the bridge was unsafe", "The officials")

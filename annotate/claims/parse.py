@@ -286,6 +286,15 @@ def source_kind(label: str) -> str:
     return {"PERSON": "person", "NORP": "group"}.get(label, "organisation")
 
 
+def antecedent(subject: Token) -> Token:
+    """Who a relative pronoun subject stands for ("officials, who said …" → "officials")."""
+    if subject.lower_ in ("who", "that") and subject.head.dep_ == "relcl":
+        noun = subject.head.head
+        if noun.pos_ in ("NOUN", "PROPN", "PRON"):
+            return noun
+    return subject
+
+
 def source_of(doc: Doc, subject: Token) -> tuple[Offsets, str | None, Offsets | None]:
     """The subject's noun phrase, with its apposition ("Steve Whitmore, a representative for
     the Sheriff's office") but without clauses attached to it; and what kind of source the
@@ -302,6 +311,8 @@ def source_of(doc: Doc, subject: Token) -> tuple[Offsets, str | None, Offsets | 
         elif token.head == subject and token.dep_ == "case":  # "the minister['s] claim"
             cut.add(token.i)
     phrase = [t for t in subject.subtree if t.i not in cut]
+    # the phrase ends where a cut clause begins ("The officials, who said …, closed it")
+    phrase = [t for t in phrase if not any(subject.i < c < t.i for c in cut)]
     last = phrase[-1].i
     while (  # a word the parser cut at its hyphen ("e - mail": three subjects) is one word
         last + 1 < len(doc)

@@ -17,6 +17,7 @@ from annotate.claims.parse import (
     _OPENING_QUOTES,
     _WORD,
     _text,
+    antecedent,
     complement_of,
     cue_of,
     is_reporting_verb,
@@ -177,6 +178,7 @@ def _quote_claims(doc: Doc, quotes: list[Quote], used: set[int]) -> Iterator[Det
         if subject is None:
             continue
         used.add(verb.i)
+        subject = antecedent(subject)
         source, named, head = source_of(doc, subject)
         unclosed = "" if quote.closed else " (quote left open: runs to the paragraph end)"
         yield DetectedClaim(

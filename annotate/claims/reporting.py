@@ -13,6 +13,7 @@ from annotate.claims.detected import DetectedClaim
 from annotate.claims.parse import (
     Candidates,
     _text,
+    antecedent,
     complement_of,
     content_of,
     cue_of,
@@ -92,6 +93,7 @@ def _speech_verb_claims(
                 cue=cue,
             )
             continue
+        subject = antecedent(subject)
         source, named, head = source_of(doc, subject)
         order = (
             "inverted order: complement before the verb"
