@@ -1009,3 +1009,27 @@ def test_a_relative_pronoun_source_is_what_it_stands_for(pipeline: Any) -> None:
     text = "The officials, who said that the bridge was unsafe, closed it on Monday."
     claim = only(claims_in(pipeline, text))
     assert (claim["content"], claim["source"]) == ("the bridge was unsafe", "The officials")
+
+
+def test_an_ellipsis_opens_a_quotation_and_a_mark_ending_a_paragraph_closes() -> None:
+    text = (
+        'Rathbun asserted that officials, "... plied the detective with a theory. '
+        'He sat there for the next 30 hours."\n\n'
+        'Whitmore told LA Weekly that Montalvo "walked into the lobby and turned himself in".'
+    )
+    quoted = [text[q.inner.start : q.inner.end] for q in find_quotes(text)]
+    assert quoted == [
+        "... plied the detective with a theory. He sat there for the next 30 hours.",
+        "walked into the lobby and turned himself in",
+    ]
+
+
+def test_a_passive_cue_without_agent_attributes_no_quotation(pipeline: Any) -> None:
+    """ "are known to impact crops" names no speaker: the quotation is Heald's."""
+    text = (
+        "Heald said although temperature and ozone are separately known to impact crop "
+        'yields, "nobody has looked at these together".'
+    )
+    claim = only(claims_in(pipeline, text))
+    assert (claim["source"], claim["cue"]) == ("Heald", "said")
+    assert claim["content"].endswith("nobody has looked at these together")

@@ -286,6 +286,19 @@ def source_kind(label: str) -> str:
     return {"PERSON": "person", "NORP": "group"}.get(label, "organisation")
 
 
+def speaker_of(verb: Token, subject: Token) -> Token | None:
+    """Who makes the claim: the subject, or in the passive the "by" agent ("she was told to
+    leave" names no speaker; "it was announced by the ministry" does)."""
+    passive = subject.dep_ == "nsubjpass" or any(c.dep_ == "auxpass" for c in verb.children)
+    if not passive:
+        return subject
+    for agent in (c for c in verb.children if c.dep_ == "agent"):
+        for speaker in agent.children:
+            if speaker.dep_ == "pobj":
+                return speaker
+    return None
+
+
 def antecedent(subject: Token) -> Token:
     """Who a relative pronoun subject stands for ("officials, who said …" → "officials")."""
     if subject.lower_ in ("who", "that") and subject.head.dep_ == "relcl":

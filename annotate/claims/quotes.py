@@ -22,6 +22,7 @@ from annotate.claims.parse import (
     cue_of,
     is_reporting_verb,
     source_of,
+    speaker_of,
     subject_of,
     token_at,
     tokens_offsets,
@@ -54,7 +55,7 @@ def find_quotes(text: str) -> list[Quote]:
         while position < last:
             char = text[position]
             if open_at is None and char in _OPENING_QUOTES:
-                if char == '"' and position + 1 < last and text[position + 1] in " ,.":
+                if char == '"' and _closes_nothing(text, position, last):
                     position += 1
                     continue  # a closing mark with nothing open: unbalanced, ignore it
                 open_at = position
@@ -78,6 +79,17 @@ def find_quotes(text: str) -> list[Quote]:
         for q in quotes
         if len(_WORD.findall(text[q.inner.start : q.inner.end])) >= _MIN_QUOTE_WORDS
     ]
+
+
+def _closes_nothing(text: str, position: int, last: int) -> bool:
+    """Whether a straight double mark can only be a closing one: it ends its paragraph, or a
+    space, comma or full stop follows it (an ellipsis opens a quote: ``"... plied the``)."""
+    if position + 1 >= last:
+        return True
+    following = text[position + 1]
+    if following == ".":
+        return not text.startswith("...", position + 1)
+    return following in " ,"
 
 
 #: An opening single quote: at a word's start (after a space, a bracket or a dash), before a
@@ -175,6 +187,7 @@ def _quote_claims(doc: Doc, quotes: list[Quote], used: set[int]) -> Iterator[Det
         if verb is None or content is None or _partial_quote_of(doc, verb, quotes):
             continue
         subject = subject_of(verb)
+        subject = speaker_of(verb, subject) if subject is not None else None
         if subject is None:
             continue
         used.add(verb.i)
@@ -218,6 +231,13 @@ def _introduces(token: Token) -> bool:
     )
 
 
+def _has_speaker(verb: Token) -> bool:
+    """Whether a cue names who speaks: not a passive without agent ("has been told to
+    prepare a "quasi-state of war"", "are known to impact crop yields")."""
+    subject = subject_of(verb)
+    return subject is not None and speaker_of(verb, subject) is not None
+
+
 def _attributing_verb(doc: Doc, quote: Quote, starts: list[int]) -> Token | None:
     """A reporting verb outside the quote: the one that introduces it ("say, '…'"), else
     the nearest in the sentence where it closes or opens."""
@@ -237,7 +257,7 @@ def _attributing_verb(doc: Doc, quote: Quote, starts: list[int]) -> Token | None
         sentence = token_at(doc, starts, anchor).sent
         for token in sentence:
             outside = token.idx >= quote.outer.end if after else token.idx < quote.outer.start
-            if outside and is_reporting_verb(token):
+            if outside and is_reporting_verb(token) and _has_speaker(token):
                 candidates.append(token)
         if candidates:
             break

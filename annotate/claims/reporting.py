@@ -20,6 +20,7 @@ from annotate.claims.parse import (
     is_personal,
     is_reporting_verb,
     source_of,
+    speaker_of,
     subject_of,
     subtree_without,
     tokens_offsets,
@@ -46,7 +47,7 @@ def _speech_verb_claims(
             continue
         impersonal = subject.dep_ == "nsubjpass" and subject.lower_ in ("it", "this")
         if not impersonal:
-            subject = _speaker(verb, subject)
+            subject = speaker_of(verb, subject)
             if subject is None or subject.lower_ in lexicon.active().not_sources:
                 continue
             if verb.lemma_.lower() in lexicon.active().personal_only and not is_personal(subject):
@@ -299,19 +300,6 @@ def _closing_aside(verb: Token) -> bool:
         and lexicon.active().verb_class(verb.lemma_.lower()) == "cognition"
         and all(t.is_punct for t in rest)
     )
-
-
-def _speaker(verb: Token, subject: Token) -> Token | None:
-    """Who makes the claim: the subject, or in the passive the "by" agent ("she was told to
-    leave" names no speaker; "it was announced by the ministry" does)."""
-    passive = subject.dep_ == "nsubjpass" or any(c.dep_ == "auxpass" for c in verb.children)
-    if not passive:
-        return subject
-    for agent in (c for c in verb.children if c.dep_ == "agent"):
-        for speaker in agent.children:
-            if speaker.dep_ == "pobj":
-                return speaker
-    return None
 
 
 def _auxiliaries(verb: Token) -> list[Token]:
