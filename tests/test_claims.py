@@ -1033,3 +1033,16 @@ def test_a_passive_cue_without_agent_attributes_no_quotation(pipeline: Any) -> N
     claim = only(claims_in(pipeline, text))
     assert (claim["source"], claim["cue"]) == ("Heald", "said")
     assert claim["content"].endswith("nobody has looked at these together")
+
+
+def test_according_to_closing_a_sentence_attributes_all_of_it(pipeline: Any) -> None:
+    text = (
+        "For example, the museum saw attendance levels reach 11,000 visitors when it "
+        "exhibited its collection in 2010, according to curator Elaine Gustafon."
+    )
+    claim = next(c for c in claims_in(pipeline, text) if c["kind"] == ClaimKind.ACCORDING_TO)
+    assert claim["content"] == (
+        "For example, the museum saw attendance levels reach 11,000 visitors when it "
+        "exhibited its collection in 2010"
+    )
+    assert (claim["source"], claim["cue"]) == ("curator Elaine Gustafon", "according to")

@@ -26,10 +26,17 @@ def _according_to_parts(token: Token) -> tuple[Token, Token] | None:
         return None
     for child in token.children:
         if child.lower_ == "to":
-            for grandchild in child.children:
-                if grandchild.dep_ == "pobj":
-                    return child, grandchild
+            # "according to curator Elaine Gustafon": the parser may split it in two objects;
+            # the last is the name the source is linked to
+            objects = [grandchild for grandchild in child.children if grandchild.dep_ == "pobj"]
+            if objects:
+                return child, objects[-1]
     return None
+
+
+def _source_start(to: Token) -> int:
+    """Where the source begins: its first object's first word."""
+    return min(t.idx for t in to.subtree if t != to)
 
 
 def _according_to_of(verb: Token) -> Offsets | None:
@@ -39,6 +46,18 @@ def _according_to_of(verb: Token) -> Offsets | None:
             start, end = tokens_offsets(parts[1].subtree)
             return Offsets(start, end)
     return None
+
+
+def _closing_attribution(according: Token, to: Token) -> list[Token] | None:
+    """ ", according to X." closing a sentence attributes all of the sentence before it,
+    whatever clause the parser hung it on."""
+    sentence = according.sent
+    if according.i == sentence.start or according.nbor(-1).text != ",":
+        return None
+    end = max(t.i for t in to.subtree)
+    if not all(t.is_punct or t.is_space for t in sentence[end + 1 - sentence.start :]):
+        return None
+    return [t for t in sentence if t.i < according.i - 1]
 
 
 def _according_to_claims(
@@ -60,7 +79,7 @@ def _according_to_claims(
         nested = clause.i in used and speaker is not None and speaker.pos_ == "PROPN"
         if clause.i in used and not nested:
             continue
-        tokens = subtree_without(clause, excluded=[token])
+        tokens = _closing_attribution(token, to) or subtree_without(clause, excluded=[token])
         if not tokens:
             continue
         found = content_of(doc, tokens)
@@ -72,6 +91,7 @@ def _according_to_claims(
         source_start, source_end = tokens_offsets(source_head.subtree)
         if named is None:
             source = Offsets(source_start, source_end)
+        source = Offsets(min(source.start, _source_start(to)), source.end)
         yield DetectedClaim(
             content=content,
             kind=ClaimKind.ACCORDING_TO,
