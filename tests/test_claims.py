@@ -1046,3 +1046,30 @@ def test_according_to_closing_a_sentence_attributes_all_of_it(pipeline: Any) -> 
         "exhibited its collection in 2010"
     )
     assert (claim["source"], claim["cue"]) == ("curator Elaine Gustafon", "according to")
+
+
+@pytest.mark.parametrize(
+    ("text", "content", "cue"),
+    [
+        (
+            "Remember that there is a nine-hour difference between Sochi and New York.",
+            "there is a nine-hour difference between Sochi and New York",
+            "Remember",
+        ),
+        ("Also see where all the other teams are at as well.", None, "see"),
+    ],
+)
+def test_an_imperative_cue_is_the_speakers_own_unattributed_claim(
+    pipeline: Any, text: str, content: str | None, cue: str
+) -> None:
+    claim = only(claims_in(pipeline, text))
+    assert claim["content"] == (content or "where all the other teams are at as well")
+    assert (claim["source"], claim["cue"], claim["kind"]) == (None, cue, ClaimKind.UNATTRIBUTED)
+    assert claim["rule"] == "speech_verb.imperative"
+
+
+@pytest.mark.parametrize(
+    "text", ["Say what you want about him.", "Tell me about your work.", "Think about it."]
+)
+def test_an_imperative_without_a_marked_clause_claims_nothing(pipeline: Any, text: str) -> None:
+    assert claims_in(pipeline, text) == []

@@ -43,10 +43,15 @@ def _speech_verb_claims(
             continue
         attached = complement_of(verb) or _misparsed_that_clause(verb) or _as_clause(verb)
         subject = subject_of(verb)
-        if attached is None or subject is None:
+        if attached is None:
             continue
-        impersonal = subject.dep_ == "nsubjpass" and subject.lower_ in ("it", "this")
-        if not impersonal:
+        imperative = subject is None and _imperative(verb, attached[0])
+        if subject is None and not imperative:
+            continue
+        impersonal = subject is not None and (
+            subject.dep_ == "nsubjpass" and subject.lower_ in ("it", "this")
+        )
+        if subject is not None and not impersonal:
             subject = speaker_of(verb, subject)
             if subject is None or subject.lower_ in lexicon.active().not_sources:
                 continue
@@ -81,6 +86,18 @@ def _speech_verb_claims(
         lemma = verb.lemma_.lower()
         verb_kind = f"{lexicon.active().verb_class(lemma)} verb"
         according = _according_to_of(verb)
+        if imperative:
+            yield DetectedClaim(
+                content=content,
+                kind=ClaimKind.UNATTRIBUTED,
+                rule="speech_verb.imperative",
+                explanation=(
+                    f"cue '{verb.text}' ({verb_kind}, imperative: the speaker's own) "
+                    "→ clausal complement"
+                ),
+                cue=cue_of(verb),
+            )
+            continue
         if impersonal:
             cue = Offsets(*tokens_offsets([*_auxiliaries(verb), verb]))
             yield DetectedClaim(
@@ -94,6 +111,7 @@ def _speech_verb_claims(
                 cue=cue,
             )
             continue
+        assert subject is not None
         subject = antecedent(subject)
         source, named, head = source_of(doc, subject)
         order = (
@@ -241,6 +259,17 @@ def _an_aside(verb: Token) -> bool:
     if start > 0 and verb.doc[start - 1].dep_ == "cc":
         return False
     return not any(t.i > verb.i and t.tag_ in ("WRB", "WP", "WDT") for t in verb.children)
+
+
+def _imperative(verb: Token, clause: Token) -> bool:
+    """ "Remember that …", "Also see where …": a cue in the imperative, opening its sentence
+    (after an adverb at most), before a clause with a complementiser or a wh-word."""
+    if verb.tag_ != "VB" or verb.dep_ != "ROOT" or clause.i < verb.i:
+        return False
+    if any(t.pos_ != "ADV" for t in verb.sent if t.i < verb.i):
+        return False
+    marked = any(c.dep_ == "mark" for c in clause.children)
+    return marked or clause.left_edge.tag_ == "WRB"  # not "Say what you want"
 
 
 def _as_clause(verb: Token) -> tuple[Token, str] | None:
