@@ -1073,3 +1073,12 @@ def test_an_imperative_cue_is_the_speakers_own_unattributed_claim(
 )
 def test_an_imperative_without_a_marked_clause_claims_nothing(pipeline: Any, text: str) -> None:
     assert claims_in(pipeline, text) == []
+
+
+def test_a_participle_cue_takes_the_noun_it_describes_as_source(pipeline: Any) -> None:
+    text = 'All they get is a message stating, "The word scientology means search for truth."'
+    claim = next(c for c in claims_in(pipeline, text) if c["cue"] == "stating")
+    assert (claim["content"], claim["source"]) == (
+        "The word scientology means search for truth",
+        "a message",
+    )

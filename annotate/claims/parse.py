@@ -235,6 +235,8 @@ def subject_of(verb: Token) -> Token | None:
             return child
     if verb.dep_ == "conj" and verb.head.pos_ in ("VERB", "AUX"):
         return subject_of(verb.head)
+    if verb.dep_ == "acl" and verb.tag_ == "VBG" and verb.head.pos_ in ("NOUN", "PROPN"):
+        return verb.head  # "a message stating …", "a statement saying …"
     if verb.dep_ == "xcomp":  # "we need to know what …", "was able to determine that …"
         head = verb.head
         if head.pos_ == "ADJ" and head.dep_ == "acomp":
