@@ -1082,3 +1082,15 @@ def test_a_participle_cue_takes_the_noun_it_describes_as_source(pipeline: Any) -
         "The word scientology means search for truth",
         "a message",
     )
+
+
+def test_a_named_speaker_before_a_cue_left_without_subject(pipeline: Any) -> None:
+    text = (
+        "Speaking in the parents' defense, Tom Molomby, SC, said that they should be "
+        "declared not guilty."
+    )
+    claim = only(claims_in(pipeline, text))
+    assert (claim["content"], claim["cue"]) == ("they should be declared not guilty", "said")
+    assert claim["source"].startswith("Tom Molomby")
+    # a name with a verb between it and the cue is no speaker: the cue has none
+    assert claims_in(pipeline, "When Smith arrived, said the report, the doors were shut.") == []

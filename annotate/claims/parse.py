@@ -247,7 +247,29 @@ def subject_of(verb: Token) -> Token | None:
         )
         if head.pos_ in ("VERB", "AUX") and not addressed:
             return subject_of(head)
-    return _inverted_subject(verb)
+    return _inverted_subject(verb) or _name_before(verb)
+
+
+def _name_before(verb: Token) -> Token | None:
+    """A named speaker right before a cue the parser left without subject ("Speaking in the
+    parents' defense, Tom Molomby, SC, said that …"): a person or organisation followed only by
+    commas and the words of its apposition, with no verb between."""
+    if not is_reporting_verb(verb) or verb.tag_ not in ("VBD", "VBZ", "VBP"):
+        return None
+    if verb.i < 2 or verb.nbor(-1).text != ",":
+        return None
+    named = lexicon.active().named_labels
+    found: Token | None = None
+    for token in reversed(verb.doc[verb.sent.start : verb.i]):
+        if token.pos_ not in _APPOSITION_WORDS and token.text != ",":
+            break
+        if token.ent_type_ in named and token.ent_type_ not in ("GPE", "LOC", "FAC"):
+            found = token  # the leftmost name of the phrase: "Tom Molomby, SC"
+    return found
+
+
+#: Parts of speech a speaker's name and its apposition are made of.
+_APPOSITION_WORDS = frozenset({"PROPN", "NOUN", "DET", "ADJ", "NUM", "PART"})
 
 
 def _inverted_subject(verb: Token) -> Token | None:
