@@ -1094,3 +1094,24 @@ def test_a_named_speaker_before_a_cue_left_without_subject(pipeline: Any) -> Non
     assert claim["source"].startswith("Tom Molomby")
     # a name with a verb between it and the cue is no speaker: the cue has none
     assert claims_in(pipeline, "When Smith arrived, said the report, the doors were shut.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "content"),
+    [
+        (
+            "Secularist associations are concerned the Government will modify the law in order "
+            "to maintain an exception for religious schools.",
+            "the Government will modify the law",
+        ),
+        (
+            "Officials tell BBC News every claim will be assessed fairly, with the i reporting "
+            "no one will be refused.",
+            "every claim will be assessed fairly",
+        ),
+    ],
+)
+def test_a_purpose_or_an_attribution_of_its_own_ends_the_content(
+    pipeline: Any, text: str, content: str
+) -> None:
+    assert claims_in(pipeline, text)[0]["content"] == content

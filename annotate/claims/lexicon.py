@@ -55,6 +55,8 @@ class Lexicon:
     #: Connectives that, after a comma or dash, open a comment on the content rather than
     #: more of it ("…, so you'll commit new mistakes").
     content_stops: frozenset[str] = frozenset()
+    #: Phrases that end a content wherever they open an adverbial ("in order to …").
+    content_ends: tuple[tuple[str, ...], ...] = ()
     #: Past forms of cue verbs that are not lemma + "ed" ("said", "told").
     irregular_forms: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
@@ -132,6 +134,7 @@ def load(extra: Path | None = None) -> Lexicon:
             "personal_only",
             "quotatives",
             "content_stops",
+            "content_ends",
         )
     }
     approximators = _words(base, "approximators", BUILT_IN)
@@ -162,6 +165,7 @@ def load(extra: Path | None = None) -> Lexicon:
         personal_only=frozenset(lists["personal_only"]),
         quotatives=frozenset(lists["quotatives"]),
         content_stops=frozenset(lists["content_stops"]),
+        content_ends=tuple(tuple(end.split()) for end in lists["content_ends"]),
         irregular_forms={
             lemma: tuple(forms)
             for lemma, forms in base.get("irregular_forms", {}).items()

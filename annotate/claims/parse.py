@@ -175,9 +175,17 @@ _SUBJECTS = frozenset({"nsubj", "nsubjpass", "expl"})
 def without_a_following_comment(tokens: list[Token]) -> list[Token]:
     """The content up to a clause that comments on it after a comma or dash ("you won't
     commit a mistake, so you'll commit new ones", "it's not theirs - although …"): a
-    connective from the lexicon's ``content_stops`` opening a clause with its own subject."""
+    connective from the lexicon's ``content_stops`` opening a clause with its own subject; or
+    up to a purpose ("in order to …", the lexicon's ``content_ends``)."""
     stops = lexicon.active().content_stops
     for position, token in enumerate(tokens):
+        if position >= 2 and (
+            _opens_a_purpose(tokens, position) or _an_attribution_of_its_own(tokens, position)
+        ):
+            kept = tokens[:position]
+            while kept and kept[-1].is_punct:
+                kept.pop()
+            return kept or tokens
         if position < 2 or token.lower_ not in stops:
             continue
         if tokens[position - 1].text not in _BREAKS or token.dep_ not in ("cc", "mark", "advmod"):
@@ -194,6 +202,24 @@ def without_a_following_comment(tokens: list[Token]) -> list[Token]:
             kept.pop()
         return kept or tokens
     return tokens
+
+
+def _an_attribution_of_its_own(tokens: list[Token], position: int) -> bool:
+    """ ", with the i reporting no one will be refused": a phrase after a comma that holds a
+    cue of its own is another claim, not more of this one."""
+    token = tokens[position]
+    if token.dep_ != "prep" or token.lower_ != "with" or token.nbor(-1).text != ",":
+        return False
+    return any(is_reporting_verb(t) for t in token.subtree)
+
+
+def _opens_a_purpose(tokens: list[Token], position: int) -> bool:
+    """Whether ``tokens[position]`` begins one of the lexicon's ``content_ends`` ("in order
+    to …": why the source says it, not what)."""
+    if tokens[position].dep_ not in ("mark", "prep", "advmod"):
+        return False
+    words = [t.lower_ for t in tokens[position : position + 4]]
+    return any(words[: len(end)] == list(end) for end in lexicon.active().content_ends)
 
 
 def entity_at(doc: Doc, token: Token) -> Span | None:
