@@ -1115,3 +1115,22 @@ def test_a_purpose_or_an_attribution_of_its_own_ends_the_content(
     pipeline: Any, text: str, content: str
 ) -> None:
     assert claims_in(pipeline, text)[0]["content"] == content
+
+
+def test_an_object_moved_before_the_cue_is_no_part_of_the_content(pipeline: Any) -> None:
+    text = "We hire the opposite of what you'd think we would hire."
+    claim = only(claims_in(pipeline, text))
+    assert (claim["content"], claim["source"], claim["cue"]) == ("we would hire", "you", "think")
+
+
+def test_repeated_cues_share_the_subject_of_the_first(pipeline: Any) -> None:
+    text = (
+        "Voters who meet me and hear me speak know that I am sincere, know that I understand "
+        "the issues deeply, and know that I stand on principle."
+    )
+    found = claims_in(pipeline, text)
+    assert [(c["content"], c["source"]) for c in found] == [
+        ("I am sincere", "Voters"),
+        ("I understand the issues deeply", "Voters"),
+        ("I stand on principle", "Voters"),
+    ]

@@ -273,7 +273,16 @@ def subject_of(verb: Token) -> Token | None:
         )
         if head.pos_ in ("VERB", "AUX") and not addressed:
             return subject_of(head)
-    return _inverted_subject(verb) or _name_before(verb)
+    return _inverted_subject(verb) or _name_before(verb) or _repeated_cue_subject(verb)
+
+
+def _repeated_cue_subject(verb: Token) -> Token | None:
+    """ "Voters … know that I am sincere, know that I understand …": the parser hangs the
+    first of the repeated cues, the one with the subject, on the next; they share it."""
+    for child in verb.children:
+        if child.i < verb.i and child.dep_ == "ccomp" and child.lemma_ == verb.lemma_:
+            return next((c for c in child.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    return None
 
 
 def _name_before(verb: Token) -> Token | None:

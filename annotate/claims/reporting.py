@@ -175,6 +175,12 @@ def complement_tokens(verb: Token, clause: Token) -> list[Token]:
     )
     while excluded and kept and kept[-1].dep_ in ("cc", "punct"):
         kept.pop()  # the "and" before a left-out clause hangs on the word before it
+    if after:
+        # "the opposite of what you'd think we would hire": an object the complement moved
+        # before the cue is no part of what the source thinks (a subject is: "which you
+        # think stands out")
+        moved = {t.i for t in kept if t.i < verb.i and t.dep_ not in ("nsubj", "nsubjpass")}
+        kept = [t for t in kept if t.i not in moved]
     return kept
 
 
