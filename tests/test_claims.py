@@ -1134,3 +1134,16 @@ def test_repeated_cues_share_the_subject_of_the_first(pipeline: Any) -> None:
         ("I understand the issues deeply", "Voters"),
         ("I stand on principle", "Voters"),
     ]
+
+
+def test_a_complement_subject_the_parser_read_as_the_cues_object(pipeline: Any) -> None:
+    doc = parsed(
+        pipeline,
+        "She/PRP/nsubj/1 believed/VBD/ROOT/1/believe the/DT/det/4 social/JJ/amod/4 "
+        "movement/NN/dobj/1 helped/VBD/aux/6/help improve/VB/ccomp/1/improve "
+        "relations/NNS/dobj/6 ././punct/1",
+    )
+    [claim] = detect_claims(doc)
+    assert doc.text[claim.content.start : claim.content.end] == (
+        "the social movement helped improve relations"
+    )

@@ -175,6 +175,15 @@ def complement_tokens(verb: Token, clause: Token) -> list[Token]:
     )
     while excluded and kept and kept[-1].dep_ in ("cc", "punct"):
         kept.pop()  # the "and" before a left-out clause hangs on the word before it
+    addressing = verb.lemma_.lower() in lexicon.active().addressing  # "told LA Weekly that"
+    subjectless = parts and not any(c.dep_ in ("nsubj", "nsubjpass") for c in parts[0].children)
+    if after and subjectless and not addressing:
+        # "she believed the social movement in reaction to X helped improve …": the parser
+        # read the complement's subject as the cue's object
+        objects = [c for c in verb.children if c.dep_ == "dobj" and verb.i < c.i < parts[0].i]
+        if objects:
+            between = range(objects[0].left_edge.i, parts[0].left_edge.i)
+            kept = sorted({*kept, *(t for t in verb.subtree if t.i in between)}, key=lambda t: t.i)
     if after:
         # "the opposite of what you'd think we would hire": an object the complement moved
         # before the cue is no part of what the source thinks (a subject is: "which you
