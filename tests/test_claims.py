@@ -1147,3 +1147,15 @@ def test_a_complement_subject_the_parser_read_as_the_cues_object(pipeline: Any) 
     assert doc.text[claim.content.start : claim.content.end] == (
         "the social movement helped improve relations"
     )
+
+
+def test_a_cue_saying_as_much_makes_no_claim_of_the_clause_before(pipeline: Any) -> None:
+    text = (
+        "Houston should have been selected as a home for the orbiter — even Bolden stated as much."
+    )
+    assert claims_in(pipeline, text) == []
+
+
+def test_a_quoted_title_after_a_preposition_is_no_quotation(pipeline: Any) -> None:
+    text = 'Microsoft says on "The Internet Explorer 6 Countdown" that usage is falling.'
+    assert [c["kind"] for c in claims_in(pipeline, text)] == [ClaimKind.REPORTED]

@@ -186,6 +186,8 @@ def _quote_claims(doc: Doc, quotes: list[Quote], used: set[int]) -> Iterator[Det
         content = trimmed(doc, quote.inner.start, quote.inner.end, drop_mark=False)
         if verb is None or content is None or _partial_quote_of(doc, verb, quotes):
             continue
+        if _a_title(doc, quote, starts):
+            continue
         subject = subject_of(verb)
         subject = speaker_of(verb, subject) if subject is not None else None
         if subject is None:
@@ -208,6 +210,13 @@ def _quote_claims(doc: Doc, quotes: list[Quote], used: set[int]) -> Iterator[Det
             source_head=head,
             pronoun=subject.lower_ if subject.pos_ == "PRON" else None,
         )
+
+
+def _a_title(doc: Doc, quote: Quote, starts: list[int]) -> bool:
+    """Quote marks after a preposition name something ("says on "The Internet Explorer 6
+    Countdown"", "published in "Nature""): a title, not words someone said."""
+    before = token_at(doc, starts, quote.outer.start).i - 1
+    return before >= 0 and doc[before].tag_ == "IN" and doc[before].lower_ not in ("that", "as")
 
 
 def _partial_quote_of(doc: Doc, verb: Token, quotes: list[Quote]) -> bool:

@@ -251,6 +251,8 @@ def _plausible(verb: Token, clause: Token, how: str) -> bool:
         return True
     if not _an_aside(verb):
         return False
+    if any(c.lower_ in ("so", "much") and c.dep_ in ("advmod", "dobj") for c in verb.children):
+        return False  # "… — even Bolden stated as much": it says nothing of its own
     if how == "parataxis":
         return True
     edge = clause.right_edge
