@@ -1159,3 +1159,17 @@ def test_a_cue_saying_as_much_makes_no_claim_of_the_clause_before(pipeline: Any)
 def test_a_quoted_title_after_a_preposition_is_no_quotation(pipeline: Any) -> None:
     text = 'Microsoft says on "The Internet Explorer 6 Countdown" that usage is falling.'
     assert [c["kind"] for c in claims_in(pipeline, text)] == [ClaimKind.REPORTED]
+
+
+def test_a_headline_with_a_nominal_cue_and_a_colon_is_unattributed(pipeline: Any) -> None:
+    text = "Reports: 'streamlined' asylum process to replace interview with questionnaire\n\nText."
+    claim = only(claims_in(pipeline, text))
+    assert (
+        claim["content"] == "'streamlined' asylum process to replace interview with questionnaire"
+    )
+    assert (claim["source"], claim["cue"], claim["kind"]) == (
+        None,
+        "Reports",
+        ClaimKind.UNATTRIBUTED,
+    )
+    assert claims_in(pipeline, "Update: roads to the north\n\nText.") == []

@@ -1,13 +1,14 @@
 """Rule family ``colon.*``: a colon introducing what a named source says, as headlines and
 wire copy write it — "Obama: we will not back down", "The ministry said: talks resume
 Monday". The source before the colon must be a named person, organisation or group (the
-whole of it, in a headline), so "Update: roads are closed" is no claim."""
+whole of it, in a headline), so "Update: roads are closed" is no claim — or, with no source,
+a nominal cue alone ("Reports: asylum process to replace interviews")."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from annotate.claims import lexicon
 from annotate.claims.detected import DetectedClaim
@@ -28,9 +29,26 @@ _MAX_SOURCE_WORDS = 5
 _FINITE = frozenset({"VBD", "VBZ", "VBP", "MD"})
 
 
+def _opens_a_quote_it_closes(text: str, start: int, content: Offsets) -> bool:
+    mark = text[start]
+    closing = {"'": "'", "‘": "’", '"': '"', "“": "”"}.get(mark)
+    return closing is not None and closing in text[start + 1 : content.end]
+
+
+def _a_clause(tokens: Span, *, headline: bool) -> bool:
+    """Words with a finite verb; in a headline also a to-infinitive ("process to replace
+    interviews": headlines write the future so)."""
+    if any(t.tag_ in _FINITE for t in tokens):
+        return True
+    return headline and any(
+        t.tag_ == "VB" and t.i > 0 and t.nbor(-1).lower_ == "to" for t in tokens
+    )
+
+
 def _colon_claims(doc: Doc, quotes: list[Quote], used: set[int]) -> Iterator[DetectedClaim]:
     text = _text(doc)
-    named = lexicon.active().named_labels
+    words = lexicon.active()
+    named = words.named_labels
     for colon in (t for t in doc if t.text == ":"):
         if quote_containing(quotes, colon.idx, colon.idx + 1) is not None:
             continue
@@ -39,13 +57,21 @@ def _colon_claims(doc: Doc, quotes: list[Quote], used: set[int]) -> Iterator[Det
         after_start = colon.i + 1
         if not len(before) or after_start >= sentence.end:
             continue
-        if any(quote_containing(quotes, t.idx, t.idx + 1) for t in doc[after_start : sentence.end]):
+        after = doc[after_start : sentence.end]
+        reports = len(before) == 1 and before[0].lemma_.lower() in words.nouns
+        if not reports and any(quote_containing(quotes, t.idx, t.idx + 1) for t in after):
             continue  # a quotation after the colon: the quote rule's
         content = trimmed(doc, doc[after_start].idx, sentence.end_char, drop_mark=False)
-        if content is None or not any(t.tag_ in _FINITE for t in doc[after_start : sentence.end]):
+        if content is not None and _opens_a_quote_it_closes(text, doc[after_start].idx, content):
+            content = Offsets(doc[after_start].idx, content.end)  # "'streamlined' process …"
+        if content is None or not _a_clause(after, headline=reports):
             continue  # "Frank Messina: An Interview with …" is a title, not a claim
         verb = before[-1]
-        if is_reporting_verb(verb) and verb.i not in used:
+        if reports:
+            # a headline "Reports: asylum process to replace interviews": whose, it does not say
+            source, kind, head = None, None, None
+            rule, cue = "colon.reports", Offsets(verb.idx, verb.idx + len(verb.text))
+        elif is_reporting_verb(verb) and verb.i not in used:
             subject = subject_of(verb)
             if subject is None:
                 continue
@@ -68,13 +94,13 @@ def _colon_claims(doc: Doc, quotes: list[Quote], used: set[int]) -> Iterator[Det
             rule, cue = "colon.headline", Offsets(colon.idx, colon.idx + 1)
         else:
             continue
+        said_by = f"source '{text[source.start : source.end]}'" if source else "no source"
         yield DetectedClaim(
             content=content,
-            kind=ClaimKind.REPORTED,
+            kind=ClaimKind.REPORTED if source else ClaimKind.UNATTRIBUTED,
             rule=rule,
             explanation=(
-                f"cue '{text[cue.start : cue.end]}' (colon) → source "
-                f"'{text[source.start : source.end]}' → what follows the colon"
+                f"cue '{text[cue.start : cue.end]}' (colon) → {said_by} → what follows the colon"
             ),
             source=source,
             cue=cue,
