@@ -361,6 +361,9 @@ def test_statistic_without_attribution(pipeline: Any) -> None:
         "The party asks the regional government to assure that the law is applied.",
         "When something is unprecedented, it means it doesn't have a past.",  # no person
         "Paying people to write articles means that you have to make sacrifices.",
+        "I don't know the preparedness of the Indian government to deal with this.",
+        "How can you tell whether they will or will not?",  # "can tell": to discern
+        'As far as I can tell, the site features "free as in beer" books.',
         "The court ruled out an appeal.",
     ],
 )

@@ -240,8 +240,11 @@ def is_reporting_verb(token: Token) -> bool:
         return False
     if lexicon.active().verb_class(token.lemma_.lower()) is None:
         return False
+    lemma = token.lemma_.lower()
+    if lemma == "tell" and any(c.lower_ in ("can", "could") for c in token.children):
+        return False  # "as far as I can tell", "how can you tell whether": to discern
     # "point" is a cue only as "point out"
-    return token.lemma_.lower() != "point" or any(c.dep_ == "prt" for c in token.children)
+    return lemma != "point" or any(c.dep_ == "prt" for c in token.children)
 
 
 #: Pronouns that stand for people.

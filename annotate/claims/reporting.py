@@ -238,6 +238,8 @@ def _plausible(verb: Token, clause: Token, how: str) -> bool:
       ("announced the start of a process to suggest …")."""
     if how == "as":
         return True
+    if how == "ccomp" and _a_noun_with_an_infinitive(clause):
+        return False
     if verb.lemma_.lower() in lexicon.active().marked_only and how != "parataxis":
         first = clause.left_edge
         marked = how != "xcomp" and any(c.dep_ == "mark" for c in clause.children)
@@ -276,6 +278,16 @@ def _an_aside(verb: Token) -> bool:
     if start > 0 and verb.doc[start - 1].dep_ == "cc":
         return False
     return not any(t.i > verb.i and t.tag_ in ("WRB", "WP", "WDT") for t in verb.children)
+
+
+def _a_noun_with_an_infinitive(clause: Token) -> bool:
+    """ "I don't know the preparedness of the government to deal with this": a noun phrase
+    the parser read as the subject of a to-infinitive, not a clause."""
+    if clause.tag_ != "VB" or not any(
+        c.dep_ == "aux" and c.lower_ == "to" for c in clause.children
+    ):
+        return False
+    return any(c.dep_ == "nsubj" and c.pos_ in ("NOUN", "PROPN") for c in clause.children)
 
 
 def _imperative(verb: Token, clause: Token) -> bool:
