@@ -177,31 +177,35 @@ def without_a_following_comment(tokens: list[Token]) -> list[Token]:
     commit a mistake, so you'll commit new ones", "it's not theirs - although …"): a
     connective from the lexicon's ``content_stops`` opening a clause with its own subject; or
     up to a purpose ("in order to …", the lexicon's ``content_ends``)."""
-    stops = lexicon.active().content_stops
-    for position, token in enumerate(tokens):
-        if position >= 2 and (
-            _opens_a_purpose(tokens, position) or _an_attribution_of_its_own(tokens, position)
-        ):
-            kept = tokens[:position]
-            while kept and kept[-1].is_punct:
-                kept.pop()
-            return kept or tokens
-        if position < 2 or token.lower_ not in stops:
-            continue
-        if tokens[position - 1].text not in _BREAKS or token.dep_ not in ("cc", "mark", "advmod"):
-            continue
-        clause = token.head
-        if token.dep_ == "cc":
-            clause = next(
-                (c for c in clause.children if c.dep_ == "conj" and c.i > token.i), clause
-            )
-        if not any(child.dep_ in _SUBJECTS for child in clause.children):
-            continue
-        kept = tokens[: position - 1]
-        while kept and kept[-1].is_punct:
-            kept.pop()
-        return kept or tokens
+    for position in range(2, len(tokens)):
+        if _opens_a_purpose(tokens, position) or _an_attribution_of_its_own(tokens, position):
+            return _before(tokens, position)
+        if _opens_a_comment(tokens, position):
+            return _before(tokens, position - 1)
     return tokens
+
+
+def _before(tokens: list[Token], position: int) -> list[Token]:
+    """``tokens`` before ``position`` without the punctuation that ended them (all of them
+    if nothing would be left)."""
+    kept = tokens[:position]
+    while kept and kept[-1].is_punct:
+        kept.pop()
+    return kept or tokens
+
+
+def _opens_a_comment(tokens: list[Token], position: int) -> bool:
+    """A connective of ``content_stops`` after a comma or dash, opening a clause with its own
+    subject ("…, so you'll commit new mistakes")."""
+    token = tokens[position]
+    if token.lower_ not in lexicon.active().content_stops:
+        return False
+    if tokens[position - 1].text not in _BREAKS or token.dep_ not in ("cc", "mark", "advmod"):
+        return False
+    clause = token.head
+    if token.dep_ == "cc":
+        clause = next((c for c in clause.children if c.dep_ == "conj" and c.i > token.i), clause)
+    return any(child.dep_ in _SUBJECTS for child in clause.children)
 
 
 def _an_attribution_of_its_own(tokens: list[Token], position: int) -> bool:
