@@ -1,7 +1,8 @@
 """An explainable, rule-based claim detector over spaCy's dependency parse: one module per
 rule family (``quotes``, ``reporting``, ``according_to``, ``colon``, ``nominal``, ``quotative``,
 ``hedges``, ``statistics``), the
-shared parse helpers (``parse``), the cue lexicon (``lexicon``), pronoun resolution
+shared helpers (``parse``; who speaks: ``speakers``; what a content is: ``contents``), the cue
+lexicon (``lexicon``), pronoun resolution
 (``pronouns``) and the detector that runs them in order (``detector``).
 
 Every claim carries its content, source and cue offsets, a kind, the id of the rule that fired

@@ -6,17 +6,16 @@ from collections.abc import Iterator
 
 from spacy.tokens import Doc, Token
 
+from annotate.claims.contents import content_of
 from annotate.claims.detected import DetectedClaim
 from annotate.claims.parse import (
     Candidates,
     _text,
-    content_of,
     is_reporting_verb,
-    source_of,
-    subject_of,
     subtree_without,
     tokens_offsets,
 )
+from annotate.claims.speakers import source_of, subject_of
 from annotate.model import ClaimKind, Offsets
 
 

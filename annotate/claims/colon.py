@@ -12,15 +12,9 @@ from spacy.tokens import Doc, Span
 
 from annotate.claims import lexicon
 from annotate.claims.detected import DetectedClaim
-from annotate.claims.parse import (
-    _text,
-    is_reporting_verb,
-    source_kind,
-    source_of,
-    subject_of,
-    trimmed,
-)
+from annotate.claims.parse import _text, is_reporting_verb, trimmed
 from annotate.claims.quotes import Quote, quote_containing
+from annotate.claims.speakers import source_kind, source_of, subject_of
 from annotate.model import ClaimKind, Offsets
 
 #: A headline claim is short: the words before the colon, at most.

@@ -11,15 +11,10 @@ from collections.abc import Iterator
 from spacy.tokens import Doc, Token
 
 from annotate.claims import lexicon
+from annotate.claims.contents import content_of, without_a_following_comment
 from annotate.claims.detected import DetectedClaim
-from annotate.claims.parse import (
-    Candidates,
-    _text,
-    content_of,
-    source_of,
-    subject_of,
-    without_a_following_comment,
-)
+from annotate.claims.parse import Candidates, _text
+from annotate.claims.speakers import source_of, subject_of
 from annotate.model import ClaimKind, Offsets
 
 

@@ -10,17 +10,9 @@ from collections.abc import Iterator
 from spacy.tokens import Doc, Token
 
 from annotate.claims.detected import DetectedClaim
-from annotate.claims.parse import (
-    _OPENING_QUOTES,
-    Candidates,
-    _text,
-    is_personal,
-    source_of,
-    subject_of,
-    tokens_offsets,
-    trimmed,
-)
+from annotate.claims.parse import _OPENING_QUOTES, Candidates, _text, tokens_offsets, trimmed
 from annotate.claims.quotes import Quote, quote_containing
+from annotate.claims.speakers import is_personal, source_of, subject_of
 from annotate.model import ClaimKind, Offsets
 
 

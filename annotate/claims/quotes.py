@@ -17,17 +17,14 @@ from annotate.claims.parse import (
     _OPENING_QUOTES,
     _WORD,
     _text,
-    antecedent,
     complement_of,
     cue_of,
     is_reporting_verb,
-    source_of,
-    speaker_of,
-    subject_of,
     token_at,
     tokens_offsets,
     trimmed,
 )
+from annotate.claims.speakers import antecedent, source_of, speaker_of, subject_of
 from annotate.model import ClaimKind, Offsets
 
 

@@ -9,22 +9,16 @@ from spacy.tokens import Doc, Token
 
 from annotate.claims import lexicon
 from annotate.claims.according_to import _according_to_of
+from annotate.claims.contents import content_of, without_a_following_comment
 from annotate.claims.detected import DetectedClaim
 from annotate.claims.parse import (
     Candidates,
     _text,
-    antecedent,
     complement_of,
-    content_of,
     cue_of,
-    is_personal,
     is_reporting_verb,
-    source_of,
-    speaker_of,
-    subject_of,
     subtree_without,
     tokens_offsets,
-    without_a_following_comment,
 )
 from annotate.claims.quotes import (
     Quote,
@@ -32,6 +26,7 @@ from annotate.claims.quotes import (
     quote_containing,
     quoted_fragment_only,
 )
+from annotate.claims.speakers import antecedent, is_personal, source_of, speaker_of, subject_of
 from annotate.model import ClaimKind, Offsets
 
 
