@@ -230,6 +230,9 @@ def test_inverted_order(pipeline: Any, text: str) -> None:
         ("I should mention that there is a fantastic launch video on the website.", "mention"),
         ("Posts on the forum theorized that an attack had occurred.", "theorized"),
         ("I mean, the problem is national and it is a matter of generations.", "mean"),
+        ("We've convinced the food standards agency that all salt should be iodised.", "convinced"),
+        ("He lied to the court that the drives were never returned.", "lied"),
+        ("I have the clear sensation that they wait for the praise of supporters.", "sensation"),
     ],
 )
 def test_other_reporting_and_cognition_verbs(pipeline: Any, text: str, cue: str) -> None:
@@ -365,6 +368,7 @@ def test_statistic_without_attribution(pipeline: Any) -> None:
         "How can you tell whether they will or will not?",  # "can tell": to discern
         'As far as I can tell, the site features "free as in beer" books.',
         "The court ruled out an appeal.",
+        "The cats lie in the sun all day because it is warm.",  # "lie" only before "that"
     ],
 )
 def test_negative_cases_yield_no_claim(pipeline: Any, text: str) -> None:

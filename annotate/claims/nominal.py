@@ -23,6 +23,8 @@ def _content_clause(word: Token) -> Token | None:
     for child in word.children:
         if child.dep_ in ("ccomp", "acl") and child.pos_ in ("VERB", "AUX"):
             return child
+        if child.dep_ == "relcl" and any(c.dep_ == "mark" for c in child.children):
+            return child  # "the sensation that they wait …": "that" marks it, it is no relative
     return None
 
 
