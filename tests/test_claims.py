@@ -1180,3 +1180,30 @@ def test_a_headline_with_a_nominal_cue_and_a_colon_is_unattributed(pipeline: Any
         ClaimKind.UNATTRIBUTED,
     )
     assert claims_in(pipeline, "Update: roads to the north\n\nText.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "content", "source", "cue"),
+    [
+        (
+            'Her skin broke, and in the words of the Crown prosecutor, Mark Tedeschi, QC, "Gloria '
+            'spent the last five months of her life crying."',
+            "Gloria spent the last five months of her life crying",
+            "the Crown prosecutor, Mark Tedeschi, QC",
+            "words",
+        ),
+        (
+            "In the view of the council, the bridge must be closed.",
+            "the bridge must be closed",
+            "the council",
+            "view",
+        ),
+    ],
+)
+def test_an_according_to_phrase_attributes_the_quotation_or_clause(
+    pipeline: Any, text: str, content: str, source: str, cue: str
+) -> None:
+    claim = only(claims_in(pipeline, text))
+    assert (claim["content"], claim["source"], claim["cue"]) == (content, source, cue)
+    assert (claim["kind"], claim["rule"]) == (ClaimKind.ACCORDING_TO, "according_to.phrase")
+    assert claims_in(pipeline, "He spoke in the words of a poet.") == []

@@ -1,4 +1,5 @@
-"""Rule family ``according_to``: "according to X, ..."."""
+"""Rule family ``according_to``: "according to X, ...", and the phrases that work the same way
+("in the words of X, "…"", the lexicon's ``according_phrases``)."""
 
 from __future__ import annotations
 
@@ -6,15 +7,19 @@ from collections.abc import Iterator
 
 from spacy.tokens import Doc, Token
 
+from annotate.claims import lexicon
 from annotate.claims.contents import content_of
 from annotate.claims.detected import DetectedClaim
 from annotate.claims.parse import (
+    _OPENING_QUOTES,
     Candidates,
     _text,
     is_reporting_verb,
     subtree_without,
     tokens_offsets,
+    trimmed,
 )
+from annotate.claims.quotes import Quote, quote_containing
 from annotate.claims.speakers import source_of, subject_of
 from annotate.model import ClaimKind, Offsets
 
@@ -101,6 +106,81 @@ def _according_to_claims(
             ),
             source=source,
             cue=Offsets(token.idx, to.idx + len(to.text)),
+            source_named=named,
+            source_head=head,
+            content_parts=fragments,
+        )
+
+
+def _phrase_parts(noun: Token) -> tuple[Token, Token, Token] | None:
+    """For the noun of an according-to phrase ("words" in "in the words of X"): the phrase's
+    first and last tokens, and X."""
+    doc = noun.doc
+    for phrase in lexicon.active().according_phrases:
+        *before, name, of = phrase
+        start = noun.i - len(before)
+        if noun.lower_ != name or start < 0:
+            continue
+        if [t.lower_ for t in doc[start : noun.i]] != before:
+            continue
+        preposition = next((c for c in noun.children if c.lower_ == of), None)
+        source = (
+            next((c for c in preposition.children if c.dep_ == "pobj"), None)
+            if preposition is not None
+            else None
+        )
+        if preposition is not None and source is not None:
+            return doc[start], preposition, source
+    return None
+
+
+def _according_phrase_claims(
+    doc: Doc, quotes: list[Quote], used: set[int], candidates: Candidates
+) -> Iterator[DetectedClaim]:
+    text = _text(doc)
+    for noun in candidates.according_phrases:
+        parts = _phrase_parts(noun)
+        if parts is None:
+            continue
+        first, last_word, source_head = parts
+        last = max(t.i for t in source_head.subtree)
+        after = last + 1
+        if after >= len(doc) or doc[after].text not in (",", ":", *_OPENING_QUOTES):
+            continue  # set off from what it attributes: not "spoke in the words of a poet."
+        while after < len(doc) and doc[after].is_punct and doc[after].text not in _OPENING_QUOTES:
+            after += 1
+        quote = (
+            quote_containing(quotes, doc[after].idx, doc[after].idx + 1)
+            if after < len(doc)
+            else None
+        )
+        clause = first.head
+        content: Offsets | None = None
+        fragments: list[Offsets] | None = None
+        if quote is not None:
+            content = trimmed(doc, quote.inner.start, quote.inner.end, drop_mark=False)
+        elif clause != first and clause.pos_ in ("VERB", "AUX") and clause.i not in used:
+            made = content_of(doc, subtree_without(clause, excluded=[first]))
+            if made is not None:
+                content, fragments = made
+                used.add(clause.i)
+        if content is None:
+            continue
+        source, named, head = source_of(doc, source_head)
+        # the cue is the phrase's noun, as for a nominal cue ("his claim that")
+        cue = Offsets(noun.idx, noun.idx + len(noun.text))
+        phrase = text[first.idx : last_word.idx + len(last_word.text)]
+        yield DetectedClaim(
+            content=content,
+            kind=ClaimKind.ACCORDING_TO,
+            rule="according_to.phrase",
+            explanation=(
+                f"cue '{phrase}' (according-to phrase) → source "
+                f"'{text[source.start : source.end]}' → "
+                + ("the quotation after it" if quote is not None else "the clause it attaches to")
+            ),
+            source=source,
+            cue=cue,
             source_named=named,
             source_head=head,
             content_parts=fragments,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from annotate.claims.according_to import _according_to_claims
+from annotate.claims.according_to import _according_phrase_claims, _according_to_claims
 from annotate.claims.colon import _colon_claims
 from annotate.claims.detected import CLAIMS_COMPONENT, SPANS_KEY, USER_DATA_KEY, DetectedClaim
 from annotate.claims.hedges import _hedge_claims
@@ -39,6 +39,7 @@ def _detect_claims(doc: Doc) -> list[DetectedClaim]:
     claims = list(_quote_claims(doc, quotes, used))
     claims += _speech_verb_claims(doc, quotes, used, candidates)
     claims += _according_to_claims(doc, used, candidates)
+    claims += _according_phrase_claims(doc, quotes, used, candidates)
     claims += _colon_claims(doc, quotes, used)
     claims += _quotative_claims(doc, quotes, used, candidates)
     claims += _nominal_claims(doc, used, candidates)

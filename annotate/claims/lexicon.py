@@ -57,6 +57,8 @@ class Lexicon:
     content_stops: frozenset[str] = frozenset()
     #: Phrases that end a content wherever they open an adverbial ("in order to …").
     content_ends: tuple[tuple[str, ...], ...] = ()
+    #: Phrases that work as "according to": "in the words of X, …".
+    according_phrases: tuple[tuple[str, ...], ...] = ()
     #: Past forms of cue verbs that are not lemma + "ed" ("said", "told").
     irregular_forms: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
@@ -135,6 +137,7 @@ def load(extra: Path | None = None) -> Lexicon:
             "quotatives",
             "content_stops",
             "content_ends",
+            "according_phrases",
         )
     }
     approximators = _words(base, "approximators", BUILT_IN)
@@ -166,6 +169,7 @@ def load(extra: Path | None = None) -> Lexicon:
         quotatives=frozenset(lists["quotatives"]),
         content_stops=frozenset(lists["content_stops"]),
         content_ends=tuple(tuple(end.split()) for end in lists["content_ends"]),
+        according_phrases=tuple(tuple(phrase.split()) for phrase in lists["according_phrases"]),
         irregular_forms={
             lemma: tuple(forms)
             for lemma, forms in base.get("irregular_forms", {}).items()

@@ -60,7 +60,14 @@ class _CueHashes:
         return cls(
             _hashes(words.verbs),
             _hashes(words.hedge_nouns),
-            _hashes([*words.hedge_adverbs, *words.quotatives, "according"]),
+            _hashes(
+                [
+                    *words.hedge_adverbs,
+                    *words.quotatives,
+                    *(phrase[-2] for phrase in words.according_phrases if len(phrase) > 1),
+                    "according",
+                ]
+            ),
             _hashes([*words.nouns, *words.adjectives]),
         )
 
@@ -89,11 +96,13 @@ class Candidates:
     nominal: list[Token]
     #: The "like" of "I was like, …".
     quotative: list[Token]
+    #: The noun of an according-to phrase ("in the words of").
+    according_phrases: list[Token]
 
     @classmethod
     def of(cls, doc: Doc) -> Candidates:
         if not len(doc):
-            return cls([], [], [], [], [], [])
+            return cls([], [], [], [], [], [], [])
         lemmas = doc.to_array(LEMMA)
         lowers = doc.to_array(LOWER)
 
@@ -107,12 +116,17 @@ class Candidates:
             hedge_nouns=pick(lemmas, hashes.hedge_nouns),
             hedge_adverbs=[t for t in by_lower if t.lower_ in words.hedge_adverbs],
             according=[t for t in by_lower if t.lower_ == "according"],
+            according_phrases=[t for t in by_lower if t.lower_ in _phrase_nouns(words)],
             quotative=[t for t in by_lower if t.lower_ in words.quotatives],
             # by lemma, and by form: "concerned" tagged as a participle has the lemma "concern"
             nominal=sorted(
                 {*pick(lemmas, hashes.nominal), *pick(lowers, hashes.nominal)}, key=lambda t: t.i
             ),
         )
+
+
+def _phrase_nouns(words: lexicon.Lexicon) -> frozenset[str]:
+    return frozenset(phrase[-2] for phrase in words.according_phrases if len(phrase) > 1)
 
 
 def trimmed(doc: Doc, start: int, end: int, *, drop_mark: bool = True) -> Offsets | None:
