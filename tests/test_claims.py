@@ -1207,3 +1207,27 @@ def test_an_according_to_phrase_attributes_the_quotation_or_clause(
     assert (claim["content"], claim["source"], claim["cue"]) == (content, source, cue)
     assert (claim["kind"], claim["rule"]) == (ClaimKind.ACCORDING_TO, "according_to.phrase")
     assert claims_in(pipeline, "He spoke in the words of a poet.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "content"),
+    [
+        (
+            'The goal was a sample from a comet called Wild 2 (pronounced "Vilt-two" — the '
+            "discoverer was German, I believe).",
+            "the discoverer was German",
+        ),
+        (
+            "The plan (which had been delayed twice) will fail, critics said.",
+            "The plan (which had been delayed twice) will fail",
+        ),
+        (
+            "The plan — a costly one — will fail, critics said.",
+            "The plan — a costly one — will fail",
+        ),
+    ],
+)
+def test_an_attribution_after_its_clause_is_about_what_its_parenthesis_or_dash_opened(
+    pipeline: Any, text: str, content: str
+) -> None:
+    assert only(claims_in(pipeline, text))["content"] == content

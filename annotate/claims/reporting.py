@@ -66,6 +66,8 @@ def _speech_verb_claims(
             tokens = [t for t in verb.subtree if clause.i <= t.i]
         else:
             tokens = complement_tokens(verb, clause)
+        if clause.i < verb.i:
+            tokens = _inside_the_aside(tokens, verb)
         if not tokens:
             continue
         if overlapping_quote(quotes, tokens) is not None and not (
@@ -273,6 +275,30 @@ def _an_aside(verb: Token) -> bool:
     if start > 0 and verb.doc[start - 1].dep_ == "cc":
         return False
     return not any(t.i > verb.i and t.tag_ in ("WRB", "WP", "WDT") for t in verb.children)
+
+
+_DASHES = frozenset({"—", "–", "--"})
+
+
+def _inside_the_aside(tokens: list[Token], verb: Token) -> list[Token]:
+    """An attribution closing a parenthesis or following a dash is about what the
+    parenthesis or dash opened ("a comet called Wild 2 (pronounced "Vilt-two" — the discoverer
+    was German, I believe)" → "the discoverer was German")."""
+    # per open parenthesis (and the text outside any): where it begins, and its dashes
+    levels: list[tuple[int, list[int]]] = [(0, [])]
+    for position, token in enumerate(tokens):
+        if token.i > verb.i:
+            break
+        if token.text == "(":
+            levels.append((position + 1, []))
+        elif token.text == ")" and len(levels) > 1:
+            levels.pop()
+        elif token.text in _DASHES:
+            levels[-1][1].append(position)
+    start, dashes = levels[-1]
+    if len(dashes) % 2:  # a dash left open ("A — B, I believe"); paired ones enclose an aside
+        start = dashes[-1] + 1
+    return tokens[start:] if start < len(tokens) else tokens
 
 
 def _a_noun_with_an_infinitive(clause: Token) -> bool:
