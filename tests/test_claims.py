@@ -1231,3 +1231,16 @@ def test_an_attribution_after_its_clause_is_about_what_its_parenthesis_or_dash_o
     pipeline: Any, text: str, content: str
 ) -> None:
     assert only(claims_in(pipeline, text))["content"] == content
+
+
+def test_a_cue_verb_the_tagger_read_as_a_plural_noun(pipeline: Any) -> None:
+    doc = parsed(
+        pipeline,
+        "This/DT/det/1 right/NN/nsubj/2 guarantees/NNS/ROOT/2/guarantee that/IN/mark/6 "
+        "the/DT/det/5 company/NN/nsubj/6 serves/VBZ/ccomp/2/serve its/PRP$/poss/8 "
+        "members/NNS/dobj/6 ././punct/2",
+    )
+    [claim] = detect_claims(doc)
+    assert claim.source is not None and claim.cue is not None
+    parts = [doc.text[o.start : o.end] for o in (claim.content, claim.source, claim.cue)]
+    assert parts == ["the company serves its members", "This right", "guarantees"]

@@ -169,7 +169,8 @@ def entity_at(doc: Doc, token: Token) -> Span | None:
 def is_reporting_verb(token: Token) -> bool:
     """A verb (not "said" inside a noun phrase) with a cue lemma. A negated cue is still an
     attribution ("officials have not said why …"): the explanation says it is negated."""
-    if token.pos_ not in ("VERB", "AUX") or not token.tag_.startswith("VB"):
+    verbal = token.pos_ in ("VERB", "AUX") and token.tag_.startswith("VB")
+    if not verbal and not _a_verb_read_as_a_noun(token):
         return False
     if token.dep_ in ("amod", "compound", "nmod"):
         return False
@@ -180,6 +181,19 @@ def is_reporting_verb(token: Token) -> bool:
         return False  # "as far as I can tell", "how can you tell whether": to discern
     # "point" is a cue only as "point out"
     return lemma != "point" or any(c.dep_ == "prt" for c in token.children)
+
+
+def _a_verb_read_as_a_noun(token: Token) -> bool:
+    """ "This right guarantees that …" with "guarantees" tagged a plural noun: a sentence's
+    root with a subject and a that-clause is a verb, whatever its tag."""
+    if token.tag_ != "NNS" or token.dep_ != "ROOT":
+        return False
+    children = list(token.children)
+    has_subject = any(c.dep_ == "nsubj" for c in children)
+    return has_subject and any(
+        c.dep_ == "ccomp" and any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children)
+        for c in children
+    )
 
 
 def complement_of(verb: Token) -> tuple[Token, str] | None:
