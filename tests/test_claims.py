@@ -1244,3 +1244,10 @@ def test_a_cue_verb_the_tagger_read_as_a_plural_noun(pipeline: Any) -> None:
     assert claim.source is not None and claim.cue is not None
     parts = [doc.text[o.start : o.end] for o in (claim.content, claim.source, claim.cue)]
     assert parts == ["the company serves its members", "This right", "guarantees"]
+
+
+def test_a_that_clause_the_parser_broke_off_runs_to_the_sentence_end(pipeline: Any) -> None:
+    text = '"I have no doubt that as time goes on, there will be more and more cases documented"'
+    claim = only(claims_in(pipeline, text))
+    assert claim["content"] == "as time goes on, there will be more and more cases documented"
+    assert (claim["source"], claim["cue"]) == ("I", "doubt")

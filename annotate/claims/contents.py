@@ -95,3 +95,18 @@ def _opens_a_purpose(tokens: list[Token], position: int) -> bool:
         return False
     words = [t.lower_ for t in tokens[position : position + 4]]
     return any(words[: len(end)] == list(end) for end in lexicon.active().content_ends)
+
+
+def to_the_sentence_end(tokens: list[Token]) -> list[Token]:
+    """A that-clause the parser broke off mid-phrase ("no doubt that … there will be more
+    and more cases documented", "documented" hung on the main verb) runs on to the end of
+    its sentence: the word after it is neither punctuation nor a conjunction."""
+    last = tokens[-1]
+    sentence = last.sent
+    if last.i + 1 >= sentence.end:
+        return tokens
+    following = last.nbor()
+    if following.is_punct or following.dep_ == "cc" or following.is_space:
+        return tokens
+    rest = [t for t in sentence if t.i > last.i and not t.is_space]
+    return [*tokens, *rest]

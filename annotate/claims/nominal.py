@@ -11,7 +11,11 @@ from collections.abc import Iterator
 from spacy.tokens import Doc, Token
 
 from annotate.claims import lexicon
-from annotate.claims.contents import content_of, without_a_following_comment
+from annotate.claims.contents import (
+    content_of,
+    to_the_sentence_end,
+    without_a_following_comment,
+)
 from annotate.claims.detected import DetectedClaim
 from annotate.claims.parse import Candidates, _text
 from annotate.claims.speakers import source_of, subject_of
@@ -76,9 +80,8 @@ def _nominal_claims(doc: Doc, used: set[int], candidates: Candidates) -> Iterato
             continue
         if speaker.lower_ in words.not_sources:
             continue
-        found = content_of(
-            doc, without_a_following_comment(sorted(clause.subtree, key=lambda t: t.i))
-        )
+        tokens = to_the_sentence_end(sorted(clause.subtree, key=lambda t: t.i))
+        found = content_of(doc, without_a_following_comment(tokens))
         if found is None:
             continue
         content, fragments = found
