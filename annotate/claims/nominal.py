@@ -80,7 +80,9 @@ def _nominal_claims(doc: Doc, used: set[int], candidates: Candidates) -> Iterato
             continue
         if speaker.lower_ in words.not_sources:
             continue
-        tokens = to_the_sentence_end(sorted(clause.subtree, key=lambda t: t.i))
+        tokens = sorted(clause.subtree, key=lambda t: t.i)
+        if word.dep_ in ("dobj", "attr", "pobj"):  # not "the claim that … was disputed"
+            tokens = to_the_sentence_end(tokens)
         found = content_of(doc, without_a_following_comment(tokens))
         if found is None:
             continue
