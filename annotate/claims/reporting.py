@@ -47,27 +47,13 @@ def _speech_verb_claims(
             subject.dep_ == "nsubjpass" and subject.lower_ in ("it", "this")
         )
         if subject is not None and not impersonal:
-            subject = speaker_of(verb, subject)
-            if subject is None or subject.lower_ in lexicon.active().not_sources:
-                continue
-            if verb.lemma_.lower() in lexicon.active().personal_only and not is_personal(subject):
+            subject = _who_speaks(verb, subject)
+            if subject is None:
                 continue
         clause, how = attached
         if not _plausible(verb, clause, how):
             continue
-        if how == "parataxis":
-            tokens = subtree_without(
-                clause,
-                excluded=[verb, *_coordinated_clauses(clause), *_clauses_before(verb, clause)],
-            )
-        elif how == "as":
-            tokens = subtree_without(clause, excluded=[verb])
-        elif how == "that":
-            tokens = [t for t in verb.subtree if clause.i <= t.i]
-        else:
-            tokens = complement_tokens(verb, clause)
-        if clause.i < verb.i:
-            tokens = _inside_the_aside(tokens, verb)
+        tokens = _content_tokens(verb, clause, how)
         if not tokens:
             continue
         if overlapping_quote(quotes, tokens) is not None and not (
@@ -136,6 +122,34 @@ def _speech_verb_claims(
             pronoun=subject.lower_ if subject.pos_ == "PRON" else None,
             content_parts=fragments,
         )
+
+
+def _who_speaks(verb: Token, subject: Token) -> Token | None:
+    """The cue's speaker, if it can make a claim: the passive's agent, never a non-source
+    ("This means …"), a person for the lexicon's ``personal_only`` cues ("I mean")."""
+    speaker = speaker_of(verb, subject)
+    words = lexicon.active()
+    if speaker is None or speaker.lower_ in words.not_sources:
+        return None
+    if verb.lemma_.lower() in words.personal_only and not is_personal(speaker):
+        return None
+    return speaker
+
+
+def _content_tokens(verb: Token, clause: Token, how: str) -> list[Token]:
+    """The tokens of what the cue attributes, by how the clause is attached to it."""
+    if how == "parataxis":
+        tokens = subtree_without(
+            clause,
+            excluded=[verb, *_coordinated_clauses(clause), *_clauses_before(verb, clause)],
+        )
+    elif how == "as":
+        tokens = subtree_without(clause, excluded=[verb])
+    elif how == "that":
+        tokens = [t for t in verb.subtree if clause.i <= t.i]
+    else:
+        tokens = complement_tokens(verb, clause)
+    return _inside_the_aside(tokens, verb) if clause.i < verb.i else tokens
 
 
 def complement_tokens(verb: Token, clause: Token) -> list[Token]:
