@@ -60,18 +60,19 @@ def _colon_claims(doc: Doc, quotes: list[Quote], used: set[int]) -> Iterator[Det
             content = Offsets(doc[after_start].idx, content.end)  # "'streamlined' process …"
         if content is None or not _a_clause(after, headline=reports):
             continue  # "Frank Messina: An Interview with …" is a title, not a claim
-        verb = before[-1]
+        last = before[-1]  # the word before the colon
+        last_word = Offsets(last.idx, last.idx + len(last.text))
         if reports:
             # a headline "Reports: asylum process to replace interviews": whose, it does not say
             source, kind, head = None, None, None
-            rule, cue = "colon.reports", Offsets(verb.idx, verb.idx + len(verb.text))
-        elif is_reporting_verb(verb) and verb.i not in used:
-            subject = subject_of(verb)
+            rule, cue = "colon.reports", last_word
+        elif is_reporting_verb(last) and last.i not in used:
+            subject = subject_of(last)
             if subject is None:
                 continue
-            used.add(verb.i)
+            used.add(last.i)
             source, kind, head = source_of(doc, subject)
-            rule, cue = "colon.after_verb", Offsets(verb.idx, verb.idx + len(verb.text))
+            rule, cue = "colon.after_verb", last_word
         elif (
             len(before) <= _MAX_SOURCE_WORDS
             and before.ents

@@ -252,9 +252,8 @@ def _plausible(verb: Token, clause: Token, how: str) -> bool:
     if how == "ccomp" and _a_noun_with_an_infinitive(clause):
         return False
     if verb.lemma_.lower() in lexicon.active().marked_only and how != "parataxis":
-        first = clause.left_edge
-        marked = how != "xcomp" and any(c.dep_ == "mark" for c in clause.children)
-        if not marked and first.tag_ not in ("WDT", "WP", "WP$", "WRB"):
+        marked = how != "xcomp" and _marked(clause)
+        if not marked and clause.left_edge.tag_ not in ("WDT", "WP", "WP$", "WRB"):
             return False  # "asks the government to act" asks for something, claims nothing
     if how == "xcomp":
         if clause.tag_ == "VBG" and lexicon.active().verb_class(verb.lemma_.lower()) == "speech":
@@ -325,6 +324,11 @@ def _a_noun_with_an_infinitive(clause: Token) -> bool:
     return any(c.dep_ == "nsubj" and c.pos_ in ("NOUN", "PROPN") for c in clause.children)
 
 
+def _marked(clause: Token) -> bool:
+    """Whether a complementiser ("that", "whether", "if") opens the clause."""
+    return any(c.dep_ == "mark" for c in clause.children)
+
+
 def _imperative(verb: Token, clause: Token) -> bool:
     """ "Remember that …", "Also see where …": a cue in the imperative, opening its sentence
     (after an adverb at most), before a clause with a complementiser or a wh-word."""
@@ -332,8 +336,7 @@ def _imperative(verb: Token, clause: Token) -> bool:
         return False
     if any(t.pos_ != "ADV" for t in verb.sent if t.i < verb.i):
         return False
-    marked = any(c.dep_ == "mark" for c in clause.children)
-    return marked or clause.left_edge.tag_ == "WRB"  # not "Say what you want"
+    return _marked(clause) or clause.left_edge.tag_ == "WRB"  # not "Say what you want"
 
 
 def _as_clause(verb: Token) -> tuple[Token, str] | None:
