@@ -450,6 +450,7 @@ def test_a_user_lexicon_adds_quote_only_verbs(tmp_path: Path, pipeline: Any) -> 
         ("{not json", "is not valid JSON"),
         ('{"verbs": {"say": "shouting"}}', "verbs.say: class 'shouting' is not one of"),
         ('{"hedge_nouns": "fear"}', "hedge_nouns: must be a list of words"),
+        ('{"according_phrases": ["words"]}', "according_phrases: 'words' must end with a noun"),
     ],
 )
 def test_a_bad_user_lexicon_is_one_clear_error(tmp_path: Path, content: str, message: str) -> None:

@@ -120,6 +120,16 @@ def _words(data: dict[str, Any], field: str, path: Path) -> list[str]:
     return [word.lower() for word in value]
 
 
+def _check_phrases(phrases: list[str], path: Path) -> None:
+    """An according-to phrase ends with its noun and a preposition ("in the words of")."""
+    for phrase in phrases:
+        if len(phrase.split()) < 2:
+            raise ClaimscopeError(
+                f"{path}: according_phrases: '{phrase}' must end with a noun and a preposition "
+                "(as 'in the words of')"
+            )
+
+
 def load(extra: Path | None = None) -> Lexicon:
     """The built-in lexicon, extended by ``extra`` when given."""
     base = _read(BUILT_IN)
@@ -148,6 +158,7 @@ def load(extra: Path | None = None) -> Lexicon:
         adjectives.update(_cues(more, "adjectives", extra))
         for name in lists:
             lists[name] += _words(more, name, extra)
+        _check_phrases(_words(more, "according_phrases", extra), extra)
         approximators += [a for a in _words(more, "approximators", extra) if a not in approximators]
     return Lexicon(
         verbs={lemma: kind for lemma, kind in verbs.items() if kind != REMOVE},
@@ -168,7 +179,7 @@ def load(extra: Path | None = None) -> Lexicon:
         personal_only=frozenset(lists["personal_only"]),
         quotatives=frozenset(lists["quotatives"]),
         content_stops=frozenset(lists["content_stops"]),
-        content_ends=tuple(tuple(end.split()) for end in lists["content_ends"]),
+        content_ends=tuple(tuple(end.split()) for end in lists["content_ends"] if end.split()),
         according_phrases=tuple(tuple(phrase.split()) for phrase in lists["according_phrases"]),
         irregular_forms={
             lemma: tuple(forms)
