@@ -124,12 +124,10 @@ def _phrase_parts(noun: Token) -> tuple[Token, Token, Token] | None:
         if [t.lower_ for t in doc[start : noun.i]] != before:
             continue
         preposition = next((c for c in noun.children if c.lower_ == of), None)
-        source = (
-            next((c for c in preposition.children if c.dep_ == "pobj"), None)
-            if preposition is not None
-            else None
-        )
-        if preposition is not None and source is not None:
+        if preposition is None:
+            continue
+        source = next((c for c in preposition.children if c.dep_ == "pobj"), None)
+        if source is not None:
             return doc[start], preposition, source
     return None
 

@@ -64,7 +64,7 @@ class _CueHashes:
                 [
                     *words.hedge_adverbs,
                     *words.quotatives,
-                    *(phrase[-2] for phrase in words.according_phrases if len(phrase) > 1),
+                    *_phrase_nouns(words),
                     "according",
                 ]
             ),
