@@ -28,6 +28,11 @@ class DamagedDatabaseError(StoreError):
     """The database file or its journal cannot be read back."""
 
 
+class DamagedJournalError(DamagedDatabaseError):
+    """A journal line fails its checksum (a reader beside a writer may meet a line being
+    appended, and reads again before it believes the damage)."""
+
+
 SAFE_EDITS = "every acknowledged edit is kept"
 
 

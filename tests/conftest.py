@@ -7,6 +7,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -34,25 +35,62 @@ def store(db_path: Path) -> Iterator[Store]:
 
 
 def run_cli(
-    *args: str, db: Path | None = None, stdin: bytes | None = None, check: bool = False
+    *args: str,
+    db: Path | None = None,
+    stdin: bytes | None = None,
+    check: bool = False,
+    env: dict[str, str | None] | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run the real ``claimscope`` entry point in a subprocess."""
+    """Run the real ``claimscope`` entry point in a subprocess (``env``: variables to set,
+    or with None to unset, over the test's ``COLUMNS=200 NO_COLOR=1``)."""
     command = [sys.executable, "-m", "annotate"]
     if db is not None:
         command += ["--db", str(db)]
-    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
+    wanted: dict[str, str | None] = {"COLUMNS": "200", "NO_COLOR": "1", **(env or {})}
+    environment = {**os.environ}
+    for name, value in wanted.items():
+        if value is None:
+            environment.pop(name, None)
+        else:
+            environment[name] = value
     result = subprocess.run(
         [*command, *args],
         input=stdin.decode() if stdin is not None else None,
         capture_output=True,
         text=True,
-        env=env,
+        env=environment,
         timeout=120,
         check=False,
     )
     if check and result.returncode != 0:
         raise AssertionError(f"claimscope {args} failed:\n{result.stdout}\n{result.stderr}")
     return result
+
+
+def rewrite_records(db: Path, part: int, tables: dict[str, Any]) -> None:
+    """Replace a partition's records with ``tables`` as a writer would (sealed, and known to
+    the main file), so what the test changes is the data, not the file's integrity."""
+    import orjson
+
+    from annotate.store.files import records_path
+    from annotate.store.placement import Placement
+    from annotate.store.seal import seal
+
+    tables = {name: value for name, value in tables.items() if name != "checksum"}
+    data, crc = seal(orjson.dumps(tables))
+    records_path(db, part).write_bytes(data)
+    main = orjson.loads(db.read_bytes())
+    main.pop("checksum")
+    meta = main["meta"]["1"]
+    meta["sums"][part][0] = crc
+    for name in ("documents", "spans", "claims", "history"):
+        placement = Placement(meta["placement"].get(name))
+        for key in sorted(map(int, tables.get(name, {}))):
+            if placement.find(key) is None:
+                placement.place(key, part)
+            meta["next_ids"][name] = max(meta["next_ids"].get(name, 1), key + 1)
+        meta["placement"][name] = placement.to_dict()
+    db.write_bytes(seal(orjson.dumps(main))[0])
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ import orjson
 import pytest
 
 from annotate.store.files import records_path
-from tests.conftest import CORPORA, SEED, run_cli
+from tests.conftest import CORPORA, SEED, rewrite_records, run_cli
 
 
 @pytest.mark.parametrize("command", [[], ["import"], ["stats"], ["db"], ["db", "check"]])
@@ -58,7 +58,7 @@ def test_db_check_reports_problems_and_exits_nonzero(db_path: Path) -> None:
         "updated_at": None,
     }
     doc["text"] += " tampered"
-    records.write_bytes(orjson.dumps(data))
+    rewrite_records(db_path, 0, data)
     result = run_cli("db", "check", "--json", db=db_path)
     assert result.returncode == 1
     problems = json.loads(result.stdout)["problems"]

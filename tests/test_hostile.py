@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rich.cells import cell_len
@@ -293,3 +294,142 @@ async def test_no_screen_draws_a_control_character(injection_db: Path, tmp_path:
         "LabelPickerScreen",
     } <= dialogs
     assert any("Palette" in name for name in dialogs)
+
+
+# Markup in data: Rich must never read a label, a name or a path as markup ----------------
+
+LINK = "[link=https://evil.example/x]LINKLAB[/link]"
+BLINK = "[blink red on white]ANN[/]"
+BROKEN = "[/oops]"
+
+
+def every_command() -> list[tuple[str, ...]]:
+    """Every command of the CLI, as the typer app defines them (so a new one is covered)."""
+    import typer.main
+
+    from annotate.cli import app
+
+    def walk(command: Any, prefix: tuple[str, ...]) -> list[tuple[str, ...]]:
+        subcommands = getattr(command, "commands", None)
+        if subcommands:
+            return [n for name, sub in subcommands.items() for n in walk(sub, (*prefix, name))]
+        return [prefix]
+
+    return walk(typer.main.get_command(app), ())
+
+
+@pytest.fixture
+def markup_db(tmp_path: Path) -> Path:
+    """A database under a folder named like markup, whose labels, annotators, origins,
+    titles and notes are markup."""
+    folder = tmp_path / "a[/x]"  # two folders, "a[" and "x]"
+    folder.mkdir(parents=True)
+    text = "Kabul officials said on Monday that talks would resume soon."
+    record = {
+        "text": text,
+        "meta": {"title": f"T {LINK}"},
+        "spans": [
+            {"start": 0, "end": 5, "label": LINK},
+            {"start": 6, "end": 15, "label": BROKEN},
+        ],
+        "claims": [
+            {
+                "content": {"start": 36, "end": len(text) - 1},
+                "source": {"start": 6, "end": 15},
+                "cue": {"start": 16, "end": 20},
+                "kind": "reported",
+                "note": BLINK,
+            }
+        ],
+        "_annotator_id": BLINK,
+    }
+    source = folder / "wire[oops].jsonl"
+    source.write_text(json.dumps(record) + "\n")
+    db = folder / "db.json"
+    run_cli("import", "--origin", BROKEN, "--as-suggestions", str(source), db=db, check=True)
+    run_cli("import", str(source), db=db, check=True)
+    return db
+
+
+def _arguments(command: tuple[str, ...], db: Path, tmp: Path) -> list[tuple[str, ...]]:
+    folder = db.parent
+    gold = folder / "gold.jsonl"
+    if not gold.exists():
+        gold.write_text(json.dumps({"text": "unrelated", "spans": []}) + "\n")
+    return {
+        ("import",): [("import", str(next(folder.glob("wire*"))))],
+        ("stats",): [("stats",), ("stats", "--json")],
+        ("export",): [("export", str(folder / "out.jsonl"), "--force")],
+        ("preannotate",): [("preannotate", "--labels", f"GPE,{LINK}")],
+        ("preannotate-batch",): [
+            ("preannotate-batch", str(next(folder.glob("wire*"))), "--out", str(folder / "sh"))
+        ],
+        ("evaluate",): [("evaluate", str(gold)), ("evaluate", str(gold), "--json")],
+        ("train",): [("train", str(folder / "run[/x]"))],
+        ("tui",): [("tui",)],
+        ("assign",): [("assign", "--annotators", f"{BLINK},{BROKEN}")],
+        ("merge",): [("merge", str(db))],
+        ("agree",): [("agree",), ("agree", "--json")],
+        ("db", "check"): [("db", "check"), ("db", "check", "--json")],
+        ("db", "recover"): [("db", "recover")],
+    }[command]
+
+
+def test_no_command_reads_data_as_markup(markup_db: Path, tmp_path: Path) -> None:
+    """Each command of the CLI runs against the markup database with colour forced on, as on
+    a terminal: no hyperlink or blink reaches the output, no command fails on markup, and
+    the data shows as it was typed."""
+    for command in every_command():
+        for arguments in _arguments(command, markup_db, tmp_path):
+            result = run_cli(*arguments, db=markup_db, env={"NO_COLOR": None, "FORCE_COLOR": "1"})
+            shown = result.stdout + result.stderr
+            assert result.returncode != 2, (arguments, shown)
+            assert "MarkupError" not in shown and "internal error" not in shown, arguments
+            assert "\x1b]8;" not in shown, (arguments, "a hyperlink")
+            assert "\x1b[5m" not in shown and ";5m" not in shown, (arguments, "blink")
+    stats = run_cli("stats", db=markup_db).stdout
+    assert LINK in stats and BROKEN in stats
+    agree = run_cli("assign", "--annotators", f"{BLINK},bob", db=markup_db)
+    assert agree.returncode == 0, agree.stderr
+    assert BLINK in agree.stdout
+    exported = run_cli("export", str(markup_db.parent / "o.jsonl"), db=markup_db)
+    assert exported.returncode == 0 and "a[/x]" in exported.stdout
+
+
+def test_json_output_escapes_c1_and_bidi_controls(tmp_path: Path) -> None:
+    text = "Kabul officials said on Monday that talks would resume soon."
+    evil = "L\x9b2J\u202eR\x85"
+    record = {"text": text, "spans": [{"start": 0, "end": 5, "label": evil}]}
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps(record) + "\n")
+    db = tmp_path / "db.json"
+    run_cli("import", str(source), db=db, check=True)
+    for command in (
+        ("stats", "--json"),
+        ("db", "check", "--json"),
+        ("evaluate", str(source), "--json"),
+    ):
+        result = run_cli(*command, db=db, check=True)
+        assert not any(c in result.stdout for c in "\x9b\u202e\x85"), command
+        loaded = json.loads(result.stdout)
+        if command[0] == "stats":
+            assert "\\u009b" in result.stdout and evil in json.dumps(loaded, ensure_ascii=False)
+
+
+def test_output_to_a_pipe_is_not_wrapped_and_shows_bel_and_bs(tmp_path: Path) -> None:
+    long_name = "a-very-long-wire-story-name-" + "x" * 90 + ".txt"
+    article = tmp_path / long_name
+    article.write_text("date 2021-05-30\nKabul officials said on Monday that talks resume.\n")
+    db = tmp_path / "db.json"
+    result = run_cli("import", str(article), db=db, env={"COLUMNS": None})
+    assert result.returncode == 0
+    assert len(result.stdout.strip().splitlines()) == 1, result.stdout
+    label = "LABEL-" + "Y" * 100 + "\x07\x08"
+    text = "Kabul officials said on Monday that talks would resume soon."
+    source = tmp_path / "labels.jsonl"
+    source.write_text(json.dumps({"text": text, "spans": [{"start": 0, "end": 5, "label": label}]}))
+    run_cli("import", str(source), db=db, check=True)
+    stats = run_cli("stats", db=db, env={"COLUMNS": None}).stdout
+    row = next(line for line in stats.splitlines() if "LABEL-" in line)
+    assert "Y" * 100 + "␇␈" in row  # shown, not dropped, and the count after it on its line
+    assert row.rstrip().rstrip("│┃| ").endswith("1")

@@ -231,13 +231,14 @@ def test_torn_journal_tail_is_dropped_and_the_rest_replayed(db_path: Path) -> No
     journal = Path(f"{db_path}.journal")
     whole = journal.read_bytes()
     torn = encode_entry({"seq": 99, "ops": [{"op": "del", "t": "spans", "id": 1}]})
-    for cut in (1, len(torn) // 2, len(torn) - 1):
+    # cut anywhere before its last JSON byte, the entry fails its checksum: a torn write
+    for cut in (1, len(torn) // 2, len(torn) - 2):
         journal.write_bytes(whole + torn[:cut])
         with Store.open(db_path, readonly=True) as reader:
             assert reader.recovered_torn_bytes == cut
             assert len(reader.spans(doc_id)) == 1
     with Store.open(db_path) as recovered:  # the writable open drops the torn tail
-        assert recovered.recovered_torn_bytes == len(torn) - 1
+        assert recovered.recovered_torn_bytes == len(torn) - 2
         assert [s.label for s in recovered.spans(doc_id)] == ["PERSON"]
     assert not journal.exists()
     with Store.open(db_path) as reopened:
@@ -383,7 +384,7 @@ def test_a_schema_1_database_is_read_in_place_and_migrated_by_the_first_writer(
         seed = store.document_ids()[0]
         assert store.replayed_entries == 3
         assert store.partitions == 1
-    assert orjson.loads(db.read_bytes())["meta"]["1"]["schema_version"] == 2
+    assert orjson.loads(db.read_bytes())["meta"]["1"]["schema_version"] == 3
     assert records_path(db, 0).exists()
     assert not Path(f"{db}.journal").exists()
     assert load_ui_state(db, "alice") == {"last_doc": seed}
@@ -405,11 +406,83 @@ def test_a_schema_1_database_is_read_in_place_and_migrated_by_the_first_writer(
     assert run_cli("db", "check", db=db).returncode == 0
 
 
+SCHEMA_2 = ROOT / "tests" / "data" / "schema2"
+
+
+def _copy_schema_2(tmp_path: Path) -> Path:
+    shutil.copytree(SCHEMA_2, tmp_path, dirs_exist_ok=True)
+    for name in ("expected.jsonl", "expected-stats.json"):
+        (tmp_path / name).unlink()
+    return tmp_path / "claimscope.json"
+
+
+def test_a_schema_2_database_is_read_in_place_and_sealed_by_the_first_writer(
+    tmp_path: Path,
+) -> None:
+    """tests/data/schema2 was written by the release before checksums: the schema-1 database
+    above migrated into two partitions, then three acknowledged edits left only in the journal
+    by a crash. The first writer seals every file; nothing is lost on the way."""
+    db = _copy_schema_2(tmp_path / "db")
+    files = sorted(p for p in (tmp_path / "db").rglob("*") if p.is_file())
+    before = {p: p.read_bytes() for p in files}
+    expected = (SCHEMA_2 / "expected.jsonl").read_bytes()
+    expected_stats = orjson.loads((SCHEMA_2 / "expected-stats.json").read_bytes())
+    out = tmp_path / "out.jsonl"
+    run_cli("export", str(out), "--force", db=db, check=True)
+    assert out.read_bytes() == expected
+    assert orjson.loads(run_cli("stats", "--json", db=db, check=True).stdout) == expected_stats
+    assert {p: p.read_bytes() for p in files} == before  # readers change nothing
+    with Store.open(db) as store:
+        assert store.replayed_entries == 3
+        assert store.partitions == 2
+    meta = orjson.loads(db.read_bytes())["meta"]["1"]
+    assert meta["schema_version"] == 3
+    assert len(meta["sums"]) == 2
+    for part in range(2):
+        for path in (records_path(db, part), index_path(db, part)):
+            assert path.read_bytes().startswith(b'{"checksum":{"1":{"crc32":"')
+    assert not Path(f"{db}.journal").exists()
+    run_cli("export", str(out), "--force", db=db, check=True)
+    assert out.read_bytes() == expected
+    assert orjson.loads(run_cli("stats", "--json", db=db, check=True).stdout) == expected_stats
+    assert run_cli("db", "check", db=db).returncode == 0
+
+
+def test_sealing_cut_short_leaves_a_database_that_opens_and_seals_later(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = _copy_schema_2(tmp_path)
+    expected = (SCHEMA_2 / "expected.jsonl").read_bytes()
+    real_write = store_module.atomic_write
+    calls = []
+
+    def crash_on_the_second(path: Path, payload: bytes) -> None:
+        calls.append(path)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        real_write(path, payload)
+
+    monkeypatch.setattr(store_module, "atomic_write", crash_on_the_second)
+    with pytest.raises(StoreError, match="No space left"):
+        Store.open(db)
+    monkeypatch.setattr(store_module, "atomic_write", real_write)
+    assert records_path(db, 0).read_bytes().startswith(b'{"checksum"')  # sealed before it
+    assert orjson.loads(db.read_bytes())["meta"]["1"]["schema_version"] == 2
+    out = tmp_path / "out.jsonl"
+    run_cli("export", str(out), "--force", db=db, check=True)
+    assert out.read_bytes() == expected
+    with Store.open(db):
+        pass
+    assert orjson.loads(db.read_bytes())["meta"]["1"]["schema_version"] == 3
+    run_cli("export", str(out), "--force", db=db, check=True)
+    assert out.read_bytes() == expected
+
+
 def test_missing_migration_is_a_clear_error(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     with Store.open(db_path):
         pass
-    monkeypatch.setattr(store_module, "SCHEMA_VERSION", 3)
-    with pytest.raises(StoreError, match="no migration from schema 2"):
+    monkeypatch.setattr(store_module, "SCHEMA_VERSION", 4)
+    with pytest.raises(StoreError, match="no migration from schema 3"):
         Store.open(db_path)
 
 

@@ -19,7 +19,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widget import Widget
 
-from annotate.errors import CheckpointError, ClaimscopeError, StorageError
+from annotate.errors import CheckpointError, ClaimscopeError, DamagedDatabaseError, StorageError
 from annotate.labels import LabelSet, load_labels
 from annotate.safetext import visible
 from annotate.session import save_ui_state
@@ -209,7 +209,8 @@ def make_app(
     adjudicate: Sequence[str] = (),
 ) -> ClaimscopeApp:
     """Open the database for writing and build the app around it. When the file system
-    refuses writing (read-only, permissions), open it read-only and say so in the app."""
+    refuses writing (read-only, permissions) or the database is damaged (no writer opens
+    one), open it read-only and say so in the app."""
     labels = load_labels(labels_path)
     reason = None
     if store is None:
@@ -218,6 +219,9 @@ def make_app(
         except StorageError as error:
             store = Store.open(db_path, readonly=True)
             reason = f"{error}. Opened read-only: fix the permissions, then restart claimscope"
+        except DamagedDatabaseError as error:  # what is intact can still be read
+            store = Store.open(db_path, readonly=True)
+            reason = f"{error}. Opened read-only: nothing is written to a damaged database"
     names = tuple(dict.fromkeys(name for name in adjudicate if name))
     if names and annotator in names:
         raise ClaimscopeError(f"--as {annotator}: gold must be an annotator of its own")

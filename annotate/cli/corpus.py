@@ -1,11 +1,9 @@
-"""Corpus commands: ``import``, ``stats`` and ``db check``."""
+"""Corpus commands: ``import``, ``stats``, ``db check`` and ``db recover``."""
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated
 
-import orjson
 import typer
 from rich.table import Table
 from rich.text import Text
@@ -13,9 +11,12 @@ from rich.text import Text
 from annotate.cli.base import (
     app,
     db_app,
+    db_path,
     err,
+    labelled,
     open_store,
     out,
+    print_json,
     progress_bar,
     report_error,
     warn,
@@ -23,6 +24,7 @@ from annotate.cli.base import (
 from annotate.importer import ImportReport, Provenance, import_records, parse_sources
 from annotate.stats import corpus_stats
 from annotate.store.integrity import check_store
+from annotate.store.recover import recover
 
 
 @app.command("import")
@@ -84,6 +86,11 @@ def describe_import(report: ImportReport) -> str:
         f"claims and {merge.reviews} review state(s); {merge.identical} identical "
         f"annotation(s) and {report.duplicates} unchanged document(s) skipped"
     )
+    if merge.kept_decisions:
+        line += (
+            f"; {merge.kept_decisions} decision(s) on suggestions their annotator had already "
+            "decided here kept as they were"
+        )
     for kept in merge.kept_reviews:
         warn(f"review state kept: {kept}")
     return line
@@ -97,9 +104,13 @@ def stats_command(
     with open_store(readonly=True) as store:
         stats = corpus_stats(store)
     if as_json:
-        sys.stdout.write(orjson.dumps(stats.to_dict(), option=orjson.OPT_INDENT_2).decode() + "\n")
+        print_json(stats.to_dict())
         return
-    out.print(f"[bold]{stats.documents}[/] documents, {stats.characters:,} characters")
+    out.print(
+        Text.assemble(
+            (str(stats.documents), "bold"), f" documents, {stats.characters:,} characters"
+        )
+    )
     if stats.documents_by_state:
         table = Table("annotator", *next(iter(stats.documents_by_state.values())).keys())
         for annotator, counts in stats.documents_by_state.items():
@@ -143,7 +154,7 @@ def db_check_command(
             "writer_pid": report.writer_pid,
             "problems": report.problems,
         }
-        sys.stdout.write(orjson.dumps(payload, option=orjson.OPT_INDENT_2).decode() + "\n")
+        print_json(payload)
     else:
         out.print(
             f"{report.path}: {report.documents} documents, {report.spans} spans, "
@@ -153,7 +164,27 @@ def db_check_command(
         if report.writer_pid:
             out.print(f"open for writing by pid {report.writer_pid}")
         for problem in report.problems:
-            out.print(Text.assemble(("problem: ", "red"), problem), soft_wrap=True)
+            out.print(labelled("problem: ", "red", problem), soft_wrap=True)
         out.print("ok" if report.ok else f"{len(report.problems)} problem(s)")
     if not report.ok:
         raise typer.Exit(1)
+
+
+@db_app.command("recover")
+def db_recover_command() -> None:
+    """Rebuild a damaged database from its intact files and say what could not be recovered
+    (the damaged files are moved aside, never deleted)."""
+    report = recover(db_path())
+    if report.intact:
+        out.print(f"{report.path} is intact; nothing was changed")
+        return
+    for line in report.mended:
+        out.print(labelled("mended: ", "yellow", line), soft_wrap=True)
+    for line in report.lost:
+        out.print(labelled("lost: ", "red", line), soft_wrap=True)
+    out.print(
+        f"recovered {report.path}: {report.documents} documents, {report.spans} spans, "
+        f"{report.claims} claims ({report.replayed} journal entries replayed); the damaged "
+        f"files are in {report.moved_to}",
+        soft_wrap=True,
+    )

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import sys
 from functools import partial
 from pathlib import Path
 from typing import Annotated
 
-import orjson
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from annotate.cli.base import app, err, open_store, out, report_error, warn
+from annotate.cli.base import app, err, open_store, out, print_json, report_error, warn
 from annotate.errors import ClaimscopeError, StorageError
 
 
@@ -114,7 +112,7 @@ def preannotate_command(
                     on_progress=on_progress,
                 )
     if as_json:
-        sys.stdout.write(orjson.dumps(summary(report), option=orjson.OPT_INDENT_2).decode() + "\n")
+        print_json(summary(report))
     else:
         out.print(
             f"{report.origin}: {report.documents} document(s) annotated "
@@ -255,9 +253,7 @@ def evaluate_command(
             raise StorageError("write", errors, error, safe="nothing was written") from error
         err.print(f"errors: {len(evaluation.claims.errors)} written to {errors}", soft_wrap=True)
     if as_json:
-        sys.stdout.write(
-            orjson.dumps(evaluation.to_dict(), option=orjson.OPT_INDENT_2).decode() + "\n"
-        )
+        print_json(evaluation.to_dict())
         return
     result = evaluation.to_dict()
     out.print(f"{evaluation.documents} gold document(s)")

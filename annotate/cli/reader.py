@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from annotate.cli.base import app, db_path, state, warn
-from annotate.errors import CheckpointError
+from annotate.errors import CheckpointError, ClaimscopeError
 
 
 @app.command("tui")
@@ -31,6 +32,10 @@ def tui_command(
     ] = "gold",
 ) -> None:
     """Open the reader: browse documents, review and correct entities and claims."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise ClaimscopeError(
+            "claimscope tui needs a terminal: its input and output are a pipe or a file here"
+        )
     from tui.app import make_app
 
     names = [n.strip() for n in adjudicate.split(",") if n.strip()] if adjudicate else []

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
-import orjson
 import typer
 from rich.table import Table
+from rich.text import Text
 
-from annotate.cli.base import app, open_store, out
+from annotate.cli.base import app, open_store, out, print_json
 from annotate.cli.corpus import describe_import
 from annotate.errors import ClaimscopeError
+from annotate.safetext import visible
 from annotate.team.assign import plan_assignments
 from annotate.team.databases import merge_database
 from annotate.team.report import team_report
@@ -79,7 +79,7 @@ def agree_command(
     with open_store(readonly=True) as store:
         report = team_report(store, _names(annotators))
     if as_json:
-        sys.stdout.write(orjson.dumps(report, option=orjson.OPT_INDENT_2).decode() + "\n")
+        print_json(report)
         return
     _print(report)
 
@@ -89,7 +89,13 @@ def _print(report: dict[str, Any]) -> None:
         out.print("agree: no document has been marked done by two or more annotators yet")
     else:
         names = ", ".join(report["annotators"])
-        out.print(f"[bold]{report['documents']}[/] documents marked done by two or more of {names}")
+        out.print(
+            Text.assemble(
+                (str(report["documents"]), "bold"),
+                f" documents marked done by two or more of {visible(names)}",
+            ),
+            soft_wrap=True,
+        )
         alpha = Table("label", "Krippendorff's α (tokens)", title="All annotators together")
         for label, value in report["alpha"].items():
             alpha.add_row("all labels" if label == "*" else label, _value(value))

@@ -18,8 +18,16 @@ This module and :mod:`annotate.store.parts` are the only ones that touch the fil
   run on close, on request (the TUI calls one when idle) and when the journal or the number of
   changed partitions grows. Each file records the last entry it holds and a replay gives each
   file only what it misses, so a crash anywhere in a checkpoint replays nothing twice.
-- ``claimscope.json.lock`` is held by the one process that may write (see
-  :mod:`annotate.store.lock`). Read-only opens take no lock.
+- Every file is sealed with a checksum (:mod:`annotate.store.seal`) verified whenever it is
+  read, and the main file records each partition file's checksum and journal sequence, so a
+  flipped bit, a file rolled back to an older copy or one put in from elsewhere is damage:
+  every command reports it and no writer opens (``claimscope db recover`` rebuilds from what
+  is intact, :mod:`annotate.store.recover`). A writer never replaces a partition file with one
+  holding fewer records than the journal's deletions explain, nor a file the main file does
+  not know.
+- The one process that may write holds an ``flock`` on the partitions folder (see
+  :mod:`annotate.store.lock`); ``claimscope.json.lock`` names it. Read-only opens take no
+  lock.
 - Read-only opens run beside a writer: they open every file of the database, read the
   journal, and start again when a checkpoint replaced a file in between. The open files keep
   the versions they read, so partitions read later belong to the same state: a reader sees a
@@ -28,7 +36,8 @@ This module and :mod:`annotate.store.parts` are the only ones that touch the fil
   naming the file and the cause. A failed journal append is rolled back (the edit was not
   made); a failed checkpoint loses nothing (the journal keeps every acknowledged edit).
 - A schema-1 database (one TinyDB file holding everything) is migrated on its first writable
-  open (:mod:`annotate.store.legacy`).
+  open (:mod:`annotate.store.legacy`); a schema-2 database (partitions without checksums) is
+  sealed by its first writable open, one partition at a time.
 """
 
 from __future__ import annotations
@@ -39,9 +48,10 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
+from functools import wraps
 from pathlib import Path
 from threading import RLock
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import orjson
 from tinydb import TinyDB
@@ -52,6 +62,7 @@ from annotate.catalog import Row, Totals, add_totals, count_record, empty_totals
 from annotate.errors import (
     CheckpointError,
     DamagedDatabaseError,
+    DamagedJournalError,
     StorageError,
     StoreError,
 )
@@ -78,16 +89,24 @@ from annotate.store.lock import WriteLock
 from annotate.store.parts import (
     INDEX_TABLES,
     RECORD_TABLES,
+    RECOVER,
     UNIQUE_FIELDS,
     PartIndex,
     Partition,
     apply_op,
+    damaged_structure,
     decode_tables,
+    parse_tables,
 )
 from annotate.store.placement import Placement
+from annotate.store.seal import SEAL_TABLE, check_seal, seal
 from annotate.store.transaction import Op, Transaction, UndoTag, utc_now
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+#: The first schema whose files carry checksums.
+SEALED_SINCE = 3
+#: The schema of partitioned databases without checksums (sealed by the first writer).
+UNSEALED_VERSION = 2
 TABLES = (*RECORD_TABLES, *INDEX_TABLES)
 DEFAULT_DB_NAME = "claimscope.json"
 #: Documents per partition: a checkpoint after one edit rewrites about this many texts.
@@ -103,6 +122,24 @@ DAMAGE_REREADS = 3
 DB_ENV_VAR = "CLAIMSCOPE_DB"
 
 Changes = frozenset[tuple[str, int]]
+#: Per partition: the checksum and journal sequence of its records file, then of its index.
+FileSums = list[int]
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _locked(method: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Run a query under the store's lock, so a checkpoint on another thread (the reader
+    runs one when idle) never changes the partitions it is reading."""
+
+    @wraps(method)
+    def run(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        store = args[0]
+        assert isinstance(store, Store)
+        with store._mutex:
+            return method(*args, **kwargs)
+
+    return run
 
 
 def resolve_db_path(option: str | Path | None) -> Path:
@@ -182,6 +219,14 @@ class Store(UndoHistory):
         self._part_sizes: list[int] = []
         self._stale: set[str] = set()
         self._unique: dict[str, dict[tuple[str, ...], int]] = {t: {} for t in UNIQUE_FIELDS}
+        #: The files carry checksums and the main file knows them (schema 3).
+        self._sealed = True
+        self._sums: list[FileSums | None] = []
+        #: The journal sequence the main file held when it was read, and the last one the
+        #: journal held then: a partition file between the two was written by a checkpoint
+        #: that was cut short before the main file.
+        self._main_seq = 0
+        self._journal_seq = 0
 
     @classmethod
     def open(cls, path: str | Path, *, readonly: bool = False, **options: Any) -> Store:
@@ -198,33 +243,41 @@ class Store(UndoHistory):
     def _open(self) -> None:
         if not self.readonly:
             self._lock = WriteLock.acquire(self.path, self.lock_path)
-            for leftover in self._leftover_temporaries():  # of a checkpoint cut short
-                leftover.unlink(missing_ok=True)
         elif not self.path.exists() and not self.journal_path.exists():
             raise StoreError(f"no database at {self.path} (run `claimscope import` first)")
         journal, migrated = self._read_consistent_state()
         self.recovered_torn_bytes = journal.torn_bytes
         if self.readonly:
             return
+        for leftover in self._leftover_temporaries():  # of a checkpoint cut short
+            leftover.unlink(missing_ok=True)
         try:
-            self._journal = JournalWriter(self.journal_path, keep_bytes=journal.valid_bytes)
+            self._journal = JournalWriter(
+                self.journal_path, keep_bytes=journal.valid_bytes, terminate=journal.unterminated
+            )
         except OSError as error:
             raise StorageError(
                 "open the journal", self.journal_path, error, safe="nothing was changed"
             ) from error
-        if migrated or not self.path.exists():
+        if not self._sealed:
+            self._seal_partitions()
+        elif migrated or not self.path.exists():
             self.checkpoint()
             if migrated:
                 from annotate.session import save_all
 
                 with suppress(OSError):  # where the reader was is a convenience
                     save_all(self.path, self.migrated_ui_state)
+        else:
+            self._verify_records_files()
 
     def _leftover_temporaries(self) -> list[Path]:
+        """What an interrupted checkpoint of this database left: temporaries of the main file
+        and of partition files the database has. Nothing else in the folder is touched."""
         found = stale_temporaries(self.path)
-        folder = parts_folder(self.path)
-        if folder.is_dir():
-            found += [p for p in folder.iterdir() if p.name.startswith(".")]
+        for part in range(len(self._indexes)):
+            found += stale_temporaries(index_path(self.path, part))
+            found += stale_temporaries(records_path(self.path, part))
         return found
 
     def _read_consistent_state(self) -> tuple[JournalContents, bool]:
@@ -244,10 +297,18 @@ class Store(UndoHistory):
             try:
                 return self._read_state_once()
             except (_MovedUnderUsError, DamagedDatabaseError) as error:
-                # A line being appended can look damaged for an instant; damage that stays
-                # through a few reads is real and reported at once.
-                damage_seen += isinstance(error, DamagedDatabaseError)
-                if attempt == attempts - 1 or damage_seen > DAMAGE_REREADS:
+                # A line being appended, or a checkpoint emptying the journal, can look like
+                # damage for an instant; damage that stays through a few reads is real.
+                damage_seen += not _moved_only(error)
+                transient = isinstance(error, DamagedJournalError | _MovedUnderUsError)
+                if attempt == attempts - 1 or damage_seen > DAMAGE_REREADS or not transient:
+                    if isinstance(error, _JournalGapError):
+                        raise DamagedDatabaseError(str(error)) from None
+                    if isinstance(error, _MovedUnderUsError):
+                        raise StoreError(
+                            f"{self.path} kept changing while it was read ({attempts} "
+                            "attempts): a writer checkpoints without pause; try again"
+                        ) from None
                     raise
                 self.read_retries += 1
                 time.sleep(0.002 * (attempt + 1))
@@ -258,14 +319,18 @@ class Store(UndoHistory):
         try:
             main_fd = held[self.path] = open_fd(self.path)
             main = self._load_main(main_fd)
-            version = int(main.get("meta", {}).get("1", {}).get("schema_version", 0))
+            version = main["meta"]["1"]["schema_version"]
             if version == LEGACY_VERSION:
                 journal = read_journal(self.journal_path)
                 self._check_current(held)
                 self._load_legacy(main, journal)
                 return journal, not self.readonly
             self._meta = main["meta"]["1"]
-            self._parts_on_disk = int(self._meta.get("parts", 0))
+            self._sealed = version >= SEALED_SINCE
+            self._parts_on_disk = self._meta["parts"]
+            self._main_seq = self._meta["last_seq"]
+            if self._sealed:
+                self._sums = list(self._meta["sums"])
             if self.readonly:
                 allow_open_files(self._parts_on_disk + 64)
             for part in range(self._parts_on_disk):
@@ -275,12 +340,14 @@ class Store(UndoHistory):
                     held[records_path(self.path, part)] = self._part_fds[part] = fd
             journal = read_journal(self.journal_path)
             self._check_current(held)
+            self._journal_seq = max(self._main_seq, journal.last_seq)
             self._load_indexes(held)
         finally:
             for fd in held.values():
                 if fd is not None and fd not in self._part_fds.values():
                     os.close(fd)
         self._replay(journal)
+        self._check_counters()
         return journal, False
 
     def _check_current(self, held: dict[Path, int | None]) -> None:
@@ -300,30 +367,8 @@ class Store(UndoHistory):
     def _load_main(self, fd: int | None) -> dict[str, Any]:
         if fd is None:
             return {"meta": {"1": self._new_meta()}}
-        raw = read_fd(fd, self.path)
-        if not raw.strip():
-            raise DamagedDatabaseError(
-                f"{self.path} is empty ({len(raw)} bytes), and Claimscope never writes an empty "
-                "database; it was left untouched — restore it from a backup or move it aside"
-            )
-        loaded = decode_tables(raw, self.path, "restore it from a backup or move it aside")
-        if "meta" not in loaded:
-            if any(loaded.values()):
-                raise StoreError(f"{self.path} is a TinyDB file but not a Claimscope database")
-            return {"meta": {"1": self._new_meta()}}
-        meta = loaded["meta"].get("1") or {}
-        version = int(meta.get("schema_version", LEGACY_VERSION))
-        meta["schema_version"] = version
-        loaded["meta"]["1"] = meta
-        if version > SCHEMA_VERSION:
-            raise StoreError(
-                f"{self.path} was written by a newer Claimscope (schema {version}; "
-                f"this one reads up to {SCHEMA_VERSION}); upgrade claimscope to open it"
-            )
-        if version not in (LEGACY_VERSION, SCHEMA_VERSION):
-            raise StoreError(f"{self.path}: no migration from schema {version}")
-        result: dict[str, Any] = loaded
-        return result
+        loaded = decode_main(read_fd(fd, self.path), self.path)
+        return loaded if loaded is not None else {"meta": {"1": self._new_meta()}}
 
     def _new_meta(self) -> dict[str, Any]:
         return {
@@ -332,25 +377,108 @@ class Store(UndoHistory):
             "last_seq": 0,
             "part_docs": self._part_docs,
             "parts": 0,
+            "next_ids": {},
+            "placement": {},
+            "sums": [],
         }
 
     def _load_indexes(self, held: dict[Path, int | None]) -> None:
         meta = self._meta
-        self._seq = int(meta.get("last_seq", 0))
-        self._part_docs = int(meta.get("part_docs", self._part_docs))
-        for table, value in (meta.get("next_ids") or {}).items():
-            self._next_id[table] = max(self._next_id.get(table, 1), int(value))
-        for table, saved in (meta.get("placement") or {}).items():
+        self._seq = meta["last_seq"]
+        self._part_docs = meta["part_docs"]
+        for table, value in meta["next_ids"].items():
+            self._next_id[table] = max(self._next_id.get(table, 1), value)
+        for table, saved in meta["placement"].items():
             self._placement[table] = Placement(saved)
         with _collector_paused():
             for part in range(self._parts_on_disk):
                 where = index_path(self.path, part)
                 fd = held.get(where)
                 if fd is None:
-                    raise DamagedDatabaseError(
-                        f"{where} is missing; the database is incomplete — restore it from a backup"
-                    )
-                self._add_index(PartIndex.from_bytes(part, read_fd(fd, where), where))
+                    raise DamagedDatabaseError(f"{where} is missing; {RECOVER}")
+                index = PartIndex.from_bytes(part, read_fd(fd, where), where, sealed=self._sealed)
+                self._verify_file(part, 2, index.crc, index.last_seq, where)
+                try:
+                    self._add_index(index)
+                except (KeyError, TypeError, ValueError, AttributeError) as error:
+                    raise damaged_structure(where, error) from None
+
+    def _verify_file(self, part: int, slot: int, crc: int | None, seq: int, where: Path) -> None:
+        """A partition file must be the one the main file recorded (``slot`` 0: records, 2:
+        index), or a newer one a checkpoint cut short wrote before the main file; anything
+        else was rolled back or put in from elsewhere."""
+        if not self._sealed:
+            return
+        sums = self._sums[part] if part < len(self._sums) else None
+        if sums is None:
+            raise DamagedDatabaseError(f"{self.path}: partition {part} is unknown; {RECOVER}")
+        if crc == sums[slot] and seq == sums[slot + 1]:
+            return
+        if self._main_seq < seq <= max(self._journal_seq, self._seq):
+            sums[slot], sums[slot + 1] = crc if crc is not None else 0, seq
+            return
+        other = "another copy of the same state" if seq == sums[slot + 1] else f"entry {seq}"
+        raise DamagedDatabaseError(
+            f"{where} is not the file the database expects: it holds {other}, the main file "
+            f"recorded entry {sums[slot + 1]} — it was rolled back or replaced. Nothing was "
+            f"changed; {RECOVER}"
+        )
+
+    def _verify_records_files(self) -> None:
+        """A writer reads every records file's checksum before it writes anything, so it never
+        opens a damaged database (readers verify each file as they read it)."""
+        for part in range(self._parts_on_disk):
+            if part in self._parts:
+                continue  # read (and verified) by the replay
+            where = records_path(self.path, part)
+            try:
+                raw = where.read_bytes()
+            except FileNotFoundError:
+                raise DamagedDatabaseError(f"{where} is missing; {RECOVER}") from None
+            except OSError as error:
+                raise StorageError("read", where, error, safe="nothing was changed") from error
+            crc = check_seal(raw, where)
+            sums = self._sums[part]
+            if crc is not None and sums is not None and crc == sums[0]:
+                continue
+            with _collector_paused():  # not the recorded file: decode it to say why
+                partition = Partition.from_bytes(part, raw, where, sealed=True)
+            self._verify_file(part, 0, partition.crc, partition.last_seq, where)
+
+    def _check_counters(self) -> None:
+        """Every id in use must be below its table's next id, or the next edit would reuse
+        it and replace another record."""
+        for table in TABLES:
+            used = self._placement[table].end - 1
+            if table in INDEX_TABLES:
+                for index in self._indexes:
+                    used = max(used, max(map(int, index.tables[table]), default=0))
+            if self._next_id[table] <= used:
+                raise DamagedDatabaseError(
+                    f"{self.path} is damaged: the next {table} id is {self._next_id[table]}, "
+                    f"but id {used} is in use; it was left untouched — {RECOVER}"
+                )
+
+    def _check_unknown_file(self, part: int) -> None:
+        """Before a writer makes partition ``part`` (one the main file does not have), a file
+        already there must be one a checkpoint cut short wrote; never replace another."""
+        if self.readonly:
+            return
+        for where in (index_path(self.path, part), records_path(self.path, part)):
+            try:
+                raw = where.read_bytes()
+            except FileNotFoundError:
+                continue
+            except OSError as error:
+                raise StorageError("read", where, error, safe="nothing was changed") from error
+            expected = RECORD_TABLES if where.name.count(".") == 1 else ("catalog", *INDEX_TABLES)
+            _, meta, _ = parse_tables(raw, where, expected, sealed=self._sealed)
+            seq = meta.get("last_seq")
+            if not (isinstance(seq, int) and self._main_seq < seq <= self._journal_seq):
+                raise DamagedDatabaseError(
+                    f"{where} holds data the database does not know (partition {part} is not "
+                    f"in {self.path.name}); it was left untouched — {RECOVER}"
+                )
 
     def _add_index(self, index: PartIndex) -> None:
         part = index.number
@@ -368,7 +496,7 @@ class Store(UndoHistory):
         """A schema-1 database, split into partitions held in memory (all of them dirty)."""
         for table in ("documents", "spans", "claims", "history", *INDEX_TABLES, "ui_state"):
             main.setdefault(table, {})
-        gap = _MovedUnderUsError() if self.readonly else None
+        gap = _JournalGapError if self.readonly else None
         split = split_legacy(main, journal, self.journal_path, self._part_docs, gap)
         self.replayed_entries = split.replayed
         self._seq = split.last_seq
@@ -404,7 +532,7 @@ class Store(UndoHistory):
             self._seq,
             self.journal_path,
             self._apply,
-            gap=_MovedUnderUsError() if self.readonly else None,
+            gap=_JournalGapError if self.readonly else None,
         )
 
     # Partitions ----------------------------------------------------------------------------
@@ -416,6 +544,7 @@ class Store(UndoHistory):
             self._parts.move_to_end(part)
             return loaded
         if part >= self._parts_on_disk:
+            self._check_unknown_file(part)
             loaded = Partition.empty(part)  # made since the last checkpoint
         else:
             where = records_path(self.path, part)
@@ -434,7 +563,10 @@ class Store(UndoHistory):
                 except OSError as error:
                     raise StorageError("read", where, error, safe="nothing was changed") from error
             with _collector_paused():
-                loaded = Partition.from_bytes(part, raw, where)
+                loaded = Partition.from_bytes(part, raw, where, sealed=self._sealed)
+            self._verify_file(part, 0, loaded.crc, loaded.last_seq, where)
+            if loaded.last_seq <= self._seq:  # a file ahead of the replay has later ids
+                self._check_keys(loaded, where)
         self._parts[part] = loaded
         self._evict()
         return loaded
@@ -444,18 +576,34 @@ class Store(UndoHistory):
         for part in clean[: max(0, len(clean) - LOADED_PARTS)]:
             del self._parts[part]
 
+    def _check_keys(self, partition: Partition, where: Path) -> None:
+        for name in RECORD_TABLES:
+            used = max(map(int, partition.tables[name]), default=0)
+            if used >= self._next_id[name]:
+                raise DamagedDatabaseError(
+                    f"{where}: {name} record {used} is at or past the next id "
+                    f"({self._next_id[name]}) the main file gives; {RECOVER}"
+                )
+
     def _ensure_part(self, part: int) -> None:
         while len(self._indexes) <= part:
+            if len(self._indexes) >= self._parts_on_disk:
+                self._check_unknown_file(len(self._indexes))
             self._indexes.append(PartIndex.empty(len(self._indexes)))
             self._part_sizes.append(0)
+            if self._sealed:
+                self._sums.append(None)
 
+    @_locked
     def part_of(self, table: str, record_id: int) -> int | None:
         """The partition holding record ``record_id`` of ``table`` (None: never stored)."""
         return self._placement[table].find(record_id)
 
+    @_locked
     def document_part(self, doc_id: str) -> int | None:
         return self._doc_part.get(doc_id)
 
+    @_locked
     def room_for_document(self, added: dict[int, int]) -> int:
         """The partition a new document goes to, ``added`` more being on their way there."""
         last = max([len(self._part_sizes) - 1, *added])
@@ -479,24 +627,38 @@ class Store(UndoHistory):
             seq = self._seq
             self._refresh_stale_rows()
             where = self.path
+            for part in self._dirty_parts:
+                loss = self._parts[part].unexplained_loss()
+                if loss is not None:
+                    raise DamagedDatabaseError(
+                        f"{records_path(self.path, part)} was not replaced: the new version "
+                        f"would lose records no edit removed ({loss}); {safe}"
+                    )
             try:
                 if self._dirty_indexes or self._dirty_parts:
                     parts_folder(self.path).mkdir(exist_ok=True)
                 for part in sorted(self._dirty_indexes | self._dirty_parts):
+                    self._ensure_sums(part)
                     where = index_path(self.path, part)
-                    atomic_write(where, self._indexes[part].to_bytes(seq))
-                    self._indexes[part].last_seq = seq
+                    data, crc = self._indexes[part].to_bytes(seq)
+                    atomic_write(where, data)
+                    self._indexes[part].last_seq, self._indexes[part].crc = seq, crc
+                    self._set_sums(part, 2, crc, seq)
                     self._dirty_indexes.discard(part)
                     if part in self._dirty_parts:
                         where = records_path(self.path, part)
-                        atomic_write(where, self._parts[part].to_bytes(seq))
-                        self._parts[part].last_seq = seq
+                        data, crc = self._parts[part].to_bytes(seq)
+                        atomic_write(where, data)
+                        self._parts[part].written(seq, crc)
+                        self._set_sums(part, 0, crc, seq)
                         self._dirty_parts.discard(part)
                 where = self.path
                 self._parts_on_disk = max(self._parts_on_disk, len(self._indexes))
-                atomic_write(self.path, orjson.dumps({"meta": {"1": self._main_meta(seq)}}))
+                main, _ = seal(orjson.dumps({"meta": {"1": self._main_meta(seq)}}))
+                atomic_write(self.path, main)
             except OSError as error:
                 raise CheckpointError("checkpoint", where, error, safe=safe) from error
+            self._main_seq = self._journal_seq = seq
             self._evict()
             try:
                 journal.reset()
@@ -506,7 +668,26 @@ class Store(UndoHistory):
             self._checkpoint_at_entries = self.checkpoint_every
             self._checkpoint_at_bytes = self.checkpoint_bytes
 
+    def _ensure_sums(self, part: int) -> None:
+        while len(self._sums) <= part:
+            self._sums.append(None)
+
+    def _set_sums(self, part: int, slot: int, crc: int, seq: int) -> None:
+        sums = self._sums[part]
+        if sums is None:
+            # a new partition: its records file is written right after its index, or (an
+            # index-only change) has never been written: the empty records file of a
+            # partition whose documents came and went is written with it
+            sums = self._sums[part] = [0, 0, 0, 0]
+        sums[slot], sums[slot + 1] = crc, seq
+
     def _main_meta(self, seq: int) -> dict[str, Any]:
+        missing = [part for part, sums in enumerate(self._sums) if sums is None or not sums[0]]
+        for part in missing:  # a partition whose records file was never written
+            data, crc = self._partition(part).to_bytes(seq)
+            atomic_write(records_path(self.path, part), data)
+            self._parts[part].written(seq, crc)
+            self._set_sums(part, 0, crc, seq)
         meta = dict(self._meta)
         meta.update(
             schema_version=SCHEMA_VERSION,
@@ -515,9 +696,32 @@ class Store(UndoHistory):
             parts=self._parts_on_disk,
             next_ids=dict(self._next_id),
             placement={table: placed.to_dict() for table, placed in self._placement.items()},
+            sums=list(self._sums),
         )
         self._meta = meta
         return meta
+
+    def _seal_partitions(self) -> None:
+        """Migrate a schema-2 database: give every partition file its checksum, one partition
+        at a time (a crash part-way leaves a schema-2 database some of whose files are
+        sealed, which opens as before), then write the main file as schema 3."""
+        self._require_writable()
+        self._sums = [None] * len(self._indexes)
+        for part in range(self._parts_on_disk):
+            partition = self._partition(part)
+            if part not in self._dirty_parts:
+                where = records_path(self.path, part)
+                data, crc = partition.to_bytes(partition.last_seq)
+                try:
+                    atomic_write(where, data)
+                except OSError as error:
+                    raise StorageError("seal", where, error, safe="nothing was lost") from error
+                partition.written(partition.last_seq, crc)
+                self._set_sums(part, 0, crc, partition.last_seq)
+            self._dirty_indexes.add(part)
+            self._evict()
+        self._sealed = True
+        self.checkpoint()
 
     @property
     def pending_journal_entries(self) -> int:
@@ -560,7 +764,7 @@ class Store(UndoHistory):
             if empty and not self.path.exists():  # an open that failed before any write
                 self.journal_path.unlink(missing_ok=True)
         if self._lock is not None:
-            self._lock.release()
+            self._lock.release(keep_folder=self.path.exists())
             self._lock = None
 
     def _require_writable(self) -> JournalWriter:
@@ -650,6 +854,9 @@ class Store(UndoHistory):
         table, record = op["t"], op.get("r")
         if table not in TABLES:
             raise StoreError(f"unknown table {table!r}")
+        part = int(op["p"])
+        if part >= max(self._parts_on_disk, len(self._indexes)):
+            self._check_unknown_file(part)
         if op["op"] == "del" or record is None:
             return
         if op["op"] == "set":
@@ -755,6 +962,7 @@ class Store(UndoHistory):
 
     # Queries --------------------------------------------------------------------------------
 
+    @_locked
     def table(self, name: str) -> Table:
         """A TinyDB table for ad-hoc queries: a snapshot of every partition's records, taken
         now (it reads them all); writes go through the store."""
@@ -765,11 +973,15 @@ class Store(UndoHistory):
 
     def _keyed_records(self, table: str) -> Iterator[tuple[str, dict[str, Any]]]:
         if table in INDEX_TABLES:
-            for index in self._indexes:
-                yield from list(index.tables[table].items())
+            for index in list(self._indexes):
+                with self._mutex:
+                    items = list(index.tables[table].items())
+                yield from items
             return
         for part in range(len(self._indexes)):
-            yield from list(self._partition(part).tables[table].items())
+            with self._mutex:
+                items = list(self._partition(part).tables[table].items())
+            yield from items
 
     @property
     def last_seq(self) -> int:
@@ -779,18 +991,22 @@ class Store(UndoHistory):
     def partitions(self) -> int:
         return len(self._indexes)
 
+    @_locked
     def partition_contents(self) -> Iterator[tuple[Partition, PartIndex]]:
         """Each partition's records and index, in order, for ``db check`` (do not modify)."""
         self._refresh_stale_rows()
         for part in range(len(self._indexes)):
             yield self._partition(part), self._indexes[part]
 
+    @_locked
     def document_count(self) -> int:
         return len(self._doc_key)
 
+    @_locked
     def has_document(self, doc_id: str) -> bool:
         return doc_id in self._doc_key
 
+    @_locked
     def document_ids(self) -> list[str]:
         """Document ids in import order."""
         if self._doc_order is None:
@@ -801,13 +1017,17 @@ class Store(UndoHistory):
         """Every document's catalog row (title, date, tallies of each view; see
         :mod:`annotate.catalog`), in import order, kept current with every edit (reads no
         texts)."""
-        self._refresh_stale_rows()
+        with self._mutex:
+            self._refresh_stale_rows()
+            indexes = list(self._indexes)
         # new documents only ever go to the last partition: partition order is import order
-        for index in self._indexes:
-            rows = index.catalog
-            for key in sorted(rows, key=int):
-                yield rows[key]
+        for index in indexes:
+            with self._mutex:
+                rows = index.catalog
+                batch = [rows[key] for key in sorted(rows, key=int)]
+            yield from batch
 
+    @_locked
     def totals(self) -> Totals:
         """The corpus statistics of every partition, summed (see :mod:`annotate.catalog`)."""
         summed = empty_totals()
@@ -824,6 +1044,7 @@ class Store(UndoHistory):
         ]
         return record
 
+    @_locked
     def get_document(self, doc_id: str) -> Document:
         return Document.from_dict(self._document_record(doc_id))
 
@@ -831,6 +1052,7 @@ class Store(UndoHistory):
         for doc_id in self.document_ids():
             yield self.get_document(doc_id)
 
+    @_locked
     def spans(self, doc_id: str) -> list[EntitySpan]:
         """The document's entity spans, by position."""
         part = self._doc_part.get(doc_id)
@@ -850,10 +1072,12 @@ class Store(UndoHistory):
             return None
         return self._partition(part).get(table, record_id)
 
+    @_locked
     def find_span(self, span_id: int) -> EntitySpan | None:
         record = self._find("spans", span_id)
         return EntitySpan.from_dict(record) if record is not None else None
 
+    @_locked
     def find_claim(self, claim_id: int) -> Claim | None:
         record = self._find("claims", claim_id)
         return Claim.from_dict(record) if record is not None else None
@@ -864,6 +1088,7 @@ class Store(UndoHistory):
             raise StoreError(f"no span {span_id}")
         return span
 
+    @_locked
     def claims(self, doc_id: str) -> list[Claim]:
         """The document's claims, by position of their content."""
         part = self._doc_part.get(doc_id)
@@ -891,6 +1116,7 @@ class Store(UndoHistory):
         for record in self.raw_records("reviews"):
             yield Review.from_dict(record)
 
+    @_locked
     def assignments(self, annotator: str) -> dict[str, int]:
         """``annotator``'s queue: document id → position (empty when nothing is assigned)."""
         return {
@@ -912,10 +1138,12 @@ class Store(UndoHistory):
                 record = {"doc_id": doc_id, "annotator": annotator, "position": position}
                 tx.put("assignments", tx.new_id("assignments"), record)
 
+    @_locked
     def review_ids(self) -> dict[tuple[str, str], int]:
         """The record id of every review, by (document id, annotator)."""
         return {(key[0], key[1]): value for key, value in self._unique["reviews"].items()}
 
+    @_locked
     def review_state(self, doc_id: str, annotator: str) -> ReviewState:
         key = self._unique["reviews"].get((doc_id, annotator))
         part = self._doc_part.get(doc_id)
@@ -923,10 +1151,12 @@ class Store(UndoHistory):
             return ReviewState.TODO
         return ReviewState(self._indexes[part].tables["reviews"][str(key)]["state"])
 
+    @_locked
     def preannotated_key(self, doc_id: str, origin: str) -> int | None:
         """The record saying ``origin`` pre-annotated ``doc_id``, if it did."""
         return self._unique["preannotated"].get((doc_id, origin))
 
+    @_locked
     def preannotated_documents(self, origin: str) -> set[str]:
         return {doc_id for doc_id, name in self._unique["preannotated"] if name == origin}
 
@@ -1028,5 +1258,105 @@ def _record_offsets(table: str, record: dict[str, Any]) -> Iterable[tuple[str, O
         yield "quantity", Offsets(int(quantity["start"]), int(quantity["end"]))
 
 
+def decode_main(raw: bytes, path: Path) -> dict[str, Any] | None:
+    """The tables of a main file (its meta record's schema checked, and its checksum from
+    schema 3 on), or None for a TinyDB file with no tables yet."""
+    if not raw.strip():
+        raise DamagedDatabaseError(
+            f"{path} is empty ({len(raw)} bytes), and Claimscope never writes an empty "
+            f"database; it was left untouched — {RECOVER}"
+        )
+    sealed = check_seal(raw, path) is not None
+    loaded = decode_tables(raw, path, RECOVER)
+    loaded.pop(SEAL_TABLE, None)
+    if "meta" not in loaded:
+        if sealed:
+            raise DamagedDatabaseError(f"{path} is damaged (no meta table); {RECOVER}")
+        if any(loaded.values()):
+            raise StoreError(f"{path} is a TinyDB file but not a Claimscope database")
+        return None
+    meta = loaded["meta"].get("1")
+    version = meta.get("schema_version") if isinstance(meta, dict) else None
+    if not isinstance(meta, dict) or not isinstance(version, int) or isinstance(version, bool):
+        raise DamagedDatabaseError(
+            f"{path} is damaged (its meta record has no schema_version); it was left "
+            f"untouched — {RECOVER}"
+        )
+    if sealed != (version >= SEALED_SINCE) and version <= SCHEMA_VERSION:
+        raise DamagedDatabaseError(
+            f"{path} is damaged (schema {version} {'with' if sealed else 'without'} a "
+            f"checksum); it was left untouched — {RECOVER}"
+        )
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"{path} was written by a newer Claimscope (schema {version}; "
+            f"this one reads up to {SCHEMA_VERSION}); upgrade claimscope to open it"
+        )
+    if version not in (LEGACY_VERSION, UNSEALED_VERSION, SCHEMA_VERSION):
+        raise StoreError(f"{path}: no migration from schema {version}")
+    if version != LEGACY_VERSION:
+        _valid_meta(meta, path)
+    return loaded
+
+
 class _MovedUnderUsError(Exception):
     """A read-only open met a checkpoint in progress and must read again."""
+
+
+class _JournalGapError(_MovedUnderUsError):
+    """Journal entries are missing: a checkpoint emptied the journal while a reader read it,
+    or (when it stays through a few reads) damage."""
+
+
+def _moved_only(error: Exception) -> bool:
+    return isinstance(error, _MovedUnderUsError) and not isinstance(error, _JournalGapError)
+
+
+_META_FIELDS = ("last_seq", "parts", "part_docs")
+
+
+def _valid_meta(meta: dict[str, Any], path: Path) -> dict[str, Any]:
+    """The main file's meta record, every field a partitioned database needs present and of
+    its type; anything else is damage (never a default: a missing counter would hand out ids
+    in use)."""
+
+    def damaged(field: str) -> DamagedDatabaseError:
+        return DamagedDatabaseError(
+            f"{path} is damaged (meta field {field!r} is missing or invalid); it was left "
+            f"untouched — {RECOVER}"
+        )
+
+    for name in _META_FIELDS:
+        value = meta.get(name)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise damaged(name)
+    if meta["part_docs"] < 1:
+        raise damaged("part_docs")
+    next_ids = meta.get("next_ids")
+    if not isinstance(next_ids, dict) or not all(
+        isinstance(name, str) and isinstance(value, int) and value > 0
+        for name, value in next_ids.items()
+    ):
+        raise damaged("next_ids")
+    placement = meta.get("placement")
+    if not isinstance(placement, dict) or set(placement) - set(TABLES):
+        raise damaged("placement")
+    for table, saved in placement.items():
+        try:
+            Placement(saved)
+        except (KeyError, TypeError, ValueError):
+            raise damaged(f"placement.{table}") from None
+    if meta["schema_version"] >= SEALED_SINCE:
+        sums = meta.get("sums")
+        if (
+            not isinstance(sums, list)
+            or len(sums) != meta["parts"]
+            or not all(
+                isinstance(entry, list)
+                and len(entry) == 4
+                and all(isinstance(n, int) and not isinstance(n, bool) for n in entry)
+                for entry in sums
+            )
+        ):
+            raise damaged("sums")
+    return meta

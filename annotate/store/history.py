@@ -5,6 +5,7 @@ through their edits of a document, also after a restart."""
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
+from threading import RLock
 from typing import Any, Protocol
 
 from annotate.store.parts import Partition
@@ -15,6 +16,7 @@ class HistoryHost(Protocol):
     """What undo and redo need from the store."""
 
     _doc_part: dict[str, int]
+    _mutex: RLock
 
     def _partition(self, part: int) -> Partition: ...
 
@@ -51,27 +53,35 @@ class UndoHistory:
 
     def undo(self: HistoryHost, annotator: str, doc_id: str) -> str | None:
         """Undo the annotator's last edit in the document; returns what it was, or None."""
-        done = [(i, e) for i, e in history_entries(self, annotator, doc_id) if e["state"] == "done"]
-        if not done:
-            return None
-        entry_id, entry = done[-1]
-        with self.transaction() as tx:
-            tx.ops.extend(entry["inverse"])
-            tx.patch("history", entry_id, {"state": "undone"})
-        return str(entry["action"])
+        with self._mutex:
+            return _undo(self, annotator, doc_id)
 
     def redo(self: HistoryHost, annotator: str, doc_id: str) -> str | None:
         """Redo the edit undone most recently; returns what it was, or None."""
-        undone = [
-            (i, e) for i, e in history_entries(self, annotator, doc_id) if e["state"] == "undone"
-        ]
-        if not undone:
-            return None
-        entry_id, entry = undone[0]
-        with self.transaction() as tx:
-            tx.ops.extend(entry["ops"])
-            tx.patch("history", entry_id, {"state": "done"})
-        return str(entry["action"])
+        with self._mutex:
+            return _redo(self, annotator, doc_id)
+
+
+def _undo(host: HistoryHost, annotator: str, doc_id: str) -> str | None:
+    done = [(i, e) for i, e in history_entries(host, annotator, doc_id) if e["state"] == "done"]
+    if not done:
+        return None
+    entry_id, entry = done[-1]
+    with host.transaction() as tx:
+        tx.ops.extend(entry["inverse"])
+        tx.patch("history", entry_id, {"state": "undone"})
+    return str(entry["action"])
+
+
+def _redo(host: HistoryHost, annotator: str, doc_id: str) -> str | None:
+    undone = [(i, e) for i, e in history_entries(host, annotator, doc_id) if e["state"] == "undone"]
+    if not undone:
+        return None
+    entry_id, entry = undone[0]
+    with host.transaction() as tx:
+        tx.ops.extend(entry["ops"])
+        tx.patch("history", entry_id, {"state": "done"})
+    return str(entry["action"])
 
 
 def inverse_of(host: HistoryHost, ops: list[Op]) -> list[Op]:

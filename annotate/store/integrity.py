@@ -35,7 +35,7 @@ def check_store(store: Store) -> IntegrityReport:
     report = IntegrityReport(path=str(store.path))
     report.journal_entries = store.replayed_entries
     report.torn_journal_bytes = store.recovered_torn_bytes
-    report.writer_pid = active_writer(store.lock_path)
+    report.writer_pid = active_writer(store.path)
     if report.torn_journal_bytes:
         report.problems.append(
             f"journal ends in {report.torn_journal_bytes} bytes of an unfinished write "

@@ -2,10 +2,16 @@
 
 Each committed transaction is one line: ``<crc32 as 8 hex digits> <JSON>\\n``, appended and
 made durable with ``fdatasync`` before the store acknowledges it. A transaction is therefore
-all or nothing: a last line cut short by a crash (no newline yet) was never acknowledged and is
-dropped on open. A *complete* line whose checksum fails is damage, wherever it stands (the
-last line included): it may hold an acknowledged edit, so it is reported and nothing is
-touched, never papered over.
+all or nothing. The checksum, not the newline, says whether an entry is complete:
+
+- a last line whose checksum holds is an entry, whatever follows it: without its newline
+  (a crash between the entry and its last byte) it counts, and the next writer adds the
+  newline; followed by a stray byte where the newline should be, it is damage that keeps the
+  entry (``claimscope db recover`` mends it);
+- only a last line that fails its checksum *and* ends the file without a newline may be a
+  write cut short (never acknowledged), and is dropped on open;
+- a *complete* line whose checksum fails is damage, wherever it stands (the last line
+  included): it may hold an acknowledged edit, so it is reported and nothing is touched.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from typing import Any
 
 import orjson
 
-from annotate.errors import DamagedDatabaseError
+from annotate.errors import DamagedDatabaseError, DamagedJournalError
 
 _CRC_WIDTH = 8
 
@@ -77,10 +83,10 @@ def _decode_line(line: bytes) -> dict[str, Any] | None:
     if len(line) < _CRC_WIDTH + 2 or line[_CRC_WIDTH : _CRC_WIDTH + 1] != b" ":
         return None
     body = line[_CRC_WIDTH + 1 :]
-    try:
-        expected = int(line[:_CRC_WIDTH], 16)
-    except ValueError:
+    digits = line[:_CRC_WIDTH]
+    if digits.strip(b"0123456789abcdef"):  # written in lower case: any other byte is damage
         return None
+    expected = int(digits, 16)
     if zlib.crc32(body) != expected:
         return None
     try:
@@ -97,6 +103,24 @@ class JournalContents:
     entries: list[dict[str, Any]]
     valid_bytes: int
     torn_bytes: int
+    #: The last entry is complete but its newline was never written.
+    unterminated: bool = False
+
+    @property
+    def last_seq(self) -> int:
+        """The sequence number of the last entry (0 for none)."""
+        if not self.entries:
+            return 0
+        seq = self.entries[-1].get("seq")
+        return seq if isinstance(seq, int) else 0
+
+
+def _damaged_entry(path: Path, number: int, where: str) -> DamagedDatabaseError:
+    return DamagedJournalError(
+        f"{path}: entry {number} is damaged ({where}); it is a complete line, so it may hold "
+        "an acknowledged edit. Nothing was changed — run `claimscope db recover` to rebuild "
+        "the database from what is intact, or restore the journal from a backup."
+    )
 
 
 def read_journal(path: Path) -> JournalContents:
@@ -106,24 +130,40 @@ def read_journal(path: Path) -> JournalContents:
         raw = path.read_bytes()
     except FileNotFoundError:
         return JournalContents([], 0, 0)
+    entries, position = read_entries(raw, path)
+    tail = raw[position:]
+    if tail:
+        entry = _decode_line(tail)
+        if entry is not None:  # complete: only its newline is missing
+            entries.append(entry)
+            return JournalContents(entries, len(raw), 0, unterminated=True)
+        if _decode_line(tail[:-1]) is not None:
+            raise DamagedJournalError(
+                f"{path}: entry {len(entries) + 1} is intact but its line ends in a stray byte "
+                f"({tail[-1:]!r}) instead of a newline. Nothing was changed — run `claimscope "
+                "db recover` to keep the entry and mend the line."
+            )
+    return JournalContents(entries, position, len(raw) - position)
+
+
+def read_entries(raw: bytes, path: Path) -> tuple[list[dict[str, Any]], int]:
+    """The entries of the complete lines of ``raw`` and where they end; a complete line that
+    fails its checksum raises :class:`DamagedDatabaseError`."""
     entries: list[dict[str, Any]] = []
     position = 0
     while position < len(raw):
         newline = raw.find(b"\n", position)
         if newline == -1:
-            break  # an unfinished last line: a write that never completed
+            break  # the last line has no newline: the caller decides what it is
         entry = _decode_line(raw[position:newline])
         if entry is None:
             where = "the last entry" if newline + 1 == len(raw) else "later entries are intact"
-            raise DamagedDatabaseError(
-                f"{path}: entry {len(entries) + 1} is damaged ({where}); it is a complete "
-                "line, so it may hold an acknowledged edit. Nothing was changed — restore the "
-                "journal from a backup, or move it aside to open the database as of its last "
-                "checkpoint."
-            )
+            raise _damaged_entry(path, len(entries) + 1, where)
+        if not isinstance(entry.get("seq"), int) or not isinstance(entry.get("ops"), list):
+            raise _damaged_entry(path, len(entries) + 1, "no sequence number or operations")
         entries.append(entry)
         position = newline + 1
-    return JournalContents(entries, position, len(raw) - position)
+    return entries, position
 
 
 def replay_entries(
@@ -132,7 +172,7 @@ def replay_entries(
     path: Path,
     apply: Callable[[dict[str, Any], int], None],
     *,
-    gap: Exception | None = None,
+    gap: type[Exception] | None = None,
 ) -> tuple[int, int]:
     """Apply, in order, the operations of the entries after ``last_seq`` (``apply(op, seq)``);
     returns the last sequence number and how many entries were applied. Entries must follow
@@ -144,12 +184,12 @@ def replay_entries(
         if entry_seq <= seq:
             continue  # already in the files (a crash between checkpoint and journal reset)
         if entry_seq != seq + 1:
-            if gap is not None:
-                raise gap
-            raise DamagedDatabaseError(
+            message = (
                 f"{path}: entry {entry_seq} follows entry {seq}: entries are missing. "
-                "Nothing was changed — restore the files from a backup."
+                "Nothing was changed — run `claimscope db recover` to rebuild the database "
+                "from what is intact, or restore the files from a backup."
             )
+            raise (gap or DamagedDatabaseError)(message)
         try:
             for op in entry["ops"]:
                 apply(op, entry_seq)
@@ -166,7 +206,7 @@ def replay_entries(
 class JournalWriter:
     """Appends entries durably; one instance per open, writable database."""
 
-    def __init__(self, path: Path, keep_bytes: int) -> None:
+    def __init__(self, path: Path, keep_bytes: int, *, terminate: bool = False) -> None:
         self.path = path
         existed = path.exists()
         self._fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o644)
@@ -175,6 +215,10 @@ class JournalWriter:
                 os.ftruncate(self._fd, keep_bytes)  # drop a torn tail before appending after it
                 os.fsync(self._fd)
             os.lseek(self._fd, 0, os.SEEK_END)
+            if terminate:  # a complete last entry whose newline was never written
+                os.write(self._fd, b"\n")
+                os.fsync(self._fd)
+                keep_bytes += 1
             if not existed:
                 fsync_dir(path.parent)
         except BaseException:

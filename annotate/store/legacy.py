@@ -37,7 +37,7 @@ def split_legacy(
     journal: JournalContents,
     journal_path: Path,
     part_docs: int,
-    gap: Exception | None = None,
+    gap: type[Exception] | None = None,
 ) -> SplitDatabase:
     """Replay a schema-1 database (its operations name no partition) and deal its records
     into partitions of ``part_docs``; ``gap`` as for :func:`replay_entries`."""

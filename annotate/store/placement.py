@@ -24,6 +24,13 @@ class Placement:
         self._starts: list[int] = [int(start) for start, _ in runs]
         self._parts: list[int] = [int(part) for _, part in runs]
         self._end: int = int(saved["end"]) if saved else 0
+        if self._starts != sorted(self._starts) or (self._starts and self._starts[-1] >= self._end):
+            raise ValueError("placement runs out of order")
+
+    @property
+    def end(self) -> int:
+        """One past the highest id ever placed."""
+        return self._end
 
     def find(self, record_id: int) -> int | None:
         """The partition of ``record_id``, or None for an id never placed."""
