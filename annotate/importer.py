@@ -538,6 +538,7 @@ def import_records(store: Store, records: Sequence[ParsedRecord]) -> ImportRepor
                 report.merge.reviews += tally.reviews
                 report.merge.identical += tally.identical
                 report.merge.kept_reviews += tally.kept_reviews
+                report.merge.kept_decisions += tally.kept_decisions
                 if tally.added:
                     report.merged += 1
                     report.merged_ids.append(doc.id)

@@ -333,6 +333,125 @@ def _views(db: Path, names: Iterable[str]) -> dict[str, list[tuple[int, int, str
         return {name: _seen(store, doc_id, name) for name in names}
 
 
+def _one_suggestion_in_three_databases(tmp_path: Path) -> tuple[dict[str, Path], str]:
+    """A model's suggestion (and a claim) imported once, the database copied to three
+    annotators, each deciding it in their own copy (alice accepts, bob rejects, carol
+    relabels the span and accepts the claim), and a fourth copy nobody has touched yet."""
+    from annotate.store.files import copy_database
+    from tests.conftest import run_cli
+
+    text = "Ann Lee said on Monday that the Kabul airport would reopen soon."
+    model = tmp_path / "model.jsonl"
+    model.write_text(
+        json.dumps(
+            {
+                "text": text,
+                "spans": [{"start": 0, "end": 7, "label": "PERSON"}],
+                "claims": [
+                    {
+                        "content": {"start": 28, "end": len(text) - 1},
+                        "source": {"start": 0, "end": 7},
+                        "cue": {"start": 8, "end": 12},
+                        "kind": "reported",
+                    }
+                ],
+            }
+        )
+        + "\n"
+    )
+    origin = tmp_path / "origin.json"
+    run_cli("import", "--as-suggestions", "--origin", "m@1", str(model), db=origin, check=True)
+    dbs = {name: copy_database(origin, tmp_path / f"{name}.json") for name in "abcd"}
+    decisions = {"a": "alice", "b": "bob", "c": "carol"}
+    with Store.open(origin, readonly=True) as store:
+        doc_id = store.document_ids()[0]
+    for key, annotator in decisions.items():
+        with Store.open(dbs[key]) as store:
+            editor = Editor(store, doc_id, annotator)
+            span, claim = editor.spans()[0], editor.claims()[0]
+            if annotator == "alice":
+                editor.set_status(span.id, SpanStatus.ACCEPTED)
+                editor.set_claim_status(claim.id, SpanStatus.ACCEPTED)
+            elif annotator == "bob":
+                editor.set_status(span.id, SpanStatus.REJECTED)
+                editor.set_claim_status(claim.id, SpanStatus.REJECTED)
+            else:
+                editor.set_label(span.id, "ORG")
+                editor.set_claim_status(claim.id, SpanStatus.ACCEPTED)
+            editor.set_state(ReviewState.DONE)
+    return dbs, doc_id
+
+
+def _decisions(db: Path, doc_id: str) -> dict[str, list[tuple[str, ...]]]:
+    with Store.open(db, readonly=True) as store:
+        seen = {}
+        for name in ("alice", "bob", "carol", "dave"):
+            editor = Editor(store, doc_id, name)
+            spans = [(s.label, s.status.value) for s in editor.spans()]
+            claims = [("claim", c.status.value) for c in editor.claims()]
+            seen[name] = spans + claims
+        return seen
+
+
+EXPECTED_DECISIONS = {
+    "alice": [("PERSON", "accepted"), ("claim", "accepted")],
+    "bob": [("PERSON", "rejected"), ("claim", "rejected")],
+    "carol": [("ORG", "edited"), ("claim", "accepted")],
+    "dave": [("PERSON", "suggested"), ("claim", "suggested")],  # no one's decision resurfaces
+}
+
+
+def test_merging_three_annotators_keeps_one_suggestion_and_every_decision(
+    tmp_path: Path,
+) -> None:
+    from tests.conftest import run_cli
+
+    dbs, doc_id = _one_suggestion_in_three_databases(tmp_path)
+    for other in "bcd":  # d still holds the suggestion undecided
+        run_cli("merge", str(dbs[other]), db=dbs["a"], check=True)
+    assert _decisions(dbs["a"], doc_id) == EXPECTED_DECISIONS
+    # merging in the other direction, or again, changes nothing of that
+    for other in "dac":
+        run_cli("merge", str(dbs[other]), db=dbs["b"], check=True)
+    assert _decisions(dbs["b"], doc_id) == EXPECTED_DECISIONS
+    again = run_cli("merge", str(dbs["b"]), db=dbs["a"], check=True).stdout
+    assert "got 0 spans, 0 claims and 0 review state(s)" in again
+    assert _decisions(dbs["a"], doc_id) == EXPECTED_DECISIONS
+    with Store.open(dbs["a"], readonly=True) as store:  # one suggestion, three decisions
+        assert len(store.spans(doc_id)) == 3 and len(store.claims(doc_id)) == 3
+
+
+@pytest.mark.parametrize("annotator_exports", [False, True])
+def test_importing_annotators_exports_keeps_one_suggestion_and_every_decision(
+    tmp_path: Path, annotator_exports: bool
+) -> None:
+    from tests.conftest import run_cli
+
+    dbs, doc_id = _one_suggestion_in_three_databases(tmp_path)
+    for other, name in (("b", "bob"), ("c", "carol"), ("d", "dave")):
+        exported = tmp_path / f"{other}.jsonl"
+        chosen = ("--annotator", name) if annotator_exports else ()
+        run_cli("export", str(exported), *chosen, db=dbs[other], check=True)
+        run_cli("import", str(exported), db=dbs["a"], check=True)
+    assert _decisions(dbs["a"], doc_id) == EXPECTED_DECISIONS
+
+
+def test_an_annotators_second_decision_on_a_suggestion_keeps_the_databases(
+    tmp_path: Path,
+) -> None:
+    from annotate.store.files import copy_database
+    from tests.conftest import run_cli
+
+    dbs, doc_id = _one_suggestion_in_three_databases(tmp_path)
+    elsewhere = copy_database(dbs["b"], tmp_path / "b2.json")
+    with Store.open(elsewhere) as store:  # bob changes his mind in another copy
+        editor = Editor(store, doc_id, "bob")
+        editor.set_status(editor.spans()[0].id, SpanStatus.ACCEPTED)
+    merged = run_cli("merge", str(elsewhere), db=dbs["b"], check=True).stdout
+    assert "1 decision(s) on suggestions their annotator had already decided here" in merged
+    assert _decisions(dbs["b"], doc_id)["bob"] == EXPECTED_DECISIONS["bob"]
+
+
 def test_separate_databases_merge_by_database_and_by_export(tmp_path: Path) -> None:
     from tests.conftest import run_cli
 

@@ -1,11 +1,16 @@
 """Bringing annotators' work together: annotations for a document that is already in the
 database are added beside what is there, under their annotator.
 
-Identical records are not added twice. An annotator's version of a record that was shared
-(it carries ``original``: the record as it was before they changed it) is tied to the shared
-record it came from, when the database has it, so that it hides that record in their view,
-as if they had worked in this database. Review states that are new are added; one that
-differs from the database's is kept as the database has it unless that is still ``todo``.
+Identical records are not added twice. A suggestion is one thing — the same origin, offsets
+and label (a claim: origin and content) — whoever decided it where: merging keeps one copy of
+it and every annotator's decision on it. So a suggestion that arrives undecided is not added
+beside the same suggestion decided here (that would bring a decision back as pending), and an
+annotator's decision on a suggestion they already decided here is kept as the database has
+it. An annotator's version of a record that was shared (it carries ``original``: the record
+as it was before they changed it) is tied to the shared record it came from, when the
+database has it, so that it hides that record in their view, as if they had worked in this
+database. Review states that are new are added; one that differs from the database's is kept
+as the database has it unless that is still ``todo``.
 """
 
 from __future__ import annotations
@@ -35,6 +40,8 @@ class MergeTally:
     identical: int = 0
     #: Review states kept as the database had them although the input said otherwise.
     kept_reviews: list[str] = field(default_factory=list)
+    #: Decisions on a suggestion its annotator had already decided here (kept as they were).
+    kept_decisions: int = 0
 
     @property
     def added(self) -> int:
@@ -100,6 +107,37 @@ def _claim_identity(claim: Claim, *, incoming: bool) -> tuple[Any, ...] | None:
     return None
 
 
+def _family(record: EntitySpan | Claim) -> tuple[Any, ...] | None:
+    """The suggestion a record is, or is a decision on (see :mod:`annotate.team.views`):
+    where its ``original`` says it came from, or itself when it is shared or a model's
+    suggestion decided before views existed; None for an annotator's own work."""
+    if record.original or record.annotator is None or record.origin_kind == OriginKind.MODEL:
+        if isinstance(record, EntitySpan):
+            return _span_identity(record, incoming=True)
+        return _claim_identity(record, incoming=True)
+    return None
+
+
+def _already_here(
+    record: EntitySpan | Claim, families: dict[tuple[Any, ...], set[str | None]]
+) -> bool:
+    """Whether the database holds this suggestion (an undecided copy arriving) or this
+    annotator's decision on it already."""
+    family = _family(record)
+    if family is None or family not in families:
+        return False
+    return record.annotator is None or record.annotator in families[family]
+
+
+def _families(records: Iterable[EntitySpan] | Iterable[Claim]) -> dict[Any, set[str | None]]:
+    found: dict[Any, set[str | None]] = {}
+    for record in records:
+        family = _family(record)
+        if family is not None:
+            found.setdefault(family, set()).add(record.annotator)
+    return found
+
+
 def _base_of(
     record: EntitySpan | Claim, pool: Iterable[EntitySpan] | Iterable[Claim]
 ) -> int | None:
@@ -138,21 +176,35 @@ def merge_document(
 ) -> None:
     """Add ``spans``, ``claims`` and ``reviews`` to the document ``pool`` describes."""
     present = {_span_key(s) for s in pool.spans}
+    families = _families(pool.spans)
     # shared records first, so that versions made from them find them
     for span in sorted(spans, key=lambda s: s.annotator is not None):
         if _span_key(span) in present:
             tally.identical += 1
             continue
+        if _already_here(span, families):
+            tally.identical += span.annotator is None
+            tally.kept_decisions += span.annotator is not None
+            continue
         base = _base_of(span, pool.spans)
         stored = tx.add_span(span.with_changes(doc_id=pool.doc_id, parent=base))
         pool.spans.append(stored)
         present.add(_span_key(stored))
+        if (family := _family(stored)) is not None:
+            families.setdefault(family, set()).add(stored.annotator)
         tally.spans += 1
     known = {_claim_key(c) for c in pool.claims}
+    claim_families = _families(pool.claims)
     for claim in sorted(claims, key=lambda c: c.annotator is not None):
         if _claim_key(claim) in known:
             tally.identical += 1
             continue
+        if _already_here(claim, claim_families):
+            tally.identical += claim.annotator is None
+            tally.kept_decisions += claim.annotator is not None
+            continue
+        if (family := _family(claim)) is not None:
+            claim_families.setdefault(family, set()).add(claim.annotator)
         claim.doc_id, claim.parent = pool.doc_id, _base_of(claim, pool.claims)
         mine = [s for s in pool.spans if s.annotator in (None, claim.annotator)]
         stored_claim = tx.add_claim(link_claim_source(claim, mine))
