@@ -237,10 +237,35 @@ def _records_from_jsonl(
         yield InputError(name, "empty (no records)")
 
 
+#: How deeply a record's JSON may nest (a record's own structure needs five levels; ``meta``
+#: may hold small objects of its own). Deeper input is refused before anything is stored:
+#: it could not be journaled, and nothing an article carries needs it.
+MAX_JSON_DEPTH = 32
+
+
+def _too_deep(value: Any, limit: int = MAX_JSON_DEPTH) -> str | None:
+    """The top-level field of ``value`` that nests deeper than ``limit``, if one does
+    (walked without recursion, so no input can exhaust the stack)."""
+    for name, inner in value.items() if isinstance(value, dict) else ():
+        stack = [(inner, 2)]
+        while stack:
+            current, depth = stack.pop()
+            if depth > limit:
+                return str(name)
+            if isinstance(current, dict):
+                stack.extend((child, depth + 1) for child in current.values())
+            elif isinstance(current, list):
+                stack.extend((child, depth + 1) for child in current)
+    return None
+
+
 def parse_json_record(value: Any, where: str, provenance: Provenance) -> ParsedRecord:
     """Validate one Prodigy- or doccano-style record; offsets are checked against the text."""
     if not isinstance(value, dict):
         raise InputError(where, f"expected a JSON object, got {type(value).__name__}")
+    deep = _too_deep(value)
+    if deep is not None:
+        raise InputError(where, f"field {deep!r} is nested deeper than {MAX_JSON_DEPTH} levels")
     text = value.get("text")
     if text is None:
         raise InputError(where, "field 'text' is missing")

@@ -127,6 +127,11 @@ BAD_INPUTS = [
         b'{"text": "abcdef", "label": [[4, 2, "X"]]}\n',
         "reversed.jsonl:1: label[0]: start 4 is not before end 2",
     ),
+    (
+        "deep.jsonl",
+        b'{"text": "abc", "meta": ' + b'{"a": ' * 600 + b"1" + b"}" * 601 + b"\n",
+        "deep.jsonl:1: field 'meta' is nested deeper than 32 levels",
+    ),
 ]
 
 
@@ -178,3 +183,30 @@ def test_missing_path_and_empty_folder(db_path: Path, tmp_path: Path) -> None:
     assert result.returncode == 1
     assert f"error: {tmp_path / 'nope'}: no such file or folder" in result.stderr
     assert f"error: {tmp_path / 'empty'}: no .txt or .jsonl files in this folder" in result.stderr
+
+
+def test_deep_json_into_a_new_database_leaves_nothing_behind(tmp_path: Path) -> None:
+    deep = tmp_path / "deep.jsonl"
+    deep.write_bytes(b'{"text": "abc", "meta": ' + b"[" * 900 + b"]" * 900 + b"}\n")
+    db = tmp_path / "new" / "claimscope.json"
+    result = run_cli("import", str(deep), db=db)
+    assert result.returncode == 1 and "internal error" not in result.stderr
+    assert "deep.jsonl:1" in result.stderr
+    assert not db.exists() and not Path(f"{db}.parts").exists()
+
+
+def test_a_command_that_fails_on_a_new_database_removes_what_it_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever fails after the database was made (here the store refuses an edit it cannot
+    journal), a new database that got no document is not left behind."""
+    from annotate.cli import base
+    from annotate.errors import StoreError
+
+    db = tmp_path / "claimscope.json"
+    monkeypatch.setattr(base, "db_path", lambda: db)
+    with pytest.raises(StoreError), base.open_store() as store:
+        assert db.exists()
+        raise StoreError("refused")
+    assert not db.exists() and not Path(f"{db}.parts").exists()
+    assert list(tmp_path.iterdir()) == []

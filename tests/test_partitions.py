@@ -195,3 +195,106 @@ def test_a_missing_or_damaged_partition_file_is_reported_and_left_alone(db_path:
     with pytest.raises(DamagedDatabaseError, match="is missing"):
         Store.open(db_path)
     assert not records.exists()
+
+
+def test_reads_beside_a_checkpoint_on_another_thread_never_fail(db_path: Path) -> None:
+    """The reader checkpoints on a background thread while the screen reads and edits: the
+    store's queries take its lock, so neither side ever sees a partition half changed."""
+    import random
+    import sys
+    import threading
+    import time
+
+    with Store.open(db_path, part_docs=2) as store:
+        ids = make_docs(store, 48)  # 24 partitions: more than stay in memory
+    store = Store.open(db_path)
+    failures: list[BaseException] = []
+    stop = time.monotonic() + 3.0
+
+    def checkpoints() -> None:
+        try:
+            while time.monotonic() < stop:
+                store.checkpoint()
+        except BaseException as error:  # pragma: no cover - what the test looks for
+            failures.append(error)
+
+    worker = threading.Thread(target=checkpoints)
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads often, so a race shows within seconds
+    worker.start()
+    rounds = 0
+    chosen = random.Random(7)
+    try:
+        while time.monotonic() < stop:
+            doc_id = chosen.choice(ids)
+            rows = list(store.catalog())
+            assert len(rows) == len(ids)
+            store.spans(doc_id)
+            store.claims(doc_id)
+            store.get_document(doc_id)
+            store.totals()
+            if rounds % 5 == 0:
+                store.add_span(span(doc_id))
+            rounds += 1
+    except BaseException as error:
+        failures.append(error)
+    worker.join()
+    sys.setswitchinterval(interval)
+    store.close()
+    assert not failures, failures
+    assert rounds > 50
+
+
+def test_every_use_of_the_partition_cache_holds_the_stores_lock(db_path: Path) -> None:
+    """What makes the threads above safe, checked deterministically: the in-memory partitions
+    are only ever touched with the store's lock held (a checkpoint on another thread takes
+    it too)."""
+    from collections import OrderedDict
+    from typing import Any
+
+    with Store.open(db_path, part_docs=1) as store:
+        ids = make_docs(store, 20)
+    store = Store.open(db_path)
+    touched = []
+
+    class Guarded(OrderedDict[int, Any]):
+        def _check(self) -> None:
+            touched.append(1)
+            assert store._mutex._is_owned(), "the partition cache was used without the lock"
+
+        def __getitem__(self, key: int) -> Any:
+            self._check()
+            return super().__getitem__(key)
+
+        def __setitem__(self, key: int, value: Any) -> None:
+            self._check()
+            super().__setitem__(key, value)
+
+        def __delitem__(self, key: int) -> None:
+            self._check()
+            super().__delitem__(key)
+
+        def __iter__(self) -> Any:
+            self._check()
+            return super().__iter__()
+
+        def get(self, key: int, default: Any = None) -> Any:
+            self._check()
+            return super().get(key, default)
+
+        def move_to_end(self, key: int, last: bool = True) -> None:
+            self._check()
+            super().move_to_end(key, last)
+
+    store._parts = Guarded(store._parts)
+    for doc_id in ids:
+        store.spans(doc_id)
+        store.claims(doc_id)
+        store.get_document(doc_id)
+        list(store.catalog())
+        store.add_span(span(doc_id))
+        list(store.all_spans())
+    store.undo("alice", ids[0])
+    store.checkpoint()
+    store.close()
+    assert len(touched) > 100

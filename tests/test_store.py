@@ -306,6 +306,40 @@ def test_the_lock_file_exists_only_while_a_writer_has_the_database_open(db_path:
     assert not lock.exists()
 
 
+def test_deleting_the_lock_file_under_a_live_writer_lets_no_second_writer_in(
+    db_path: Path,
+) -> None:
+    """The lock is an flock on the partitions folder: the pid file only names the writer, so
+    deleting it (as a user tidying up a "stale" file might) changes nothing."""
+    lock = Path(f"{db_path}.lock")
+    writer = Store.open(db_path)
+    doc_id = add_doc(writer)
+    lock.unlink()
+    with pytest.raises(DatabaseLockedError, match="open for writing by another process"):
+        Store.open(db_path)
+    # nor from another process, which is what a second claimscope is
+    second = run_cli("import", str(SEED), db=db_path)
+    assert second.returncode == 1 and "open for writing by another process" in second.stderr
+    writer.add_span(human_span(doc_id, 0, 21, "PERSON"))
+    writer.close()
+    with Store.open(db_path, readonly=True) as reader:
+        assert reader.document_ids() == [doc_id] and len(reader.spans(doc_id)) == 1
+
+
+def test_a_writer_deletes_only_the_temporaries_the_store_made(db_path: Path) -> None:
+    with Store.open(db_path) as store:
+        add_doc(store)
+    folder = Path(f"{db_path}.parts")
+    mine = folder / ".notes.txt"
+    mine.write_text("an analyst's file")
+    leftover = folder / f".00000.json.tmp-{os.getpid() + 1}"
+    leftover.write_text("a checkpoint cut short")
+    with Store.open(db_path):
+        pass
+    assert mine.read_text() == "an analyst's file"
+    assert not leftover.exists()
+
+
 def test_damage_in_the_middle_of_the_journal_is_reported(db_path: Path) -> None:
     store = Store.open(db_path)
     doc_id = add_doc(store)

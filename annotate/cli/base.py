@@ -21,6 +21,7 @@ from annotate import __version__
 from annotate.errors import CheckpointError
 from annotate.safetext import visible
 from annotate.store import Store, resolve_db_path
+from annotate.store.files import parts_folder, remove_database
 
 app = typer.Typer(
     name="claimscope",
@@ -150,14 +151,23 @@ def db_path() -> Path:
 def open_store(*, readonly: bool = False) -> Iterator[Store]:
     """The database for one command. A checkpoint that fails on close is a warning, not an
     error: the command's work is acknowledged and kept in the journal."""
-    store = Store.open(db_path(), readonly=readonly)
+    path = db_path()
+    new = not readonly and not path.exists() and not parts_folder(path).exists()
+    store = Store.open(path, readonly=readonly)
+    failed = False
     try:
         yield store
+    except BaseException:
+        failed = True
+        raise
     finally:
+        empty = new and failed and store.document_count() == 0
         try:
             store.close()
         except CheckpointError as error:
             warn(f"{error} (it is replayed on the next open)")
+        if empty:  # a command that failed leaves no new, empty database behind
+            remove_database(path)
 
 
 def progress_bar(description: str) -> Progress:

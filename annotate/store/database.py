@@ -819,6 +819,10 @@ class Store(UndoHistory):
             seq = self._seq + 1
             try:
                 journal.append({"seq": seq, "ops": tx.ops})
+            except orjson.JSONEncodeError as error:  # refused before a byte was written
+                raise StoreError(
+                    f"the edit cannot be stored ({error}); nothing was changed"
+                ) from None
             except OSError as error:
                 safe = "the edit was not made; every acknowledged edit is kept"
                 if journal.broken is not None:

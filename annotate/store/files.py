@@ -49,6 +49,18 @@ def copy_database(source: Path, target: Path) -> Path:
     return target
 
 
+def remove_database(path: Path) -> None:
+    """Delete the files of the database at ``path`` (no writer may have it open): the main
+    file, its journal, partitions and reader positions. For a database a failed command
+    made, never for one with data."""
+    for found in database_files(path):
+        found.unlink(missing_ok=True)
+    for extra in (path.with_name(path.name + ".ui.json"), path.with_name(path.name + ".lock")):
+        extra.unlink(missing_ok=True)
+    with suppress(OSError):
+        parts_folder(path).rmdir()
+
+
 def allow_open_files(count: int) -> None:
     """A reader keeps every partition file open: raise the soft limit on open files to
     ``count`` when the hard limit allows (it is 1,024 by default on many systems)."""
