@@ -205,7 +205,7 @@ def test_a_command_that_fails_on_a_new_database_removes_what_it_made(
 
     db = tmp_path / "claimscope.json"
     monkeypatch.setattr(base, "db_path", lambda: db)
-    with pytest.raises(StoreError), base.open_store() as store:
+    with pytest.raises(StoreError), base.open_store():
         assert db.exists()
         raise StoreError("refused")
     assert not db.exists() and not Path(f"{db}.parts").exists()

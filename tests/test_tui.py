@@ -753,3 +753,19 @@ async def test_a_token_labelled_in_the_reader_is_aligned_in_every_export(
         assert not [p for p in report.problems if "not on token boundaries" in p]
         report = export(app.store, tmp_path / "spacy", "spacy", ExportFilter())
         assert not [p for p in report.problems if "not on token boundaries" in p]
+
+
+async def test_list_messages_are_drawn(tui_db: Path) -> None:
+    """A message in the list is on the screen (not only in an attribute): ``m`` with nothing
+    assigned says so, and the message line takes room of its own."""
+    from tests.tui_support import drawn
+
+    async with running(tui_db) as (app, pilot):
+        before = drawn(app)
+        await pilot.press("m")
+        await pilot.pause()
+        shown = drawn(app)
+        assert "nothing is assigned to you (claimscope assign)" in shown
+        assert "nothing is assigned" not in before
+        # the rows are still there below it
+        assert shown.count("GUM_news_crane") == before.count("GUM_news_crane")

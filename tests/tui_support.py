@@ -109,3 +109,9 @@ def build_three_annotators(path: Path) -> Path:
                 editor.add_entity(29, 32, "ORG")
             editor.set_state(ReviewState.DONE)
     return path
+
+
+def drawn(app: ClaimscopeApp) -> str:
+    """What the screen shows now, as text (what a user reads, not a widget's attribute)."""
+    strips = app.screen._compositor.render_strips()
+    return "\n".join("".join(segment.text for segment in strip) for strip in strips)

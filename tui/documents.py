@@ -83,6 +83,7 @@ class DocumentListScreen(Screen[None]):
         #: The result of the last action when it failed (shown under the title), else None.
         self.status: str | None = None
         self._lowered: dict[str, str] = {}
+        self._title_message = ""
 
     @property
     def cs_app(self) -> ClaimscopeApp:
@@ -242,7 +243,12 @@ class DocumentListScreen(Screen[None]):
         problem = self.status or self.cs_app.read_only_reason
         if problem:
             title.append(f"\n⚠ {problem}", style="bold yellow")
-        self.query_one("#list-title", SafeStatic).update(title, layout=False)
+        # a title whose message changed may need more or fewer lines (it wraps): make room
+        message = problem or ""
+        self.query_one("#list-title", SafeStatic).update(
+            title, layout=message != self._title_message
+        )
+        self._title_message = message
         bar = self.query_one(ProgressBar)
         bar.update(total=max(total, 1), progress=done)
         filters = Text("filters: ", style="dim")
