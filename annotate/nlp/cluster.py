@@ -34,7 +34,6 @@ from annotate.nlp.preannotate import (
     add_claims_component,
     commit_extractions,
     documents_to_annotate,
-    extract,
     parse_documents,
     word_count,
 )
@@ -79,8 +78,8 @@ def annotate_batch(
     documents = [Document(doc_id, text, DocMeta()) for doc_id, text in texts]
     failed: list[tuple[str, str]] = []
     found = [
-        extract(document, pieces)
-        for document, pieces in parse_documents(
+        extraction
+        for _, extraction in parse_documents(
             pipeline,
             documents,
             batch_size=batch_size,

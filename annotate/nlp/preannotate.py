@@ -8,7 +8,10 @@ every document it finished.
 
 Long documents are processed in windows of at most ``window_chars`` characters, cut after a
 paragraph (else a line, a sentence, a word), with every offset shifted back into the document:
-spaCy's length limit never blocks a document. A document the pipeline still cannot process is
+spaCy's length limit never blocks a document. A long document's windows are parsed one at a
+time and each parse is turned into plain data and dropped before the next, so memory follows
+the window, never the document (a 5 MB one-line article parses in the memory of 100,000
+characters). A document the pipeline still cannot process is
 skipped and named in the report; the others go on.
 """
 
@@ -16,7 +19,7 @@ from __future__ import annotations
 
 import signal
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from types import FrameType
 from typing import Any, TypeVar
@@ -40,7 +43,7 @@ from annotate.store import Store, Transaction
 
 ProgressCallback = Callable[[int, int, int], None]
 #: Pieces of one document as the pipeline saw them: (offset of the piece, its parse).
-Pieces = list[tuple[int, Doc]]
+Pieces = Iterable[tuple[int, Doc]]
 #: The longest piece of a document the pipeline sees at once (spaCy refuses texts over
 #: ``nlp.max_length``, 1,000,000 characters, and needs about 1 GB per 100,000 of them to parse).
 WINDOW_CHARS = 100_000
@@ -79,20 +82,15 @@ class Extraction:
 
 
 def extract(document: Document, pieces: Pieces) -> Extraction:
-    """The entities and claims of a document's parse (or of its windows' parses)."""
-    return Extraction(
-        document.id,
-        [
-            (offset + ent.start_char, offset + ent.end_char, ent.label_)
-            for offset, spacy_doc in pieces
-            for ent in spacy_doc.ents
-        ],
-        [
-            shifted(detected, offset)
-            for offset, spacy_doc in pieces
-            for detected in claims_from_doc(spacy_doc)
-        ],
-    )
+    """The entities and claims of a document's parse (or of its windows' parses, taken one
+    at a time: each parse may be dropped once it has been read)."""
+    found = Extraction(document.id, [], [])
+    for offset, spacy_doc in pieces:
+        found.entities.extend(
+            (offset + ent.start_char, offset + ent.end_char, ent.label_) for ent in spacy_doc.ents
+        )
+        found.claims.extend(shifted(detected, offset) for detected in claims_from_doc(spacy_doc))
+    return found
 
 
 def add_claims_component(pipeline: LoadedPipeline) -> None:
@@ -141,21 +139,36 @@ def _parse_stream(
     batch_size: int,
     n_process: int,
     window_chars: int,
-) -> Iterator[tuple[Document, Pieces]]:
-    """Each document with the parses of its windows, in order."""
-    stream = (
-        (document.text[start:end], (index, start, end == len(document.text)))
-        for index, document in enumerate(documents)
-        for start, end in windows(document.text, window_chars)
-    )
-    pieces: Pieces = []
-    for spacy_doc, (index, start, last) in pipeline.nlp.pipe(
+) -> Iterator[tuple[Document, Extraction]]:
+    """What the pipeline finds in each document, in order: documents that fit one window
+    stream through ``nlp.pipe`` in batches; a longer one is parsed window by window."""
+    start = 0
+    for position, document in enumerate(documents):
+        if len(document.text) > window_chars:
+            yield from _parse_short(pipeline, documents[start:position], batch_size, n_process)
+            yield document, _parse_long(pipeline, document, window_chars)
+            start = position + 1
+    yield from _parse_short(pipeline, documents[start:], batch_size, n_process)
+
+
+def _parse_short(
+    pipeline: LoadedPipeline, documents: Sequence[Document], batch_size: int, n_process: int
+) -> Iterator[tuple[Document, Extraction]]:
+    if not documents:
+        return
+    stream = ((document.text, index) for index, document in enumerate(documents))
+    for spacy_doc, index in pipeline.nlp.pipe(
         stream, as_tuples=True, batch_size=batch_size, n_process=n_process
     ):
-        pieces.append((start, spacy_doc))
-        if last:
-            yield documents[index], pieces
-            pieces = []
+        yield documents[index], extract(documents[index], [(0, spacy_doc)])
+
+
+def _parse_long(pipeline: LoadedPipeline, document: Document, window_chars: int) -> Extraction:
+    """One window in memory at a time: its parse is read, then dropped."""
+    text = document.text
+    stream = ((text[start:end], start) for start, end in windows(text, window_chars))
+    parses = pipeline.nlp.pipe(stream, as_tuples=True, batch_size=1)
+    return extract(document, ((start, spacy_doc) for spacy_doc, start in parses))
 
 
 def parse_documents(
@@ -166,7 +179,7 @@ def parse_documents(
     n_process: int,
     window_chars: int,
     failed: list[tuple[str, str]],
-) -> Iterator[tuple[Document, Pieces]]:
+) -> Iterator[tuple[Document, Extraction]]:
     """:func:`_parse_stream`, except that a document the pipeline fails on is left out and
     added to ``failed``: after a failure the batch it happened in is parsed again one
     document at a time to find it, and the stream resumes after it."""
@@ -242,8 +255,8 @@ def preannotate(
             window_chars=window_chars,
             failed=report.failed,
         )
-        for document, pieces in parsed:
-            pending.append((document, extract(document, pieces)))
+        for document, extraction in parsed:
+            pending.append((document, extraction))
             report.documents += 1
             report.words += word_count(document.text)
             if len(pending) >= commit_every:
