@@ -16,6 +16,7 @@ from typing import Any
 import orjson
 
 from annotate.errors import ClaimscopeError, InputError
+from annotate.formats.brat_reader import annotation_file_for, brat_record, text_file_for
 from annotate.model import (
     Claim,
     ClaimKind,
@@ -133,11 +134,15 @@ class Source:
 
     name: str
     path: Path | None
-    kind: str  # "text" or "jsonl"
+    kind: str  # "text", "jsonl", "brat" (a text and its standoff annotations) or "auto"
+    #: For "brat": the ``.ann`` file of the text.
+    annotations: Path | None = None
 
 
 def collect_sources(paths: Sequence[str]) -> tuple[list[Source], list[str]]:
-    """Expand folders (recursively, ``*.txt`` and ``*.jsonl``, sorted); report missing paths."""
+    """Expand folders (recursively, ``*.txt`` and ``*.jsonl``, sorted); a ``.txt`` with brat
+    standoff annotations (``.ann``, see :mod:`annotate.formats.brat_reader`) is read with
+    them; report missing paths."""
     sources: list[Source] = []
     errors: list[str] = []
     for raw in paths:
@@ -155,9 +160,10 @@ def collect_sources(paths: Sequence[str]) -> tuple[list[Source], list[str]]:
             )
             if not found:
                 errors.append(f"{raw}: no .txt or .jsonl files in this folder")
-            sources.extend(Source(str(p), p, _kind_of(p)) for p in found)
+            for file in found:
+                _add_source(str(file), file, sources, errors)
         elif path.is_file():
-            sources.append(Source(raw, path, _kind_of(path)))
+            _add_source(raw, path, sources, errors)
         elif path.exists():
             errors.append(f"{raw}: not a regular file or folder")
         else:
@@ -165,8 +171,25 @@ def collect_sources(paths: Sequence[str]) -> tuple[list[Source], list[str]]:
     return sources, errors
 
 
-def _kind_of(path: Path) -> str:
-    return "jsonl" if path.suffix.lower() in JSONL_SUFFIXES else "text"
+def _add_source(name: str, path: Path, sources: list[Source], errors: list[str]) -> None:
+    suffix = path.suffix.lower()
+    if suffix in JSONL_SUFFIXES:
+        sources.append(Source(name, path, "jsonl"))
+        return
+    try:
+        if suffix == ".ann":
+            text = text_file_for(path)
+            if text is None:
+                errors.append(f"{name}: no .txt beside it (or in ../text/) for its annotations")
+            else:
+                sources.append(Source(str(text), text, "brat", path))
+            return
+        annotations = annotation_file_for(path)
+    except InputError as error:
+        errors.append(str(error))
+        return
+    kind = "brat" if annotations is not None else "text"
+    sources.append(Source(name, path, kind, annotations))
 
 
 def decode_input(raw: bytes, where: str) -> str:
@@ -200,6 +223,9 @@ def read_source(source: Source, provenance: Provenance) -> Iterator[ParsedRecord
     kind = source.kind
     if kind == "auto":
         kind = "jsonl" if text.lstrip().startswith("{") else "text"
+    if kind == "brat":
+        yield _record_from_brat(text, source, provenance)
+        return
     if kind == "text":
         try:
             yield _record_from_text(text, source)
@@ -207,6 +233,22 @@ def read_source(source: Source, provenance: Provenance) -> Iterator[ParsedRecord
             yield error
         return
     yield from _records_from_jsonl(text, source.name, provenance)
+
+
+def _record_from_brat(
+    text: str, source: Source, provenance: Provenance
+) -> ParsedRecord | InputError:
+    """A text and its standoff annotations: a record as a JSONL line would give it."""
+    assert source.annotations is not None
+    where = str(source.annotations)
+    try:
+        ann = decode_input(source.annotations.read_bytes(), where)
+        value = brat_record(text, ann, where, str(source.path))
+        return parse_json_record(value, where, provenance)
+    except OSError as error:
+        return InputError(where, f"cannot read ({error.strerror})")
+    except InputError as error:
+        return error
 
 
 def _record_from_text(text: str, source: Source) -> ParsedRecord:
