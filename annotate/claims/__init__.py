@@ -3,7 +3,8 @@ rule family (``quotes``, ``reporting``, ``according_to``, ``colon``, ``nominal``
 ``hedges``, ``statistics``), the
 shared helpers (``parse``; who speaks: ``speakers``; what a content is: ``contents``), the cue
 lexicon (``lexicon``), pronoun resolution
-(``pronouns``) and the detector that runs them in order (``detector``).
+(``pronouns``), the detector that runs them in order (``detector``) and the spaCy component
+around it, configurable and serialisable (``component``).
 
 Every claim carries its content, source and cue offsets, a kind, the id of the rule that fired
 and a one-line explanation of why. Rules, in the order they claim a reporting verb:
@@ -28,5 +29,6 @@ Quantities (CARDINAL / PERCENT / MONEY / QUANTITY, with "over", "nearly", "at le
 fall inside a claim are recorded on it.
 
 The package itself imports nothing, so the reader can read the lexicon without loading spaCy:
-import the detector from ``annotate.claims.detector`` and its results from ``.detected``.
+import the detector from ``annotate.claims.detector``, the component from ``.component`` and
+its results from ``.detected``.
 """

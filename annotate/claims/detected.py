@@ -13,9 +13,6 @@ CLAIMS_COMPONENT = "claimscope_claims"
 SPANS_KEY = "sc"
 
 
-USER_DATA_KEY = "claimscope_claims"
-
-
 @dataclass(slots=True)
 class DetectedClaim:
     """A claim found in a parsed document, before it is stored."""

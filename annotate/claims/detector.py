@@ -1,14 +1,13 @@
-"""The detector: runs every rule family in order, adds a trained span categorizer's claims, and
-the spaCy component."""
+"""The detector: runs the rule families in order (each can be switched off), and adds a trained
+span categorizer's claims. The spaCy component around it is :mod:`annotate.claims.component`."""
 
 from __future__ import annotations
 
-from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from annotate.claims.according_to import _according_phrase_claims, _according_to_claims
 from annotate.claims.colon import _colon_claims
-from annotate.claims.detected import CLAIMS_COMPONENT, SPANS_KEY, USER_DATA_KEY, DetectedClaim
+from annotate.claims.detected import SPANS_KEY, DetectedClaim
 from annotate.claims.hedges import _hedge_claims
 from annotate.claims.nominal import _nominal_claims
 from annotate.claims.parse import _TEXTS, Candidates, _text, trimmed
@@ -19,32 +18,58 @@ from annotate.claims.reporting import _speech_verb_claims
 from annotate.claims.statistics import _statistic_claims, quantities_in
 from annotate.model import ClaimKind, Offsets
 
+#: The rule families, in the order they run (an earlier family's claim takes its words from
+#: the later ones). Each can be switched off in the component's config.
+RULE_FAMILIES = (
+    "quotes",
+    "speech_verbs",
+    "according_to",
+    "according_phrases",
+    "colon",
+    "quotative",
+    "nominal",
+    "hedges",
+    "statistics",
+)
+ALL_RULES = frozenset(RULE_FAMILIES)
 
-def detect_claims(doc: Doc) -> list[DetectedClaim]:
-    """All claims in a parsed document, by position. The rules read the dependency parse:
-    a pipeline without a parser yields no claims (walking an unparsed tree is undefined)."""
+
+def detect_claims(doc: Doc, rules: frozenset[str] = ALL_RULES) -> list[DetectedClaim]:
+    """All claims the ``rules`` families find in a parsed document, by position. The rules
+    read the dependency parse: a pipeline without a parser yields no claims (walking an
+    unparsed tree is undefined)."""
     if not doc.has_annotation("DEP"):
         return []
     _TEXTS[id(doc)] = doc.text
     try:
-        return _detect_claims(doc)
+        return _detect_claims(doc, rules)
     finally:
         _TEXTS.pop(id(doc), None)
 
 
-def _detect_claims(doc: Doc) -> list[DetectedClaim]:
+def _detect_claims(doc: Doc, rules: frozenset[str]) -> list[DetectedClaim]:
     quotes = find_quotes(_text(doc))
     used: set[int] = set()
     candidates = Candidates.of(doc)
-    claims = list(_quote_claims(doc, quotes, used))
-    claims += _speech_verb_claims(doc, quotes, used, candidates)
-    claims += _according_to_claims(doc, used, candidates)
-    claims += _according_phrase_claims(doc, quotes, used, candidates)
-    claims += _colon_claims(doc, quotes, used)
-    claims += _quotative_claims(doc, quotes, used, candidates)
-    claims += _nominal_claims(doc, used, candidates)
-    claims += _hedge_claims(doc, used, candidates)
-    claims += _statistic_claims(doc, [c.content for c in claims])
+    claims: list[DetectedClaim] = []
+    if "quotes" in rules:
+        claims += _quote_claims(doc, quotes, used)
+    if "speech_verbs" in rules:
+        claims += _speech_verb_claims(doc, quotes, used, candidates)
+    if "according_to" in rules:
+        claims += _according_to_claims(doc, used, candidates)
+    if "according_phrases" in rules:
+        claims += _according_phrase_claims(doc, quotes, used, candidates)
+    if "colon" in rules:
+        claims += _colon_claims(doc, quotes, used)
+    if "quotative" in rules:
+        claims += _quotative_claims(doc, quotes, used, candidates)
+    if "nominal" in rules:
+        claims += _nominal_claims(doc, used, candidates)
+    if "hedges" in rules:
+        claims += _hedge_claims(doc, used, candidates)
+    if "statistics" in rules:
+        claims += _statistic_claims(doc, [c.content for c in claims])
     for claim in claims:
         claim.quantities = quantities_in(doc, claim.content)
     resolve_pronouns(doc, claims)
@@ -107,27 +132,3 @@ def spancat_claims(
             )
         )
     return claims
-
-
-@Language.component(CLAIMS_COMPONENT)
-def claims_component(doc: Doc) -> Doc:
-    """Run the detector inside the pipeline, so ``n_process`` workers do it in parallel.
-    A trained claim span categorizer earlier in the pipeline adds its claims where the rules
-    found none. The claims travel with the Doc in ``user_data`` as plain lists and dicts."""
-    found = detect_claims(doc)
-    _TEXTS[id(doc)] = doc.text
-    try:
-        found += spancat_claims(doc, found)
-    finally:
-        _TEXTS.pop(id(doc), None)
-    ordered = sorted(found, key=lambda c: (c.content.start, c.content.end))
-    doc.user_data[USER_DATA_KEY] = [claim.to_dict() for claim in ordered]
-    return doc
-
-
-def claims_from_doc(doc: Doc) -> list[DetectedClaim]:
-    """The claims the pipeline component left on ``doc`` (or detect them now)."""
-    stored = doc.user_data.get(USER_DATA_KEY)
-    if stored is None:
-        return detect_claims(doc)
-    return [DetectedClaim.from_dict(item) for item in stored]

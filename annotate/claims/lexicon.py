@@ -4,11 +4,15 @@ class, and the hedge words, approximators and pronoun sources the rules use.
 
 A user file of the same shape extends it (``claimscope preannotate --claim-lexicon FILE``):
 its entries are added or replace the built-in class; a class of ``"none"`` removes a lemma.
-The rules read the *active* lexicon (:func:`active`), which :func:`use` replaces.
+The rules read the *active* lexicon (:func:`active`): the detector component makes its own
+lexicon active while it runs (:func:`using`), so two pipelines with different lexicons in
+one process never see each other's; :func:`use` sets the one for code outside a pipeline.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -88,6 +92,13 @@ class Lexicon:
         return self.nouns.get(lemma)
 
 
+def read_extension(path: Path) -> dict[str, Any]:
+    """A user's lexicon file, checked (what :func:`load` extends the built-in with)."""
+    data = _read(path)
+    load_extension(data, path)
+    return data
+
+
 def _read(path: Path) -> dict[str, Any]:
     try:
         data = orjson.loads(path.read_bytes())
@@ -131,7 +142,13 @@ def _check_phrases(phrases: list[str], path: Path) -> None:
 
 
 def load(extra: Path | None = None) -> Lexicon:
-    """The built-in lexicon, extended by ``extra`` when given."""
+    """The built-in lexicon, extended by the file ``extra`` when given."""
+    return load_extension(_read(extra), extra) if extra is not None else load_extension(None)
+
+
+def load_extension(more: dict[str, Any] | None, extra: Path = Path("lexicon.json")) -> Lexicon:
+    """The built-in lexicon, extended by ``more`` (the contents of a user's lexicon file,
+    named ``extra`` in messages) when given."""
     base = _read(BUILT_IN)
     verbs, nouns = _cues(base, "verbs", BUILT_IN), _cues(base, "nouns", BUILT_IN)
     adjectives = _cues(base, "adjectives", BUILT_IN)
@@ -151,8 +168,7 @@ def load(extra: Path | None = None) -> Lexicon:
         )
     }
     approximators = _words(base, "approximators", BUILT_IN)
-    if extra is not None:
-        more = _read(extra)
+    if more is not None:
         verbs.update(_cues(more, "verbs", extra))
         nouns.update(_cues(more, "nouns", extra))
         adjectives.update(_cues(more, "adjectives", extra))
@@ -207,3 +223,17 @@ def use(extra: Path | None) -> Lexicon:
     chosen = load(extra) if extra is not None else _built_in()
     _active[:] = [chosen]
     return chosen
+
+
+def built_in() -> Lexicon:
+    return _built_in()
+
+
+@contextmanager
+def using(chosen: Lexicon) -> Iterator[Lexicon]:
+    """``chosen`` is the active lexicon inside the block, whatever was active before."""
+    _active.append(chosen)
+    try:
+        yield chosen
+    finally:
+        _active.pop()

@@ -59,10 +59,8 @@ def preannotate_command(
     human-made annotations are never touched. Ctrl-C stops after the current document and
     keeps every finished one.
     """
-    from annotate.claims import lexicon
     from annotate.nlp.preannotate import summary
 
-    lexicon.use(claim_lexicon)
     wanted = [label.strip() for label in labels.split(",") if label.strip()] if labels else None
     where = f"the Dask cluster at {scheduler}" if scheduler else "this machine"
     with open_store() as store:
@@ -100,11 +98,13 @@ def preannotate_command(
                     )
             else:
                 from annotate.nlp.pipeline import load_pipeline
-                from annotate.nlp.preannotate import preannotate
+                from annotate.nlp.preannotate import add_claims_component, preannotate
 
+                pipeline = load_pipeline(model)
+                add_claims_component(pipeline, claim_lexicon)
                 report = preannotate(
                     store,
-                    load_pipeline(model),
+                    pipeline,
                     only_new=only_new,
                     labels=wanted,
                     n_process=n_process,
@@ -223,7 +223,6 @@ def evaluate_command(
     ] = None,
 ) -> None:
     """Score entity and claim suggestions against gold: P/R/F1 per label and for claims."""
-    from annotate.claims import lexicon
     from annotate.nlp.evaluate import (
         evaluate_pairs,
         predictions_from_pipeline,
@@ -232,11 +231,13 @@ def evaluate_command(
     )
 
     records = read_gold(gold)
-    lexicon.use(claim_lexicon)
     if model is not None:
         from annotate.nlp.pipeline import load_pipeline
+        from annotate.nlp.preannotate import add_claims_component
 
-        pairs = predictions_from_pipeline(load_pipeline(model), records)
+        pipeline = load_pipeline(model)
+        add_claims_component(pipeline, claim_lexicon)
+        pairs = predictions_from_pipeline(pipeline, records)
     else:
         with open_store(readonly=True) as store:
             pairs = predictions_from_store(store, records, origin)

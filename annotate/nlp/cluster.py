@@ -51,13 +51,12 @@ INSTALL_HINT = "Dask is not installed: pip install 'claimscope[dask]' (distribut
 
 @cache
 def _worker_pipeline(model: str | None, claim_lexicon: str | None) -> Any:
-    """The pipeline, loaded once per worker process (and the claim lexicon in use)."""
-    from annotate.claims import lexicon
+    """The pipeline, loaded once per worker process for each model and lexicon (the detector
+    component holds its own lexicon, so runs with different ones never mix)."""
     from annotate.nlp.pipeline import load_pipeline
 
-    lexicon.use(Path(claim_lexicon) if claim_lexicon else None)
     pipeline = load_pipeline(model)
-    add_claims_component(pipeline)
+    add_claims_component(pipeline, Path(claim_lexicon) if claim_lexicon else None)
     return pipeline
 
 

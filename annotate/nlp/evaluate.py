@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from annotate.claim_scores import ClaimScores, Score
-from annotate.claims.detector import claims_from_doc
+from annotate.claims.component import claims_from_doc
 from annotate.errors import ClaimscopeError, InputError
 from annotate.importer import Provenance, Source, read_source
 from annotate.model import Claim, EntitySpan, OriginKind, SpanStatus, text_hash

@@ -17,7 +17,9 @@ from spacy.attrs import IDX
 from spacy.language import Language
 from spacy.tokens import Doc
 
+import annotate.claims.component
 import annotate.nlp.components  # noqa: F401  (trained pipelines use its suggester)
+from annotate.claims.detected import CLAIMS_COMPONENT
 from annotate.errors import ClaimscopeError
 from annotate.seedformat import find_dateline
 
@@ -40,7 +42,14 @@ class LoadedPipeline:
 
     @property
     def origin(self) -> str:
-        return f"{self.name}@{self.version}"
+        """``name@version``, and with the claim detector in the pipeline ``+claims.`` and its
+        version (rules, switches and cue words), so a change to those re-annotates."""
+        origin = f"{self.name}@{self.version}"
+        if CLAIMS_COMPONENT in self.nlp.pipe_names:
+            version = getattr(self.nlp.get_pipe(CLAIMS_COMPONENT), "version", None)
+            if version is not None:
+                origin += f"+claims.{version}"
+        return origin
 
 
 @Language.component(BOUNDARIES_COMPONENT)

@@ -21,13 +21,14 @@ import signal
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from types import FrameType
 from typing import Any, TypeVar
 
 from spacy.tokens import Doc
 
+from annotate.claims.component import ClaimDetector, claims_from_doc
 from annotate.claims.detected import CLAIMS_COMPONENT, DetectedClaim
-from annotate.claims.detector import claims_from_doc
 from annotate.model import (
     Claim,
     Document,
@@ -93,9 +94,22 @@ def extract(document: Document, pieces: Pieces) -> Extraction:
     return found
 
 
-def add_claims_component(pipeline: LoadedPipeline) -> None:
+def add_claims_component(pipeline: LoadedPipeline, lexicon: Path | None = None) -> None:
+    """The claim detector at the end of the pipeline (a trained pipeline may carry its own),
+    with the cue lexicon extended by the file ``lexicon`` when one is given."""
+    import annotate.claims.component  # noqa: F401  (registers the factory)
+
     if CLAIMS_COMPONENT not in pipeline.nlp.pipe_names:
         pipeline.nlp.add_pipe(CLAIMS_COMPONENT, last=True)
+    detector = pipeline.nlp.get_pipe(CLAIMS_COMPONENT)
+    if lexicon is not None and isinstance(detector, ClaimDetector):
+        detector.use_lexicon(lexicon)
+
+
+def same_model(origin: str, other: str) -> bool:
+    """Whether two origins name the same model (another version of it, or other rules or cue
+    words: ``name@version`` and ``name@version+claims.xxxxxxxx`` share ``name``)."""
+    return origin.partition("@")[0] == other.partition("@")[0]
 
 
 def documents_to_annotate(store: Store, origin: str, *, only_new: bool) -> list[str]:
@@ -353,10 +367,12 @@ Annotation = TypeVar("Annotation", EntitySpan, Claim)
 def _drop_pending(
     tx: Transaction, table: str, items: list[Annotation], origin: str
 ) -> list[Annotation]:
-    """Delete ``origin``'s pending suggestions; return everything else (which stays)."""
+    """Delete the pending suggestions of ``origin``'s model, whatever its version or rules (a
+    new version replaces what an older one suggested and nobody decided); return everything
+    else, which stays."""
     kept = []
     for item in items:
-        if item.origin == origin and item.status == SpanStatus.SUGGESTED:
+        if same_model(item.origin, origin) and item.status == SpanStatus.SUGGESTED:
             tx.delete(table, item.id)
         else:
             kept.append(item)
