@@ -1,21 +1,33 @@
 """Benchmark: claim attribution on the two GUM gold sets (24 Wikinews news articles, 19
-Wikinews interviews), scored as ``claimscope evaluate`` and the project's published scorer
-score them (content, source and cue; exact and overlap F1; statistics left out).
+Wikinews interviews) and, given a PolNeAR snapshot, on PolNeAR ``dev`` (84 US political news
+articles), scored as ``claimscope evaluate`` and the project's published scorer score them
+(content, source and cue; exact and overlap precision, recall and F1, overall and per kind;
+statistics left out).
+
+PolNeAR has no licence and is never in the repository: pass its fetched git directory with
+``--polnear GITDIR`` (or ``$POLNEAR_GITDIR``); it is read through the project's
+``polnear.py`` (``--polnear-tool``, default ``../shared/tools/polnear.py``), which refuses the
+held-out ``test`` split. Without one, PolNeAR is skipped with a message.
 
 Usage::
 
-    python bench/claims.py [--model NAME|PATH] [--errors DIR]
+    python bench/claims.py [--model NAME|PATH] [--claims rules|model|both] [--polnear GITDIR]
+                           [--errors DIR]
 
 Prints a table per set and ends with
-``RESULT news_content_exact=… news_content_overlap=… … interview_cue_overlap=…``.
+``RESULT news_content_exact=… news_content_overlap=… … polnear_cue_overlap=…``.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -23,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 from annotate.claim_scores import ROLES, error_report  # noqa: E402
 from annotate.nlp.evaluate import evaluate_pairs, predictions_from_pipeline, read_gold  # noqa: E402
 from annotate.nlp.pipeline import load_pipeline  # noqa: E402
+from annotate.nlp.preannotate import add_claims_component  # noqa: E402
 
 SETS = {
     "news": ROOT / "tests" / "data" / "gum_news_claims.jsonl",
@@ -30,14 +43,43 @@ SETS = {
 }
 
 
+def polnear_dev(gitdir: str, tool: Path, folder: Path) -> Path:
+    """PolNeAR ``dev`` as claim gold JSONL (in a temporary folder, never the repository)."""
+    target = folder / "polnear_dev.jsonl"
+    subprocess.run(
+        [sys.executable, str(tool), "gold", gitdir, "dev", str(target)],
+        check=True,
+        stderr=subprocess.DEVNULL,
+    )
+    return target
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--model", default=None)
+    parser.add_argument("--claims", default=None, help="rules, model or both")
+    parser.add_argument("--polnear", default=os.environ.get("POLNEAR_GITDIR"))
+    parser.add_argument(
+        "--polnear-tool", type=Path, default=ROOT.parent / "shared" / "tools" / "polnear.py"
+    )
     parser.add_argument("--errors", type=Path, default=None, help="write <set>_errors.md here")
     args = parser.parse_args()
     pipeline = load_pipeline(args.model)
+    add_claims_component(pipeline, None, args.claims)
+    print(f"pipeline {pipeline.origin}, claims from {args.claims or 'its own choice'}")
+    sets = dict(SETS)
+    with tempfile.TemporaryDirectory() as scratch:
+        if args.polnear:
+            sets["polnear"] = polnear_dev(args.polnear, args.polnear_tool, Path(scratch))
+        else:
+            print("PolNeAR dev skipped: pass --polnear GITDIR (or set POLNEAR_GITDIR)")
+        figures = score_sets(pipeline, sets, args.errors)
+    print("RESULT " + " ".join(f"{key}={value:.3f}" for key, value in figures.items()))
+
+
+def score_sets(pipeline: Any, sets: dict[str, Path], errors: Path | None) -> dict[str, float]:
     figures: dict[str, float] = {}
-    for name, path in SETS.items():
+    for name, path in sets.items():
         started = time.perf_counter()
         evaluation = evaluate_pairs(predictions_from_pipeline(pipeline, read_gold(path)))
         overall = evaluation.claims.overall
@@ -51,11 +93,18 @@ def main() -> None:
             )
             figures[f"{name}_{role}_exact"] = exact.f1
             figures[f"{name}_{role}_overlap"] = overlap.f1
-        if args.errors is not None:
-            args.errors.mkdir(parents=True, exist_ok=True)
+        for kind, tallies in sorted(evaluation.claims.by_kind.items()):
+            shown = "  ".join(
+                f"{role} {tallies[f'{role}_overlap'].precision:.2f}/"
+                f"{tallies[f'{role}_overlap'].recall:.2f}"
+                for role in ROLES
+            )
+            print(f"    {kind:13s} overlap P/R  {shown}")
+        if errors is not None:
+            errors.mkdir(parents=True, exist_ok=True)
             report = error_report(evaluation.claims.errors, evaluation.texts)
-            (args.errors / f"{name}_errors.md").write_text(report, encoding="utf-8")
-    print("RESULT " + " ".join(f"{key}={value:.3f}" for key, value in figures.items()))
+            (errors / f"{name}_errors.md").write_text(report, encoding="utf-8")
+    return figures
 
 
 if __name__ == "__main__":

@@ -38,6 +38,7 @@ from annotate.claim_scores import ClaimScores
 from annotate.claims import lexicon as lexicons
 from annotate.claims.detected import CLAIMS_COMPONENT, DetectedClaim
 from annotate.claims.detector import RULE_FAMILIES, detect_claims, spancat_claims
+from annotate.claims.learned import linked_claims
 from annotate.claims.parse import _TEXTS
 from annotate.errors import ClaimscopeError
 from annotate.model import Claim, OriginKind, SpanStatus
@@ -54,6 +55,7 @@ _LEXICON = "lexicon.json"
 @Language.factory(
     CLAIMS_COMPONENT,
     default_config={
+        "use": "rules",
         "rules": dict.fromkeys(RULE_FAMILIES, True),
         "scorer": {"@scorers": "claimscope.claims_scorer.v1"},
     },
@@ -61,9 +63,13 @@ _LEXICON = "lexicon.json"
     default_score_weights={"claims_content_f": 1.0, "claims_source_f": 0.0, "claims_cue_f": 0.0},
 )
 def make_claim_detector(
-    nlp: Language, name: str, rules: dict[str, bool], scorer: Callable[..., dict[str, Any]] | None
+    nlp: Language,
+    name: str,
+    use: str,
+    rules: dict[str, bool],
+    scorer: Callable[..., dict[str, Any]] | None,
 ) -> ClaimDetector:
-    return ClaimDetector(nlp, name, rules=rules, scorer=scorer)
+    return ClaimDetector(nlp, name, use=use, rules=rules, scorer=scorer)
 
 
 class ClaimDetector:
@@ -74,10 +80,12 @@ class ClaimDetector:
         nlp: Language,
         name: str = CLAIMS_COMPONENT,
         *,
+        use: str = "rules",
         rules: dict[str, bool] | None = None,
         scorer: Callable[..., dict[str, Any]] | None = None,
     ) -> None:
         self.name = name
+        self.use = _mode(use)
         self.rules = _switches(rules or {})
         self.extension: dict[str, Any] | None = None
         self.scorer = scorer
@@ -104,6 +112,7 @@ class ClaimDetector:
         identity = {
             "rules": RULES_VERSION,
             "on": sorted(self.enabled),
+            "use": self.use,
             "built_in": _built_in_digest(),
             "lexicon": self.extension,
         }
@@ -111,13 +120,18 @@ class ClaimDetector:
         return digest.hexdigest()[:8]
 
     def __call__(self, doc: Doc) -> Doc:
-        with lexicons.using(self.lexicon):
-            found = detect_claims(doc, self.enabled)
-            _TEXTS[id(doc)] = doc.text
-            try:
-                found += spancat_claims(doc, found)
-            finally:
-                _TEXTS.pop(id(doc), None)
+        found: list[DetectedClaim] = []
+        if self.use in ("model", "both"):
+            found = linked_claims(doc)
+        if self.use in ("rules", "both"):
+            with lexicons.using(self.lexicon):
+                ruled = detect_claims(doc, self.enabled)
+                _TEXTS[id(doc)] = doc.text
+                try:
+                    ruled += spancat_claims(doc, ruled)
+                finally:
+                    _TEXTS.pop(id(doc), None)
+            found += [claim for claim in ruled if not _covered(claim, found)]
         set_claims(doc, sorted(found, key=lambda c: (c.content.start, c.content.end)))
         return doc
 
@@ -130,14 +144,21 @@ class ClaimDetector:
 
     # Serialisation, as spaCy's own components do it -------------------------------------
 
+    def choose(self, use: str) -> None:
+        """Take claims from the rules, the model or both from now on (see :data:`MODES`)."""
+        self.use = _mode(use)
+
     def use_lexicon(self, path: Path) -> None:
         """Extend the built-in lexicon with the file at ``path`` instead."""
-        self._load_state({"rules": self.rules, "lexicon": lexicons.read_extension(path)})
+        state = self._state()
+        state["lexicon"] = lexicons.read_extension(path)
+        self._load_state(state)
 
     def _state(self) -> dict[str, Any]:
-        return {"rules": self.rules, "lexicon": self.extension}
+        return {"use": self.use, "rules": self.rules, "lexicon": self.extension}
 
     def _load_state(self, state: dict[str, Any]) -> ClaimDetector:
+        self.use = _mode(state.get("use") or self.use)
         self.rules = _switches(state.get("rules") or {})
         self.extension = state.get("lexicon")
         self.lexicon = lexicons.load_extension(self.extension)
@@ -152,7 +173,8 @@ class ClaimDetector:
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
         folder = Path(path)
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / _CFG).write_bytes(orjson.dumps({"rules": self.rules}, option=orjson.OPT_INDENT_2))
+        cfg = {"use": self.use, "rules": self.rules}
+        (folder / _CFG).write_bytes(orjson.dumps(cfg, option=orjson.OPT_INDENT_2))
         if self.extension is not None:
             (folder / _LEXICON).write_bytes(
                 orjson.dumps(self.extension, option=orjson.OPT_INDENT_2)
@@ -164,13 +186,37 @@ class ClaimDetector:
         extension = (
             lexicons.read_extension(folder / _LEXICON) if (folder / _LEXICON).exists() else None
         )
-        return self._load_state({"rules": cfg.get("rules"), "lexicon": extension})
+        return self._load_state(
+            {"use": cfg.get("use"), "rules": cfg.get("rules"), "lexicon": extension}
+        )
 
 
 @cache
 def _built_in_digest() -> str:
     """The built-in lexicon's own version: an edit to ``lexicon.json`` changes the origin."""
     return hashlib.sha1(lexicons.BUILT_IN.read_bytes()).hexdigest()
+
+
+#: Where claims come from: the rules, a learned attribution model in the pipeline
+#: (:mod:`annotate.nlp.attribution`), or both (the model's, and the rules' where it found none).
+MODES = ("rules", "model", "both")
+
+
+def _mode(use: str) -> str:
+    if use not in MODES:
+        raise ClaimscopeError(f"claims from {use!r}: choose one of {', '.join(MODES)}")
+    return use
+
+
+def _covered(claim: DetectedClaim, others: list[DetectedClaim]) -> bool:
+    """Whether another claim already holds most of ``claim``'s content."""
+    a = claim.content
+    for other in others:
+        b = other.content
+        shared = min(a.end, b.end) - max(a.start, b.start)
+        if shared > 0 and shared >= 0.5 * min(a.end - a.start, b.end - b.start):
+            return True
+    return False
 
 
 def _switches(rules: dict[str, bool]) -> dict[str, bool]:

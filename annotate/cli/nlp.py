@@ -44,6 +44,14 @@ def preannotate_command(
         Path | None,
         typer.Option("--claim-lexicon", help="A cue lexicon JSON file extending the built-in."),
     ] = None,
+    claims_from: Annotated[
+        str | None,
+        typer.Option(
+            "--claims",
+            help="Claims from the rules, the pipeline's attribution model, or both "
+            "(default: the pipeline's own choice; rules without a model).",
+        ),
+    ] = None,
     scheduler: Annotated[
         str | None,
         typer.Option(
@@ -91,6 +99,7 @@ def preannotate_command(
                         client,
                         model,
                         claim_lexicon=claim_lexicon,
+                        claims_from=claims_from,
                         only_new=only_new,
                         labels=wanted,
                         batch_size=batch_size,
@@ -101,7 +110,7 @@ def preannotate_command(
                 from annotate.nlp.preannotate import add_claims_component, preannotate
 
                 pipeline = load_pipeline(model)
-                add_claims_component(pipeline, claim_lexicon)
+                add_claims_component(pipeline, claim_lexicon, claims_from)
                 report = preannotate(
                     store,
                     pipeline,
@@ -155,6 +164,10 @@ def preannotate_batch_command(
         Path | None,
         typer.Option("--claim-lexicon", help="A cue lexicon JSON file extending the built-in."),
     ] = None,
+    claims_from: Annotated[
+        str | None,
+        typer.Option("--claims", help="Claims from rules, model or both (as for preannotate)."),
+    ] = None,
 ) -> None:
     """Pre-annotate JSONL files without a database: one model-output shard per input, in the
     format import --as-suggestions reads. Shards already written are kept (run it again to
@@ -164,7 +177,13 @@ def preannotate_batch_command(
     wanted = [label.strip() for label in labels.split(",") if label.strip()] if labels else None
 
     run = partial(
-        preannotate_files, inputs, out_dir, model=model, claim_lexicon=claim_lexicon, labels=wanted
+        preannotate_files,
+        inputs,
+        out_dir,
+        model=model,
+        claim_lexicon=claim_lexicon,
+        claims_from=claims_from,
+        labels=wanted,
     )
     try:
         if scheduler is not None:
@@ -221,6 +240,10 @@ def evaluate_command(
             "--claim-lexicon", help="With --model: a cue lexicon JSON file extending the built-in."
         ),
     ] = None,
+    claims_from: Annotated[
+        str | None,
+        typer.Option("--claims", help="With --model: claims from rules, model or both."),
+    ] = None,
 ) -> None:
     """Score entity and claim suggestions against gold: P/R/F1 per label and for claims."""
     from annotate.nlp.evaluate import (
@@ -236,7 +259,7 @@ def evaluate_command(
         from annotate.nlp.preannotate import add_claims_component
 
         pipeline = load_pipeline(model)
-        add_claims_component(pipeline, claim_lexicon)
+        add_claims_component(pipeline, claim_lexicon, claims_from)
         pairs = predictions_from_pipeline(pipeline, records)
     else:
         with open_store(readonly=True) as store:
@@ -367,3 +390,45 @@ def train_command(
         warn(problem)
     out.print(f"trained on {report.documents} document(s): {best}", soft_wrap=True)
     out.print(f"next: claimscope preannotate --all --model {best}", soft_wrap=True)
+
+
+@app.command("train-claims")
+def train_claims_command(
+    out_dir: Annotated[Path, typer.Argument(help="Folder for the trained pipeline.")],
+    gold: Annotated[
+        Path, typer.Option("--gold", help="Claim gold to learn from (export JSONL shape).")
+    ],
+    dev: Annotated[
+        Path, typer.Option("--dev", help="Claim gold to choose the best epoch on (held apart).")
+    ],
+    base: Annotated[
+        str | None, typer.Option("--base", help="Pipeline to build on (default: English model).")
+    ] = None,
+    epochs: Annotated[int, typer.Option("--epochs", min=1, help="Passes over the gold.")] = 14,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+) -> None:
+    """Learn an attribution model (source, cue, content) beside the rules; leaves OUT_DIR a
+    pipeline for preannotate --model OUT_DIR --claims model|both."""
+    from annotate.nlp.attribution import EpochReport, read_claim_gold, train
+    from annotate.nlp.pipeline import load_pipeline
+
+    train_records, dev_records = read_claim_gold(gold), read_claim_gold(dev)
+    base_pipeline = load_pipeline(base)
+
+    def report(epoch: EpochReport) -> None:
+        roles = " ".join(
+            f"{label.lower()} {value:.3f}" for label, value in sorted(epoch.scores.items())
+        )
+        out.print(f"epoch {epoch.epoch + 1}/{epochs}: dev span F1 {roles} ({epoch.seconds:.0f} s)")
+
+    best = train(
+        base_pipeline,
+        train_records,
+        dev_records,
+        out_dir,
+        epochs=epochs,
+        seed=seed,
+        on_epoch=report,
+    )
+    out.print(f"best dev span F1 {best['f']:.3f}: {out_dir}", soft_wrap=True)
+    out.print(f"next: claimscope preannotate --all --model {out_dir} --claims both", soft_wrap=True)

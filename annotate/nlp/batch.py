@@ -108,6 +108,7 @@ def preannotate_files(
     client: Client | None = None,
     model: str | None = None,
     claim_lexicon: Path | None = None,
+    claims_from: str | None = None,
     labels: Sequence[str] | None = None,
     batch_documents: int = 32,
     batch_size: int = 32,
@@ -119,9 +120,9 @@ def preannotate_files(
     read = read_partitions(paths)
     lexicon = str(claim_lexicon) if claim_lexicon else None
     if client is not None:
-        origin = client.submit(pipeline_origin, model, lexicon, pure=False).result()
+        origin = client.submit(pipeline_origin, model, lexicon, claims_from, pure=False).result()
     else:
-        origin = pipeline_origin(model, lexicon)
+        origin = pipeline_origin(model, lexicon, claims_from)
     report = BatchReport(origin=origin)
     wanted = set(labels) if labels else None
     total = sum(len(records) for records in read)
@@ -138,7 +139,7 @@ def preannotate_files(
         lines: list[bytes] = []
         for batch, (found, failed) in zip(
             batches,
-            _results(batches, client, model, lexicon, batch_size, window_chars),
+            _results(batches, client, model, (lexicon, claims_from), batch_size, window_chars),
             strict=True,
         ):
             by_id = {record.document.id: record for record in batch}
@@ -161,24 +162,35 @@ def _results(
     batches: list[list[ParsedRecord]],
     client: Client | None,
     model: str | None,
-    lexicon: str | None,
+    detector: tuple[str | None, str | None],
     batch_size: int,
     window_chars: int,
 ) -> Any:
     """Each batch's results in order: computed here, or on the cluster with a few batches
     in flight at a time."""
 
+    lexicon, claims_from = detector
+
     def texts(batch: list[ParsedRecord]) -> list[tuple[str, str]]:
         return [(r.document.id, r.document.text) for r in batch]
 
     if client is None:
         for batch in batches:
-            yield annotate_batch(model, lexicon, texts(batch), batch_size, window_chars)
+            yield annotate_batch(
+                model, lexicon, texts(batch), batch_size, window_chars, claims_from
+            )
         return
 
     def submit(batch: list[ParsedRecord]) -> Any:
         return client.submit(
-            annotate_batch, model, lexicon, texts(batch), batch_size, window_chars, pure=False
+            annotate_batch,
+            model,
+            lexicon,
+            texts(batch),
+            batch_size,
+            window_chars,
+            claims_from,
+            pure=False,
         )
 
     limit = 2 * max(1, len(client.scheduler_info().get("workers", {})))

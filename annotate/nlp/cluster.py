@@ -50,19 +50,23 @@ INSTALL_HINT = "Dask is not installed: pip install 'claimscope[dask]' (distribut
 
 
 @cache
-def _worker_pipeline(model: str | None, claim_lexicon: str | None) -> Any:
+def _worker_pipeline(
+    model: str | None, claim_lexicon: str | None, claims_from: str | None = None
+) -> Any:
     """The pipeline, loaded once per worker process for each model and lexicon (the detector
     component holds its own lexicon, so runs with different ones never mix)."""
     from annotate.nlp.pipeline import load_pipeline
 
     pipeline = load_pipeline(model)
-    add_claims_component(pipeline, Path(claim_lexicon) if claim_lexicon else None)
+    add_claims_component(pipeline, Path(claim_lexicon) if claim_lexicon else None, claims_from)
     return pipeline
 
 
-def pipeline_origin(model: str | None, claim_lexicon: str | None) -> str:
+def pipeline_origin(
+    model: str | None, claim_lexicon: str | None, claims_from: str | None = None
+) -> str:
     """The origin (``name@version``) of the pipeline as the workers load it."""
-    return str(_worker_pipeline(model, claim_lexicon).origin)
+    return str(_worker_pipeline(model, claim_lexicon, claims_from).origin)
 
 
 def annotate_batch(
@@ -71,9 +75,10 @@ def annotate_batch(
     texts: Sequence[tuple[str, str]],
     batch_size: int,
     window_chars: int,
+    claims_from: str | None = None,
 ) -> tuple[list[Extraction], list[tuple[str, str]]]:
     """What the pipeline finds in each (document id, text), and the documents it failed on."""
-    pipeline = _worker_pipeline(model, claim_lexicon)
+    pipeline = _worker_pipeline(model, claim_lexicon, claims_from)
     documents = [Document(doc_id, text, DocMeta()) for doc_id, text in texts]
     failed: list[tuple[str, str]] = []
     found = [
@@ -179,6 +184,7 @@ def preannotate_on_cluster(
     model: str | None = None,
     *,
     claim_lexicon: Path | None = None,
+    claims_from: str | None = None,
     only_new: bool = True,
     labels: Sequence[str] | None = None,
     batch_documents: int = 4,
@@ -191,7 +197,7 @@ def preannotate_on_cluster(
     workers; results are committed in document order as they come back (batches as
     :func:`guided_batches` cuts them, none smaller than ``batch_documents``)."""
     lexicon_path = str(claim_lexicon) if claim_lexicon else None
-    origin = client.submit(pipeline_origin, model, lexicon_path, pure=False).result()
+    origin = client.submit(pipeline_origin, model, lexicon_path, claims_from, pure=False).result()
     report = PreannotateReport(origin=origin)
     doc_ids = documents_to_annotate(store, origin, only_new=only_new)
     report.skipped = store.document_count() - len(doc_ids)
@@ -205,7 +211,14 @@ def preannotate_on_cluster(
     def submit(documents: list[Document]) -> Any:
         texts = [(d.id, d.text) for d in documents]
         return client.submit(
-            annotate_batch, model, lexicon_path, texts, batch_size, window_chars, pure=False
+            annotate_batch,
+            model,
+            lexicon_path,
+            texts,
+            batch_size,
+            window_chars,
+            claims_from,
+            pure=False,
         )
 
     stop = StopFlag()

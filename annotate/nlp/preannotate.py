@@ -27,8 +27,10 @@ from typing import Any, TypeVar
 
 from spacy.tokens import Doc
 
-from annotate.claims.component import ClaimDetector, claims_from_doc
+from annotate.claims.component import MODES, ClaimDetector, claims_from_doc
 from annotate.claims.detected import CLAIMS_COMPONENT, DetectedClaim
+from annotate.claims.learned import MODEL_COMPONENT
+from annotate.errors import ClaimscopeError
 from annotate.model import (
     Claim,
     Document,
@@ -94,16 +96,31 @@ def extract(document: Document, pieces: Pieces) -> Extraction:
     return found
 
 
-def add_claims_component(pipeline: LoadedPipeline, lexicon: Path | None = None) -> None:
+def add_claims_component(
+    pipeline: LoadedPipeline, lexicon: Path | None = None, claims_from: str | None = None
+) -> None:
     """The claim detector at the end of the pipeline (a trained pipeline may carry its own),
-    with the cue lexicon extended by the file ``lexicon`` when one is given."""
+    with the cue lexicon extended by the file ``lexicon`` when one is given, and its claims
+    taken from ``claims_from`` (``rules``, ``model``, ``both``; None: the pipeline's own
+    choice, the rules for a pipeline without an attribution model)."""
     import annotate.claims.component  # noqa: F401  (registers the factory)
 
     if CLAIMS_COMPONENT not in pipeline.nlp.pipe_names:
         pipeline.nlp.add_pipe(CLAIMS_COMPONENT, last=True)
     detector = pipeline.nlp.get_pipe(CLAIMS_COMPONENT)
-    if lexicon is not None and isinstance(detector, ClaimDetector):
+    if not isinstance(detector, ClaimDetector):
+        return
+    if lexicon is not None:
         detector.use_lexicon(lexicon)
+    if claims_from is not None:
+        if claims_from not in MODES:
+            raise ClaimscopeError(f"--claims {claims_from}: choose one of {', '.join(MODES)}")
+        if claims_from != "rules" and MODEL_COMPONENT not in pipeline.nlp.pipe_names:
+            raise ClaimscopeError(
+                f"--claims {claims_from}: {pipeline.name} has no attribution model "
+                "(train one with claimscope train-claims, then pass --model PATH)"
+            )
+        detector.choose(claims_from)
 
 
 def same_model(origin: str, other: str) -> bool:

@@ -1,0 +1,127 @@
+"""Claims from a learned attribution model's roles (:mod:`annotate.nlp.attribution`).
+
+The model is a spaCy NER, which writes ``doc.ents``, where the entities live:
+``claimscope_stash_entities`` sets them aside before it runs, ``claimscope_attribution_spans``
+puts them back after and moves the model's ``SOURCE``, ``CUE`` and ``CONTENT`` spans to
+``doc.spans["attribution"]``;
+:func:`linked_claims` makes claims of them: content pieces that follow each other with only
+white space between are one content (the model learns contents sentence by sentence), each
+content takes the nearest cue of its sentences (else of the sentence just before or after) and
+the cue the nearest source of its sentence. Every claim's explanation says what the model
+marked and how it was linked.
+"""
+
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from annotate.claims.detected import DetectedClaim
+from annotate.model import ClaimKind, Offsets
+
+ROLES = ("SOURCE", "CUE", "CONTENT")
+#: The model's NER component in a pipeline.
+MODEL_COMPONENT = "attribution"
+SPANS_KEY = "attribution"
+MODEL_RULE = "model.attribution"
+STASH = "claimscope_stash_entities"
+SPANS = "claimscope_attribution_spans"
+_STASHED = "entities_stash"
+
+
+@Language.component(STASH)
+def stash_entities(doc: Doc) -> Doc:
+    """Set the base pipeline's entities aside (the attribution NER must start from none)."""
+    doc.spans[_STASHED] = list(doc.ents)
+    doc.ents = []
+    return doc
+
+
+@Language.component(SPANS)
+def attribution_spans(doc: Doc) -> Doc:
+    """Move the attribution roles to ``doc.spans["attribution"]``; put the entities back."""
+    doc.spans[SPANS_KEY] = [ent for ent in doc.ents if ent.label_ in ROLES]
+    stashed = doc.spans.get(_STASHED)
+    doc.ents = list(stashed) if stashed is not None else []
+    if stashed is not None:
+        del doc.spans[_STASHED]
+    return doc
+
+
+def _joined_contents(doc: Doc, contents: list[Span]) -> list[list[Span]]:
+    """Content pieces that follow each other with only white space between are one content."""
+    groups: list[list[Span]] = []
+    for span in sorted(contents, key=lambda s: s.start):
+        if groups and not doc[groups[-1][-1].end : span.start].text.strip():
+            groups[-1].append(span)
+        else:
+            groups.append([span])
+    return groups
+
+
+def linked_claims(doc: Doc) -> list[DetectedClaim]:
+    """Claims from the model's roles in ``doc.spans["attribution"]``: each content with the
+    nearest cue of its sentence (else of the sentences around it) and that cue's nearest
+    source in the cue's sentence."""
+    roles: dict[str, list[Span]] = {role: [] for role in ROLES}
+    for span in doc.spans.get(SPANS_KEY, ()):
+        roles[span.label_].append(span)
+    claims = []
+    for pieces in _joined_contents(doc, roles["CONTENT"]):
+        first, last = pieces[0], pieces[-1]
+        cue = _nearest(doc, roles["CUE"], first, last)
+        source = _nearest(doc, roles["SOURCE"], cue, cue) if cue is not None else None
+        content = Offsets(first.start_char, last.end_char)
+        why = f"attribution model: content '{_short(content, doc)}'"
+        if cue is not None:
+            why += f" → cue '{cue.text}'"
+        if source is not None:
+            why += f" → source '{source.text}'"
+        claims.append(
+            DetectedClaim(
+                content=content,
+                kind=_kind(doc, content, source, cue),
+                rule=MODEL_RULE,
+                explanation=why,
+                source=Offsets(source.start_char, source.end_char) if source is not None else None,
+                cue=Offsets(cue.start_char, cue.end_char) if cue is not None else None,
+            )
+        )
+    return claims
+
+
+def _short(offsets: Offsets, doc: Doc) -> str:
+    text = doc.text[offsets.start : offsets.end]
+    return text if len(text) <= 40 else text[:37] + "…"
+
+
+def _nearest(doc: Doc, options: list[Span], first: Span, last: Span) -> Span | None:
+    """The option in the sentences of ``first``..``last`` nearest to them, else in the
+    sentence just before or just after."""
+    if not options:
+        return None
+    start_sent, end_sent = first[0].sent, last[-1].sent
+
+    def distance(span: Span) -> int:
+        return min(abs(span.start - first.start), abs(span.start - last.end))
+
+    def within(low: int, high: int) -> list[Span]:
+        return [o for o in options if low <= o.start and o.end <= high]
+
+    same = within(start_sent.start, end_sent.end)
+    if same:
+        return min(same, key=distance)
+    before = doc[start_sent.start - 1].sent.start if start_sent.start > 0 else start_sent.start
+    after = doc[end_sent.end].sent.end if end_sent.end < len(doc) else end_sent.end
+    around = within(before, after)
+    return min(around, key=distance) if around else None
+
+
+def _kind(doc: Doc, content: Offsets, source: Span | None, cue: Span | None) -> ClaimKind:
+    if source is None:
+        return ClaimKind.UNATTRIBUTED
+    if cue is not None and cue.text.lower().startswith("according"):
+        return ClaimKind.ACCORDING_TO
+    if doc.text[content.start : content.start + 1] in "\"“‘'":
+        return ClaimKind.QUOTE
+    return ClaimKind.REPORTED

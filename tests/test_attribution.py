@@ -1,0 +1,185 @@
+"""The learned attribution model's recipe and plumbing, on a small invented corpus: claim gold
+read and checked, training examples cut at sentence starts, the recipe run end to end (so it
+stays alive), the pipeline it leaves (entities kept, roles in doc.spans, claims linked and
+explained), and ``--claims`` choosing rules, model or both.
+
+How good the model is gets measured on PolNeAR in ``bench/claims.py``, not here."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+from spacy.tokens import Span
+
+from annotate.claims.component import claims_from_doc
+from annotate.claims.learned import MODEL_RULE, SPANS_KEY, linked_claims
+from annotate.errors import ClaimscopeError, InputError
+from annotate.nlp.attribution import GoldClaims, examples, read_claim_gold
+from annotate.nlp.pipeline import LoadedPipeline, load_pipeline
+from annotate.nlp.preannotate import add_claims_component
+from tests.conftest import run_cli
+
+NAMES = ["Ann Lee", "Bo Chan", "the ministry", "Carla Diaz", "a senior official", "the mayor"]
+CUES = ["said", "told reporters", "warned", "added", "claimed"]
+CONTENTS = [
+    "the bridge would reopen in May",
+    "taxes would rise next year",
+    "the talks had collapsed",
+    "prices were falling",
+    "the army had left the city",
+]
+
+
+def invented_corpus(count: int, seed: int) -> list[dict[str, object]]:
+    """Short invented stories, each with two reported claims and a quotation spanning two
+    sentences, in the export JSONL shape."""
+    chosen = random.Random(seed)
+    records = []
+    for _ in range(count):
+        text, claims = "", []
+        for _ in range(2):
+            name, cue, content = chosen.choice(NAMES), chosen.choice(CUES), chosen.choice(CONTENTS)
+            start = len(text)
+            sentence = f"{name[0].upper()}{name[1:]} {cue} that {content}. "
+            claims.append(
+                {
+                    "source": {"start": start, "end": start + len(name)},
+                    "cue": {
+                        "start": start + len(name) + 1,
+                        "end": start + len(name) + 1 + len(cue),
+                    },
+                    "content": {
+                        "start": start + sentence.index(content),
+                        "end": start + sentence.index(content) + len(content),
+                    },
+                    "kind": "reported",
+                }
+            )
+            text += sentence
+        quote = f"“{chosen.choice(CONTENTS).capitalize()}. It is certain,” "
+        start = len(text)
+        name = chosen.choice(NAMES)
+        text += f"{quote}{name} said.\n\n"
+        claims.append(
+            {
+                "content": {"start": start, "end": start + len(quote) - 1},
+                "source": {"start": start + len(quote), "end": start + len(quote) + len(name)},
+                "cue": {
+                    "start": start + len(quote) + len(name) + 1,
+                    "end": start + len(quote) + len(name) + 5,
+                },
+                "kind": "quote",
+            }
+        )
+        records.append({"text": text.strip(), "claims": claims})
+    return records
+
+
+def write_gold(path: Path, records: list[dict[str, object]]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def base() -> LoadedPipeline:
+    return load_pipeline()
+
+
+def test_claim_gold_is_read_and_checked(tmp_path: Path) -> None:
+    gold = read_claim_gold(write_gold(tmp_path / "gold.jsonl", invented_corpus(3, 1)))
+    assert len(gold) == 3 and [role for role, _ in gold[0].parts].count("CONTENT") == 3
+    (tmp_path / "bad.jsonl").write_text('{"text": "abc", "claims": [{"cue": {}}]}\n')
+    with pytest.raises(InputError, match=r"bad\.jsonl:1: not a claim gold record"):
+        read_claim_gold(tmp_path / "bad.jsonl")
+    (tmp_path / "out.jsonl").write_text(
+        '{"text": "abc", "claims": [{"content": {"start": 0, "end": 9}, '
+        '"cue": {"start": 0, "end": 1}}]}\n'
+    )
+    with pytest.raises(InputError, match="outside the text"):
+        read_claim_gold(tmp_path / "out.jsonl")
+
+
+def test_a_content_over_two_sentences_is_learnt_in_pieces(base: LoadedPipeline) -> None:
+    text = "“Prices will fall. It is certain,” Ann Lee said."
+    content_end = text.index("”")
+    gold = GoldClaims(text, [("CONTENT", [(0, content_end + 1)]), ("CUE", [(43, 47)])])
+    (example,) = examples(base, [gold])
+    pieces = [span.text for span in example.reference.ents if span.label_ == "CONTENT"]
+    assert pieces == ["“Prices will fall.", "It is certain,”"]
+    assert [e.text for e in example.reference.ents if e.label_ == "CUE"] == ["said"]
+    assert list(example.predicted.ents) == []  # the model starts from no entities
+
+
+def test_roles_are_linked_into_explained_claims(base: LoadedPipeline) -> None:
+    text = "“Prices will fall. It is certain,” Ann Lee said. Bo Chan warned that talks failed."
+    doc = base.nlp(text)
+
+    def span(piece: str, label: str) -> Span:
+        start = text.index(piece)
+        found = doc.char_span(start, start + len(piece), label=label)
+        assert found is not None
+        return found
+
+    doc.spans[SPANS_KEY] = [
+        span("“Prices will fall.", "CONTENT"),
+        span("It is certain,”", "CONTENT"),
+        span("Ann Lee", "SOURCE"),
+        span("said", "CUE"),
+        span("Bo Chan", "SOURCE"),
+        span("warned", "CUE"),
+        span("talks failed", "CONTENT"),
+    ]
+    first, second = linked_claims(doc)
+    assert text[first.content.start : first.content.end] == "“Prices will fall. It is certain,”"
+    assert text[first.cue.start : first.cue.end] == "said"  # type: ignore[union-attr]
+    assert text[first.source.start : first.source.end] == "Ann Lee"  # type: ignore[union-attr]
+    assert first.kind.value == "quote" and first.rule == MODEL_RULE
+    assert "attribution model" in first.explanation and "→ cue 'said'" in first.explanation
+    assert text[second.cue.start : second.cue.end] == "warned"  # type: ignore[union-attr]
+    assert text[second.source.start : second.source.end] == "Bo Chan"  # type: ignore[union-attr]
+
+
+@pytest.mark.slow
+def test_the_recipe_trains_a_pipeline_that_preannotate_uses(tmp_path: Path) -> None:
+    train = write_gold(tmp_path / "train.jsonl", invented_corpus(16, 2))
+    dev = write_gold(tmp_path / "dev.jsonl", invented_corpus(4, 3))
+    out = tmp_path / "model"
+    result = run_cli(
+        "train-claims", str(out), "--gold", str(train), "--dev", str(dev), "--epochs", "2"
+    )
+    assert result.returncode == 0, result.stderr
+    assert (
+        "epoch 2/2: dev span F1" in result.stdout
+        and "next: claimscope preannotate" in result.stdout
+    )
+    trained = load_pipeline(str(out))
+    names = trained.nlp.pipe_names
+    assert names.index("ner") < names.index("attribution") < names.index("claimscope_claims")
+    text = "Ann Lee said that taxes would rise next year in Kabul."
+    base_ents = [(e.text, e.label_) for e in load_pipeline().nlp(text).ents]
+    doc = trained.nlp(text)
+    assert [(e.text, e.label_) for e in doc.ents] == base_ents  # entities untouched
+    assert SPANS_KEY in doc.spans
+    assert all(c.rule == MODEL_RULE or not c.rule.startswith("model") for c in claims_from_doc(doc))
+    # preannotate with it, each way
+    db = tmp_path / "db.json"
+    story = tmp_path / "story.txt"
+    story.write_text("date 2021-05-30\n" + invented_corpus(1, 9)[0]["text"] + "\n")  # type: ignore[operator]
+    run_cli("import", str(story), db=db, check=True)
+    for claims in ("model", "both", "rules"):
+        done = run_cli(
+            "preannotate", "--all", "--model", str(out), "--claims", claims, "--json", db=db
+        )
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout)["documents"] == 1
+
+
+def test_claims_from_a_model_needs_a_pipeline_with_one() -> None:
+    pipeline = load_pipeline()
+    with pytest.raises(ClaimscopeError, match="has no attribution model"):
+        add_claims_component(pipeline, None, "model")
+    with pytest.raises(ClaimscopeError, match="choose one of rules, model, both"):
+        add_claims_component(pipeline, None, "everything")
