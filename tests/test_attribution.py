@@ -100,6 +100,9 @@ def test_claim_gold_is_read_and_checked(tmp_path: Path) -> None:
     )
     with pytest.raises(InputError, match="outside the text"):
         read_claim_gold(tmp_path / "out.jsonl")
+    (tmp_path / "none.jsonl").write_text('{"text": "abc", "claims": []}\n')
+    with pytest.raises(InputError, match="no claims in this gold"):
+        read_claim_gold(tmp_path / "none.jsonl")
 
 
 def test_a_content_over_two_sentences_is_learnt_in_pieces(base: LoadedPipeline) -> None:

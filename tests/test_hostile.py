@@ -366,6 +366,9 @@ def _arguments(command: tuple[str, ...], db: Path, tmp: Path) -> list[tuple[str,
         ],
         ("evaluate",): [("evaluate", str(gold)), ("evaluate", str(gold), "--json")],
         ("train",): [("train", str(folder / "run[/x]"))],
+        ("train-claims",): [
+            ("train-claims", str(folder / "claims[/x]"), "--gold", str(gold), "--dev", str(gold))
+        ],
         ("tui",): [("tui",)],
         ("assign",): [("assign", "--annotators", f"{BLINK},{BROKEN}")],
         ("merge",): [("merge", str(db))],

@@ -145,8 +145,8 @@ def read_claim_gold(path: Path) -> list[GoldClaims]:
         ):
             raise InputError(where, "a claim part lies outside the text")
         records.append(GoldClaims(text, parts))
-    if not records:
-        raise InputError(str(path), "no claim gold records")
+    if not any(record.parts for record in records):
+        raise InputError(str(path), "no claims in this gold: nothing to learn or score from")
     return records
 
 

@@ -172,14 +172,14 @@ def _gather_partition(path: Path, part: int, pieces: _Pieces, report: RecoveryRe
 def _lose_partition(part: int, index: PartIndex | None, why: str, report: RecoveryReport) -> None:
     if index is None:
         report.lost.append(
-            f"partition {part}: its records {why} and so is its index; what it held is lost"
+            f"partition {part}: its records file {why}, and so is its index; what it held is lost"
         )
         return
     titles = [str(row.get("title") or row.get("id")) for row in index.catalog.values()]
     shown = "; ".join(titles[:5]) + ("; …" if len(titles) > 5 else "")
     report.lost.append(
-        f"partition {part}: its records {why}: {len(titles)} document(s) and their annotations "
-        f"are lost ({shown}) — re-import them from their sources"
+        f"partition {part}: its records file {why}: {len(titles)} document(s) and their "
+        f"annotations are lost ({shown}) — re-import them from their sources"
     )
 
 
