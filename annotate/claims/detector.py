@@ -9,6 +9,7 @@ from annotate.claims.according_to import _according_phrase_claims, _according_to
 from annotate.claims.colon import _colon_claims
 from annotate.claims.detected import SPANS_KEY, DetectedClaim
 from annotate.claims.hedges import _hedge_claims
+from annotate.claims.learned import model_claim
 from annotate.claims.nominal import _nominal_claims
 from annotate.claims.parse import _TEXTS, Candidates, _text, trimmed
 from annotate.claims.pronouns import resolve_pronouns
@@ -120,15 +121,8 @@ def spancat_claims(
             explanation += f" → source '{source.text}'"
         if cue is not None:
             explanation += f" → cue '{cue.text}'"
-        claims.append(
-            DetectedClaim(
-                content=content,
-                kind=ClaimKind.REPORTED if source is not None else ClaimKind.UNATTRIBUTED,
-                rule="model.spancat",
-                explanation=explanation,
-                source=Offsets(source.start_char, source.end_char) if source is not None else None,
-                cue=Offsets(cue.start_char, cue.end_char) if cue is not None else None,
-                quantities=quantities_in(doc, content),
-            )
-        )
+        kind = ClaimKind.REPORTED if source is not None else ClaimKind.UNATTRIBUTED
+        claim = model_claim(content, kind, "model.spancat", explanation, source, cue)
+        claim.quantities = quantities_in(doc, content)
+        claims.append(claim)
     return claims

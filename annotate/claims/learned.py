@@ -77,17 +77,23 @@ def linked_claims(doc: Doc) -> list[DetectedClaim]:
             why += f" → cue '{cue.text}'"
         if source is not None:
             why += f" → source '{source.text}'"
-        claims.append(
-            DetectedClaim(
-                content=content,
-                kind=_kind(doc, content, source, cue),
-                rule=MODEL_RULE,
-                explanation=why,
-                source=Offsets(source.start_char, source.end_char) if source is not None else None,
-                cue=Offsets(cue.start_char, cue.end_char) if cue is not None else None,
-            )
-        )
+        kind = _kind(doc, content, source, cue)
+        claims.append(model_claim(content, kind, MODEL_RULE, why, source, cue))
     return claims
+
+
+def model_claim(
+    content: Offsets, kind: ClaimKind, rule: str, why: str, source: Span | None, cue: Span | None
+) -> DetectedClaim:
+    """A claim a trained component proposed, its source and cue where it found them."""
+    return DetectedClaim(
+        content=content,
+        kind=kind,
+        rule=rule,
+        explanation=why,
+        source=Offsets(source.start_char, source.end_char) if source is not None else None,
+        cue=Offsets(cue.start_char, cue.end_char) if cue is not None else None,
+    )
 
 
 def _short(offsets: Offsets, doc: Doc) -> str:
