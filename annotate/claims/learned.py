@@ -7,8 +7,8 @@ puts them back after and moves the model's ``SOURCE``, ``CUE`` and ``CONTENT`` s
 :func:`linked_claims` makes claims of them: content pieces that follow each other with only
 white space between are one content (the model learns contents sentence by sentence), each
 content takes the nearest cue of its sentences (else of the sentence just before or after) and
-the cue the nearest source of its sentence. Every claim's explanation says what the model
-marked and how it was linked.
+the cue the nearest source of its sentence (every cue the model marks is some claim's). Every
+claim's explanation says what the model marked and how it was linked.
 """
 
 from __future__ import annotations
@@ -60,26 +60,61 @@ def _joined_contents(doc: Doc, contents: list[Span]) -> list[list[Span]]:
 
 
 def linked_claims(doc: Doc) -> list[DetectedClaim]:
-    """Claims from the model's roles in ``doc.spans["attribution"]``: each content with the
-    nearest cue of its sentence (else of the sentences around it) and that cue's nearest
-    source in the cue's sentence."""
+    """Claims from the model's roles in ``doc.spans["attribution"]``. Each cue takes the
+    nearest content of its sentence (else of the sentence before or after) and the nearest
+    source of its sentence, so every cue the model found is some claim's; a content no cue
+    took then takes the nearest cue (and its source), or stands without one."""
     roles: dict[str, list[Span]] = {role: [] for role in ROLES}
     for span in doc.spans.get(SPANS_KEY, ()):
         roles[span.label_].append(span)
-    claims = []
-    for pieces in _joined_contents(doc, roles["CONTENT"]):
-        first, last = pieces[0], pieces[-1]
-        cue = _nearest(doc, roles["CUE"], first, last)
-        source = _nearest(doc, roles["SOURCE"], cue, cue) if cue is not None else None
-        content = Offsets(first.start_char, last.end_char)
-        why = f"attribution model: content '{_short(content, doc)}'"
-        if cue is not None:
-            why += f" → cue '{cue.text}'"
-        if source is not None:
-            why += f" → source '{source.text}'"
-        kind = _kind(doc, content, source, cue)
-        claims.append(model_claim(content, kind, MODEL_RULE, why, source, cue))
-    return claims
+    contents = _joined_contents(doc, roles["CONTENT"])
+    claims: list[DetectedClaim] = []
+    taken: set[int] = set()
+    for cue in roles["CUE"]:
+        index = _content_of(doc, cue, contents)
+        if index is None:
+            continue
+        taken.add(index)
+        claims.append(_claim(doc, contents[index], cue, roles["SOURCE"]))
+    for index, pieces in enumerate(contents):
+        if index not in taken:
+            closest = _nearest(doc, roles["CUE"], pieces[0], pieces[-1])
+            claims.append(_claim(doc, pieces, closest, roles["SOURCE"]))
+    return sorted(claims, key=lambda c: (c.content.start, c.content.end))
+
+
+def _content_of(doc: Doc, cue: Span, contents: list[list[Span]]) -> int | None:
+    """The content (its pieces may span sentences) with a piece in the cue's sentence nearest
+    to the cue, else with a piece in the sentence just before or after."""
+    sentence = cue[0].sent
+    before = doc[sentence.start - 1].sent.start if sentence.start > 0 else sentence.start
+    after = doc[sentence.end].sent.end if sentence.end < len(doc) else sentence.end
+
+    def distance(index: int) -> int:
+        return min(min(abs(p.start - cue.end), abs(cue.start - p.end)) for p in contents[index])
+
+    for low, high in ((sentence.start, sentence.end), (before, after)):
+        near = [
+            index
+            for index, pieces in enumerate(contents)
+            if any(low <= piece.start < high for piece in pieces)
+        ]
+        if near:
+            return min(near, key=distance)
+    return None
+
+
+def _claim(doc: Doc, pieces: list[Span], cue: Span | None, sources: list[Span]) -> DetectedClaim:
+    first, last = pieces[0], pieces[-1]
+    source = _nearest(doc, sources, cue, cue) if cue is not None else None
+    content = Offsets(first.start_char, last.end_char)
+    why = f"attribution model: content '{_short(content, doc)}'"
+    if cue is not None:
+        why += f" → cue '{cue.text}'"
+    if source is not None:
+        why += f" → source '{source.text}'"
+    kind = _kind(doc, content, source, cue)
+    return model_claim(content, kind, MODEL_RULE, why, source, cue)
 
 
 def model_claim(
