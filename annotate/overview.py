@@ -3,6 +3,8 @@ no spans are read)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from annotate.catalog import Row, ViewTallies, tallies, touched
 from annotate.model import ReviewState
 from annotate.store import Store
@@ -125,3 +127,25 @@ def document_summaries(store: Store, annotator: str) -> list[DocumentSummary]:
     if queue:
         rows.sort(key=lambda row: (row.queue is None, row.queue or 0))  # stable: import order
     return rows
+
+
+def known_annotators(store: Store) -> set[str]:
+    """Everyone who changed a span or claim, reviewed a document or has a queue here."""
+    names = {name for row in store.catalog() for name in touched(row)}
+    names.update(annotator for _, annotator in store.review_ids())
+    names.update(record["annotator"] for record in store.raw_records("assignments"))
+    return names
+
+
+def known_labels(store: Store) -> set[str]:
+    """Every entity label a span here has (from the statistics, without reading a text)."""
+    return {key.split("\t", 1)[0] for key in store.totals()["spans"]}
+
+
+def unknown_names(asked: Iterable[str], known: set[str], what: str) -> str | None:
+    """A warning naming what was asked for and is not here, with what is (None: all known)."""
+    missing = sorted(set(asked) - known)
+    if not missing:
+        return None
+    shown = ", ".join(sorted(known)[:12]) + (", …" if len(known) > 12 else "") or "none"
+    return f"no {what} {', '.join(missing)} here ({what}s here: {shown})"

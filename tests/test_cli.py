@@ -77,3 +77,32 @@ def test_unexpected_errors_are_one_line_unless_debug(db_path: Path) -> None:
     )
     debug = run_cli("--debug", "stats", db=db_path)
     assert "Traceback" in debug.stderr
+
+
+def test_names_nobody_has_are_said_not_accepted_quietly(db_path: Path, tmp_path: Path) -> None:
+    """Options naming an annotator or a label the database does not have get a warning that
+    says what is there; an empty annotator list is a one-line error, exit 1 (2 is for bugs)."""
+    from annotate.editing import Editor
+    from annotate.store import Store
+
+    run_cli("import", str(SEED), db=db_path, check=True)
+    with Store.open(db_path) as store:
+        doc_id = store.document_ids()[0]
+        Editor(store, doc_id, "alice").add_entity(0, 5, "GPE")
+    empty = run_cli("assign", "--annotators", " , ", db=db_path)
+    assert empty.returncode == 1
+    assert empty.stderr.strip() == "error: --annotators: give annotator names separated by commas"
+    nobody = run_cli("export", str(tmp_path / "a.jsonl"), "--annotator", "nobody", db=db_path)
+    assert nobody.returncode == 0
+    assert (
+        "warning: --annotator: no annotator nobody here (annotators here: alice)" in nobody.stderr
+    )
+    label = run_cli("export", str(tmp_path / "b.jsonl"), "--labels", "GPE,FOO", db=db_path)
+    assert "warning: --labels: no label FOO here (labels here: GPE)" in label.stderr
+    known = run_cli("export", str(tmp_path / "c.jsonl"), "--annotator", "alice", db=db_path)
+    assert "warning" not in known.stderr
+    agree = run_cli("agree", "--annotators", "alice,nobody", db=db_path)
+    assert agree.returncode == 0
+    assert (
+        "warning: --annotators: no annotator nobody here (annotators here: alice)" in agree.stderr
+    )

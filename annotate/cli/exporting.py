@@ -9,6 +9,8 @@ import typer
 
 from annotate.cli.base import app, open_store, out, progress_bar, warn
 from annotate.errors import ClaimscopeError
+from annotate.overview import known_annotators, known_labels, unknown_names
+from annotate.store import Store
 
 
 @app.command("export")
@@ -57,6 +59,7 @@ def export_command(
     wanted = frozenset(x.strip() for x in labels.split(",") if x.strip()) if labels else None
     how = ExportFilter(state=state, annotator=annotator, labels=wanted, origin=origin)
     with open_store(readonly=True) as store, progress_bar("exporting") as progress:
+        asked_for_nothing = _asked_for_nothing(store, annotator, wanted)
         task = progress.add_task("exporting", total=None)
         report = export(
             store,
@@ -71,5 +74,23 @@ def export_command(
         )
     for problem in iter_problems(report):
         warn(problem)
+    for problem in asked_for_nothing:
+        warn(problem)
     counts = f"{report.documents} document(s), {report.spans} entities, {report.claims} claims"
     out.print(f"exported {counts} as {fmt} to {target}", soft_wrap=True)
+
+
+def _asked_for_nothing(
+    store: Store, annotator: str | None, labels: frozenset[str] | None
+) -> list[str]:
+    """Warnings for an annotator or a label the database does not have (the export still
+    runs: an annotator's view of a database they never touched is everyone's)."""
+    found = []
+    if annotator is not None:
+        missing = unknown_names([annotator], known_annotators(store), "annotator")
+        if missing is not None:
+            found.append(f"--annotator: {missing}; the export holds what every annotator sees")
+    missing = unknown_names(labels or (), known_labels(store), "label")
+    if missing is not None:
+        found.append(f"--labels: {missing}")
+    return found

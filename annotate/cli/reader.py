@@ -40,9 +40,9 @@ def tui_command(
 
     names = [n.strip() for n in adjudicate.split(",") if n.strip()] if adjudicate else []
     if adjudicate is not None and len(names) < 2:
-        raise typer.BadParameter("name two or more annotators", param_hint="--adjudicate")
+        raise ClaimscopeError("--adjudicate: name two or more annotators, comma-separated")
     if names and annotator is not None:
-        raise typer.BadParameter("with --adjudicate, name gold with --as", param_hint="--annotator")
+        raise ClaimscopeError("--annotator: with --adjudicate, name gold with --as")
     application = make_app(
         db_path(),
         annotator=gold if names else annotator,

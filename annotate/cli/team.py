@@ -9,9 +9,10 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from annotate.cli.base import app, open_store, out, print_json
+from annotate.cli.base import app, open_store, out, print_json, warn
 from annotate.cli.corpus import describe_import
 from annotate.errors import ClaimscopeError
+from annotate.overview import known_annotators, unknown_names
 from annotate.safetext import visible
 from annotate.team.assign import plan_assignments
 from annotate.team.databases import merge_database
@@ -23,7 +24,7 @@ def _names(value: str | None) -> list[str] | None:
         return None
     names = [name.strip() for name in value.split(",") if name.strip()]
     if not names:
-        raise typer.BadParameter("give annotator names separated by commas")
+        raise ClaimscopeError("--annotators: give annotator names separated by commas")
     return names
 
 
@@ -76,8 +77,12 @@ def agree_command(
 ) -> None:
     """Agreement on the documents two or more annotators marked done: entities (F1, Cohen's κ,
     Krippendorff's α, label confusion), claims, and each annotator's activity."""
+    chosen = _names(annotators)
     with open_store(readonly=True) as store:
-        report = team_report(store, _names(annotators))
+        report = team_report(store, chosen)
+        missing = unknown_names(chosen or (), known_annotators(store), "annotator")
+    if missing is not None:
+        warn(f"--annotators: {missing}")
     if as_json:
         print_json(report)
         return
