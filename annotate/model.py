@@ -327,22 +327,29 @@ class Review:
     annotator: str
     state: ReviewState
     updated_at: str | None = None
+    #: For a skipped document: the state taking the skip back returns to.
+    skipped_from: ReviewState | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "doc_id": self.doc_id,
             "annotator": self.annotator,
             "state": str(self.state),
             "updated_at": self.updated_at,
         }
+        if self.skipped_from is not None:
+            data["skipped_from"] = str(self.skipped_from)
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Self:
+        before = data.get("skipped_from")
         return cls(
             doc_id=data["doc_id"],
             annotator=data["annotator"],
             state=ReviewState(data["state"]),
             updated_at=data.get("updated_at"),
+            skipped_from=ReviewState(before) if before else None,
         )
 
 

@@ -697,6 +697,36 @@ async def test_skipping_can_be_taken_back_and_opening_takes_a_document_up(tui_db
         assert app.store.review_state(doc_id, "tester") == ReviewState.IN_PROGRESS
 
 
+async def test_taking_a_skip_back_restores_the_state_before_it(tui_db: Path) -> None:
+    """Review finding 2: x on a done document, then x again, gives done back (not to do),
+    also after a restart, and the export says accept."""
+    import json
+
+    from annotate.formats import export
+    from annotate.formats.selection import ExportFilter
+    from annotate.store import Store
+
+    async with running(tui_db) as (app, pilot):
+        listing = app.screen
+        assert isinstance(listing, DocumentListScreen)
+        doc_id = listing.current_doc_id()
+        assert doc_id is not None
+        app.store.set_review(doc_id, "tester", ReviewState.DONE)
+        await pilot.press("x")
+        assert app.store.review_state(doc_id, "tester") == ReviewState.SKIPPED
+    async with running(tui_db) as (app, pilot):
+        await pilot.press("x")
+        assert app.store.review_state(doc_id, "tester") == ReviewState.DONE
+    out = tui_db.parent / "out.jsonl"
+    with Store.open(tui_db, readonly=True) as store:
+        export(store, out, "jsonl", ExportFilter(annotator="tester"), force=True)
+    answers = {
+        json.loads(line)["meta"].get("doc_id", i): json.loads(line).get("answer")
+        for i, line in enumerate(out.read_text().splitlines())
+    }
+    assert "accept" in answers.values()
+
+
 async def test_the_title_is_fitted_again_after_a_resize(tui_db: Path) -> None:
     """Issue 10, bug 7."""
     async with running(tui_db) as (app, pilot):

@@ -333,13 +333,11 @@ class DocumentListScreen(Screen[None]):
         self.query_one(DocumentTable).focus()
 
     def action_skip(self) -> None:
-        """Skip the document, or take a skipped one back (to do): ``x`` toggles."""
+        """Skip the document, or take the skip back to the state it had: ``x`` toggles."""
         doc_id = self.current_doc_id()
         if doc_id is not None:
             store, annotator = self.cs_app.store, self.cs_app.annotator
-            skipped = store.review_state(doc_id, annotator) == ReviewState.SKIPPED
-            state = ReviewState.TODO if skipped else ReviewState.SKIPPED
-            self.status = self.cs_app.try_write(lambda: store.set_review(doc_id, annotator, state))
+            self.status = self.cs_app.try_write(lambda: store.toggle_skip(doc_id, annotator))
             self.refresh_rows()
 
     def action_help(self) -> None:

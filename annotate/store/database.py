@@ -1206,9 +1206,33 @@ class Store(UndoHistory):
         with self.transaction(undo=undo) as tx:
             tx.delete("claims", claim_id)
 
-    def set_review(self, doc_id: str, annotator: str, state: ReviewState) -> Review:
+    @_locked
+    def review(self, doc_id: str, annotator: str) -> Review | None:
+        """The annotator's review record of the document, if there is one."""
+        key = self._unique["reviews"].get((doc_id, annotator))
+        part = self._doc_part.get(doc_id)
+        if key is None or part is None:
+            return None
+        return Review.from_dict(self._indexes[part].tables["reviews"][str(key)])
+
+    def toggle_skip(self, doc_id: str, annotator: str) -> Review:
+        """Skip the document, or take the skip back to the state it had before."""
+        current = self.review(doc_id, annotator)
+        if current is not None and current.state == ReviewState.SKIPPED:
+            return self.set_review(doc_id, annotator, current.skipped_from or ReviewState.TODO)
+        before = current.state if current is not None else ReviewState.TODO
+        return self.set_review(doc_id, annotator, ReviewState.SKIPPED, skipped_from=before)
+
+    def set_review(
+        self,
+        doc_id: str,
+        annotator: str,
+        state: ReviewState,
+        *,
+        skipped_from: ReviewState | None = None,
+    ) -> Review:
         self.get_document(doc_id)
-        review = Review(doc_id, annotator, state, utc_now())
+        review = Review(doc_id, annotator, state, utc_now(), skipped_from)
         with self.transaction() as tx:
             key = self._unique["reviews"].get((doc_id, annotator))
             tx.put("reviews", key if key is not None else tx.new_id("reviews"), review.to_dict())
