@@ -15,7 +15,7 @@ from tui.app import ClaimscopeApp, make_app
 from tui.article import ArticleView, Focus
 from tui.dialogs import HelpScreen, PendingOnDoneScreen
 from tui.documents import DocumentListScreen
-from tui.reader import ReaderScreen
+from tui.reader import ReaderScreen, plural
 from tui.safe import SafeStatic
 
 # The document list -------------------------------------------------------------------------
@@ -725,6 +725,29 @@ async def test_taking_a_skip_back_restores_the_state_before_it(tui_db: Path) -> 
         for i, line in enumerate(out.read_text().splitlines())
     }
     assert "accept" in answers.values()
+
+
+async def test_the_reader_counts_what_the_list_counts(tui_db: Path) -> None:
+    """Review finding 14: a rejected entity is counted by neither, and one claim is "1 claim"."""
+    from tests.tui_support import drawn
+
+    async with running(tui_db) as (app, pilot):
+        listing = app.screen
+        assert isinstance(listing, DocumentListScreen)
+        row = listing.shown[0]
+        screen = await open_first(app, pilot)
+        await pilot.press("n", "x")  # reject the first entity
+        await pilot.pause()
+        shown = drawn(app)
+        assert f"{row.entities - 1} entities" in shown, shown[:300]
+        assert f"{row.claims} claims" in shown or f"{row.claims} claim " in shown
+        await pilot.press("escape")
+        await pilot.pause()
+        again = next(r for r in listing.shown if r.doc_id == screen.doc_id)
+        assert again.entities == row.entities - 1
+    assert "1 claim ·" in f"{plural(1, 'claim')} ·" and plural(2, "entity", "entities") == (
+        "2 entities"
+    )
 
 
 async def test_the_title_is_fitted_again_after_a_resize(tui_db: Path) -> None:

@@ -78,6 +78,11 @@ class SearchInput(SafeInput):
         self.post_message(self.Closed())
 
 
+def plural(count: int, singular: str, many: str | None = None) -> str:
+    """``1 claim``, ``2 claims``; ``many`` for irregular plurals (``entity``/``entities``)."""
+    return f"{count} {singular if count == 1 else (many or singular + 's')}"
+
+
 class ReaderScreen(Screen[None]):
     """Read and annotate one document."""
 
@@ -409,9 +414,12 @@ class ReaderScreen(Screen[None]):
         title.truncate(width, overflow="ellipsis")
         # The counts come first on the second line and the status message only gets the
         # room they leave, so a long message never pushes them off.
+        # counted as the document list counts them: what is not rejected
+        entities = sum(1 for s in self.spans if s.status != SpanStatus.REJECTED)
+        claims = sum(1 for c in self.claims if c.status != SpanStatus.REJECTED)
         counts = Text(
-            f"{state.value} · {len(self.spans)} entities · {len(self.claims)} claims · "
-            f"{pending} pending{self._progress_note()}",
+            f"{state.value} · {plural(entities, 'entity', 'entities')} · "
+            f"{plural(claims, 'claim')} · {pending} pending{self._progress_note()}",
             style="dim",
         )
         counts.truncate(width, overflow="ellipsis")
