@@ -464,14 +464,16 @@ class Store(UndoHistory):
         already there must be one a checkpoint cut short wrote; never replace another."""
         if self.readonly:
             return
-        for where in (index_path(self.path, part), records_path(self.path, part)):
+        for where, expected in (
+            (index_path(self.path, part), ("catalog", *INDEX_TABLES)),
+            (records_path(self.path, part), RECORD_TABLES),
+        ):
             try:
                 raw = where.read_bytes()
             except FileNotFoundError:
                 continue
             except OSError as error:
                 raise StorageError("read", where, error, safe="nothing was changed") from error
-            expected = RECORD_TABLES if where.name.count(".") == 1 else ("catalog", *INDEX_TABLES)
             _, meta, _ = parse_tables(raw, where, expected, sealed=self._sealed)
             seq = meta.get("last_seq")
             if not (isinstance(seq, int) and self._main_seq < seq <= self._journal_seq):
