@@ -173,9 +173,12 @@ class Editor:
         return self._span(decided), f"{same.label} → {label}"
 
     def set_label(self, span_id: int, label: str) -> int:
-        """Relabel; returns the id of the annotator's version of the span."""
+        """Relabel; returns the id of the annotator's version of the span. Its own label on a
+        rejected span takes the rejection back (the analyst says it is that after all)."""
         span = self._span(span_id)
         if span.label == label:
+            if span.status == SpanStatus.REJECTED:
+                return self.set_status(span_id, SpanStatus.ACCEPTED)
             return span_id
         with self.store.transaction(undo=self._tag(f"label {span.label} → {label}")) as tx:
             status = self._edited_status(span.origin_kind)

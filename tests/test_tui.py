@@ -750,6 +750,33 @@ async def test_the_reader_counts_what_the_list_counts(tui_db: Path) -> None:
     )
 
 
+async def test_its_own_label_key_takes_a_rejection_back(tui_db: Path) -> None:
+    """Review finding 12: a label key on a rejected span used to say "ORG → ORG" and change
+    nothing; its own label now accepts it, and on an accepted one says it is so already."""
+    async with running(tui_db) as (app, pilot):
+        screen = await open_first(app, pilot)
+        await pilot.press("n")
+        first = screen._focused_entity()
+        await pilot.press("x", "p")  # reject it (the focus moves on), then back to it
+        await pilot.pause()
+        rejected = screen._focused_entity()
+        assert rejected is not None and first is not None
+        assert (rejected.start, rejected.end, rejected.status) == (
+            first.start,
+            first.end,
+            SpanStatus.REJECTED,
+        )
+        label = next(l for l in app.labels.keyed if l.name == rejected.label)
+        await pilot.press(label.key)
+        await pilot.pause()
+        assert screen.status == f"✓ accepted {rejected.label}"
+        now = next(s for s in screen.spans if (s.start, s.end) == (rejected.start, rejected.end))
+        assert now.status == SpanStatus.ACCEPTED and now.label == rejected.label
+        await pilot.press(label.key)
+        await pilot.pause()
+        assert screen.status == f"✓ it is {rejected.label} already"
+
+
 async def test_the_title_is_fitted_again_after_a_resize(tui_db: Path) -> None:
     """Issue 10, bug 7."""
     async with running(tui_db) as (app, pilot):

@@ -646,10 +646,11 @@ class ReaderScreen(Screen[None]):
         article = self.query_one(ArticleView)
         entity = self._focused_entity()
         if article.selection is None and entity is not None:
-            self._edit(
-                lambda: self.editor.set_label(entity.id, name),
-                f"{entity.label} → {name}",
-            )
+            if entity.label == name and entity.status != SpanStatus.REJECTED:
+                self._say(f"it is {name} already")
+                return
+            done = f"accepted {name}" if entity.label == name else f"{entity.label} → {name}"
+            self._edit(lambda: self.editor.set_label(entity.id, name), done)
             return
         target = self._selection_or_token()
         if target is None:
