@@ -766,7 +766,7 @@ async def test_its_own_label_key_takes_a_rejection_back(tui_db: Path) -> None:
             first.end,
             SpanStatus.REJECTED,
         )
-        label = next(l for l in app.labels.keyed if l.name == rejected.label)
+        label = next(k for k in app.labels.keyed if k.name == rejected.label)
         await pilot.press(label.key)
         await pilot.pause()
         assert screen.status == f"✓ accepted {rejected.label}"
