@@ -777,6 +777,50 @@ async def test_its_own_label_key_takes_a_rejection_back(tui_db: Path) -> None:
         assert screen.status == f"✓ it is {rejected.label} already"
 
 
+async def test_done_counts_the_pending_claims_the_view_hides(tui_db: Path) -> None:
+    """Review finding 1: with statistic claims hidden (T) and everything in view decided, D
+    still asks about the hidden pending ones instead of exporting them undecided."""
+    from annotate.editing import Editor
+    from annotate.model import Claim, Offsets, OriginKind
+    from annotate.store import Store
+    from tests.tui_support import drawn
+    from tui.dialogs import PendingOnDoneScreen
+
+    with Store.open(tui_db) as store:  # a statistic claim the model suggested
+        doc_id = store.document_ids()[0]
+        text = store.get_document(doc_id).text
+        start = text.index("clashes have surged")
+        store.add_claim(
+            Claim(
+                0,
+                doc_id,
+                Offsets(start, start + 40),
+                ClaimKind.STATISTIC,
+                "m@1",
+                OriginKind.MODEL,
+                SpanStatus.SUGGESTED,
+            )
+        )
+    async with running(tui_db) as (app, pilot):
+        screen = await open_first(app, pilot)
+        statistics = [c for c in screen.claims if c.kind == ClaimKind.STATISTIC]
+        assert statistics and all(c.status == SpanStatus.SUGGESTED for c in statistics)
+        editor = Editor(app.store, screen.doc_id, app.annotator)
+        for span in screen.spans:
+            editor.set_status(span.id, SpanStatus.ACCEPTED)
+        for claim in screen.claims:
+            if claim.kind != ClaimKind.STATISTIC:
+                editor.set_claim_status(claim.id, SpanStatus.ACCEPTED)
+        screen._reload()
+        await pilot.press("T", "N")
+        await pilot.pause()
+        assert "hidden statistic claim(s) pending (T shows them)" in screen.status
+        await pilot.press("D")
+        await pilot.pause()
+        assert isinstance(app.screen, PendingOnDoneScreen)
+        assert f"{len(statistics)}" in drawn(app)
+
+
 async def test_the_title_is_fitted_again_after_a_resize(tui_db: Path) -> None:
     """Issue 10, bug 7."""
     async with running(tui_db) as (app, pilot):

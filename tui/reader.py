@@ -545,7 +545,12 @@ class ReaderScreen(Screen[None]):
 
     def _jump(self, items: list[tuple[int, Focus]], direction: int, what: str) -> None:
         if not items:
-            self._say(f"no {what} in this document")
+            hidden = self._hidden_pending() if what == "pending suggestion" else 0
+            self._say(
+                f"no {what} in view; {hidden} hidden statistic claim(s) pending (T shows them)"
+                if hidden
+                else f"no {what} in this document"
+            )
             return
         items.sort(key=lambda item: (item[0], item[1].kind, item[1].id))
         keys = [(offset, focus.kind, focus.id) for offset, focus in items]
@@ -706,12 +711,24 @@ class ReaderScreen(Screen[None]):
         ]
         return items
 
+    def _hidden_pending(self) -> int:
+        """Pending claims the view hides (statistic claims after ``T``): still undecided."""
+        shown = {c.id for c in self._visible_claims()}
+        return sum(1 for c in self.claims if c.status == SpanStatus.SUGGESTED and c.id not in shown)
+
     def _advance(self) -> None:
         """To the next pending suggestion after the focused item (wrapping round)."""
         items = self._pending()
         if not items:
             done = self.status.removeprefix("✓ ") if self.status.startswith("✓") else ""
-            self._say(f"{done + ' · ' if done else ''}nothing pending: D marks the document done")
+            hidden = self._hidden_pending()
+            rest = (
+                f"nothing pending in view; {hidden} hidden statistic claim(s) pending "
+                "(T shows them)"
+                if hidden
+                else "nothing pending: D marks the document done"
+            )
+            self._say(f"{done + ' · ' if done else ''}{rest}")
             return
         self._jump(items, 1, "pending suggestion")
 
@@ -971,7 +988,7 @@ class ReaderScreen(Screen[None]):
         if self.cs_app.read_only_reason is not None:  # no question that cannot be acted on
             self._say(f"read-only: {self.cs_app.read_only_reason}", warning=True)
             return
-        pending = len(self._pending())
+        pending = len(self._pending()) + self._hidden_pending()  # hidden ones are undecided too
         if not pending:
             self._finish()
             return
