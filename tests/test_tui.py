@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -63,6 +64,27 @@ async def test_list_filters_search_and_skip(tui_db: Path) -> None:
         await pilot.pause()
         assert listing.state_filter == ReviewState.SKIPPED
         assert [row.state for row in listing.shown] == [ReviewState.SKIPPED]
+
+
+async def test_the_list_search_finds_words_in_any_order_and_quoted_phrases(
+    tui_db: Path,
+) -> None:
+    """Review finding 9: "/" takes words (any order, anywhere in the text, title, file name
+    or id); words in double quotes are a phrase."""
+
+    async def search(pilot: Any, listing: DocumentListScreen, query: str) -> list[str]:
+        await pilot.press("escape", "slash", *query, "enter")
+        await pilot.pause()
+        return [row.title for row in listing.shown]
+
+    async with running(tui_db) as (app, pilot):
+        listing = app.screen
+        assert isinstance(listing, DocumentListScreen)
+        seed = listing.rows[0].title
+        assert await search(pilot, listing, "Taliban terrorists") == [seed]  # not side by side
+        assert await search(pilot, listing, "terrorists Kabul crane") == []  # all, or no row
+        assert await search(pilot, listing, '"Taliban terrorists"') == []
+        assert await search(pilot, listing, '"local terrorists"') == [seed]
 
 
 async def test_list_remembers_the_last_document(tui_db: Path) -> None:

@@ -51,6 +51,17 @@ def match_context(text: str, start: int, end: int) -> Text:
     return shown
 
 
+def search_terms(query: str) -> list[str]:
+    """The words of a list search, case-folded, to be found in any order; words in double
+    quotes are one phrase (``"Mehsud dead"`` finds the two words together)."""
+    terms = []
+    for phrase, word in re.findall(r'"([^"]*)"?|(\S+)', query):
+        term = " ".join((phrase or word).split()).casefold()
+        if term:
+            terms.append(term)
+    return terms
+
+
 def _one_line(text: str) -> str:
     return re.sub(r"\s+", " ", text)
 
@@ -179,8 +190,8 @@ class DocumentListScreen(Screen[None]):
     def apply_filters(self, keep: str | None = None) -> None:
         table = self.query_one(DocumentTable)
         current = keep or self.current_doc_id()
-        needle = self.query_text.casefold()
-        if needle and not self._lowered:
+        terms = search_terms(self.query_text)
+        if terms and not self._lowered:
             store = self.cs_app.store
             self._lowered = {r["id"]: r["text"].casefold() for r in store.raw_records("documents")}
         shown: list[DocumentSummary] = []
@@ -188,8 +199,8 @@ class DocumentListScreen(Screen[None]):
         for row in self.rows if self.filters else ():
             if not self._keeps(row):
                 continue
-            if needle:
-                context = self._match(row, needle)
+            if terms:
+                context = self._match(row, terms)
                 if context is None:
                     continue
                 contexts[row.doc_id] = context
@@ -199,20 +210,23 @@ class DocumentListScreen(Screen[None]):
         self.call_after_refresh(self._render_table_header)  # a scrollbar may come or go
         self._render_header()
 
-    def _match(self, row: DocumentSummary, needle: str) -> Text | None:
-        """Where ``needle`` is found in the document: the words around it in the text, else
-        the title, file name or id it matched; None when nowhere."""
+    def _match(self, row: DocumentSummary, terms: list[str]) -> Text | None:
+        """Whether every term is found in the document (its text, title, file name or id),
+        in any order: the words around the first term found in the text, else the field the
+        first term matched; None when a term is nowhere."""
         text = self._lowered.get(row.doc_id, "")
-        at = text.find(needle)
-        if at >= 0:
+        fields = (("title", row.title), ("file", row.source), ("id", row.doc_id))
+        folded = [value.casefold() for _, value in fields]
+        if not all(term in text or any(term in value for value in folded) for term in terms):
+            return None
+        found_in_text = [(text.find(term), term) for term in terms if term in text]
+        if found_in_text:
+            at, term = min(found_in_text)
             original = self.cs_app.store.get_document(row.doc_id).text
-            return match_context(original, at, at + len(needle))
-        for name, value in (
-            ("title", row.title),
-            ("file", row.source),
-            ("id", row.doc_id),
-        ):
-            found = value.casefold().find(needle)
+            return match_context(original, at, at + len(term))
+        needle = terms[0]
+        for (name, value), lowered in zip(fields, folded, strict=True):
+            found = lowered.find(needle)
             if found >= 0:
                 shown = Text(f"{name}: ", style="italic")
                 shown.append(visible(value[:found]))
