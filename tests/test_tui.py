@@ -87,6 +87,28 @@ async def test_the_list_search_finds_words_in_any_order_and_quoted_phrases(
         assert await search(pilot, listing, '"local terrorists"') == [seed]
 
 
+async def test_bounds_granularity_and_delete_keys_say_what_they_did(tui_db: Path) -> None:
+    """Review finding 18: ] / [ / { / }, g and d with nothing focused used to be silent."""
+    async with running(tui_db) as (app, pilot):
+        screen = await open_first(app, pilot)
+        await move_cursor_to(pilot, screen, "continues with")  # a word in no span or claim
+        assert screen._focused_entity() is None and screen._focused_claim() is None
+        await pilot.press("d")
+        await pilot.pause()
+        assert screen.status == "✓ focus a span or claim to delete it (n / p, tab)"
+        await pilot.press("g")
+        await pilot.pause()
+        assert screen.status == "✓ the cursor and selections move by character (g: by token)"
+        await pilot.press("g", "n", "right_square_bracket")
+        await pilot.pause()
+        focused = screen._focused_entity()
+        assert focused is not None
+        text = screen.document.text if screen.document else ""
+        assert screen.status == (
+            f"✓ now {focused.start}–{focused.end}: “{text[focused.start : focused.end]}”"
+        )
+
+
 async def test_list_remembers_the_last_document(tui_db: Path) -> None:
     async with running(tui_db) as (app, pilot):
         await pilot.press("down", "enter")

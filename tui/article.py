@@ -22,6 +22,7 @@ from textual import events
 from textual.binding import Binding, BindingType
 from textual.color import Color
 from textual.geometry import Region, Size
+from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -493,9 +494,16 @@ class ArticleView(ScrollView, can_focus=True):
         self._cache.clear()
         self.refresh()
 
+    class GranularityChanged(Message):
+        """The cursor moves by character or by token now (``g``)."""
+
+        def __init__(self, char_mode: bool) -> None:
+            super().__init__()
+            self.char_mode = char_mode
+
     def action_toggle_granularity(self) -> None:
         self.char_mode = not self.char_mode
-        self.notify(f"selection by {'character' if self.char_mode else 'token'}", timeout=1.5)
+        self.post_message(self.GranularityChanged(self.char_mode))
 
     def move_to(self, offset: int, *, extend: bool = False) -> None:
         offset = max(0, min(offset, max(0, len(self.text) - 1)))

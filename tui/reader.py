@@ -78,6 +78,12 @@ class SearchInput(SafeInput):
         self.post_message(self.Closed())
 
 
+def _clip(text: str, limit: int = 40) -> str:
+    """One line of at most ``limit`` characters, for a message."""
+    line = " ".join(text.split())
+    return visible(line if len(line) <= limit else line[: limit - 1] + "…")
+
+
 def plural(count: int, singular: str, many: str | None = None) -> str:
     """``1 claim``, ``2 claims``; ``many`` for irregular plurals (``entity``/``entities``)."""
     return f"{count} {singular if count == 1 else (many or singular + 's')}"
@@ -583,6 +589,11 @@ class ReaderScreen(Screen[None]):
         search.value = self.search_query
         search.focus()
 
+    def on_article_view_granularity_changed(self, event: ArticleView.GranularityChanged) -> None:
+        by = "character" if event.char_mode else "token"
+        other = "token" if event.char_mode else "character"
+        self._say(f"the cursor and selections move by {by} (g: by {other})")
+
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id != "search" or self.document is None:
             return
@@ -751,6 +762,8 @@ class ReaderScreen(Screen[None]):
         elif claim is not None:
             verb = "rejected" if claim.origin_kind == OriginKind.MODEL else "deleted"
             self._edit(lambda: self.editor.delete_claim(claim.id), f"{verb} claim")
+        else:
+            self._say("focus a span or claim to delete it (n / p, tab)")
 
     def action_bounds(self, edge: str, direction: int) -> None:
         tokens = self.query_one(ArticleView).tokens
@@ -771,10 +784,13 @@ class ReaderScreen(Screen[None]):
         if start >= end:
             self._say("a span needs at least one token", warning=True)
             return
+        moved = (
+            f"now {start}–{end}: “{_clip(self.document.text[start:end] if self.document else '')}”"
+        )
         if entity is not None:
-            self._edit(lambda: self.editor.move_bounds(entity.id, start, end))
+            self._edit(lambda: self.editor.move_bounds(entity.id, start, end), moved)
         elif claim is not None:
-            self._edit(lambda: self.editor.set_claim_content(claim.id, Offsets(start, end)))
+            self._edit(lambda: self.editor.set_claim_content(claim.id, Offsets(start, end)), moved)
 
     # Claims ----------------------------------------------------------------------------------
 
