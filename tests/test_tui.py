@@ -109,6 +109,23 @@ async def test_bounds_granularity_and_delete_keys_say_what_they_did(tui_db: Path
         )
 
 
+async def test_the_label_picker_ranks_the_label_being_replaced_last(tui_db: Path) -> None:
+    """Review finding 11: relabelling an ORG, "pol" matched ORG's guideline first."""
+    from tui.dialogs import LabelPickerScreen
+
+    async with running(tui_db) as (app, pilot):
+        picker = LabelPickerScreen(app.labels, "the focused ORG", current="ORG")
+        app.push_screen(picker)
+        await pilot.pause()
+        assert picker.shown[-1].name == "ORG"
+        await pilot.press(*"pol")
+        await pilot.pause()
+        names = [label.name for label in picker.shown]
+        assert "ORG" in names and names[0] != "ORG" and names[-1] == "ORG"
+        plain = LabelPickerScreen(app.labels, "the token")
+        assert plain.shown[0].name == app.labels.labels[0].name
+
+
 async def test_list_remembers_the_last_document(tui_db: Path) -> None:
     async with running(tui_db) as (app, pilot):
         await pilot.press("down", "enter")

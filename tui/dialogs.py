@@ -189,12 +189,19 @@ class LabelPickerScreen(ModalScreen[str | None]):
         Binding("up", "move(-1)", "previous", show=False, priority=True),
     ]
 
-    def __init__(self, labels: LabelSet, target: str) -> None:
+    def __init__(self, labels: LabelSet, target: str, current: str | None = None) -> None:
         super().__init__()
         self.labels = labels
         self.target = target
-        self.shown: list[Label] = list(labels.labels)
+        #: The label of the span being relabelled: the one least likely wanted, ranked last.
+        self.current = current
+        self.shown: list[Label] = self._ranked(list(labels.labels))
         self.highlight = 0
+
+    def _ranked(self, found: list[Label]) -> list[Label]:
+        return [label for label in found if label.name != self.current] + [
+            label for label in found if label.name == self.current
+        ]
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog small", id="label-picker"):
@@ -223,7 +230,7 @@ class LabelPickerScreen(ModalScreen[str | None]):
             and query in label.guideline.casefold()
             and label not in starting + inside
         ]
-        self.shown = starting + inside + described
+        self.shown = self._ranked(starting + inside + described)
         self.highlight = 0
         self._show()
 

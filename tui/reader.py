@@ -655,7 +655,8 @@ class ReaderScreen(Screen[None]):
             if name is not None:
                 self.apply_label(name)
 
-        self.app.push_screen(LabelPickerScreen(self.cs_app.labels, target), picked)
+        current = entity.label if entity is not None and article.selection is None else None
+        self.app.push_screen(LabelPickerScreen(self.cs_app.labels, target, current), picked)
 
     def apply_label(self, name: str) -> None:
         """Label the selection, else relabel the focused span, else label the token."""
