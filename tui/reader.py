@@ -1103,7 +1103,7 @@ def reader_key_groups() -> list[tuple[str, list[tuple[str, str]]]]:
                 (["S"], "select the clause under the cursor; again: its sentence"),
                 (["g"], "toggle character / token granularity"),
                 (DIGITS, "label the selection, else relabel the focused span, else the token"),
-                (["l"], "pick any label by name (type to filter) for the same"),
+                (["l"], "pick any label by name (type to filter) for the same target"),
                 (["escape"], "clear the selection; without one, back to the list"),
             ],
         ),
