@@ -126,6 +126,32 @@ async def test_the_label_picker_ranks_the_label_being_replaced_last(tui_db: Path
         assert plain.shown[0].name == app.labels.labels[0].name
 
 
+async def test_the_document_d_opens_is_focused_and_taken_up_by_its_first_edit(
+    tui_db: Path,
+) -> None:
+    """Review finding 13: after D the next document had nothing focused (the first a was
+    wasted) and was marked in progress before anyone touched it."""
+    async with running(tui_db) as (app, pilot):
+        first = await open_first(app, pilot)
+        await pilot.press("D", "l")  # done, leaving its suggestions; the next one opens
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReaderScreen) and screen.doc_id != first.doc_id
+        assert app.store.review_state(screen.doc_id, "tester") == ReviewState.TODO
+        assert screen.focus_item is not None
+
+        def pending() -> int:
+            return len(screen._pending())
+
+        before = pending()
+        focused = screen.focus_item
+        await pilot.press("a")
+        await pilot.pause()
+        assert pending() == before - 1, (focused, screen.status)  # the first key decided
+        assert app.store.review_state(screen.doc_id, "tester") == ReviewState.IN_PROGRESS
+        assert screen.status.startswith("✓ accepted")
+
+
 async def test_list_remembers_the_last_document(tui_db: Path) -> None:
     async with running(tui_db) as (app, pilot):
         await pilot.press("down", "enter")

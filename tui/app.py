@@ -137,7 +137,7 @@ class ClaimscopeApp(App[None]):
         self._exit_renderables.append(shown)
         self._close_messages_no_wait()
 
-    def open_document(self, doc_id: str) -> None:
+    def open_document(self, doc_id: str, *, following: bool = False) -> None:
         try:
             self.store.spans(doc_id)  # reads its partition: a damaged file is a message here
         except ClaimscopeError as error:
@@ -148,7 +148,7 @@ class ClaimscopeApp(App[None]):
 
             self.push_screen(AdjudicationScreen(doc_id, self.adjudicating), self._reader_closed)
             return
-        self.push_screen(ReaderScreen(doc_id), self._reader_closed)
+        self.push_screen(ReaderScreen(doc_id, following=following), self._reader_closed)
 
     def _reader_closed(self, result: None = None) -> None:
         self.list_screen.refresh_rows()
@@ -168,7 +168,7 @@ class ClaimscopeApp(App[None]):
             self.list_screen.select_document(message.doc_id)
             self.notify("all documents are done", timeout=3)
             return
-        self.open_document(following)
+        self.open_document(following, following=True)
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """Every key binding of the screen (and the article view) by name, for ctrl+p."""

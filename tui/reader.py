@@ -135,9 +135,12 @@ class ReaderScreen(Screen[None]):
         Binding("h", "guidelines", "guidelines", show=False),
     ]
 
-    def __init__(self, doc_id: str) -> None:
+    def __init__(self, doc_id: str, *, following: bool = False) -> None:
         super().__init__()
         self.doc_id = doc_id
+        #: Opened by D after the previous document, not chosen: it is taken up (◐) by its
+        #: first edit, not by being shown, and its first pending suggestion is focused.
+        self.following = following
         self.document: Document | None = None
         self.spans: list[EntitySpan] = []
         self.claims: list[Claim] = []
@@ -182,11 +185,8 @@ class ReaderScreen(Screen[None]):
         article.focus()
         self.query_one("#search", Input).display = False
         # opening a document to read it takes it up again, also one that was skipped
-        if store.review_state(self.doc_id, self.cs_app.annotator) in (
-            ReviewState.TODO,
-            ReviewState.SKIPPED,
-        ):
-            self._write(lambda: self.editor.set_state(ReviewState.IN_PROGRESS))
+        if not self.following:
+            self._take_up()
         self.cs_app.remember_document(self.doc_id)
         others = self._other_annotators()
         if others:
@@ -197,6 +197,10 @@ class ReaderScreen(Screen[None]):
         if self.cs_app.read_only_reason is not None:
             self.status = f"⚠ read-only: {self.cs_app.read_only_reason}"
         self._update_focus_from_cursor()
+        if self.following and self.focus_item is None:  # the first decision to make
+            pending = sorted(self._pending(), key=lambda item: (item[0], item[1].kind))
+            if pending:
+                self._set_focus(pending[0][1], pending[0][0])
         self._render_legend()
         self._render_chrome()
 
@@ -229,8 +233,17 @@ class ReaderScreen(Screen[None]):
         pool = self.spans if focus.kind == "entity" else self.claims
         return any(item.id == focus.id for item in pool)
 
+    def _take_up(self) -> None:
+        """Mark the document in progress unless it is done."""
+        state = self.cs_app.store.review_state(self.doc_id, self.cs_app.annotator)
+        if state in (ReviewState.TODO, ReviewState.SKIPPED):
+            self._write(lambda: self.editor.set_state(ReviewState.IN_PROGRESS))
+
     def _write(self, change: Callable[[], object]) -> bool:
         """Run a store write; True when it is durable. Errors are shown, never raised."""
+        if self.following:  # the first edit of a document D opened takes it up (first, so
+            self.following = False  # the edit's own changes are the last the screen sees)
+            self._take_up()
         problem = self.cs_app.try_write(change)
         if problem is not None:
             self._say(problem, warning=True)

@@ -47,6 +47,8 @@ class ModelSettings:
 
     width: int = 96
     depth: int = 6
+    #: Tokens each convolution layer sees on either side (depth × window in all).
+    window: int = 1
     hidden: int = 64
 
 
@@ -70,7 +72,7 @@ def add_attribution(nlp: Language, settings: ModelSettings = ModelSettings()) ->
                     "@architectures": "spacy.MaxoutWindowEncoder.v2",
                     "width": settings.width,
                     "depth": settings.depth,
-                    "window_size": 1,
+                    "window_size": settings.window,
                     "maxout_pieces": 3,
                 },
             }
@@ -249,7 +251,18 @@ def train(
             )
         if not best or scores["f"] > best["f"]:
             best = scores
-            nlp.meta["claimscope_attribution"] = {"epoch": epoch, "dev": scores}
+            nlp.meta["claimscope_attribution"] = {
+                "epoch": epoch,
+                "dev": scores,
+                "settings": {
+                    "width": settings.width,
+                    "depth": settings.depth,
+                    "window": settings.window,
+                    "hidden": settings.hidden,
+                    "epochs": epochs,
+                    "seed": seed,
+                },
+            }
             nlp.to_disk(out)
             _add_detector(out, claims_from)
     return best
