@@ -152,6 +152,34 @@ async def test_the_document_d_opens_is_focused_and_taken_up_by_its_first_edit(
         assert screen.status.startswith("✓ accepted")
 
 
+async def test_n_and_p_inside_a_long_claim_count_from_the_cursor(tui_db: Path) -> None:
+    """Review finding 3: with the cursor moved on inside the focused claim, n went back to an
+    entity before the cursor (counting from the claim's start)."""
+    async with running(tui_db) as (app, pilot):
+        screen = await open_first(app, pilot)
+        claim = next(
+            c
+            for c in screen.claims
+            if len([e for e in screen.spans if c.content.start < e.start < c.content.end]) >= 2
+        )
+        inner = sorted(
+            (e for e in screen.spans if claim.content.start < e.start < claim.content.end),
+            key=lambda e: e.start,
+        )
+        view = article(screen)
+        view.move_to(inner[0].end + 1)  # past the first entity inside, before the second
+        await pilot.pause()
+        screen.focus_item = Focus("claim", claim.id)  # the claim stays the focused item
+        await pilot.press("n")
+        await pilot.pause()
+        assert screen.focus_item == Focus("entity", inner[1].id)
+        view.move_to(inner[1].end + 1)
+        screen.focus_item = Focus("claim", claim.id)
+        await pilot.press("p")
+        await pilot.pause()
+        assert screen.focus_item == Focus("entity", inner[1].id)
+
+
 async def test_list_remembers_the_last_document(tui_db: Path) -> None:
     async with running(tui_db) as (app, pilot):
         await pilot.press("down", "enter")

@@ -586,15 +586,17 @@ class ReaderScreen(Screen[None]):
 
     def _position_key(self) -> tuple[int, str, int]:
         """Where the analyst is, in the order items are visited: the focused item, else the
-        cursor (before anything that starts there)."""
+        cursor (before anything that starts there). A cursor moved on inside the focused item
+        (a long claim) is where the analyst is: n / p count from there."""
+        cursor = self.query_one(ArticleView).cursor
         focus = self.focus_item
         if focus is not None:
             item: EntitySpan | Claim | None = (
                 self._entity(focus.id) if focus.kind == "entity" else self._claim(focus.id)
             )
-            if item is not None:
+            if item is not None and cursor <= _range(item).start:
                 return (_range(item).start, focus.kind, focus.id)
-        return (self.query_one(ArticleView).cursor, "", -1)
+        return (cursor, "", -1)
 
     def action_search(self) -> None:
         search = self.query_one("#search", Input)
