@@ -700,12 +700,29 @@ async def test_enter_visits_every_pending_suggestion_in_document_order(tui_db: P
             visited.append((start, focus.kind, focus.id))
             await pilot.press("enter")
             await pilot.pause()
-        assert visited == sorted(visited)  # document order, nothing left behind to wrap to
+        # document order (an entity before a claim at the same offset), nothing left behind
+        order = {"entity": 0, "claim": 1}
+        assert visited == sorted(visited, key=lambda v: (v[0], order[v[1]], v[2]))
         assert not [s for s in app.store.spans(screen.doc_id) if s.status == SpanStatus.SUGGESTED]
         text = screen.document.text  # type: ignore[union-attr]
         afghanistan = next(s for s in pending if s.start == 520)
         assert text[afghanistan.start : afghanistan.end] == "Afghanistan"
         assert (520, "entity", afghanistan.id) in visited
+
+
+async def test_a_claim_starting_at_the_focused_entity_is_next(tui_db: Path) -> None:
+    """Review finding 4: with the entity at an offset focused, the claim starting there too
+    was reached only after wrapping round the whole document (N and tab)."""
+    async with running(tui_db) as (app, pilot):
+        screen = await open_first(app, pilot)
+        entity = next(s for s in screen.spans if s.start == 520)
+        claim = next(c for c in screen.claims if c.content.start == 520)
+        for key in ("N", "tab"):
+            screen._set_focus(Focus("entity", entity.id), entity.start)
+            await pilot.pause()
+            await pilot.press(key)
+            await pilot.pause()
+            assert screen.focus_item == Focus("claim", claim.id), key
 
 
 async def test_labelling_a_selection_equal_to_a_suggestion_decides_it(tui_db: Path) -> None:

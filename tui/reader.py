@@ -78,6 +78,16 @@ class SearchInput(SafeInput):
         self.post_message(self.Closed())
 
 
+#: At one offset an entity is visited before a claim (a claim usually holds the entity that
+#: starts it: "Officials said …" — the source first, then what it said).
+_KIND_ORDER = {"entity": 0, "claim": 1}
+
+
+def _visit_key(offset: int, focus: Focus) -> tuple[int, int, int]:
+    """Where an item stands in the order n / N / tab visit items."""
+    return (offset, _KIND_ORDER.get(focus.kind, 2), focus.id)
+
+
 def _clip(text: str, limit: int = 40) -> str:
     """One line of at most ``limit`` characters, for a message."""
     line = " ".join(text.split())
@@ -198,7 +208,7 @@ class ReaderScreen(Screen[None]):
             self.status = f"⚠ read-only: {self.cs_app.read_only_reason}"
         self._update_focus_from_cursor()
         if self.following and self.focus_item is None:  # the first decision to make
-            pending = sorted(self._pending(), key=lambda item: (item[0], item[1].kind))
+            pending = sorted(self._pending(), key=lambda item: _visit_key(*item))
             if pending:
                 self._set_focus(pending[0][1], pending[0][0])
         self._render_legend()
@@ -571,8 +581,8 @@ class ReaderScreen(Screen[None]):
                 else f"no {what} in this document"
             )
             return
-        items.sort(key=lambda item: (item[0], item[1].kind, item[1].id))
-        keys = [(offset, focus.kind, focus.id) for offset, focus in items]
+        items.sort(key=lambda item: _visit_key(*item))
+        keys = [_visit_key(offset, focus) for offset, focus in items]
         here = self._position_key()
         # The next item after where we are, in document order. "Where we are" is the focused
         # item even when it left the list (an accepted suggestion is no longer pending), so
@@ -584,7 +594,7 @@ class ReaderScreen(Screen[None]):
         offset, focus = items[index]
         self._set_focus(focus, offset)
 
-    def _position_key(self) -> tuple[int, str, int]:
+    def _position_key(self) -> tuple[int, int, int]:
         """Where the analyst is, in the order items are visited: the focused item, else the
         cursor (before anything that starts there). A cursor moved on inside the focused item
         (a long claim) is where the analyst is: n / p count from there."""
@@ -595,8 +605,8 @@ class ReaderScreen(Screen[None]):
                 self._entity(focus.id) if focus.kind == "entity" else self._claim(focus.id)
             )
             if item is not None and cursor <= _range(item).start:
-                return (_range(item).start, focus.kind, focus.id)
-        return (cursor, "", -1)
+                return _visit_key(_range(item).start, focus)
+        return (cursor, -1, -1)
 
     def action_search(self) -> None:
         search = self.query_one("#search", Input)
@@ -1011,7 +1021,7 @@ class ReaderScreen(Screen[None]):
             if ("claims", c.id) in changed
         ]
         if touched:
-            offset, focus = min(touched, key=lambda item: (item[0], item[1].kind, item[1].id))
+            offset, focus = min(touched, key=lambda item: _visit_key(*item))
             self._set_focus(focus, offset)
         elif before:
             self.query_one(ArticleView).move_to(min(r.start for r in before))
