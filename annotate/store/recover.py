@@ -76,10 +76,10 @@ def recover(path: Path) -> RecoveryReport:
         report.intact = True
         return report
     lock = WriteLock.acquire(path, path.with_name(path.name + ".lock"))
+    work = path.with_name(f".{path.name}.recover-{os.getpid()}")
     try:
         pieces = _gather(path, report)
         stamp = time.strftime("%Y%m%d-%H%M%S")
-        work = path.with_name(f".{path.name}.recover-{os.getpid()}")
         shutil.rmtree(work, ignore_errors=True)
         work.mkdir()
         rebuilt = work / path.name
@@ -88,8 +88,8 @@ def recover(path: Path) -> RecoveryReport:
         backup = path.with_name(f"{path.name}.damaged-{stamp}")
         _swap(path, rebuilt, backup)
         report.moved_to = str(backup)
-        shutil.rmtree(work, ignore_errors=True)
     finally:
+        shutil.rmtree(work, ignore_errors=True)  # a rebuild that failed leaves nothing behind
         lock.release(keep_folder=True)
     return report
 
