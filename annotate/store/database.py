@@ -227,6 +227,8 @@ class Store(UndoHistory):
         #: that was cut short before the main file.
         self._main_seq = 0
         self._journal_seq = 0
+        #: New partitions already checked for a file the main file does not know.
+        self._checked_new: set[int] = set()
 
     @classmethod
     def open(cls, path: str | Path, *, readonly: bool = False, **options: Any) -> Store:
@@ -462,7 +464,7 @@ class Store(UndoHistory):
     def _check_unknown_file(self, part: int) -> None:
         """Before a writer makes partition ``part`` (one the main file does not have), a file
         already there must be one a checkpoint cut short wrote; never replace another."""
-        if self.readonly:
+        if self.readonly or part in self._checked_new:
             return
         for where, expected in (
             (index_path(self.path, part), ("catalog", *INDEX_TABLES)),
@@ -481,6 +483,7 @@ class Store(UndoHistory):
                     f"{where} holds data the database does not know (partition {part} is not "
                     f"in {self.path.name}); it was left untouched — {RECOVER}"
                 )
+        self._checked_new.add(part)  # once per partition, not once per operation
 
     def _add_index(self, index: PartIndex) -> None:
         part = index.number
@@ -679,12 +682,12 @@ class Store(UndoHistory):
         if sums is None:
             # a new partition: its records file is written right after its index, or (an
             # index-only change) has never been written: the empty records file of a
-            # partition whose documents came and went is written with it
-            sums = self._sums[part] = [0, 0, 0, 0]
+            # partition whose documents came and went is written with it (-1: not yet)
+            sums = self._sums[part] = [-1, -1, -1, -1]
         sums[slot], sums[slot + 1] = crc, seq
 
     def _main_meta(self, seq: int) -> dict[str, Any]:
-        missing = [part for part, sums in enumerate(self._sums) if sums is None or not sums[0]]
+        missing = [part for part, sums in enumerate(self._sums) if sums is None or sums[1] < 0]
         for part in missing:  # a partition whose records file was never written
             data, crc = self._partition(part).to_bytes(seq)
             atomic_write(records_path(self.path, part), data)
