@@ -103,8 +103,6 @@ def add_claims_component(
     with the cue lexicon extended by the file ``lexicon`` when one is given, and its claims
     taken from ``claims_from`` (``rules``, ``model``, ``both``; None: the pipeline's own
     choice, the rules for a pipeline without an attribution model)."""
-    import annotate.claims.component  # noqa: F401  (registers the factory)
-
     if CLAIMS_COMPONENT not in pipeline.nlp.pipe_names:
         pipeline.nlp.add_pipe(CLAIMS_COMPONENT, last=True)
     detector = pipeline.nlp.get_pipe(CLAIMS_COMPONENT)
