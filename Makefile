@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.claimscope-installed
 DB     ?= claimscope.json
 
-.PHONY: setup run test lint typecheck pytest bench clean constraints tokenizer-rules
+.PHONY: setup run test lint typecheck pytest bench clean constraints tokenizer-rules attribution-model
 
 setup: $(STAMP)
 
@@ -51,3 +51,14 @@ constraints: setup
 # Take the tokenizer rules from the installed spaCy again (after upgrading it; a test says when).
 tokenizer-rules: setup
 	$(BIN)/python -c "from annotate.tokenizing.rules import write_rules; print(write_rules())"
+
+# Rebuild the shipped attribution model from a PolNeAR snapshot (fetch
+# github:networkdynamics/PolNeAR; its test split is never read). About 17 minutes on 2 cores.
+POLNEAR_TOOL ?= ../shared/tools/polnear.py
+attribution-model: setup
+	@test -n "$(POLNEAR)" || { echo "error: pass POLNEAR=GITDIR (a PolNeAR snapshot)"; exit 1; }
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	$(BIN)/python $(POLNEAR_TOOL) gold $(POLNEAR) train $$tmp/train.jsonl && \
+	$(BIN)/python $(POLNEAR_TOOL) gold $(POLNEAR) dev $$tmp/dev.jsonl && \
+	$(BIN)/claimscope train-claims annotate/models/attribution --gold $$tmp/train.jsonl \
+		--dev $$tmp/dev.jsonl --describe "PolNeAR train; dev chose the epoch and the calibration"

@@ -532,8 +532,18 @@ def _claim_from_json(raw: Any, text: str, doc_id: str, where: str, base: dict[st
         content_parts=content_parts,
         rule=raw.get("rule") if isinstance(raw.get("rule"), str) else None,
         explanation=raw.get("explanation") if isinstance(raw.get("explanation"), str) else None,
+        confidence=_confidence(raw.get("confidence"), f"{where}.confidence"),
         **base,
     )
+
+
+def _confidence(raw: Any, where: str) -> float | None:
+    """A suggestion's confidence: absent, null, or a number from 0 to 1."""
+    if raw is None:
+        return None
+    if isinstance(raw, bool) or not isinstance(raw, int | float) or not 0 <= raw <= 1:
+        raise InputError(where, f"must be a number from 0 to 1, not {raw!r}")
+    return float(raw)
 
 
 def _content_parts(raw: Any, text: str, where: str) -> list[Offsets] | None:

@@ -252,6 +252,9 @@ class Claim:
     content_parts: list[Offsets] | None = None
     rule: str | None = None
     explanation: str | None = None
+    #: How far to trust a suggestion, 0 to 1 (the rule's measured precision, or the learned
+    #: model's calibrated estimate); None for people's claims and where nothing was measured.
+    confidence: float | None = None
     annotator: str | None = None
     created_at: str | None = None
     updated_at: str | None = None
@@ -303,6 +306,7 @@ class Claim:
             else None,
             rule=data.get("rule"),
             explanation=data.get("explanation"),
+            confidence=data.get("confidence"),
             annotator=data.get("annotator"),
             created_at=data.get("created_at"),
             updated_at=data.get("updated_at"),

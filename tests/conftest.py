@@ -95,11 +95,12 @@ def rewrite_records(db: Path, part: int, tables: dict[str, Any]) -> None:
 
 @pytest.fixture(scope="session")
 def pipeline():  # type: ignore[no-untyped-def]
-    """The English pipeline with Claimscope's components, loaded once per test session."""
+    """The English pipeline with Claimscope's claim rules (not the learned attribution model,
+    whose claims are tested in test_attribution.py), loaded once per test session."""
     from annotate.nlp.pipeline import load_pipeline
     from annotate.nlp.preannotate import add_claims_component
 
-    loaded = load_pipeline()
+    loaded = load_pipeline(attribution=False)
     add_claims_component(loaded)
     return loaded
 

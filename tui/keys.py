@@ -23,6 +23,8 @@ _SHOWN = {
     "slash": "/",
     "question_mark": "?",
     "escape": "esc",
+    "less_than_sign": "<",
+    "greater_than_sign": ">",
 }
 _NAMES = {shown: name for name, shown in _SHOWN.items()}
 DIGITS = [str(digit) for digit in range(1, 10)]

@@ -46,6 +46,7 @@ from tui.dialogs import (
     VerdictScreen,
 )
 from tui.keys import DIGITS, shown_keys
+from tui.review_order import ORDERS
 from tui.safe import SafeInput, SafeStatic
 
 if TYPE_CHECKING:
@@ -86,6 +87,15 @@ _KIND_ORDER = {"entity": 0, "claim": 1}
 def _visit_key(offset: int, focus: Focus) -> tuple[int, int, int]:
     """Where an item stands in the order n / N / tab visit items."""
     return (offset, _KIND_ORDER.get(focus.kind, 2), focus.id)
+
+
+def _confidence_text(confidence: float) -> Text:
+    """``0.73 ███████░░░``: the figure and a ten-step bar."""
+    filled = round(confidence * 10)
+    text = Text(f"{confidence:.2f} ")
+    text.append("█" * filled, style="bold")
+    text.append("░" * (10 - filled), style="dim")
+    return text
 
 
 def _origin_text(origin: str, kind: str) -> Text:
@@ -151,6 +161,9 @@ class ReaderScreen(Screen[None]):
         Binding("slash", "search", "search", show=False),
         Binding("R", "toggle_rejected", "show/hide rejected", show=False),
         Binding("T", "toggle_statistics", "show/hide statistic claims", show=False),
+        Binding("o", "review_order", "review order", show=False),
+        Binding("greater_than_sign", "confidence_floor(1)", "raise confidence floor", show=False),
+        Binding("less_than_sign", "confidence_floor(-1)", "lower confidence floor", show=False),
         Binding("h", "guidelines", "guidelines", show=False),
     ]
 
@@ -199,6 +212,7 @@ class ReaderScreen(Screen[None]):
         self.spans = self.editor.spans()
         self.claims = self.editor.claims()
         article = self.query_one(ArticleView)
+        article.confidence_floor = self.cs_app.review.floor
         article.load(self.document.text, self.spans, self.claims)
         article.cursor_listener = self._cursor_moved
         article.focus()
@@ -217,7 +231,7 @@ class ReaderScreen(Screen[None]):
             self.status = f"⚠ read-only: {self.cs_app.read_only_reason}"
         self._update_focus_from_cursor()
         if self.following and self.focus_item is None:  # the first decision to make
-            pending = sorted(self._pending(), key=lambda item: _visit_key(*item))
+            pending = sorted(self._pending(), key=self._review_key)
             if pending:
                 self._set_focus(pending[0][1], pending[0][0])
         self._render_legend()
@@ -488,7 +502,7 @@ class ReaderScreen(Screen[None]):
         panel = Text()
 
         def row(name: str, value: Text | str) -> None:
-            panel.append(f"{name:<10}", style="bold")
+            panel.append(f"{name:<9} ", style="bold")
             panel.append_text(value if isinstance(value, Text) else Text(visible(value)))
             panel.append("\n")
 
@@ -561,6 +575,8 @@ class ReaderScreen(Screen[None]):
             row("numbers", quantities)
         row("note", claim.note or "—")
         row("origin", _origin_text(claim.origin, claim.origin_kind.value))
+        if claim.confidence is not None:
+            row("confidence", _confidence_text(claim.confidence))
         if claim.rule:
             row("rule", claim.rule)
         if claim.explanation:
@@ -583,12 +599,11 @@ class ReaderScreen(Screen[None]):
 
     def _jump(self, items: list[tuple[int, Focus]], direction: int, what: str) -> None:
         if not items:
-            hidden = self._hidden_pending() if what == "pending suggestion" else 0
-            self._say(
-                f"no {what} in view; {hidden} hidden statistic claim(s) pending (T shows them)"
-                if hidden
-                else f"no {what} in this document"
-            )
+            hidden = self._hidden_note() if what == "pending suggestion" else ""
+            self._say(f"no {what} in view; {hidden}" if hidden else f"no {what} in this document")
+            return
+        if what == "pending suggestion" and self.cs_app.review.order != ORDERS[0]:
+            self._jump_by_confidence(items, direction)
             return
         items.sort(key=lambda item: _visit_key(*item))
         keys = [_visit_key(offset, focus) for offset, focus in items]
@@ -602,6 +617,35 @@ class ReaderScreen(Screen[None]):
             index = next((i for i in reversed(range(len(keys))) if keys[i] < here), len(keys) - 1)
         offset, focus = items[index]
         self._set_focus(focus, offset)
+
+    def _review_key(self, item: tuple[int, Focus]) -> tuple[float, int, int, int]:
+        """Where a pending item comes in the review order (``o``)."""
+        offset, focus = item
+        claim = self._claim(focus.id) if focus.kind == "claim" else None
+        confidence = claim.confidence if claim is not None else None
+        return (self.cs_app.review.rank(confidence), *_visit_key(offset, focus))
+
+    def _jump_by_confidence(self, items: list[tuple[int, Focus]], direction: int) -> None:
+        """N / P and every decision's move on, in order of confidence: from the focused item
+        (still placed by its confidence once decided) to the next in that order."""
+        items.sort(key=self._review_key)
+        keys = [self._review_key(item) for item in items]
+        focus = self.focus_item
+        item = None
+        if focus is not None:
+            item = self._entity(focus.id) if focus.kind == "entity" else self._claim(focus.id)
+        if focus is None or item is None:
+            index = 0 if direction > 0 else len(items) - 1
+        else:
+            here = self._review_key((_range(item).start, focus))
+            if direction > 0:
+                index = next((i for i, key in enumerate(keys) if key > here), 0)
+            else:
+                index = next(
+                    (i for i in reversed(range(len(keys))) if keys[i] < here), len(keys) - 1
+                )
+        offset, chosen = items[index]
+        self._set_focus(chosen, offset)
 
     def _position_key(self) -> tuple[int, int, int]:
         """Where the analyst is, in the order items are visited: the focused item, else the
@@ -758,19 +802,40 @@ class ReaderScreen(Screen[None]):
         return items
 
     def _hidden_pending(self) -> int:
-        """Pending claims the view hides (statistic claims after ``T``): still undecided."""
+        """Pending claims the view hides (statistic claims after ``T``, claims under the
+        confidence floor): still undecided."""
         shown = {c.id for c in self._visible_claims()}
         return sum(1 for c in self.claims if c.status == SpanStatus.SUGGESTED and c.id not in shown)
+
+    def _hidden_note(self) -> str:
+        """What the view hides that is still pending, and the key that shows it ("" when
+        nothing is)."""
+        article = self.query_one(ArticleView)
+        hidden = [
+            c
+            for c in self.claims
+            if c.status == SpanStatus.SUGGESTED and not article.claim_shown(c)
+        ]
+        statistics = sum(1 for c in hidden if c.kind.value in article.hidden_kinds)
+        floor = len(hidden) - statistics
+        notes = []
+        if statistics:
+            notes.append(f"{statistics} hidden statistic claim(s) pending (T shows them)")
+        if floor:
+            notes.append(
+                f"{floor} pending under confidence {article.confidence_floor:.1f} "
+                "(< lowers the floor)"
+            )
+        return "; ".join(notes)
 
     def _advance(self) -> None:
         """To the next pending suggestion after the focused item (wrapping round)."""
         items = self._pending()
         if not items:
             done = self.status.removeprefix("✓ ") if self.status.startswith("✓") else ""
-            hidden = self._hidden_pending()
+            hidden = self._hidden_note()
             rest = (
-                f"nothing pending in view; {hidden} hidden statistic claim(s) pending "
-                "(T shows them)"
+                f"nothing pending in view; {hidden}"
                 if hidden
                 else "nothing pending: D marks the document done"
             )
@@ -1076,8 +1141,30 @@ class ReaderScreen(Screen[None]):
         self._say("statistic claims " + ("hidden (T shows them)" if hidden else "shown"))
 
     def _visible_claims(self) -> list[Claim]:
-        hidden = self.query_one(ArticleView).hidden_kinds
-        return [c for c in self.claims if c.kind.value not in hidden]
+        article = self.query_one(ArticleView)
+        return [c for c in self.claims if article.claim_shown(c)]
+
+    def action_review_order(self) -> None:
+        """Review pending suggestions in document order, least or most confident first."""
+        order = self.cs_app.review.next_order()
+        self._say(f"review order: {order} (N, P and every decision follow it)")
+
+    def action_confidence_floor(self, direction: int) -> None:
+        """Set aside pending claims under a confidence floor (decided ones stay shown)."""
+        floor = self.cs_app.review.step_floor(direction)
+        article = self.query_one(ArticleView)
+        article.confidence_floor = floor
+        article.set_annotations(self.spans, self.claims)
+        claim = self._focused_claim()
+        if claim is not None and not article.claim_shown(claim):
+            self.focus_item = None
+            self._apply_focus(force=True)
+        hidden = self._hidden_pending()
+        self._say(
+            f"confidence floor {floor:.1f}: {hidden} pending claim(s) set aside (< lowers it)"
+            if floor
+            else "confidence floor off: every suggestion shown"
+        )
 
     def action_toggle_rejected(self) -> None:
         article = self.query_one(ArticleView)
@@ -1153,6 +1240,8 @@ def reader_key_groups() -> list[tuple[str, list[tuple[str, str]]]]:
                 (["{", "}"], "shrink it: start one token right / end one token left"),
                 (["R"], "show / hide rejected suggestions"),
                 (["T"], "show / hide statistic claims (numbers with no source)"),
+                (["o"], "review order: document, least confident first, most confident first"),
+                (["<", ">"], "lower / raise the confidence floor (pending claims under it hidden)"),
             ],
         ),
         (

@@ -36,12 +36,14 @@ from spacy.util import registry
 
 from annotate.claim_scores import ClaimScores
 from annotate.claims import lexicon as lexicons
+from annotate.claims.confidence import Calibration, model_confidence, rule_confidence
 from annotate.claims.detected import CLAIMS_COMPONENT, DetectedClaim
 from annotate.claims.detector import RULE_FAMILIES, detect_claims, spancat_claims
-from annotate.claims.learned import linked_claims
+from annotate.claims.learned import MODEL_META, linked_claims
 from annotate.claims.parse import _TEXTS
 from annotate.errors import ClaimscopeError
 from annotate.model import Claim, OriginKind, SpanStatus
+from annotate.nlp.doc_features import rule_claims_on
 
 #: Where the component puts its claims.
 CLAIMS_KEY = "claims"
@@ -49,6 +51,7 @@ CLAIMS_KEY = "claims"
 #: runs the new rules over documents the old ones annotated.
 RULES_VERSION = "2026-12-05"
 _CFG = "cfg.json"
+COMBINATION = Path(__file__).with_name("combination.json")
 _LEXICON = "lexicon.json"
 
 
@@ -85,11 +88,13 @@ class ClaimDetector:
         scorer: Callable[..., dict[str, Any]] | None = None,
     ) -> None:
         self.name = name
+        self.nlp = nlp
         self.use = _mode(use)
         self.rules = _switches(rules or {})
         self.extension: dict[str, Any] | None = None
         self.scorer = scorer
         self.lexicon = lexicons.built_in()
+        self._calibration: tuple[int, Calibration] | None = None
 
     def initialize(
         self,
@@ -116,24 +121,57 @@ class ClaimDetector:
             "built_in": _built_in_digest(),
             "lexicon": self.extension,
         }
+        if self.use == "both":
+            identity["combination"] = combination()
         digest = hashlib.sha1(orjson.dumps(identity, option=orjson.OPT_SORT_KEYS))
         return digest.hexdigest()[:8]
 
     def __call__(self, doc: Doc) -> Doc:
-        found: list[DetectedClaim] = []
-        if self.use in ("model", "both"):
-            found = linked_claims(doc)
-        if self.use in ("rules", "both"):
-            with lexicons.using(self.lexicon):
-                ruled = detect_claims(doc, self.enabled)
-                _TEXTS[id(doc)] = doc.text
-                try:
-                    ruled += spancat_claims(doc, ruled)
-                finally:
-                    _TEXTS.pop(id(doc), None)
-            found += [claim for claim in ruled if not _covered(claim, found)]
+        ruled = self.ruled_claims(doc)
+        if self.use == "rules":
+            found = [_rule_scored(claim) for claim in ruled]
+        else:
+            # the rules run in "model" mode too: whether they agree is part of a model
+            # claim's confidence
+            found = [self._scored(doc, claim, ruled) for claim in linked_claims(doc)]
+            if self.use == "both":
+                found = combined(found, [_rule_scored(claim) for claim in ruled])
         set_claims(doc, sorted(found, key=lambda c: (c.content.start, c.content.end)))
         return doc
+
+    def ruled_claims(self, doc: Doc) -> list[DetectedClaim]:
+        """The rules' claims (and a trained span categorizer's): those the attribution model
+        read as features when they are what this detector would find, else found now."""
+        with lexicons.using(self.lexicon):
+            found = rule_claims_on(doc)
+            plain = self.extension is None and self.enabled == frozenset(RULE_FAMILIES)
+            ruled = found if found is not None and plain else detect_claims(doc, self.enabled)
+            _TEXTS[id(doc)] = doc.text
+            try:
+                ruled += spancat_claims(doc, ruled)
+            finally:
+                _TEXTS.pop(id(doc), None)
+        return ruled
+
+    @property
+    def calibration(self) -> Calibration | None:
+        """The attribution model's calibration, which it carries in the pipeline's meta."""
+        data = (self.nlp.meta.get(MODEL_META) or {}).get("calibration")
+        if not data:
+            return None
+        key = id(data)
+        if self._calibration is None or self._calibration[0] != key:
+            self._calibration = (key, Calibration.from_dict(data))
+        return self._calibration[1]
+
+    def _scored(self, doc: Doc, claim: DetectedClaim, ruled: list[DetectedClaim]) -> DetectedClaim:
+        calibration = self.calibration
+        if calibration is None:
+            return claim
+        confidence, reasons = model_confidence(calibration, doc, claim, ruled)
+        claim.confidence = round(confidence, 3)
+        claim.explanation += f"; confidence {confidence:.2f} ({reasons})"
+        return claim
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterable[Doc]:
         for doc in docs:
@@ -198,7 +236,8 @@ def _built_in_digest() -> str:
 
 
 #: Where claims come from: the rules, a learned attribution model in the pipeline
-#: (:mod:`annotate.nlp.attribution`), or both (the model's, and the rules' where it found none).
+#: (:mod:`annotate.nlp.attribution`), or both (:func:`combined`: the more confident of claims
+#: that share their content).
 MODES = ("rules", "model", "both")
 
 
@@ -206,6 +245,46 @@ def _mode(use: str) -> str:
     if use not in MODES:
         raise ClaimscopeError(f"claims from {use!r}: choose one of {', '.join(MODES)}")
     return use
+
+
+@cache
+def combination() -> dict[str, float]:
+    """How ``both`` combines rules and model (``combination.json``, a data file)."""
+    data = orjson.loads(COMBINATION.read_bytes())
+    return {key: float(data[key]) for key in ("model_floor", "unknown_confidence")}
+
+
+def combined(modelled: list[DetectedClaim], ruled: list[DetectedClaim]) -> list[DetectedClaim]:
+    """The model's and the rules' claims together: most confident first, a claim that shares
+    most of its content with one already kept is left out, and so is a model claim under the
+    floor (``combination.json``)."""
+    settings = combination()
+
+    def confidence(claim: DetectedClaim) -> float:
+        known = claim.confidence
+        return settings["unknown_confidence"] if known is None else known
+
+    kept: list[DetectedClaim] = []
+    learnt = {id(claim) for claim in modelled}
+    ordered = sorted(
+        [*modelled, *ruled],
+        key=lambda c: (-confidence(c), c.content.start, c.content.end, c.rule),
+    )
+    for claim in ordered:
+        if id(claim) in learnt and confidence(claim) < settings["model_floor"]:
+            continue
+        if not _covered(claim, kept):
+            kept.append(claim)
+    return kept
+
+
+def _rule_scored(claim: DetectedClaim) -> DetectedClaim:
+    """A rule claim with its rule's measured precision as its confidence."""
+    if claim.confidence is None and not claim.rule.startswith("model."):
+        scored = rule_confidence(claim)
+        if scored is not None:
+            claim.confidence = round(scored[0], 3)
+    return claim
 
 
 def _covered(claim: DetectedClaim, others: list[DetectedClaim]) -> bool:

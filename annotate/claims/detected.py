@@ -31,6 +31,8 @@ class DetectedClaim:
     source_head: Offsets | None = None
     #: Discontinuous content: its fragments in order (``content`` is then their hull).
     content_parts: list[Offsets] | None = None
+    #: How far to trust the claim, 0 to 1 (:mod:`annotate.claims.confidence`); None: unknown.
+    confidence: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         def offsets(value: Offsets | None) -> list[int] | None:
@@ -46,6 +48,7 @@ class DetectedClaim:
             "cue": offsets(self.cue),
             "quantities": [q.to_dict() for q in self.quantities],
             "source_head": offsets(self.source_head),
+            "confidence": self.confidence,
             "content_parts": [offsets(p) for p in self.content_parts]
             if self.content_parts
             else None,
@@ -71,4 +74,5 @@ class DetectedClaim:
             content_parts=[Offsets(p[0], p[1]) for p in data["content_parts"]]
             if data.get("content_parts")
             else None,
+            confidence=data.get("confidence"),
         )

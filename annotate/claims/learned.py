@@ -5,10 +5,9 @@ The model is a spaCy NER, which writes ``doc.ents``, where the entities live:
 puts them back after and moves the model's ``SOURCE``, ``CUE`` and ``CONTENT`` spans to
 ``doc.spans["attribution"]``;
 :func:`linked_claims` makes claims of them: content pieces that follow each other with only
-white space between are one content (the model learns contents sentence by sentence), each
-content takes the nearest cue of its sentences (else of the sentence just before or after) and
-the cue the nearest source of its sentence (every cue the model marks is some claim's). Every
-claim's explanation says what the model marked and how it was linked.
+white space between are one content (the model learns contents sentence by sentence); cues and
+contents are paired one to one, nearest first, and each cue takes the nearest source of its
+sentence. Every claim's explanation says what the model marked and how it was linked.
 """
 
 from __future__ import annotations
@@ -23,6 +22,9 @@ ROLES = ("SOURCE", "CUE", "CONTENT")
 #: The model's NER component in a pipeline.
 MODEL_COMPONENT = "attribution"
 SPANS_KEY = "attribution"
+#: Where a pipeline's meta keeps what the attribution model says of itself (its training,
+#: figures and calibration).
+MODEL_META = "claimscope_attribution"
 MODEL_RULE = "model.attribution"
 STASH = "claimscope_stash_entities"
 SPANS = "claimscope_attribution_spans"
@@ -60,48 +62,39 @@ def _joined_contents(doc: Doc, contents: list[Span]) -> list[list[Span]]:
 
 
 def linked_claims(doc: Doc) -> list[DetectedClaim]:
-    """Claims from the model's roles in ``doc.spans["attribution"]``. Each cue takes the
-    nearest content of its sentence (else of the sentence before or after) and the nearest
-    source of its sentence, so every cue the model found is some claim's; a content no cue
-    took then takes the nearest cue (and its source), or stands without one."""
+    """Claims from the model's roles in ``doc.spans["attribution"]``, one per content (a
+    claim is one thing per content: :mod:`annotate.team` knows a suggestion by it). Cues and
+    contents are paired one to one, nearest first: a content in the cue's sentence before one
+    in the sentence just before or after, then by distance in tokens; a cue whose every content
+    went to a nearer cue makes no claim. A content no cue took takes the nearest cue (else
+    stands without one), and each cue the nearest source of its sentence."""
     roles: dict[str, list[Span]] = {role: [] for role in ROLES}
     for span in doc.spans.get(SPANS_KEY, ()):
         roles[span.label_].append(span)
     contents = _joined_contents(doc, roles["CONTENT"])
-    claims: list[DetectedClaim] = []
-    taken: set[int] = set()
-    for cue in roles["CUE"]:
-        index = _content_of(doc, cue, contents)
-        if index is None:
-            continue
-        taken.add(index)
-        claims.append(_claim(doc, contents[index], cue, roles["SOURCE"]))
+    pairs: list[tuple[tuple[int, int], int, int]] = []
+    for cue_index, cue in enumerate(roles["CUE"]):
+        sentence = cue[0].sent
+        before = doc[sentence.start - 1].sent.start if sentence.start > 0 else sentence.start
+        after = doc[sentence.end].sent.end if sentence.end < len(doc) else sentence.end
+        for index, pieces in enumerate(contents):
+            distance = min(min(abs(p.start - cue.end), abs(cue.start - p.end)) for p in pieces)
+            if any(sentence.start <= p.start < sentence.end for p in pieces):
+                pairs.append(((0, distance), cue_index, index))
+            elif any(before <= p.start < after for p in pieces):
+                pairs.append(((1, distance), cue_index, index))
+    pairs.sort()
+    cues_used: set[int] = set()
+    claims: dict[int, DetectedClaim] = {}
+    for _, cue_index, index in pairs:
+        if cue_index not in cues_used and index not in claims:
+            cues_used.add(cue_index)
+            claims[index] = _claim(doc, contents[index], roles["CUE"][cue_index], roles["SOURCE"])
     for index, pieces in enumerate(contents):
-        if index not in taken:
+        if index not in claims:
             closest = _nearest(doc, roles["CUE"], pieces[0], pieces[-1])
-            claims.append(_claim(doc, pieces, closest, roles["SOURCE"]))
-    return sorted(claims, key=lambda c: (c.content.start, c.content.end))
-
-
-def _content_of(doc: Doc, cue: Span, contents: list[list[Span]]) -> int | None:
-    """The content (its pieces may span sentences) with a piece in the cue's sentence nearest
-    to the cue, else with a piece in the sentence just before or after."""
-    sentence = cue[0].sent
-    before = doc[sentence.start - 1].sent.start if sentence.start > 0 else sentence.start
-    after = doc[sentence.end].sent.end if sentence.end < len(doc) else sentence.end
-
-    def distance(index: int) -> int:
-        return min(min(abs(p.start - cue.end), abs(cue.start - p.end)) for p in contents[index])
-
-    for low, high in ((sentence.start, sentence.end), (before, after)):
-        near = [
-            index
-            for index, pieces in enumerate(contents)
-            if any(low <= piece.start < high for piece in pieces)
-        ]
-        if near:
-            return min(near, key=distance)
-    return None
+            claims[index] = _claim(doc, pieces, closest, roles["SOURCE"])
+    return sorted(claims.values(), key=lambda c: (c.content.start, c.content.end))
 
 
 def _claim(doc: Doc, pieces: list[Span], cue: Span | None, sources: list[Span]) -> DetectedClaim:

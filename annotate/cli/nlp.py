@@ -394,7 +394,9 @@ def train_command(
 
 @app.command("train-claims")
 def train_claims_command(
-    out_dir: Annotated[Path, typer.Argument(help="Folder for the trained pipeline.")],
+    out_dir: Annotated[
+        Path, typer.Argument(help="Folder for the trained model (its weights and description).")
+    ],
     gold: Annotated[
         Path, typer.Option("--gold", help="Claim gold to learn from (export JSONL shape).")
     ],
@@ -404,16 +406,24 @@ def train_claims_command(
     base: Annotated[
         str | None, typer.Option("--base", help="Pipeline to build on (default: English model).")
     ] = None,
-    epochs: Annotated[int, typer.Option("--epochs", min=1, help="Passes over the gold.")] = 14,
+    epochs: Annotated[int, typer.Option("--epochs", min=1, help="Passes over the gold.")] = 10,
+    window: Annotated[
+        int, typer.Option("--window", min=1, max=4, help="Tokens each convolution layer sees.")
+    ] = 2,
     seed: Annotated[int, typer.Option("--seed")] = 0,
+    describe: Annotated[
+        str | None,
+        typer.Option("--describe", help="What the gold is, for the model's description."),
+    ] = None,
 ) -> None:
-    """Learn an attribution model (source, cue, content) beside the rules; leaves OUT_DIR a
-    pipeline for preannotate --model OUT_DIR --claims model|both."""
+    """Learn an attribution model (source, cue, content) beside the rules; leaves in OUT_DIR
+    its weights only (no text), for preannotate --model OUT_DIR."""
     from annotate.nlp.attribution import EpochReport, read_claim_gold, train
+    from annotate.nlp.attribution_model import ModelSettings
     from annotate.nlp.pipeline import load_pipeline
 
     train_records, dev_records = read_claim_gold(gold), read_claim_gold(dev)
-    base_pipeline = load_pipeline(base)
+    base_pipeline = load_pipeline(base, attribution=False)
 
     def report(epoch: EpochReport) -> None:
         roles = " ".join(
@@ -421,14 +431,21 @@ def train_claims_command(
         )
         out.print(f"epoch {epoch.epoch + 1}/{epochs}: dev span F1 {roles} ({epoch.seconds:.0f} s)")
 
-    best = train(
+    info = train(
         base_pipeline,
         train_records,
         dev_records,
         out_dir,
         epochs=epochs,
+        settings=ModelSettings(window=window),
         seed=seed,
+        data={"gold": gold.name, "dev": dev.name, "described": describe or ""},
         on_epoch=report,
     )
-    out.print(f"best dev span F1 {best['f']:.3f}: {out_dir}", soft_wrap=True)
-    out.print(f"next: claimscope preannotate --all --model {out_dir} --claims both", soft_wrap=True)
+    out.print(
+        f"best dev span F1 {info['dev_span_f1']['f']:.3f} (epoch {info['best_epoch']}); "
+        f"confidence ranks dev claims with AUC "
+        f"{info['calibration']['dev_ranking_auc_2fold']:.2f}: {out_dir}",
+        soft_wrap=True,
+    )
+    out.print(f"next: claimscope preannotate --all --model {out_dir}", soft_wrap=True)

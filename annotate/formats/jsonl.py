@@ -100,6 +100,8 @@ def claim_record(claim: Claim) -> dict[str, Any]:
         "rule": claim.rule,
         "explanation": claim.explanation,
     }
+    if claim.confidence is not None:
+        record["confidence"] = claim.confidence
     if claim.content_parts:
         record["content_parts"] = [part.to_dict() for part in claim.content_parts]
     if claim.original:

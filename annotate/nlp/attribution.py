@@ -32,79 +32,21 @@ from spacy.tokens import Doc, Span
 from spacy.training import Example
 from spacy.util import minibatch
 
-from annotate.claims.learned import MODEL_COMPONENT, SPANS, STASH
+from annotate.claim_scores import matches
+from annotate.claims.component import ClaimDetector
+from annotate.claims.confidence import Calibration, cue_key, features, fit, ranking_quality
+from annotate.claims.learned import MODEL_META, SPANS, STASH, linked_claims
 from annotate.errors import ClaimscopeError, InputError
+from annotate.nlp.attribution_model import (
+    NER,
+    TOK2VEC,
+    ModelSettings,
+    add_attribution,
+    read_info,
+    save,
+)
+from annotate.nlp.doc_features import RULE_ROLES, rule_roles
 from annotate.nlp.pipeline import LoadedPipeline
-
-TOK2VEC = "attr_tok2vec"
-NER = MODEL_COMPONENT
-
-
-@dataclass(frozen=True, slots=True)
-class ModelSettings:
-    """The attribution model's size (the defaults are what the shipped model was trained
-    with)."""
-
-    width: int = 96
-    depth: int = 6
-    #: Tokens each convolution layer sees on either side (depth × window in all).
-    window: int = 1
-    hidden: int = 64
-
-
-def add_attribution(nlp: Language, settings: ModelSettings = ModelSettings()) -> None:
-    """Add the (untrained) attribution components after the base pipeline's."""
-    nlp.add_pipe(STASH)
-    nlp.add_pipe(
-        "tok2vec",
-        name=TOK2VEC,
-        config={
-            "model": {
-                "@architectures": "spacy.Tok2Vec.v2",
-                "embed": {
-                    "@architectures": "spacy.MultiHashEmbed.v2",
-                    "width": settings.width,
-                    "attrs": ["NORM", "PREFIX", "SUFFIX", "SHAPE", "TAG", "DEP"],
-                    "rows": [5000, 1000, 2500, 2500, 500, 200],
-                    "include_static_vectors": False,
-                },
-                "encode": {
-                    "@architectures": "spacy.MaxoutWindowEncoder.v2",
-                    "width": settings.width,
-                    "depth": settings.depth,
-                    "window_size": settings.window,
-                    "maxout_pieces": 3,
-                },
-            }
-        },
-    )
-    nlp.add_pipe(
-        "ner",
-        name=NER,
-        config={
-            "model": {
-                "@architectures": "spacy.TransitionBasedParser.v2",
-                "state_type": "ner",
-                "extra_state_tokens": False,
-                "hidden_width": settings.hidden,
-                "maxout_pieces": 2,
-                "use_upper": True,
-                "nO": None,
-                "tok2vec": {
-                    "@architectures": "spacy.Tok2VecListener.v1",
-                    "width": settings.width,
-                    "upstream": TOK2VEC,
-                },
-            }
-        },
-    )
-    nlp.add_pipe(SPANS)
-    nlp._link_components()  # the NER listens to its own tok2vec
-
-
-def has_attribution(nlp: Language) -> bool:
-    return NER in nlp.pipe_names
-
 
 # Training data ---------------------------------------------------------------------------------
 
@@ -172,7 +114,7 @@ def examples(base: LoadedPipeline, records: Sequence[GoldClaims]) -> list[Exampl
     frozen, so they are parsed once) and whose references mark the roles, cut at the parse's
     sentence starts; overlapping parts keep the earlier, longer one."""
     found = []
-    ours = ("ner", TOK2VEC, NER, STASH, SPANS)
+    ours = ("ner", TOK2VEC, NER, RULE_ROLES, STASH, SPANS)
     names = [name for name in base.nlp.pipe_names if name not in ours]
     with base.nlp.select_pipes(enable=names):
         parsed = base.nlp.pipe((r.text for r in records), batch_size=16)
@@ -214,27 +156,32 @@ def train(
     out: Path,
     *,
     epochs: int = 14,
-    settings: ModelSettings = ModelSettings(),
+    settings: ModelSettings | None = None,
     seed: int = 0,
-    claims_from: str = "both",
+    data: dict[str, Any] | None = None,
     on_epoch: Callable[[EpochReport], None] | None = None,
-) -> dict[str, float]:
-    """Train the attribution components on top of ``base`` (frozen) and save the whole
-    pipeline at ``out`` after each epoch that scores best on the dev records (span F1 of the
-    three roles), with the claim detector set to take its claims from ``claims_from``;
-    returns the best scores."""
+) -> dict[str, Any]:
+    """Train the attribution components on top of ``base`` (frozen), keep the epoch that
+    scores best on the dev records (span F1 of the three roles), calibrate its confidence on
+    them, and save its weights at ``out`` (:func:`annotate.nlp.attribution_model.save`) with
+    ``data`` (what it learnt from) in its description; returns the description."""
+    settings = settings or ModelSettings()
     random.seed(seed)
     nlp = base.nlp
     frozen = list(nlp.pipe_names)
     started = time.perf_counter()
     training, dev = examples(base, train_records), examples(base, dev_records)
+    if settings.doc_features:  # the rules' roles are read, never learnt: mark them once
+        for example in (*training, *dev):
+            rule_roles(example.predicted)
     add_attribution(nlp, settings)
-    for name in (TOK2VEC, NER):
-        component: Any = nlp.get_pipe(name)
+    components: dict[str, Any] = {name: nlp.get_pipe(name) for name in (TOK2VEC, NER)}
+    for component in components.values():
         component.initialize(lambda: training[:200], nlp=nlp)
     optimizer = nlp.create_optimizer()  # type: ignore[no-untyped-call]
-    skip = [*frozen, STASH, SPANS]
+    skip = [*frozen, RULE_ROLES, STASH, SPANS]
     best: dict[str, float] = {}
+    best_epoch, weights = 0, {name: c.to_bytes() for name, c in components.items()}
     for epoch in range(epochs):
         random.shuffle(training)
         losses: dict[str, float] = {}
@@ -250,38 +197,68 @@ def train(
                 EpochReport(epoch, losses.get(NER, 0.0), scores, time.perf_counter() - started)
             )
         if not best or scores["f"] > best["f"]:
-            best = scores
-            nlp.meta["claimscope_attribution"] = {
-                "epoch": epoch,
-                "dev": scores,
-                "settings": {
-                    "width": settings.width,
-                    "depth": settings.depth,
-                    "window": settings.window,
-                    "hidden": settings.hidden,
-                    "epochs": epochs,
-                    "seed": seed,
-                },
-            }
-            nlp.to_disk(out)
-            _add_detector(out, claims_from)
-    return best
+            best, best_epoch = scores, epoch
+            weights = {name: c.to_bytes() for name, c in components.items()}
+    for name, component in components.items():
+        component.from_bytes(weights[name])
+    calibration, quality = calibrate(nlp, dev_records)
+    info = {
+        "base": {"name": base.name, "version": base.version},
+        "settings": {
+            "width": settings.width,
+            "depth": settings.depth,
+            "window": settings.window,
+            "hidden": settings.hidden,
+            "doc_features": settings.doc_features,
+            "epochs": epochs,
+            "seed": seed,
+        },
+        "data": {
+            **(data or {}),
+            "train_documents": len(train_records),
+            "train_claims": _claims(train_records),
+            "dev_documents": len(dev_records),
+            "dev_claims": _claims(dev_records),
+        },
+        "best_epoch": best_epoch + 1,
+        "dev_span_f1": {key: round(value, 4) for key, value in best.items()},
+        "calibration": {**calibration.to_dict(), "dev_ranking_auc_2fold": round(quality, 3)},
+        "seconds": round(time.perf_counter() - started),
+    }
+    nlp.meta[MODEL_META] = save(nlp, out, info)
+    return nlp.meta[MODEL_META]  # type: ignore[no-any-return]
 
 
-def _add_detector(out: Path, claims_from: str) -> None:
-    """The saved pipeline with the claim detector at its end, taking claims as chosen."""
-    import spacy
+def _claims(records: Sequence[GoldClaims]) -> int:
+    return sum(1 for record in records for role, _ in record.parts if role == "CONTENT")
 
-    from annotate.claims.detected import CLAIMS_COMPONENT
 
-    saved = spacy.load(out)
-    if CLAIMS_COMPONENT not in saved.pipe_names:
-        saved.add_pipe(CLAIMS_COMPONENT, config={"use": claims_from})
-    saved.to_disk(out)
+def calibrate(nlp: Language, records: Sequence[GoldClaims]) -> tuple[Calibration, float]:
+    """Fit the confidence of the model's claims (:mod:`annotate.claims.confidence`) on
+    ``records``; returns it with how well it ranks the claims of documents it was not fitted
+    on (area under the ROC curve, two folds by document)."""
+    detector = ClaimDetector(nlp, use="model")
+    samples: list[tuple[int, dict[str, float], str, bool]] = []
+    for index, (record, doc) in enumerate(
+        zip(records, nlp.pipe(r.text for r in records), strict=True)
+    ):
+        ruled = detector.ruled_claims(doc)
+        golds = [tuple(pieces) for role, pieces in record.parts if role == "CONTENT"]
+        for claim in linked_claims(doc):
+            span = (claim.content.start, claim.content.end)
+            right = any(matches(doc.text, span, gold, exact=False) for gold in golds)
+            samples.append((index, features(doc, claim, ruled), cue_key(doc, claim), right))
+    scored: list[tuple[float, bool]] = []
+    for fold in (0, 1):
+        fitted = fit([(f, k, ok) for i, f, k, ok in samples if i % 2 != fold])
+        for i, found, key, ok in samples:
+            if i % 2 == fold:
+                values = {**found, "cue_word": fitted.cue_log_odds.get(key, 0.0)}
+                score = fitted.bias + sum(fitted.weights[n] * v for n, v in values.items())
+                scored.append((score, ok))
+    return fit([(f, k, ok) for _, f, k, ok in samples]), ranking_quality(scored)
 
 
 def model_summary(path: Path) -> dict[str, Any]:
-    """What a trained attribution pipeline says about its training (``meta.json``)."""
-    meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
-    summary: dict[str, Any] = meta.get("claimscope_attribution", {})
-    return summary
+    """What a trained attribution model says about its training."""
+    return read_info(path)

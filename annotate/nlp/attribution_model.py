@@ -1,0 +1,173 @@
+"""The learned attribution model's architecture and its folder: weights only, beside a base
+pipeline.
+
+The model (:data:`TOK2VEC` and :data:`NER`, see :mod:`annotate.nlp.attribution`) is saved
+without the base pipeline it was trained on: a folder with the two components' weights and
+``claimscope-attribution.json``, which names the base pipeline, the settings, the training data
+and figures, and the calibration of the model's confidence
+(:mod:`annotate.claims.confidence`). No text, sentence or annotation is inside, the way
+spaCy's own pipelines ship weights learnt from OntoNotes. :func:`attach` adds it to a loaded
+base pipeline; :func:`save` writes one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from spacy.language import Language
+
+import annotate.nlp.doc_features  # noqa: F401  (registers the embedding and rule roles)
+from annotate.claims.learned import MODEL_COMPONENT, MODEL_META, SPANS, STASH
+from annotate.errors import ClaimscopeError
+from annotate.nlp.doc_features import RULE_ROLES
+
+TOK2VEC = "attr_tok2vec"
+NER = MODEL_COMPONENT
+#: The file that makes a folder an attribution model's.
+MARKER = "claimscope-attribution.json"
+#: The model that ships with Claimscope (trained on PolNeAR ``train``; see README).
+SHIPPED = Path(__file__).resolve().parent.parent / "models" / "attribution"
+
+
+@dataclass(frozen=True, slots=True)
+class ModelSettings:
+    """The attribution model's size (the defaults are what the shipped model was trained
+    with)."""
+
+    width: int = 96
+    depth: int = 6
+    #: Tokens each convolution layer sees on either side (depth × window in all).
+    window: int = 2
+    hidden: int = 64
+    #: Also read the base pipeline's own token vectors (``doc.tensor``) and the roles the
+    #: claim rules give each token (:data:`RULE_ROLES`).
+    doc_features: bool = False
+
+
+def add_attribution(nlp: Language, settings: ModelSettings = ModelSettings()) -> None:
+    """Add the (untrained) attribution components after the base pipeline's."""
+    if settings.doc_features:
+        nlp.add_pipe(RULE_ROLES)
+    nlp.add_pipe(STASH)
+    embed: dict[str, Any] = {
+        "@architectures": "spacy.MultiHashEmbed.v2",
+        "width": settings.width,
+        "attrs": ["NORM", "PREFIX", "SUFFIX", "SHAPE", "TAG", "DEP"],
+        "rows": [5000, 1000, 2500, 2500, 500, 200],
+        "include_static_vectors": False,
+    }
+    if settings.doc_features:
+        embed["@architectures"] = "claimscope.AttributionEmbed.v1"
+        del embed["include_static_vectors"]
+    nlp.add_pipe(
+        "tok2vec",
+        name=TOK2VEC,
+        config={
+            "model": {
+                "@architectures": "spacy.Tok2Vec.v2",
+                "embed": embed,
+                "encode": {
+                    "@architectures": "spacy.MaxoutWindowEncoder.v2",
+                    "width": settings.width,
+                    "depth": settings.depth,
+                    "window_size": settings.window,
+                    "maxout_pieces": 3,
+                },
+            }
+        },
+    )
+    nlp.add_pipe(
+        "ner",
+        name=NER,
+        config={
+            "model": {
+                "@architectures": "spacy.TransitionBasedParser.v2",
+                "state_type": "ner",
+                "extra_state_tokens": False,
+                "hidden_width": settings.hidden,
+                "maxout_pieces": 2,
+                "use_upper": True,
+                "nO": None,
+                "tok2vec": {
+                    "@architectures": "spacy.Tok2VecListener.v1",
+                    "width": settings.width,
+                    "upstream": TOK2VEC,
+                },
+            }
+        },
+    )
+    nlp.add_pipe(SPANS)
+    nlp._link_components()  # the NER listens to its own tok2vec
+
+
+def has_attribution(nlp: Language) -> bool:
+    return NER in nlp.pipe_names
+
+
+def is_model_folder(path: Path) -> bool:
+    """Whether ``path`` holds an attribution model's weights (and not a whole pipeline)."""
+    return (path / MARKER).is_file()
+
+
+def read_info(folder: Path) -> dict[str, Any]:
+    """What the model's folder says of it (``claimscope-attribution.json``)."""
+    try:
+        info = json.loads((folder / MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise ClaimscopeError(f"{folder / MARKER}: cannot read ({error})") from None
+    if not isinstance(info, dict) or not isinstance(info.get("settings"), dict):
+        raise ClaimscopeError(f"{folder / MARKER}: not an attribution model's description")
+    return info
+
+
+def attach(nlp: Language, folder: Path, base_name: str) -> dict[str, Any]:
+    """Add the model in ``folder`` after the base pipeline ``nlp`` (named ``base_name``) and
+    put its description in ``nlp.meta``; returns the description."""
+    info = read_info(folder)
+    trained_on = (info.get("base") or {}).get("name")
+    if trained_on and trained_on != base_name:
+        raise ClaimscopeError(
+            f"{folder}: the attribution model was trained on {trained_on}, not {base_name} "
+            "(its features are that pipeline's tags and dependencies)"
+        )
+    names = ("width", "depth", "window", "hidden", "doc_features")
+    known = {name: info["settings"][name] for name in names if name in info["settings"]}
+    add_attribution(nlp, ModelSettings(**known))
+    try:
+        for name in (TOK2VEC, NER):
+            nlp.get_pipe(name).from_disk(folder / name, exclude=["vocab"])  # type: ignore[attr-defined]
+    except (OSError, ValueError) as error:
+        detach(nlp)
+        raise ClaimscopeError(f"{folder}: cannot load the attribution model ({error})") from None
+    nlp.meta[MODEL_META] = info
+    return info
+
+
+def detach(nlp: Language) -> None:
+    """Take the attribution model out of ``nlp`` (claims from the rules only need none)."""
+    for name in (RULE_ROLES, STASH, TOK2VEC, NER, SPANS):
+        if name in nlp.pipe_names:
+            nlp.remove_pipe(name)
+    nlp.meta.pop(MODEL_META, None)
+
+
+def save(nlp: Language, folder: Path, info: dict[str, Any]) -> dict[str, Any]:
+    """Write the model's weights and description (``info`` with a digest of the weights added)
+    to ``folder``; returns the description written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    for name in (TOK2VEC, NER):
+        nlp.get_pipe(name).to_disk(folder / name, exclude=["vocab"])  # type: ignore[attr-defined]
+    for path in sorted(p for name in (TOK2VEC, NER) for p in (folder / name).rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(folder).as_posix().encode())
+            digest.update(path.read_bytes())
+    # the calibration is part of what the model suggests (its confidence)
+    digest.update(json.dumps(info.get("calibration"), sort_keys=True).encode())
+    written = {**info, "digest": digest.hexdigest()[:8]}
+    (folder / MARKER).write_text(json.dumps(written, indent=1) + "\n", encoding="utf-8")
+    return written
