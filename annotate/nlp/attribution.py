@@ -171,7 +171,7 @@ def train(
     frozen = list(nlp.pipe_names)
     started = time.perf_counter()
     training, dev = examples(base, train_records), examples(base, dev_records)
-    if settings.doc_features:  # the rules' roles are read, never learnt: mark them once
+    if settings.rule_roles:  # the rules' roles are read, never learnt: mark them once
         for example in (*training, *dev):
             rule_roles(example.predicted)
     add_attribution(nlp, settings)
@@ -209,7 +209,8 @@ def train(
             "depth": settings.depth,
             "window": settings.window,
             "hidden": settings.hidden,
-            "doc_features": settings.doc_features,
+            "base_vectors": settings.base_vectors,
+            "rule_roles": settings.rule_roles,
             "epochs": epochs,
             "seed": seed,
         },

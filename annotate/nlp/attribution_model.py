@@ -43,14 +43,15 @@ class ModelSettings:
     #: Tokens each convolution layer sees on either side (depth × window in all).
     window: int = 2
     hidden: int = 64
-    #: Also read the base pipeline's own token vectors (``doc.tensor``) and the roles the
-    #: claim rules give each token (:data:`RULE_ROLES`).
-    doc_features: bool = False
+    #: Also read the base pipeline's own token vectors (``doc.tensor``).
+    base_vectors: bool = False
+    #: Also read the roles the claim rules give each token (:data:`RULE_ROLES`).
+    rule_roles: bool = False
 
 
 def add_attribution(nlp: Language, settings: ModelSettings = ModelSettings()) -> None:
     """Add the (untrained) attribution components after the base pipeline's."""
-    if settings.doc_features:
+    if settings.rule_roles:
         nlp.add_pipe(RULE_ROLES)
     nlp.add_pipe(STASH)
     embed: dict[str, Any] = {
@@ -60,7 +61,7 @@ def add_attribution(nlp: Language, settings: ModelSettings = ModelSettings()) ->
         "rows": [5000, 1000, 2500, 2500, 500, 200],
         "include_static_vectors": False,
     }
-    if settings.doc_features:
+    if settings.base_vectors or settings.rule_roles:
         embed["@architectures"] = "claimscope.AttributionEmbed.v1"
         del embed["include_static_vectors"]
     nlp.add_pipe(
@@ -134,7 +135,7 @@ def attach(nlp: Language, folder: Path, base_name: str) -> dict[str, Any]:
             f"{folder}: the attribution model was trained on {trained_on}, not {base_name} "
             "(its features are that pipeline's tags and dependencies)"
         )
-    names = ("width", "depth", "window", "hidden", "doc_features")
+    names = ("width", "depth", "window", "hidden", "base_vectors", "rule_roles")
     known = {name: info["settings"][name] for name in names if name in info["settings"]}
     add_attribution(nlp, ModelSettings(**known))
     try:

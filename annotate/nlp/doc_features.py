@@ -73,7 +73,8 @@ def rule_claims_on(doc: Doc) -> list[DetectedClaim] | None:
 
 
 def doc_features(doc: Doc) -> numpy.ndarray[Any, Any]:
-    """One row per token: the base pipeline's vector and the rule roles, one-hot."""
+    """One row per token: the base pipeline's vector and the rule roles, one-hot (zeros for
+    what the pipeline does not give: the roles without ``claimscope_rule_roles``)."""
     rows = numpy.zeros((len(doc), FEATURE_WIDTH), dtype="float32")
     tensor = doc.tensor
     if tensor is not None and getattr(tensor, "shape", None) == (len(doc), TENSOR_WIDTH):

@@ -103,15 +103,17 @@ def pipeline_name(nlp: Language, candidate: str) -> str:
 
 def load_pipeline(model: str | None = None, *, attribution: bool = True) -> LoadedPipeline:
     """Load ``model`` (a package name, a pipeline's folder, or an attribution model's folder,
-    which is loaded on the pipeline it was trained on), or the default English model with the
-    attribution model Claimscope ships (unless ``attribution`` is False)."""
+    which is loaded on the pipeline it was trained on), or the default English model. The
+    default model, or the package the shipped attribution model was trained on when named,
+    comes with that model (unless ``attribution`` is False)."""
     if model and is_model_folder(Path(model)):
         base_name = str((read_info(Path(model)).get("base") or {}).get("name") or "")
         loaded = load_pipeline(base_name or None, attribution=False)
         attach(loaded.nlp, Path(model), loaded.name)
         return loaded
     loaded = _load(model)
-    if model is None and attribution and _shipped_fits(loaded.name):
+    # the default model, or the shipped model's own base named: with the shipped model
+    if attribution and model in (None, loaded.name) and _shipped_fits(loaded.name):
         attach(loaded.nlp, SHIPPED, loaded.name)
     return loaded
 
