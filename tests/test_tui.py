@@ -1163,3 +1163,44 @@ async def test_a_confidence_floor_sets_low_claims_aside(tui_db: Path) -> None:
         await pilot.pause()
         assert screen.status == "✓ confidence floor off: every suggestion shown"
         assert ids[0.2] in {c.id for c in screen._visible_claims()}
+
+
+async def test_s_guesses_the_cue_verbs_subject_and_v_takes_the_cue(tmp_path: Path) -> None:
+    """Review finding 5: the guessed source is the subject of the sentence's cue verb (here
+    three coordinated names, not "Kabul", the nearest), and after s the cursor is on the cue,
+    never on the comma after the source."""
+    from annotate.model import EntitySpan, OriginKind
+    from tests.conftest import run_cli
+
+    story = tmp_path / "story.txt"
+    story.write_text(
+        "date 2021-06-01\nThe United States, Britain and Australia warned their citizens on "
+        "Monday that an attack on the airport in Kabul was likely.\n"
+    )
+    db = tmp_path / "db.json"
+    run_cli("import", str(story), db=db, check=True)
+    with Store.open(db) as store:
+        doc_id = store.document_ids()[0]
+        body = store.get_document(doc_id).text
+        for name in ("The United States", "Britain", "Australia", "Kabul"):
+            start = body.index(name)
+            store.add_span(
+                EntitySpan(
+                    0, doc_id, start, start + len(name), "GPE", "m@1", OriginKind.MODEL,
+                    SpanStatus.SUGGESTED,
+                )
+            )  # fmt: skip
+    async with running(db) as (app, pilot):
+        screen = await open_first(app, pilot)
+        await move_cursor_to(pilot, screen, "attack on the airport")
+        await pilot.press("S", "c", "s", "v")
+        await pilot.pause()
+        (claim,) = app.store.claims(doc_id)
+        assert text_at(screen, claim.content.start, claim.content.end) == (
+            "an attack on the airport in Kabul was likely"
+        )
+        assert claim.source is not None and claim.cue is not None
+        assert text_at(screen, claim.source.start, claim.source.end) == (
+            "The United States, Britain and Australia"
+        )
+        assert text_at(screen, claim.cue.start, claim.cue.end) == "warned"

@@ -21,6 +21,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Input
 
+from annotate.claim_guess import cue_after, guess_source
 from annotate.claims import lexicon
 from annotate.editing import Editor
 from annotate.model import (
@@ -944,54 +945,44 @@ class ReaderScreen(Screen[None]):
         entity = self._focused_entity()
         source = article.selection or (entity.offsets if entity else None)
         how = ""
+        cue: Offsets | None = None
+        text = self.document.text if self.document is not None else ""
         if source is None:
-            nearest = self._nearest_named_entity(claim)
-            if nearest is None:
+            named = lexicon.active().named_labels
+            names = [
+                s.offsets
+                for s in self.spans
+                if s.label in named and s.status != SpanStatus.REJECTED
+            ]
+            guess = guess_source(text, claim.content, names, self._cue_words())
+            if guess.source is None:
                 self._say("select the source, or focus its entity, then press s")
                 return
-            source = nearest.offsets
-            how = " (the nearest name outside the content: select another and s to change)"
+            source, cue = guess.source, guess.cue
+            how = (
+                f" (the subject of '{visible(text[cue.start : cue.end])}': select another and "
+                "s to change)"
+                if cue is not None
+                else " (the nearest name outside the content: select another and s to change)"
+            )
         article.clear_selection()
         if self._edit(
             lambda: self.editor.set_claim_source(claim.id, source),
             f"source set on {self._claim_name(claim)}{how}; v takes the cue at the cursor",
         ):
-            # the cue most often follows its source ("X said"): put the cursor there for v
-            tokens = article.tokens
-            if len(tokens):
-                following = tokens.next_start(source.end - 1)
-                article.move_to(following)
+            # put the cursor on the cue (a cue verb after the source, else the next word) for v
+            cue = cue or cue_after(text, source, claim.content, self._cue_words())
+            if cue is not None:
+                article.move_to(cue.start)
             # the claim being built stays focused (its panel shows what is set), so the next
             # claim key acts on it even with the cursor beside it
             self._set_focus(Focus("claim", claim.id), self.query_one(ArticleView).cursor)
 
-    def _nearest_named_entity(self, claim: Claim) -> EntitySpan | None:
-        """The named entity (person, organisation, place, group) nearest to the claim's
-        content, outside it and in the same sentence: most often its source."""
-        if self.document is None:
-            return None
-        text = self.document.text
-        sentence = sentence_at(text, claim.content.start)
-        sentence = Offsets(
-            sentence.start, max(sentence.end, sentence_at(text, claim.content.end - 1).end)
-        )
-        named = lexicon.active().named_labels
-        candidates = [
-            span
-            for span in self.spans
-            if span.label in named
-            and span.status != SpanStatus.REJECTED
-            and sentence.start <= span.start
-            and span.end <= sentence.end
-            and (span.end <= claim.content.start or span.start >= claim.content.end)
-        ]
-
-        def distance(span: EntitySpan) -> int:
-            if span.end <= claim.content.start:
-                return claim.content.start - span.end
-            return span.start - claim.content.end
-
-        return min(candidates, key=lambda span: (distance(span), span.start), default=None)
+    def _cue_words(self) -> frozenset[str]:
+        """Every form of every cue verb in the claim lexicon."""
+        if self._cue_forms is None:
+            self._cue_forms = lexicon.active().verb_forms()
+        return self._cue_forms
 
     def action_cue(self) -> None:
         claim = self._target_claim(nearby=True)
@@ -1022,9 +1013,7 @@ class ReaderScreen(Screen[None]):
             return
         article = self.query_one(ArticleView)
         text, cursor = self.document.text, article.cursor
-        if self._cue_forms is None:
-            self._cue_forms = lexicon.active().verb_forms()
-        clause = clause_at(text, cursor, self._cue_forms)
+        clause = clause_at(text, cursor, self._cue_words())
         sentence = sentence_at(text, cursor)
         current = article.selection
         chosen = sentence if current == clause and clause != sentence else clause

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.training import Example
@@ -176,8 +177,12 @@ def train(
             rule_roles(example.predicted)
     add_attribution(nlp, settings)
     components: dict[str, Any] = {name: nlp.get_pipe(name) for name in (TOK2VEC, NER)}
-    for component in components.values():
-        component.initialize(lambda: training[:200], nlp=nlp)
+    sample = training[:200]
+    components[TOK2VEC].initialize(lambda: sample, nlp=nlp)
+    # Without its upstream's output a listener reads doc.tensor, which holds the base
+    # pipeline's vectors here, of the base's width: initialise the NER on docs without them.
+    bare = [Example(_without_tensor(eg.predicted), eg.reference) for eg in sample]
+    components[NER].initialize(lambda: bare, nlp=nlp)
     optimizer = nlp.create_optimizer()  # type: ignore[no-untyped-call]
     skip = [*frozen, RULE_ROLES, STASH, SPANS]
     best: dict[str, float] = {}
@@ -228,6 +233,12 @@ def train(
     }
     nlp.meta[MODEL_META] = save(nlp, out, info)
     return nlp.meta[MODEL_META]  # type: ignore[no-any-return]
+
+
+def _without_tensor(doc: Doc) -> Doc:
+    copy = doc.copy()
+    copy.tensor = numpy.zeros((0,), dtype="float32")
+    return copy
 
 
 def _claims(records: Sequence[GoldClaims]) -> int:
