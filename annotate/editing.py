@@ -172,17 +172,22 @@ class Editor:
         decided = self.set_label(same.id, label)
         return self._span(decided), f"{same.label} → {label}"
 
-    def set_label(self, span_id: int, label: str) -> int:
-        """Relabel; returns the id of the annotator's version of the span. Its own label on a
-        rejected span takes the rejection back (the analyst says it is that after all)."""
+    def set_label(self, span_id: int, label: str, bounds: Offsets | None = None) -> int:
+        """Relabel (and, given ``bounds``, fit the span to them in the same edit: a label's
+        guideline may leave a possessive out); returns the id of the annotator's version of
+        the span. Its own label on a rejected span takes the rejection back (the analyst says
+        it is that after all)."""
         span = self._span(span_id)
-        if span.label == label:
+        moved = bounds is not None and (bounds.start, bounds.end) != (span.start, span.end)
+        if span.label == label and not moved:
             if span.status == SpanStatus.REJECTED:
                 return self.set_status(span_id, SpanStatus.ACCEPTED)
             return span_id
         with self.store.transaction(undo=self._tag(f"label {span.label} → {label}")) as tx:
             status = self._edited_status(span.origin_kind)
-            changes = {"label": label, "status": status, **self.stamp(tx)}
+            changes: dict[str, Any] = {"label": label, "status": status, **self.stamp(tx)}
+            if bounds is not None and moved:
+                changes.update(start=bounds.start, end=bounds.end)
             target = self.change_span(tx, span_id, changes)
         return target
 

@@ -15,8 +15,11 @@ from pathlib import Path
 import orjson
 
 from annotate.errors import InputError
+from annotate.model import Offsets
 
 _COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+#: A possessive closing a span: "Wayne's", "Wayne’s", "Jones'" (searched up to the span's end).
+_POSSESSIVE = re.compile(r"\s*(?:['’][sS]|(?<=[sS])['’])\s*$")
 FALLBACK_COLOUR = "#999999"
 
 
@@ -28,6 +31,17 @@ class Label:
     key: str
     colour: str
     guideline: str
+    #: The guideline leaves a possessive out ("Bruce Wayne's" → "Bruce Wayne").
+    drop_possessive: bool = False
+
+    def fitted(self, text: str, start: int, end: int) -> Offsets:
+        """``[start, end)`` as this label's guideline marks it: without a closing possessive
+        ('s, ’s, or the apostrophe after an s) when the guideline says so."""
+        if self.drop_possessive:
+            found = _POSSESSIVE.search(text, start, end)
+            if found is not None and found.start() > start:
+                return Offsets(start, found.start())
+        return Offsets(start, end)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +84,12 @@ def parse_labels(raw: bytes, where: str) -> LabelSet:
         colour = str(item.get("colour") or FALLBACK_COLOUR)
         if not _COLOUR.fullmatch(colour):
             raise InputError(where, f"{field}: 'colour' must look like #rrggbb, got {colour!r}")
-        labels.append(Label(item["name"], key, colour, str(item.get("guideline") or "")))
+        drop = item.get("drop_possessive", False)
+        if not isinstance(drop, bool):
+            raise InputError(where, f"{field}: 'drop_possessive' must be true or false")
+        labels.append(
+            Label(item["name"], key, colour, str(item.get("guideline") or ""), drop_possessive=drop)
+        )
     names = [label.name for label in labels]
     keys = [label.key for label in labels if label.key]
     for kind, values in (("name", names), ("key", keys)):

@@ -1204,3 +1204,45 @@ async def test_s_guesses_the_cue_verbs_subject_and_v_takes_the_cue(tmp_path: Pat
             "The United States, Britain and Australia"
         )
         assert text_at(screen, claim.cue.start, claim.cue.end) == "warned"
+
+
+async def test_person_leaves_the_possessive_out_on_every_labelling_path(tmp_path: Path) -> None:
+    """Review finding 8: a selection labelled PERSON, a span relabelled PERSON and the label
+    picker all leave "'s" out, as PERSON's guideline says, and say so."""
+    from annotate.model import EntitySpan, OriginKind
+    from tests.conftest import run_cli
+
+    story = tmp_path / "story.txt"
+    story.write_text("date 2021-06-01\nDigimon's fans met Bruce Wayne's lawyer and Jones' aide.\n")
+    db = tmp_path / "db.json"
+    run_cli("import", str(story), db=db, check=True)
+    with Store.open(db) as store:
+        doc_id = store.document_ids()[0]
+        body = store.get_document(doc_id).text
+        start = body.index("Bruce")
+        wayne = store.add_span(
+            EntitySpan(
+                0, doc_id, start, start + len("Bruce Wayne's"), "ORG", "m@1", OriginKind.MODEL,
+                SpanStatus.SUGGESTED,
+            )
+        )  # fmt: skip
+    async with running(db) as (app, pilot):
+        screen = await open_first(app, pilot)
+        person = app.labels.get("PERSON")
+        await move_cursor_to(pilot, screen, "Digimon's")
+        await pilot.press("shift+right", person.key)  # selects "Digimon's"
+        await pilot.pause()
+        assert "possessive left out" in screen.status
+        await move_cursor_to(pilot, screen, "Bruce")
+        await pilot.press(person.key)  # relabel the focused ORG
+        await pilot.pause()
+        await move_cursor_to(pilot, screen, "Jones'")
+        await pilot.press("shift+right", "l", *"person", "enter")
+        await pilot.pause()
+        people = sorted(
+            text_at(screen, s.start, s.end)
+            for s in app.store.spans(doc_id)
+            if s.label == "PERSON" and s.status != SpanStatus.REJECTED
+        )
+        assert people == ["Bruce Wayne", "Digimon", "Jones"]
+        assert app.store.get_span(wayne.id).label in ("ORG", "PERSON")  # the suggestion decided

@@ -90,6 +90,9 @@ def _visit_key(offset: int, focus: Focus) -> tuple[int, int, int]:
     return (offset, _KIND_ORDER.get(focus.kind, 2), focus.id)
 
 
+_POSSESSIVE_NOTE = " (the possessive left out, as {name}'s guideline says)"
+
+
 def _confidence_text(confidence: float) -> Text:
     """``0.73 ███████░░░``: the figure and a ten-step bar."""
     filled = round(confidence * 10)
@@ -738,31 +741,39 @@ class ReaderScreen(Screen[None]):
         self.app.push_screen(LabelPickerScreen(self.cs_app.labels, target, current), picked)
 
     def apply_label(self, name: str) -> None:
-        """Label the selection, else relabel the focused span, else label the token."""
+        """Label the selection, else relabel the focused span, else label the token; the
+        range is fitted to the label's guideline (PERSON leaves a possessive out)."""
         article = self.query_one(ArticleView)
         entity = self._focused_entity()
+        label = self.cs_app.labels.get(name)
+        text = self.document.text if self.document is not None else ""
         if article.selection is None and entity is not None:
-            if entity.label == name and entity.status != SpanStatus.REJECTED:
+            bounds = label.fitted(text, entity.start, entity.end)
+            fits = (bounds.start, bounds.end) == (entity.start, entity.end)
+            if entity.label == name and entity.status != SpanStatus.REJECTED and fits:
                 self._say(f"it is {name} already")
                 return
             done = f"accepted {name}" if entity.label == name else f"{entity.label} → {name}"
-            self._edit(lambda: self.editor.set_label(entity.id, name), done)
+            done += "" if fits else _POSSESSIVE_NOTE.format(name=name)
+            self._edit(lambda: self.editor.set_label(entity.id, name, bounds), done)
             return
         target = self._selection_or_token()
         if target is None:
             return
+        fitted = label.fitted(text, target.start, target.end)
+        note = "" if fitted == target else _POSSESSIVE_NOTE.format(name=name)
 
         done = ""
 
         def add() -> None:
             nonlocal done
-            span, done = self.editor.label_range(target.start, target.end, name)
+            span, done = self.editor.label_range(fitted.start, fitted.end, name)
             self.focus_item = Focus("entity", span.id)
 
         article.clear_selection()
         self._edit(add)
         if done:
-            self._say(done)
+            self._say(done + note)
 
     def action_accept(self) -> None:
         self._decide(SpanStatus.ACCEPTED)

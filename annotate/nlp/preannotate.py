@@ -21,6 +21,7 @@ import signal
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cache
 from pathlib import Path
 from types import FrameType
 from typing import Any, TypeVar
@@ -31,6 +32,7 @@ from annotate.claims.component import MODES, ClaimDetector, claims_from_doc
 from annotate.claims.detected import CLAIMS_COMPONENT, DetectedClaim
 from annotate.claims.learned import MODEL_COMPONENT
 from annotate.errors import ClaimscopeError
+from annotate.labels import LabelSet, load_labels
 from annotate.model import (
     Claim,
     Document,
@@ -85,14 +87,22 @@ class Extraction:
     claims: list[DetectedClaim]
 
 
+@cache
+def _guideline_labels() -> LabelSet:
+    """The labels whose guidelines shape a model's spans (the built-in config)."""
+    return load_labels()
+
+
 def extract(document: Document, pieces: Pieces) -> Extraction:
     """The entities and claims of a document's parse (or of its windows' parses, taken one
     at a time: each parse may be dropped once it has been read)."""
     found = Extraction(document.id, [], [])
+    labels = _guideline_labels()
     for offset, spacy_doc in pieces:
-        found.entities.extend(
-            (offset + ent.start_char, offset + ent.end_char, ent.label_) for ent in spacy_doc.ents
-        )
+        for ent in spacy_doc.ents:
+            # as the label's guideline marks it ("Bruce Wayne's" → PERSON "Bruce Wayne")
+            fitted = labels.get(ent.label_).fitted(spacy_doc.text, ent.start_char, ent.end_char)
+            found.entities.append((offset + fitted.start, offset + fitted.end, ent.label_))
         found.claims.extend(shifted(detected, offset) for detected in claims_from_doc(spacy_doc))
     return found
 
