@@ -137,7 +137,14 @@ class Editor:
     # Entities ----------------------------------------------------------------------------------
 
     def add_entity(self, start: int, end: int, label: str) -> EntitySpan:
+        """Add the analyst's span; pending suggestions it overlaps are rejected in the same
+        edit (the analyst's span says what that stretch is, and an export cannot hold
+        overlapping entities): see :meth:`superseded`."""
         with self.store.transaction(undo=self._tag(f"add {label}")) as tx:
+            for span in self.superseded(start, end):
+                self.change_span(
+                    tx, span.id, {"status": SpanStatus.REJECTED.value, **self.stamp(tx)}
+                )
             return tx.add_span(
                 EntitySpan(
                     id=0,
@@ -152,6 +159,14 @@ class Editor:
                 )
             )
 
+    def superseded(self, start: int, end: int) -> list[EntitySpan]:
+        """The pending suggestions a new span over ``[start, end)`` overlaps."""
+        return [
+            span
+            for span in self.spans()
+            if span.status == SpanStatus.SUGGESTED and span.start < end and start < span.end
+        ]
+
     def label_range(self, start: int, end: int, label: str) -> tuple[EntitySpan, str]:
         """Label ``[start, end)``. A pending suggestion with exactly these offsets is decided
         (accepted with its label, edited with another) instead of getting a human twin beside
@@ -165,7 +180,11 @@ class Editor:
             None,
         )
         if same is None:
-            return self.add_entity(start, end, label), f"added {label}"
+            overlapped = len(self.superseded(start, end))
+            done = f"added {label}"
+            if overlapped:
+                done += f"; {overlapped} overlapping suggestion{'s' * (overlapped != 1)} rejected"
+            return self.add_entity(start, end, label), done
         if same.label == label:
             decided = self.set_status(same.id, SpanStatus.ACCEPTED)
             return self._span(decided), f"accepted {label}"

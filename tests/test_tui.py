@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from annotate.model import ClaimKind, EntitySpan, ReviewState, SpanStatus, Verdict
+from annotate.model import ClaimKind, EntitySpan, Offsets, ReviewState, SpanStatus, Verdict
 from annotate.store import Store
 from annotate.store.files import records_path
 from tests.tui_support import article, move_cursor_to, open_first, running, text_at
@@ -1246,3 +1246,46 @@ async def test_person_leaves_the_possessive_out_on_every_labelling_path(tmp_path
         )
         assert people == ["Bruce Wayne", "Digimon", "Jones"]
         assert app.store.get_span(wayne.id).label in ("ORG", "PERSON")  # the suggestion decided
+
+
+async def test_a_rejected_suggestion_never_punches_a_hole_in_an_accepted_span(
+    tmp_path: Path,
+) -> None:
+    """Review finding 7: "Islamic" rejected inside the accepted "The Islamic State group"
+    shows as the accepted span; labelling a stretch over a pending suggestion decides it."""
+    from annotate.model import EntitySpan, OriginKind
+    from tests.conftest import run_cli
+
+    story = tmp_path / "story.txt"
+    story.write_text("date 2021-06-01\nThe Islamic State group claimed the attack in Kabul.\n")
+    db = tmp_path / "db.json"
+    run_cli("import", str(story), db=db, check=True)
+    with Store.open(db) as store:
+        doc_id = store.document_ids()[0]
+        body = store.get_document(doc_id).text
+
+        def add(phrase: str, label: str, status: SpanStatus) -> EntitySpan:
+            start = body.index(phrase)
+            span = EntitySpan(
+                0, doc_id, start, start + len(phrase), label, "m@1", OriginKind.MODEL, status
+            )
+            return store.add_span(span)
+
+        add("The Islamic State group", "ORG", SpanStatus.ACCEPTED)
+        add("Islamic", "NORP", SpanStatus.REJECTED)
+        pending = add("Kabul", "PERSON", SpanStatus.SUGGESTED)
+    async with running(db) as (app, pilot):
+        screen = await open_first(app, pilot)
+        view = article(screen)
+        inside = body.index("Islamic") + 2
+        items = [i for i in view._items() if i.start <= inside < i.end]
+        key = view._run_key(inside, items, None, Offsets(0, 0))
+        assert key[:2] == ("ORG", SpanStatus.ACCEPTED.value)  # not struck through
+        await move_cursor_to(pilot, screen, "in Kabul")
+        await pilot.press("shift+right", "shift+right", app.labels.get("GPE").key)  # "in Kabul"
+        await pilot.pause()
+        assert "1 overlapping suggestion rejected" in screen.status
+        assert app.store.get_span(pending.id).status == SpanStatus.REJECTED
+        await pilot.press("u")  # one edit: undo gives the suggestion back, pending
+        await pilot.pause()
+        assert app.store.get_span(pending.id).status == SpanStatus.SUGGESTED

@@ -428,6 +428,18 @@ class ArticleView(ScrollView, can_focus=True):
         )
         return Strip(segments, width_used + fill)
 
+    def _drawn_over(self, item: _Item, other: _Item) -> bool:
+        """Which of two overlapping spans a character shows: the focused one, else a live one
+        before a rejected one (a rejection never punches a hole in an accepted span), else the
+        shorter."""
+
+        def rank(entity: _Item) -> tuple[int, int, int]:
+            focused = self.focused is not None and self.focused == Focus("entity", entity.ref)
+            rejected = entity.status == SpanStatus.REJECTED.value
+            return (0 if focused else 1, int(rejected), entity.end - entity.start)
+
+        return rank(item) < rank(other)
+
     def _run_key(
         self, offset: int, items: list[_Item], selection: Offsets | None, cursor: Offsets
     ) -> tuple[object, ...]:
@@ -438,7 +450,7 @@ class ArticleView(ScrollView, can_focus=True):
             if not item.start <= offset < item.end:
                 continue
             if item.kind == "entity":
-                if entity is None or (item.end - item.start) < (entity.end - entity.start):
+                if entity is None or self._drawn_over(item, entity):
                     entity = item
             elif item.kind == "claim":
                 in_claim = True
