@@ -382,26 +382,36 @@ class SpanLookup:
         self._starts = [span.start for span, _ in kept]
         self._longest = max((span.end - span.start for span, _ in kept), default=0)
 
-    def best_overlap(self, offsets: Offsets) -> EntitySpan | None:
+    def best_overlap(
+        self, offsets: Offsets, labels: frozenset[str] | None = None
+    ) -> EntitySpan | None:
         """As :func:`best_overlap` over the spans in their original order (ties go to the
-        one that came first)."""
+        one that came first), of ``labels`` only when given."""
         low = bisect_left(self._starts, offsets.start - self._longest)
         high = bisect_left(self._starts, offsets.end)
         best: tuple[int, int, EntitySpan] | None = None
         for span, order in self._spans[low:high]:
+            if labels is not None and span.label not in labels:
+                continue
             shared = min(offsets.end, span.end) - max(offsets.start, span.start)
             if shared > 0 and (best is None or (-shared, order) < (-best[0], best[1])):
                 best = (shared, order, span)
         return best[2] if best is not None else None
 
 
-def link_claim_source(claim: Claim, spans: Iterable[EntitySpan] | SpanLookup) -> Claim:
-    """Link the claim's source to the entity span it overlaps, when there is one."""
+def link_claim_source(
+    claim: Claim,
+    spans: Iterable[EntitySpan] | SpanLookup,
+    labels: frozenset[str] | None = None,
+) -> Claim:
+    """Link the claim's source to the entity span it overlaps most, when there is one (of
+    ``labels`` when given: a source is a person, organisation or group, never "Two" in "Two
+    leaders")."""
     if claim.source is None:
         claim.source_entity = None
         return claim
     target = claim.source_resolved or claim.source
     lookup = spans if isinstance(spans, SpanLookup) else SpanLookup(spans)
-    entity = lookup.best_overlap(target)
+    entity = lookup.best_overlap(target, labels)
     claim.source_entity = entity.id if entity is not None else None
     return claim

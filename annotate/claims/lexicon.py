@@ -59,6 +59,9 @@ class Lexicon:
     #: Connectives that, after a comma or dash, open a comment on the content rather than
     #: more of it ("…, so you'll commit new mistakes").
     content_stops: frozenset[str] = frozenset()
+    #: Occasions of speaking: a preposition with one of them as its object ends a source ("two
+    #: leaders [in a phone call to the BBC] said").
+    source_ends: frozenset[str] = frozenset()
     #: Phrases that end a content wherever they open an adverbial ("in order to …").
     content_ends: tuple[tuple[str, ...], ...] = ()
     #: Phrases that work as "according to": "in the words of X, …".
@@ -163,6 +166,7 @@ def load_extension(more: dict[str, Any] | None, extra: Path = Path("lexicon.json
             "personal_only",
             "quotatives",
             "content_stops",
+            "source_ends",
             "content_ends",
             "according_phrases",
         )
@@ -195,6 +199,7 @@ def load_extension(more: dict[str, Any] | None, extra: Path = Path("lexicon.json
         personal_only=frozenset(lists["personal_only"]),
         quotatives=frozenset(lists["quotatives"]),
         content_stops=frozenset(lists["content_stops"]),
+        source_ends=frozenset(lists["source_ends"]),
         content_ends=tuple(tuple(end.split()) for end in lists["content_ends"] if end.split()),
         according_phrases=tuple(tuple(phrase.split()) for phrase in lists["according_phrases"]),
         irregular_forms={

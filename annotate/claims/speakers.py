@@ -115,6 +115,16 @@ def antecedent(subject: Token) -> Token:
     return subject
 
 
+def _occasion(preposition: Token) -> bool:
+    """Whether a preposition after the source says where it spoke, not who it is: its object
+    is an occasion of speaking (lexicon ``source_ends``: "in an interview", "in a phone
+    call"). A date stays ("Posts on the board from Friday": GUM's annotators keep it)."""
+    ends = lexicon.active().source_ends
+    return any(
+        child.dep_ == "pobj" and child.lemma_.lower() in ends for child in preposition.children
+    )
+
+
 def source_of(doc: Doc, subject: Token) -> tuple[Offsets, str | None, Offsets | None]:
     """The subject's noun phrase, with its apposition ("Steve Whitmore, a representative for
     the Sheriff's office") but without clauses attached to it; and what kind of source the
@@ -128,6 +138,8 @@ def source_of(doc: Doc, subject: Token) -> tuple[Offsets, str | None, Offsets | 
     for token in subject.subtree:
         if token != subject and token.dep_ in ("relcl", "acl", "advcl", "parataxis"):
             cut.update(t.i for t in token.subtree)
+        elif token.head == subject and token.dep_ == "prep" and _occasion(token):
+            cut.update(t.i for t in token.subtree)  # "leaders [in a phone call to the BBC]"
         elif token.head == subject and token.dep_ == "case":  # "the minister['s] claim"
             cut.add(token.i)
     phrase = [t for t in subject.subtree if t.i not in cut]

@@ -28,6 +28,7 @@ from typing import Any, TypeVar
 
 from spacy.tokens import Doc
 
+from annotate.claims import lexicon
 from annotate.claims.component import MODES, ClaimDetector, claims_from_doc
 from annotate.claims.detected import CLAIMS_COMPONENT, DetectedClaim
 from annotate.claims.learned import MODEL_COMPONENT
@@ -386,8 +387,8 @@ def replace_suggestions(
         head = all_spans.best_overlap(detected.source_head) if detected.source_head else None
         if head is not None:
             claim.source_entity = head.id
-        else:
-            link_claim_source(claim, all_spans)
+        else:  # a name the phrase holds ("Two [Taliban] leaders"), never "Two"
+            link_claim_source(claim, all_spans, lexicon.active().named_labels)
         tx.add_claim(claim)
         added_claims += 1
     tx.put(
