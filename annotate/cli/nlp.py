@@ -410,6 +410,8 @@ def train_claims_command(
     window: Annotated[
         int, typer.Option("--window", min=1, max=4, help="Tokens each convolution layer sees.")
     ] = 2,
+    width: Annotated[int, typer.Option("--width", min=16, max=512, help="Vector width.")] = 96,
+    depth: Annotated[int, typer.Option("--depth", min=1, max=12, help="Convolution layers.")] = 6,
     seed: Annotated[int, typer.Option("--seed")] = 0,
     base_vectors: Annotated[
         bool, typer.Option("--base-vectors", help="Also read the base pipeline's token vectors.")
@@ -443,7 +445,13 @@ def train_claims_command(
         dev_records,
         out_dir,
         epochs=epochs,
-        settings=ModelSettings(window=window, base_vectors=base_vectors, rule_roles=rule_roles),
+        settings=ModelSettings(
+            width=width,
+            depth=depth,
+            window=window,
+            base_vectors=base_vectors,
+            rule_roles=rule_roles,
+        ),
         seed=seed,
         data={"gold": gold.name, "dev": dev.name, "described": describe or ""},
         on_epoch=report,
