@@ -77,3 +77,12 @@ def test_adjudication_view(snap_compare: Any, three_db: Path) -> None:
         assert snap_compare(app, terminal_size=(110, 30), press=["enter"])
     finally:
         app.close_store()
+
+
+@pytest.mark.parametrize("theme", ["textual-dark", "textual-light"])
+def test_reader_at_160_by_45_with_a_focused_claim(
+    snap_compare: Any, app_on: Callable[..., ClaimscopeApp], theme: str
+) -> None:
+    assert snap_compare(
+        app_on(theme), terminal_size=(160, 45), press=["enter", "tab", "tab", "tab"]
+    )

@@ -16,19 +16,22 @@ from rich.traceback import Traceback
 from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.color import Color, ColorParseError
 from textual.screen import Screen
+from textual.theme import Theme
 from textual.widget import Widget
 
 from annotate.errors import CheckpointError, ClaimscopeError, DamagedDatabaseError, StorageError
 from annotate.labels import LabelSet, load_labels
 from annotate.safetext import visible
-from annotate.session import save_ui_state
+from annotate.session import load_ui_state, save_ui_state
 from annotate.store import Store
 from annotate.tokenizing import english
 from tui.article import ArticleView
 from tui.documents import DocumentListScreen
 from tui.reader import DocumentDone, ReaderScreen
 from tui.review_order import ReviewOrder
+from tui.theme import readable
 
 IDLE_CHECKPOINT_SECONDS = 10.0
 
@@ -98,10 +101,33 @@ class ClaimscopeApp(App[None]):
         return None
 
     def on_mount(self) -> None:
+        remembered = load_ui_state(self.store.path, self.annotator).get("theme")
+        if isinstance(remembered, str) and remembered in self.available_themes:
+            self.theme = remembered
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
         self.push_screen(self.list_screen)
         # the tokenizer's rules compile in 0.1 s: do it while the analyst reads the list
         self.run_worker(english, thread=True, group="warm-up")
         self.set_interval(IDLE_CHECKPOINT_SECONDS / 2, self._checkpoint_when_idle)
+
+    def _remember_theme(self, theme: Theme) -> None:
+        """The theme an analyst picks (ctrl+p → theme) is theirs the next time too."""
+        with suppress(OSError):
+            save_ui_state(self.store.path, self.annotator, theme=theme.name)
+
+    def get_css_variables(self) -> dict[str, str]:
+        """The theme's variables, with the footer's key and description colours made to read
+        (≥ 4.5:1) on its background: some themes leave them faint."""
+        variables = super().get_css_variables()
+        background = variables.get("footer-background") or variables.get("panel")
+        if background:
+            for name in ("footer-key-foreground", "footer-description-foreground"):
+                colour = variables.get(name)
+                if colour and not colour.startswith("$") and "%" not in colour:
+                    with suppress(ColorParseError):
+                        fixed = readable(Color.parse(colour), Color.parse(background))
+                        variables[name] = fixed.hex
+        return variables
 
     def on_key(self, event: events.Key) -> None:
         self.last_input = time.monotonic()

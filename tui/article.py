@@ -37,11 +37,10 @@ from annotate.tokens import (
     previous_sentence,
 )
 from tui.layout import Layout
-from tui.theme import on_theme_change, palette
+from tui.theme import CLAIM_TINT, claim_tint, legible_tint, on_theme_change, palette, readable
 
 GUTTER = 2
 SELECTION = "#0178d4"
-CLAIM_TINT = "#8f7fd6"
 #: Where annotators disagree (adjudication); also underlined and marked ≠ in the margin.
 CONFLICT_TINT = "#ff4f4f"
 SEARCH_TINT = "#f0e442"
@@ -307,17 +306,17 @@ class ArticleView(ScrollView, can_focus=True):
         fg: Color | None = None
         bold = underline = strike = italic = dim = False
         if in_claim:
-            bg = bg.blend(Color.parse(CLAIM_TINT), 0.22 if focused_claim else 0.10)
+            bg = claim_tint(bg, focused=bool(focused_claim))
         if entity_label:
             colour = Color.parse(self.labels.get(str(entity_label)).colour)
             if entity_status == SpanStatus.SUGGESTED.value:
-                bg = bg.blend(colour, 0.35)
+                bg, fg = legible_tint(bg, colour, 0.35)
                 underline = True
             elif entity_status == SpanStatus.REJECTED.value:
                 strike = dim = True
+                fg = readable(foreground, bg)
             else:
-                bg = bg.blend(colour, 0.70)
-            fg = bg.get_contrast_text(1.0)
+                bg, fg = legible_tint(bg, colour, 0.70)
             bold = bool(focused_entity)
         if source:
             bold = underline = True
@@ -325,15 +324,12 @@ class ArticleView(ScrollView, can_focus=True):
         if cue:
             bold = italic = True
         if match == "search":
-            bg = bg.blend(Color.parse(SEARCH_TINT), 0.6)
-            fg = bg.get_contrast_text(1.0)
+            bg, fg = legible_tint(bg, Color.parse(SEARCH_TINT), 0.6)
         elif match == "conflict":
-            bg = bg.blend(Color.parse(CONFLICT_TINT), 0.45)
-            fg = bg.get_contrast_text(1.0)
+            bg, fg = legible_tint(bg, Color.parse(CONFLICT_TINT), 0.45)
             underline = True
         if selected:
-            bg = Color.parse(self.app.current_theme.primary or SELECTION)
-            fg = bg.get_contrast_text(1.0)
+            bg, fg = legible_tint(bg, Color.parse(self.app.current_theme.primary or SELECTION), 1.0)
             bold = True
         if marker:
             dim = not (selected or cursor)
@@ -490,7 +486,7 @@ class ArticleView(ScrollView, can_focus=True):
     def _gutter(self, items: list[_Item], background: Color) -> Segment:
         claims = [item for item in items if item.kind == "claim"]
         if not claims and any(item.kind == "conflict" for item in items):
-            colour = Color.parse(CONFLICT_TINT)
+            colour = readable(Color.parse(CONFLICT_TINT), background, 3.0)
             return Segment(
                 "≠ ", Style(color=colour.rich_color, bgcolor=background.rich_color, bold=True)
             )
@@ -503,15 +499,14 @@ class ArticleView(ScrollView, can_focus=True):
         pending = all(c.status == SpanStatus.SUGGESTED.value for c in claims)
         rejected = all(c.status == SpanStatus.REJECTED.value for c in claims)
         bar = "·" if rejected else "╏" if pending else "▌"
-        colour = Color.parse(CLAIM_TINT)
+        colour = readable(Color.parse(CLAIM_TINT), background, 3.0)
         style = Style(color=colour.rich_color, bgcolor=background.rich_color, bold=focused)
         if focused:
             bar = "┃"
-            style = Style(
-                color=self.app.current_theme.accent or "#ffa62b",
-                bgcolor=background.rich_color,
-                bold=True,
+            accent = readable(
+                Color.parse(self.app.current_theme.accent or "#ffa62b"), background, 3.0
             )
+            style = Style(color=accent.rich_color, bgcolor=background.rich_color, bold=True)
         return Segment(bar + " ", style)
 
     # Cursor and selection -----------------------------------------------------------------------

@@ -21,6 +21,7 @@ from tui.dialogs import HelpScreen
 from tui.doctable import DocumentTable
 from tui.keys import shown_keys
 from tui.safe import SafeInput, SafeStatic
+from tui.theme import warning_style
 
 if TYPE_CHECKING:
     from tui.app import ClaimscopeApp
@@ -247,7 +248,7 @@ class DocumentListScreen(Screen[None]):
             if not self.rows:
                 title.append(
                     f"\nno document has been marked done by two or more of {visible(names)}",
-                    style="bold yellow",
+                    style=warning_style(self.app),
                 )
         title.append(f" · {done} of {total} documents done", style="dim")
         queued = [row for row in self.rows if row.queue is not None]
@@ -256,7 +257,7 @@ class DocumentListScreen(Screen[None]):
             title.append(f" · your queue: {finished} of {len(queued)} done, first", style="dim")
         problem = self.status or self.cs_app.read_only_reason
         if problem:
-            title.append(f"\n⚠ {problem}", style="bold yellow")
+            title.append(f"\n⚠ {problem}", style=warning_style(self.app))
         # a title whose message changed may need more or fewer lines (it wraps): make room
         message = problem or ""
         self.query_one("#list-title", SafeStatic).update(

@@ -37,7 +37,7 @@ from annotate.model import (
 )
 from annotate.safetext import visible
 from annotate.tokens import clause_at, sentence_at
-from tui.article import CLAIM_TINT, ArticleView, Focus
+from tui.article import ArticleView, Focus
 from tui.dialogs import (
     GuidelinesScreen,
     HelpScreen,
@@ -49,6 +49,7 @@ from tui.dialogs import (
 from tui.keys import DIGITS, shown_keys
 from tui.review_order import ORDERS
 from tui.safe import SafeInput, SafeStatic
+from tui.theme import CLAIM_TINT, chip_style, mark_colour, warning_style
 
 if TYPE_CHECKING:
     from tui.app import ClaimscopeApp
@@ -428,19 +429,20 @@ class ReaderScreen(Screen[None]):
 
     def _legend_text(self) -> Text:
         legend = Text()
+        claim_mark = mark_colour(self.app, CLAIM_TINT, on="panel")
         for label in self.cs_app.labels.keyed:
             legend.append(f" {label.key} ", style="bold")
-            legend.append(f" {label.name} ", style=f"black on {label.colour}")
+            legend.append(f" {label.name} ", style=chip_style(label.colour))
         legend.append("  ")
         legend.append("pending", style="underline")
         legend.append(" ")
         legend.append("rejected", style="strike dim")
         legend.append("  claims in the margin: ")
-        legend.append("▌", style=f"bold {CLAIM_TINT}")
+        legend.append("▌", style=f"bold {claim_mark}")
         legend.append("decided ")
-        legend.append("╏", style=f"bold {CLAIM_TINT}")
+        legend.append("╏", style=f"bold {claim_mark}")
         legend.append("pending ")
-        legend.append("·", style=f"bold {CLAIM_TINT}")
+        legend.append("·", style=f"bold {claim_mark}")
         legend.append("rejected ")
         legend.append("┃", style="bold")
         legend.append("focused")
@@ -481,7 +483,8 @@ class ReaderScreen(Screen[None]):
         counts.truncate(width, overflow="ellipsis")
         if self.status:
             warning = self.status.startswith("⚠")
-            message = Text(f"   {visible(self.status)}", style="bold yellow" if warning else "bold")
+            style = warning_style(self.app) if warning else "bold"
+            message = Text(f"   {visible(self.status)}", style=style)
             room = width - counts.cell_len
             if room > 8:
                 message.truncate(room, overflow="ellipsis")
