@@ -295,6 +295,8 @@ def test_agree_reports_pairs_alpha_and_activity(
     from tests.conftest import run_cli
 
     store, doc_id, (_, afghanistan, may) = shared
+    pending = sum(1 for s in store.spans(doc_id) if s.status == SpanStatus.SUGGESTED)
+    pending += sum(1 for c in store.claims(doc_id) if c.status == SpanStatus.SUGGESTED)
     for name in ("alice", "bob", "carol"):
         Editor(store, doc_id, name).accept_all_pending()
     Editor(store, doc_id, "bob").set_label(afghanistan.id, "LOC")
@@ -309,8 +311,9 @@ def test_agree_reports_pairs_alpha_and_activity(
     assert pair["entities"]["exact"]["*"]["f1"] == pytest.approx(2 / 3, abs=1e-4)
     assert pair["entities"]["confusion"] == [["GPE", "LOC", 1]]
     assert report["alpha"]["*"] is not None and report["alpha"]["*"] < 1.0
+    # accepting everything at once is one edit per suggestion decided (issue 19, finding 16)
     edits = {row["annotator"]: row["edits"] for row in report["activity"]}
-    assert edits == {"alice": 1, "bob": 2, "carol": 2}
+    assert pending > 1 and edits == {"alice": pending, "bob": pending + 1, "carol": pending + 1}
     assert {row["annotator"]: row["documents_done"] for row in report["activity"]} == {
         "alice": 1,
         "bob": 1,
@@ -322,6 +325,12 @@ def test_agree_reports_pairs_alpha_and_activity(
     assert only["documents"] == 0 and only["pairs"] == []
     tables = run_cli("agree", db=db_path, check=True).stdout
     assert "Krippendorff's α" in tables and "alice / bob" in tables and "Activity" in tables
+    # at 80 columns nothing is cut and no name is wrapped; time reads as time
+    narrow = run_cli("agree", db=db_path, check=True, env={"COLUMNS": "80"}).stdout
+    assert "…" not in narrow and all(len(line) <= 80 for line in narrow.splitlines())
+    for header in ("F1 exact", "F1 overlap", "token κ", "content F1", "verdict κ", "edits/hour"):
+        assert header in narrow, header
+    assert "alice / bob" in narrow and " 0.00 " not in narrow
 
 
 # Separate databases, brought together ------------------------------------------------------

@@ -63,6 +63,16 @@ def merge_command(
     out.print(f"merged {other}: {describe_import(report)}")
 
 
+def duration(seconds: float) -> str:
+    """``45 s``, ``12 min``, ``3.4 h``: time as people read it (an hour's fraction would show
+    0.00 beside a rate of thousands an hour)."""
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 90 * 60:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
 def _value(value: float | None) -> str:
     return "—" if value is None else f"{value:.3f}"
 
@@ -97,7 +107,8 @@ def _print(report: dict[str, Any]) -> None:
         out.print(
             Text.assemble(
                 (str(report["documents"]), "bold"),
-                f" documents marked done by two or more of {visible(names)}",
+                f" document{'' if report['documents'] == 1 else 's'} marked done by two or more "
+                f"of {visible(names)}",
             ),
             soft_wrap=True,
         )
@@ -105,34 +116,35 @@ def _print(report: dict[str, Any]) -> None:
         for label, value in report["alpha"].items():
             alpha.add_row("all labels" if label == "*" else label, _value(value))
         out.print(alpha)
-        pairs = Table(
-            "pair",
-            "docs",
-            "entity F1 exact",
-            "entity F1 overlap",
-            "token κ",
-            "claim content F1",
-            "source",
-            "cue",
-            "kind κ",
-            "verdict κ",
-            title="Pairs",
-        )
+        # two narrow tables rather than one wide one: each fits 80 columns unwrapped
+        pair_entities = Table(title="Pairs: entities")
+        pair_claims = Table(title="Pairs: claims")
+        pair_entities.add_column("pair", no_wrap=True)
+        pair_claims.add_column("pair", no_wrap=True)
+        for name in ("docs", "F1 exact", "F1 overlap", "token κ"):
+            pair_entities.add_column(name, no_wrap=True)
+        for name in ("content F1", "source", "cue", "kind κ", "verdict κ"):
+            pair_claims.add_column(name, no_wrap=True)
         for pair in report["pairs"]:
             entities, claims = pair["entities"], pair["claims"]
-            pairs.add_row(
-                " / ".join(pair["annotators"]),
+            names = " / ".join(pair["annotators"])
+            pair_entities.add_row(
+                names,
                 str(pair["documents"]),
                 _value(entities["exact"].get("*", {}).get("f1")),
                 _value(entities["overlap"].get("*", {}).get("f1")),
                 _value(entities["kappa"].get("*")),
+            )
+            pair_claims.add_row(
+                names,
                 _value(claims["content"]["f1"]),
                 _value(claims["source_agreement"]),
                 _value(claims["cue_agreement"]),
                 _value(claims["kind_kappa"]),
                 _value(claims["verdict_kappa"]),
             )
-        out.print(pairs)
+        out.print(pair_entities)
+        out.print(pair_claims)
         for pair in report["pairs"]:
             first, second = pair["annotators"]
             labels = Table("label", "F1 exact", "F1 overlap", "κ", title=f"{first} / {second}")
@@ -153,15 +165,13 @@ def _print(report: dict[str, Any]) -> None:
                 for a, b, count in swaps:
                     confusion.add_row(a, b, str(count))
                 out.print(confusion)
-    activity = Table(
-        "annotator", "documents done", "edits", "hours", "edits per hour", title="Activity"
-    )
+    activity = Table("annotator", "done", "edits", "time", "edits/hour", title="Activity")
     for row in report["activity"]:
         activity.add_row(
             row["annotator"],
             str(row["documents_done"]),
             str(row["edits"]),
-            f"{row['hours']:.2f}",
+            duration(row["hours"] * 3600.0),
             "—" if row["edits_per_hour"] is None else f"{row['edits_per_hour']:.0f}",
         )
     out.print(activity if report["activity"] else "activity: no edits yet")

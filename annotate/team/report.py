@@ -67,13 +67,23 @@ def finished_versions(store: Store, annotators: Iterable[str] | None = None) -> 
     return versions
 
 
+def decisions_in(entry: dict[str, Any]) -> int:
+    """How many entities and claims one undo step changed: accepting 31 suggestions at once
+    (``A``) is 31 edits, not one."""
+    touched = {(op.get("t"), op.get("id")) for op in entry.get("ops") or ()}
+    return max(1, sum(1 for table, _ in touched if table in ("spans", "claims")))
+
+
 def activity(store: Store, annotators: Iterable[str] | None = None) -> list[Activity]:
-    """Documents done, edits (undone ones do not count) and time spent, per annotator."""
+    """Documents done, edits (each entity or claim an undo step changed; undone ones do not
+    count) and time spent, per annotator."""
     wanted = set(annotators) if annotators is not None else None
     stamps: dict[str, list[datetime]] = defaultdict(list)
+    edits: dict[str, int] = defaultdict(int)
     for entry in store.raw_records("history"):
         if entry.get("state") == "done" and (wanted is None or entry["annotator"] in wanted):
             stamps[entry["annotator"]].append(datetime.fromisoformat(entry["at"]))
+            edits[entry["annotator"]] += decisions_in(entry)
     done: dict[str, int] = defaultdict(int)
     for review in store.reviews():
         if review.state == ReviewState.DONE and (wanted is None or review.annotator in wanted):
@@ -83,7 +93,7 @@ def activity(store: Store, annotators: Iterable[str] | None = None) -> list[Acti
         times = sorted(stamps.get(name, []))
         gaps = (later - earlier for earlier, later in pairwise(times))
         seconds = sum(gap.total_seconds() for gap in gaps if gap.total_seconds() <= idle_seconds())
-        found.append(Activity(name, done.get(name, 0), len(times), seconds))
+        found.append(Activity(name, done.get(name, 0), edits.get(name, 0), seconds))
     return found
 
 
@@ -144,6 +154,7 @@ def team_report(store: Store, annotators: Iterable[str] | None = None) -> dict[s
                 "documents_done": a.documents_done,
                 "edits": a.edits,
                 "hours": round(a.seconds / 3600.0, 3),
+                "seconds": round(a.seconds),
                 "edits_per_hour": _rounded(a.edits_per_hour),
             }
             for a in activity(store, annotators)
