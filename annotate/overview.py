@@ -22,6 +22,7 @@ class DocumentSummary:
         "_seen",
         "doc_id",
         "queue",
+        "shared",
         "state",
     )
 
@@ -32,6 +33,7 @@ class DocumentSummary:
         state: ReviewState = ReviewState.TODO,
         queue: int | None = None,
         reviewers: frozenset[str] = frozenset(),
+        shared: bool = False,
     ) -> None:
         self._row = row
         self.doc_id: str = row["id"]
@@ -42,6 +44,8 @@ class DocumentSummary:
         self.state = state
         #: Its place in the annotator's queue (``claimscope assign``); None when not assigned.
         self.queue = queue
+        #: In every annotator's queue: the overlap agreement is measured on.
+        self.shared = shared
 
     @property
     def title(self) -> str:
@@ -113,6 +117,7 @@ def document_summaries(store: Store, annotator: str) -> list[DocumentSummary]:
             known = reviewers.get(review["doc_id"], frozenset())
             reviewers[review["doc_id"]] = known | {review["annotator"]}
     queue = store.assignments(annotator)
+    shared = store.shared_documents() if queue else frozenset()
     nobody: frozenset[str] = frozenset()
     rows = [
         DocumentSummary(
@@ -121,6 +126,7 @@ def document_summaries(store: Store, annotator: str) -> list[DocumentSummary]:
             states.get(row["id"], ReviewState.TODO),
             queue.get(row["id"]),
             reviewers.get(row["id"], nobody),
+            row["id"] in shared,
         )
         for row in store.catalog()
     ]

@@ -616,7 +616,11 @@ def test_adjudication_adopts_agreement_and_settles_conflicts(
         (("alice", "carol"), "GPE “Afghanistan” 7–18"),
         (("bob",), "LOC “Afghanistan” 7–18"),
     ]
-    assert [v.annotators for v in ani.versions] == [("bob", "carol"), ("alice",)]
+    # numbered by the adjudication's order of annotators, the same in every conflict
+    assert [(v.annotators, v.describe(text)) for v in ani.versions] == [
+        (("alice",), "ORG “ANI” 29–32"),
+        (("bob", "carol"), "nothing marked"),
+    ]
     adjudication.pick(afghanistan, 1)  # bob was right
     adjudication.drop(ani)
     assert adjudication.conflicts() == []
@@ -643,6 +647,37 @@ def test_adjudication_adopts_agreement_and_settles_conflicts(
         (29, 32, "ORG"),
     }
     assert {(s["start"], s["label"]) for s in record["rejected_spans"]} == {(21, "DATE")}
+
+
+def test_a_rejection_is_shown_as_one_and_versions_keep_their_numbers(store: Store) -> None:
+    """Review finding 15 (issue 19): a version that rejected the suggestion says so, and
+    alice's version is 1 in every conflict, whoever else agrees."""
+    from annotate.team.adjudicate import Adjudication
+
+    import_paths(store, [str(SEED)])
+    doc_id = store.document_ids()[0]
+    kabul, may = (
+        store.add_span(
+            EntitySpan(0, doc_id, start, end, label, "m@1", OriginKind.MODEL, SpanStatus.SUGGESTED)
+        )
+        for start, end, label in ((0, 5, "GPE"), (21, 27, "DATE"))
+    )
+    for name in ("alice", "bob"):
+        editor = Editor(store, doc_id, name)
+        editor.set_status(kabul.id, SpanStatus.ACCEPTED if name == "bob" else SpanStatus.REJECTED)
+        editor.set_status(may.id, SpanStatus.ACCEPTED if name == "alice" else SpanStatus.REJECTED)
+        editor.set_state(ReviewState.DONE)
+    adjudication = Adjudication(store, doc_id, ("alice", "bob"))
+    text = store.get_document(doc_id).text
+    first, second = adjudication.conflicts()
+    assert [(v.annotators, v.describe(text)) for v in first.versions] == [
+        (("alice",), "rejected GPE “Kabul” 0–5"),
+        (("bob",), "GPE “Kabul” 0–5"),
+    ]
+    assert [(v.annotators, v.describe(text)) for v in second.versions] == [
+        (("alice",), "DATE “May 29” 21–27"),
+        (("bob",), "rejected DATE “May 29” 21–27"),
+    ]
 
 
 def test_claims_are_adjudicated_with_their_verdict_and_note(store: Store) -> None:
@@ -738,3 +773,31 @@ async def test_adjudicating_in_the_reader(three_db: Path) -> None:
             ]
     finally:
         app.close_store()
+
+
+async def test_the_shared_documents_are_named_and_marked_in_the_list(tui_db: Path) -> None:
+    """Review finding 15 (issue 19): assign names the documents everyone annotates and the
+    list marks them; the title says the queue is listed first."""
+    from tests.conftest import run_cli
+    from tests.tui_support import drawn, running
+    from tui.doctable import SHARED_MARK
+
+    out = run_cli(
+        "assign", "--annotators", "tester,other", "--overlap", "0.5", "--seed", "1", db=tui_db,
+        check=True,
+    ).stdout  # fmt: skip
+    plan = json.loads(
+        run_cli(
+            "assign", "--annotators", "tester,other", "--overlap", "0.5", "--seed", "1",
+            "--json", db=tui_db, check=True,
+        ).stdout
+    )  # fmt: skip
+    (shared,) = plan["shared"]
+    assert "shared by everyone, for agreement" in out and shared in out
+    with Store.open(tui_db, readonly=True) as store:
+        title = store.get_document(shared).display_title
+        assert store.shared_documents() == {shared}
+    async with running(tui_db) as (app, _pilot):
+        shown = drawn(app)
+        assert f"{SHARED_MARK} {title[:20]}" in shown
+        assert "1 shared (⇄, for agreement), listed first" in shown

@@ -27,6 +27,8 @@ STATE_MARKS = {
     ReviewState.DONE: "●",
     ReviewState.SKIPPED: "⊘",
 }
+#: Before the title of a document everyone annotates (the agreement overlap of ``assign``).
+SHARED_MARK = "⇄"
 #: (heading, width); the title takes what is left.
 COLUMNS: list[tuple[str, int]] = [
     ("✓", 2),
@@ -135,7 +137,7 @@ class DocumentTable(ScrollView, can_focus=True):
         row = self.rows[index]
         cells = [
             STATE_MARKS[row.state],
-            row.title,
+            f"{SHARED_MARK} {row.title}" if row.shared else row.title,
             row.date,
             row.agency,
             str(row.pending),

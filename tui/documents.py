@@ -18,7 +18,7 @@ from annotate.safetext import visible
 from annotate.session import load_ui_state
 from annotate.team.adjudicate import adjudicable
 from tui.dialogs import HelpScreen
-from tui.doctable import DocumentTable
+from tui.doctable import SHARED_MARK, DocumentTable
 from tui.keys import shown_keys
 from tui.safe import SafeInput, SafeStatic
 from tui.theme import warning_style
@@ -254,7 +254,12 @@ class DocumentListScreen(Screen[None]):
         queued = [row for row in self.rows if row.queue is not None]
         if queued:
             finished = sum(1 for row in queued if row.state == ReviewState.DONE)
-            title.append(f" · your queue: {finished} of {len(queued)} done, first", style="dim")
+            shared = sum(1 for row in queued if row.shared)
+            note = f"; {shared} shared ({SHARED_MARK}, for agreement)" if shared else ""
+            title.append(
+                f" · your queue: {finished} of {len(queued)} done{note}, listed first",
+                style="dim",
+            )
         problem = self.status or self.cs_app.read_only_reason
         if problem:
             title.append(f"\n⚠ {problem}", style=warning_style(self.app))

@@ -28,6 +28,10 @@ def _names(value: str | None) -> list[str] | None:
     return names
 
 
+#: Shared documents ``assign`` names on the terminal (``--json`` gives them all).
+SHOWN = 10
+
+
 @app.command("assign")
 def assign_command(
     annotators: Annotated[
@@ -37,17 +41,33 @@ def assign_command(
         float, typer.Option(help="Share of the documents every annotator does (for agreement).")
     ] = 0.2,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed, the same split.")] = 0,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the queues and shared documents as JSON.")
+    ] = False,
 ) -> None:
     """Split the documents between annotators: each one's document list shows their queue
-    first. Running it again replaces those annotators' queues."""
+    first. Running it again replaces those annotators' queues. The shared documents (everyone
+    annotates them, for agreement) are listed."""
     names = _names(annotators) or []
     with open_store() as store:
         plan = plan_assignments(store.document_ids(), names, overlap, seed)
         store.assign(plan.triples(), plan.annotators)
+        titles = {d: store.get_document(d).display_title for d in plan.shared[:SHOWN]}
+    if as_json:
+        print_json(
+            {"shared": list(plan.shared), "queues": {n: list(q) for n, q in plan.queues.items()}}
+        )
+        return
     out.print(
         f"assigned {len(plan.shared)} document(s) to everyone and the rest in turn: "
         + ", ".join(f"{name} {len(plan.queues[name])}" for name in plan.annotators)
     )
+    if plan.shared:
+        out.print("shared by everyone, for agreement (the list marks them ⇄):")
+        for doc_id in plan.shared[:SHOWN]:
+            out.print(f"  {doc_id}  {titles[doc_id]}")
+        if len(plan.shared) > SHOWN:
+            out.print(f"  … and {len(plan.shared) - SHOWN} more (--json lists them all)")
 
 
 @app.command("merge")

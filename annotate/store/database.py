@@ -1134,6 +1134,15 @@ class Store(UndoHistory):
             if rec["annotator"] == annotator
         }
 
+    @_locked
+    def shared_documents(self) -> frozenset[str]:
+        """Documents in two or more annotators' queues (the overlap ``assign`` gives everyone,
+        for agreement)."""
+        holders: dict[str, set[str]] = {}
+        for rec in self.raw_records("assignments"):
+            holders.setdefault(rec["doc_id"], set()).add(rec["annotator"])
+        return frozenset(doc_id for doc_id, names in holders.items() if len(names) > 1)
+
     def assign(self, plan: Iterable[tuple[str, str, int]], annotators: Iterable[str]) -> None:
         """Replace the queues of ``annotators`` with ``plan`` ((document, annotator, position)
         triples), in one transaction."""

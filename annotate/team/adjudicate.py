@@ -35,10 +35,14 @@ class Version:
 
     annotators: tuple[str, ...]
     records: tuple[EntitySpan | Claim, ...]
+    #: What they rejected there (a version with no records may be a rejection).
+    rejected: tuple[EntitySpan | Claim, ...] = ()
 
     def describe(self, text: str) -> str:
         if not self.records:
-            return "nothing"
+            if self.rejected:
+                return "rejected " + "; ".join(_describe(r, text) for r in self.rejected)
+            return "nothing marked"
         return "; ".join(_describe(record, text) for record in self.records)
 
 
@@ -102,23 +106,29 @@ def _units(
             merged[-1][1] = max(merged[-1][1], where.end)
         else:
             merged.append([where.start, where.end])
+    order = {name: index for index, name in enumerate(views)}
     units = []
     for start, end in merged:
         grouped: dict[tuple[Any, ...], list[tuple[str, list[Any]]]] = defaultdict(list)
+        rejected: dict[tuple[Any, ...], dict[tuple[Any, ...], Any]] = defaultdict(dict)
         for name, records in views.items():
-            mine = sorted(
-                (
-                    r
-                    for r in records
-                    if r.status in DECIDED and start <= _where(r).start and _where(r).end <= end
-                ),
-                key=_key,
-            )
-            grouped[tuple(_key(r) for r in mine)].append((name, mine))
+            inside = [r for r in records if start <= _where(r).start and _where(r).end <= end]
+            mine = sorted((r for r in inside if r.status in DECIDED), key=_key)
+            key = tuple(_key(r) for r in mine)
+            grouped[key].append((name, mine))
+            for record in inside:
+                if record.status == SpanStatus.REJECTED:
+                    rejected[key].setdefault(_key(record), record)
+        # a version keeps its number from conflict to conflict: ordered by the first of its
+        # annotators in the adjudication's order (alice's is 1, bob's 2, wherever they differ)
         versions = tuple(
-            Version(tuple(name for name, _ in holders), tuple(holders[0][1]))
-            for _, holders in sorted(
-                grouped.items(), key=lambda item: (-len(item[1]), repr(item[0]))
+            Version(
+                tuple(name for name, _ in holders),
+                tuple(holders[0][1]),
+                tuple(rejected[key].values()),
+            )
+            for key, holders in sorted(
+                grouped.items(), key=lambda item: min(order[name] for name, _ in item[1])
             )
         )
         units.append(Unit(kind, start, end, versions))
