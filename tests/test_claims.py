@@ -339,10 +339,18 @@ def test_impersonal_passive_is_unattributed(pipeline: Any) -> None:
     assert claim["content"] == "the suspect fled across the border"
 
 
-def test_hedging_adverb(pipeline: Any) -> None:
-    claim = only(claims_in(pipeline, "The rebels reportedly seized the airport on Sunday."))
-    assert claim["kind"] == ClaimKind.UNATTRIBUTED
-    assert claim["cue"] == "reportedly"
+def test_hedging_adverbs_are_a_users_choice(pipeline: Any) -> None:
+    """``hedge.adverb`` was right 0.30 of the time on PolNeAR dev and 0.25 on the GUM news:
+    the built-in lexicon lists no hedging adverb; a team that counts them lists its own."""
+    from annotate.claims import lexicon
+    from annotate.claims.detector import detect_claims
+
+    text = "The rebels reportedly seized the airport on Sunday."
+    assert claims_in(pipeline, text) == []
+    with lexicon.using(lexicon.load_extension({"hedge_adverbs": ["reportedly"]})):
+        (claim,) = detect_claims(pipeline.nlp(text))
+    assert claim.kind == ClaimKind.UNATTRIBUTED and claim.rule == "hedge.adverb"
+    assert text[claim.cue.start : claim.cue.end] == "reportedly"  # type: ignore[union-attr]
 
 
 def test_statistic_without_attribution(pipeline: Any) -> None:
@@ -1252,3 +1260,15 @@ def test_a_that_clause_the_parser_broke_off_runs_to_the_sentence_end(pipeline: A
     claim = only(claims_in(pipeline, text))
     assert claim["content"] == "as time goes on, there will be more and more cases documented"
     assert (claim["source"], claim["cue"]) == ("I", "doubt")
+
+
+def test_according_to_without_a_comma_keeps_the_counted_subject_in_the_content(
+    pipeline: Any,
+) -> None:
+    """Issue 19, finding 22: with no comma after "according to X" the parser hangs the
+    clause's counted subject on the source ("the ministry [over 345 pilgrims]"); it is the
+    content's subject, not part of the source."""
+    text = "According to the city council over 500 homes have been flooded since Tuesday."
+    claim = only(claims_in(pipeline, text))
+    assert claim["source"] == "the city council"
+    assert claim["content"] == "over 500 homes have been flooded since Tuesday"

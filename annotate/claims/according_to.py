@@ -84,6 +84,9 @@ def _according_to_claims(
         if clause.i in used and not nested:
             continue
         tokens = _closing_attribution(token, to) or subtree_without(clause, excluded=[token])
+        displaced = _displaced_subject(clause, source_head)
+        if displaced is not None:  # the clause's subject, read as part of the source
+            tokens = sorted([*displaced.subtree, *tokens], key=lambda t: t.i)
         if not tokens:
             continue
         found = content_of(doc, tokens)
@@ -96,6 +99,12 @@ def _according_to_claims(
         if named is None:
             source = Offsets(source_start, source_end)
         source = Offsets(min(source.start, _source_start(to)), source.end)
+        if displaced is not None:
+            cut = min(t.idx for t in displaced.subtree)
+            end = min(source.end, cut)
+            while end > source.start and _text(doc)[end - 1].isspace():
+                end -= 1
+            source = Offsets(source.start, end)
         yield DetectedClaim(
             content=content,
             kind=ClaimKind.ACCORDING_TO,
@@ -110,6 +119,27 @@ def _according_to_claims(
             source_head=head,
             content_parts=fragments,
         )
+
+
+def _displaced_subject(clause: Token, source: Token) -> Token | None:
+    """With no comma after the phrase ("According to the ministry over 345 pilgrims have been
+    killed") the parser may hang the clause's subject on the source as a preposition ("over")
+    with a counted noun: that preposition, when the clause has no subject of its own."""
+    if any(child.dep_ in ("nsubj", "nsubjpass", "expl", "csubj") for child in clause.children):
+        return None
+    for child in source.rights:
+        # set off by nothing: a comma would make it the source's own phrase
+        if child.dep_ != "prep" or child.doc[child.i - 1].is_punct:
+            continue
+        counted = [
+            obj
+            for obj in child.children
+            if obj.dep_ == "pobj"
+            and (obj.like_num or any(c.dep_ == "nummod" for c in obj.children))
+        ]
+        if counted:
+            return child
+    return None
 
 
 def _phrase_parts(noun: Token) -> tuple[Token, Token, Token] | None:
