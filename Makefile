@@ -38,6 +38,7 @@ bench: setup
 	$(BIN)/python bench/store.py
 	$(BIN)/python bench/preannotate.py
 	$(BIN)/python bench/tui.py
+	$(BIN)/python bench/tui_pty.py
 	$(BIN)/python bench/export.py
 	$(BIN)/python bench/durability.py
 
