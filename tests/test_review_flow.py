@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from annotate.formats import export
 from annotate.formats.selection import ExportFilter
 from annotate.model import ClaimKind, ReviewState, SpanStatus, Verdict
@@ -401,3 +403,17 @@ async def test_statistic_claims_can_be_hidden_and_are_then_skipped(tmp_path: Pat
         assert len(screen._pending()) == 1  # the hidden one is not in the review flow
         await pilot.press("T")
         assert len(screen._pending()) == 2
+
+
+@pytest.mark.parametrize(("size", "rows"), [((160, 45), 1), ((80, 24), 2)])
+async def test_the_legend_takes_one_row_at_160_and_two_at_80(
+    tui_db: Path, size: tuple[int, int], rows: int
+) -> None:
+    """Review finding 19 (issue 19): the legend wrapped "┃focused" onto a row of its own at
+    160 columns and took 3 of 24 rows at 80; its pieces are packed, never split."""
+    async with running(tui_db, size=size) as (app, pilot):
+        screen = await open_first(app, pilot)
+        legend = screen.query_one("#legend")
+        assert legend.size.height == rows
+        shown = str(legend.render())
+        assert "┃focused" in shown and "9 CARDINAL" in shown

@@ -138,12 +138,10 @@ class AdjudicationScreen(ReaderScreen):
         if self._write(lambda: self.editor.set_state(ReviewState.DONE)):
             self.post_message(DocumentDone(self.doc_id))
 
-    def _legend_text(self) -> Text:
-        legend = super()._legend_text()
-        legend.append("  ")
-        legend.append("≠", style=f"bold {CONFLICT_TINT}")
-        legend.append("conflict", style="underline")
-        return legend
+    def _legend_pieces(self) -> list[Text]:
+        conflict = Text("≠", style=f"bold {CONFLICT_TINT}")
+        conflict.append("conflict", style="underline")
+        return [*super()._legend_pieces(), conflict]
 
     # The side panel --------------------------------------------------------------------------
 

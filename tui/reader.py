@@ -94,6 +94,21 @@ def _visit_key(offset: int, focus: Focus) -> tuple[int, int, int]:
 _POSSESSIVE_NOTE = " (the possessive left out, as {name}'s guideline says)"
 
 
+def pack(pieces: Sequence[Text], width: int) -> Text:
+    """``pieces`` one space apart, a new row wherever the next one would not fit."""
+    packed, row = Text(), 0
+    for piece in pieces:
+        if row and row + 1 + piece.cell_len > width:
+            packed.append("\n")
+            row = 0
+        elif row:
+            packed.append(" ")
+            row += 1
+        packed.append_text(piece)
+        row += piece.cell_len
+    return packed
+
+
 def _confidence_text(confidence: float) -> Text:
     """``0.73 ███████░░░``: the figure and a ten-step bar."""
     filled = round(confidence * 10)
@@ -254,9 +269,10 @@ class ReaderScreen(Screen[None]):
         }
 
     def on_resize(self, event: events.Resize) -> None:
-        """The title line is cut to the width: fit it again."""
+        """The title line is cut to the width, the legend packed into it: fit them again."""
         if self.document is not None:
             self._render_chrome()
+            self._render_legend()
 
     # Data refresh --------------------------------------------------------------------------------
 
@@ -428,25 +444,32 @@ class ReaderScreen(Screen[None]):
         self.query_one("#legend", SafeStatic).update(self._legend_text())
 
     def _legend_text(self) -> Text:
-        legend = Text()
+        """The legend's pieces packed into rows of the legend's width, never split inside a
+        piece: one row at 160 columns, two at 80."""
+        width = self.query_one("#legend", SafeStatic).content_region.width or 80
+        return pack(self._legend_pieces(), width)
+
+    def _legend_pieces(self) -> list[Text]:
         claim_mark = mark_colour(self.app, CLAIM_TINT, on="panel")
+        pieces = []
         for label in self.cs_app.labels.keyed:
-            legend.append(f" {label.key} ", style="bold")
-            legend.append(f" {label.name} ", style=chip_style(label.colour))
-        legend.append("  ")
-        legend.append("pending", style="underline")
-        legend.append(" ")
-        legend.append("rejected", style="strike dim")
-        legend.append("  claims in the margin: ")
-        legend.append("▌", style=f"bold {claim_mark}")
-        legend.append("decided ")
-        legend.append("╏", style=f"bold {claim_mark}")
-        legend.append("pending ")
-        legend.append("·", style=f"bold {claim_mark}")
-        legend.append("rejected ")
-        legend.append("┃", style="bold")
-        legend.append("focused")
-        return legend
+            piece = Text(label.key, style="bold")
+            piece.append(f" {label.name} ", style=chip_style(label.colour))
+            pieces.append(piece)
+        pieces.append(Text("pending", style="underline"))
+        pieces.append(Text("rejected", style="strike dim"))
+        margin = Text(" margin ")
+        for mark, meaning, style in (
+            ("▌", "decided", f"bold {claim_mark}"),
+            ("╏", "pending", f"bold {claim_mark}"),
+            ("·", "rejected", f"bold {claim_mark}"),
+            ("┃", "focused", "bold"),
+        ):
+            margin.append(mark, style=style)
+            margin.append(f"{meaning} ")
+        margin.rstrip()
+        pieces.append(margin)
+        return pieces
 
     def _say(self, message: str, *, warning: bool = False) -> None:
         """Feedback in the title's status slot: no pop-ups, no re-layout, no flicker."""
