@@ -417,3 +417,24 @@ async def test_the_legend_takes_one_row_at_160_and_two_at_80(
         assert legend.size.height == rows
         shown = str(legend.render())
         assert "┃focused" in shown and "9 CARDINAL" in shown
+
+
+async def test_at_80_columns_the_filter_hint_fits_and_search_rows_keep_their_columns(
+    tui_db: Path,
+) -> None:
+    """Review finding 19 (issue 19): the filter hint was cut at 80 columns, and under a text
+    search the date and agency columns moved right of their headings."""
+    from tests.tui_support import drawn
+
+    async with running(tui_db, size=(80, 24)) as (app, pilot):
+        await pilot.pause()
+        filters = str(app.screen.query_one("#filters").render())
+        assert filters.rstrip().endswith("shown") and len(filters.rstrip()) <= 78
+        await pilot.press("slash", *"taliban", "enter")
+        await pilot.pause()
+        lines = drawn(app).splitlines()
+        header = next(line for line in lines if " date " in line and " agency " in line)
+        row = next(line for line in lines if "2021-05-30" in line)
+        assert row.index("2021-05-30") == header.index("date")
+        assert row.index("ANI") == header.index("agency")
+        assert "⌫ drops the last" in str(app.screen.query_one("#filters").render())

@@ -164,7 +164,11 @@ class DocumentTable(ScrollView, can_focus=True):
         shown.truncate(widths[1], overflow="ellipsis", pad=True)
         line = Text(fit(cells[0], widths[0]) + " ", no_wrap=True)
         line.append_text(shown)
-        rest = [fit(visible(c), w, right=True) for c, w in zip(cells[2:], widths[2:], strict=True)]
+        # aligned as every other row is (date and agency left, the counts right)
+        rest = [
+            fit(visible(c), w, right=index >= 4)
+            for index, (c, w) in enumerate(zip(cells[2:], widths[2:], strict=True), start=2)
+        ]
         line.append(" " + " ".join(rest))
         line.truncate(width, pad=True)
         segments = Segment.apply_style(line.render(self.app.console), style)

@@ -67,6 +67,14 @@ def _one_line(text: str) -> str:
     return re.sub(r"\s+", " ", text)
 
 
+#: What the filters line says of the keys, and of dropping filters: in full, and short.
+_FILTER_HINTS = (
+    "(/ text · s state · l label · k kind · v verdict · a annotator · p pending · m my queue)",
+    " · backspace drops the last filter, escape all",
+)
+_SHORT_FILTER_HINTS = ("(keys / s l k v a p m; ? explains)", " · ⌫ drops the last, esc all")
+
+
 class DocumentListScreen(Screen[None]):
     """All documents, one row each."""
 
@@ -123,6 +131,7 @@ class DocumentListScreen(Screen[None]):
 
     def on_resize(self, event: events.Resize) -> None:
         self.call_after_refresh(self._render_table_header)
+        self.call_after_refresh(self._render_header)  # the filters hint fits the new width
 
     def _render_table_header(self) -> None:
         """The column names over the rows, at the rows' width (a scrollbar takes two cells)."""
@@ -271,22 +280,27 @@ class DocumentListScreen(Screen[None]):
         self._title_message = message
         bar = self.query_one(ProgressBar)
         bar.update(total=max(total, 1), progress=done)
+        widget = self.query_one("#filters", SafeStatic)
+        room = widget.content_region.width or 80
+        # the longest wording of the hint that fits the one row (80 columns: the short one)
+        for hints in (_FILTER_HINTS, _SHORT_FILTER_HINTS):
+            filters = self._filters_line(*hints)
+            if filters.cell_len <= room:
+                break
+        widget.update(filters, layout=False)
+
+    def _filters_line(self, keys: str, drop: str) -> Text:
         filters = Text("filters: ", style="dim")
         if not self.filters:
-            filters.append("none ", style="dim")
-            filters.append(
-                "(/ text · s state · l label · k kind · v verdict · a annotator · p pending"
-                " · m my queue)",
-                style="dim",
-            )
+            filters.append(f"none {keys}", style="dim")
         for name, value in self.filters.items():
             shown = {"pending": "has pending", "queue": "my queue"}.get(name, f"{name}={value}")
             filters.append(f"{visible(shown)}", style="bold")
             filters.append(f" [{FILTER_KEYS[name]}]  ", style="dim")
         filters.append(f" — {len(self.shown)} shown", style="dim")
         if self.filters:
-            filters.append(" · backspace drops the last filter, escape all", style="dim")
-        self.query_one("#filters", SafeStatic).update(filters, layout=False)
+            filters.append(drop, style="dim")
+        return filters
 
     def current_doc_id(self) -> str | None:
         current = self.query_one(DocumentTable).current
