@@ -12,7 +12,7 @@ import random
 from pathlib import Path
 
 import pytest
-from spacy.tokens import Span
+from spacy.tokens import Doc
 
 from annotate.claims.component import claims_from_doc
 from annotate.claims.confidence import FEATURES
@@ -118,25 +118,35 @@ def test_a_content_over_two_sentences_is_learnt_in_pieces(base: LoadedPipeline) 
     assert list(example.predicted.ents) == []  # the model starts from no entities
 
 
-def test_roles_are_linked_into_explained_claims(base: LoadedPipeline) -> None:
-    text = "“Prices will fall. It is certain,” Ann Lee said. Bo Chan warned that talks failed."
+def with_roles(base: LoadedPipeline, text: str, roles: list[tuple[str, str]]) -> Doc:
+    """``text`` parsed, with the attribution roles ``(piece, label)`` marked as the model
+    would mark them."""
     doc = base.nlp(text)
-
-    def span(piece: str, label: str) -> Span:
+    spans = []
+    for piece, label in roles:
         start = text.index(piece)
         found = doc.char_span(start, start + len(piece), label=label)
         assert found is not None
-        return found
+        spans.append(found)
+    doc.spans[SPANS_KEY] = spans
+    return doc
 
-    doc.spans[SPANS_KEY] = [
-        span("“Prices will fall.", "CONTENT"),
-        span("It is certain,”", "CONTENT"),
-        span("Ann Lee", "SOURCE"),
-        span("said", "CUE"),
-        span("Bo Chan", "SOURCE"),
-        span("warned", "CUE"),
-        span("talks failed", "CONTENT"),
-    ]
+
+def test_roles_are_linked_into_explained_claims(base: LoadedPipeline) -> None:
+    text = "“Prices will fall. It is certain,” Ann Lee said. Bo Chan warned that talks failed."
+    doc = with_roles(
+        base,
+        text,
+        [
+            ("“Prices will fall.", "CONTENT"),
+            ("It is certain,”", "CONTENT"),
+            ("Ann Lee", "SOURCE"),
+            ("said", "CUE"),
+            ("Bo Chan", "SOURCE"),
+            ("warned", "CUE"),
+            ("talks failed", "CONTENT"),
+        ],
+    )
     first, second = linked_claims(doc)
     assert text[first.content.start : first.content.end] == "“Prices will fall. It is certain,”"
     assert text[first.cue.start : first.cue.end] == "said"  # type: ignore[union-attr]
@@ -288,21 +298,17 @@ def test_claims_from_a_model_needs_a_pipeline_with_one() -> None:
 
 def test_two_cues_near_one_content_make_one_claim(base: LoadedPipeline) -> None:
     text = "Officials said and aides agreed that the plan had failed."
-    doc = base.nlp(text)
-
-    def span(piece: str, label: str) -> Span:
-        start = text.index(piece)
-        found = doc.char_span(start, start + len(piece), label=label)
-        assert found is not None
-        return found
-
-    doc.spans[SPANS_KEY] = [
-        span("Officials", "SOURCE"),
-        span("said", "CUE"),
-        span("aides", "SOURCE"),
-        span("agreed", "CUE"),
-        span("the plan had failed", "CONTENT"),
-    ]
+    doc = with_roles(
+        base,
+        text,
+        [
+            ("Officials", "SOURCE"),
+            ("said", "CUE"),
+            ("aides", "SOURCE"),
+            ("agreed", "CUE"),
+            ("the plan had failed", "CONTENT"),
+        ],
+    )
     (claim,) = linked_claims(doc)  # one claim per content: a suggestion is known by it
     assert text[claim.cue.start : claim.cue.end] == "agreed"  # type: ignore[union-attr]
     assert text[claim.source.start : claim.source.end] == "aides"  # type: ignore[union-attr]
