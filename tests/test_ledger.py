@@ -1,0 +1,103 @@
+"""The source ledger (issue 20, first slice): one entry per source across the corpus, a
+surname joining its full name within a document, the same name across documents, anonymous
+sources counted per document; ``claimscope sources``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from annotate.ledger.sources import folded
+from annotate.model import Claim, ClaimKind, EntitySpan, Offsets, OriginKind, SpanStatus
+from annotate.store import Store
+from tests.conftest import run_cli
+
+STORY_A = (
+    "Zabihullah Mujahid said the road was open. Mujahid added that talks would resume. "
+    "Officials said the border stayed closed."
+)
+STORY_B = "Zabihullah Mujahid told reporters the fighters had left. Officials said it was calm."
+
+
+def test_names_are_folded_for_matching() -> None:
+    assert folded("The U.S. State Department's") == "u s state department"
+    assert folded("Zabihullah MUJÁHID") == "zabihullah mujahid"
+    assert folded("  a senior official ") == "senior official"
+
+
+def add_story(
+    store: Store, text: str, date: str, agency: str, sources: list[tuple[str, str | None]]
+) -> None:
+    """A document with a claim per (source words, entity label or None), each claim's
+    content the clause after its cue."""
+    records = [{"text": text, "meta": {"date": date, "agency": agency, "title": text[:20]}}]
+    path = Path(store.path).with_name(f"{date}.jsonl")
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    from annotate.importer import import_paths
+
+    import_paths(store, [str(path)])
+    doc_id = next(d for d in store.document_ids() if store.get_document(d).text == text)
+    seen = 0
+    for words, label in sources:
+        start = text.index(words, seen)
+        seen = start + len(words)
+        source = Offsets(start, start + len(words))
+        entity = None
+        if label is not None:
+            entity = store.add_span(
+                EntitySpan(0, doc_id, source.start, source.end, label, "m@1", OriginKind.MODEL,
+                           SpanStatus.SUGGESTED)
+            ).id  # fmt: skip
+        end = text.index(".", seen)
+        store.add_claim(
+            Claim(0, doc_id, Offsets(seen + 1, end), ClaimKind.REPORTED, "m@1", OriginKind.MODEL,
+                  SpanStatus.SUGGESTED, source=source, source_entity=entity)
+        )  # fmt: skip
+
+
+def build(db: Path) -> None:
+    with Store.open(db) as store:
+        add_story(
+            store, STORY_A, "2021-06-01", "ANI",
+            [("Zabihullah Mujahid", "PERSON"), ("Mujahid", "PERSON"), ("Officials", None)],
+        )  # fmt: skip
+        add_story(
+            store, STORY_B, "2021-06-03", "Reuters",
+            [("Zabihullah Mujahid", "PERSON"), ("Officials", None)],
+        )  # fmt: skip
+
+
+def test_one_entry_per_source_across_the_corpus(tmp_path: Path) -> None:
+    db = tmp_path / "db.json"
+    build(db)
+    report = json.loads(run_cli("sources", "--json", db=db, check=True).stdout)["sources"]
+    people = [s for s in report if s["kind"] == "person"]
+    assert len(people) == 1
+    (mujahid,) = people
+    assert mujahid["name"] == "Zabihullah Mujahid"
+    assert (mujahid["claims"], mujahid["documents"]) == (3, 2)  # "Mujahid" joined its full name
+    assert mujahid["outlets"] == ["ANI", "Reuters"]
+    assert (mujahid["first"], mujahid["last"]) == ("2021-06-01", "2021-06-03")
+    anonymous = [s for s in report if s["kind"] == "anonymous"]
+    assert [(s["name"], s["claims"]) for s in anonymous] == [("Officials", 1), ("Officials", 1)]
+    only = json.loads(
+        run_cli("sources", "--json", "--kind", "anonymous", db=db, check=True).stdout
+    )["sources"]
+    assert {s["kind"] for s in only} == {"anonymous"} and len(only) == 2
+    most = json.loads(run_cli("sources", "--json", "--min-claims", "2", db=db, check=True).stdout)
+    assert [s["name"] for s in most["sources"]] == ["Zabihullah Mujahid"]
+    bad = run_cli("sources", "--kind", "martian", db=db)
+    assert (
+        bad.returncode == 1 and "choose one of person, organisation, group, anonymous" in bad.stderr
+    )
+
+
+def test_a_hostile_source_name_is_shown_safely(tmp_path: Path) -> None:
+    db = tmp_path / "db.json"
+    hostile = "Evil\x1b[31mCorp" + "x" * 10_000
+    with Store.open(db) as store:
+        add_story(
+            store, f"{hostile} said the deal was off.", "2021-06-02", "ANI", [(hostile, "ORG")]
+        )
+    table = run_cli("sources", db=db, check=True, env={"COLUMNS": "80"}).stdout
+    assert "\x1b" not in table and "␛" in table
