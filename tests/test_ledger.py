@@ -101,3 +101,24 @@ def test_a_hostile_source_name_is_shown_safely(tmp_path: Path) -> None:
         )
     table = run_cli("sources", db=db, check=True, env={"COLUMNS": "80"}).stdout
     assert "\x1b" not in table and "␛" in table
+
+
+def test_the_claims_table_has_a_row_per_claim_with_its_ledger_entry(tmp_path: Path) -> None:
+    import csv
+
+    db = tmp_path / "db.json"
+    build(db)
+    out = tmp_path / "claims.csv"
+    run_cli("export", str(out), "--format", "claims", db=db, check=True)
+    with out.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 5
+    mujahid = [r for r in rows if r["source_name"] == "Zabihullah Mujahid"]
+    assert len(mujahid) == 3 and len({r["source_id"] for r in mujahid}) == 1
+    assert {r["source_text"] for r in mujahid} == {"Zabihullah Mujahid", "Mujahid"}
+    assert {r["outlet"] for r in mujahid} == {"ANI", "Reuters"}
+    officials = [r for r in rows if r["source_kind"] == "anonymous"]
+    assert len({r["source_id"] for r in officials}) == 2  # one per document
+    first = next(r for r in rows if r["source_text"] == "Mujahid")
+    assert first["content"] == "added that talks would resume" and first["date"] == "2021-06-01"
+    assert first["kind"] == "reported" and first["status"] == "suggested"

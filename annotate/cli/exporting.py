@@ -17,10 +17,15 @@ from annotate.store import Store
 def export_command(
     target: Annotated[
         Path,
-        typer.Argument(metavar="OUT", help="Output file (jsonl, conll, doccano) or folder."),
+        typer.Argument(
+            metavar="OUT", help="Output file (jsonl, conll, doccano, claims) or folder."
+        ),
     ],
     fmt: Annotated[
-        str, typer.Option("--format", "-f", help="jsonl | spacy | conll | brat | doccano")
+        str,
+        typer.Option(
+            "--format", "-f", help="jsonl | spacy | conll | brat | doccano | claims (CSV)"
+        ),
     ] = "jsonl",
     state: Annotated[
         str, typer.Option("--state", help="done: only documents marked done; all")

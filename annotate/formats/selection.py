@@ -16,7 +16,7 @@ CLAIM_LABEL = "CLAIM"
 SOURCE_LABEL = "CLAIM_SOURCE"
 CUE_LABEL = "CLAIM_CUE"
 
-FORMATS = ("jsonl", "spacy", "conll", "brat", "doccano")
+FORMATS = ("jsonl", "spacy", "conll", "brat", "doccano", "claims")
 
 
 ORIGINS = ("human", "model", "all")
