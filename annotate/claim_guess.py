@@ -46,10 +46,7 @@ def cue_near(text: str, content: Offsets, cue_forms: frozenset[str]) -> Offsets 
         and (word.end() <= content.start or word.start() >= content.end)
     ]
 
-    def distance(cue: Offsets) -> int:
-        return content.start - cue.end if cue.end <= content.start else cue.start - content.end
-
-    return min(cues, key=lambda cue: (distance(cue), cue.start), default=None)
+    return min(cues, key=lambda cue: (_gap(content, cue), cue.start), default=None)
 
 
 def guess_source(
@@ -103,10 +100,12 @@ def _with_coordinated(text: str, before: list[Offsets]) -> Offsets:
 
 
 def _nearest(names: list[Offsets], content: Offsets) -> Offsets | None:
-    def distance(name: Offsets) -> int:
-        return content.start - name.end if name.end <= content.start else name.start - content.end
+    return min(names, key=lambda name: (_gap(content, name), name.start), default=None)
 
-    return min(names, key=lambda name: (distance(name), name.start), default=None)
+
+def _gap(content: Offsets, other: Offsets) -> int:
+    """Characters between ``other`` (outside the content) and the content."""
+    return content.start - other.end if other.end <= content.start else other.start - content.end
 
 
 def cue_after(

@@ -136,12 +136,16 @@ class Editor:
 
     # Entities ----------------------------------------------------------------------------------
 
-    def add_entity(self, start: int, end: int, label: str) -> EntitySpan:
-        """Add the analyst's span; pending suggestions it overlaps are rejected in the same
-        edit (the analyst's span says what that stretch is, and an export cannot hold
-        overlapping entities): see :meth:`superseded`."""
+    def add_entity(
+        self, start: int, end: int, label: str, superseded: list[EntitySpan] | None = None
+    ) -> EntitySpan:
+        """Add the analyst's span; pending suggestions it overlaps (``superseded``, found
+        when not given) are rejected in the same edit (the analyst's span says what that
+        stretch is, and an export cannot hold overlapping entities)."""
+        if superseded is None:
+            superseded = self.superseded(start, end)
         with self.store.transaction(undo=self._tag(f"add {label}")) as tx:
-            for span in self.superseded(start, end):
+            for span in superseded:
                 self.change_span(
                     tx, span.id, {"status": SpanStatus.REJECTED.value, **self.stamp(tx)}
                 )
@@ -180,11 +184,12 @@ class Editor:
             None,
         )
         if same is None:
-            overlapped = len(self.superseded(start, end))
+            overlapped = self.superseded(start, end)
             done = f"added {label}"
             if overlapped:
-                done += f"; {overlapped} overlapping suggestion{'s' * (overlapped != 1)} rejected"
-            return self.add_entity(start, end, label), done
+                count = len(overlapped)
+                done += f"; {count} overlapping suggestion{'s' * (count != 1)} rejected"
+            return self.add_entity(start, end, label, overlapped), done
         if same.label == label:
             decided = self.set_status(same.id, SpanStatus.ACCEPTED)
             return self._span(decided), f"accepted {label}"

@@ -632,16 +632,20 @@ class ReaderScreen(Screen[None]):
             hidden = self._hidden_note() if what == "pending suggestion" else ""
             self._say(f"no {what} in view; {hidden}" if hidden else f"no {what} in this document")
             return
-        if what == "pending suggestion" and self.cs_app.review.order != ORDERS[0]:
-            self._jump_by_confidence(items, direction)
-            return
-        items.sort(key=lambda item: _visit_key(*item))
-        keys = [_visit_key(offset, focus) for offset, focus in items]
-        here = self._position_key()
-        # The next item after where we are, in document order. "Where we are" is the focused
-        # item even when it left the list (an accepted suggestion is no longer pending), so
-        # an entity starting where that claim starts is still visited next.
-        if direction > 0:
+        by_confidence = what == "pending suggestion" and self.cs_app.review.order != ORDERS[0]
+        order: Callable[[tuple[int, Focus]], tuple[float, ...]] = (
+            self._review_key if by_confidence else lambda item: _visit_key(*item)
+        )
+        here = self._confidence_position() if by_confidence else self._position_key()
+        items.sort(key=order)
+        keys = [order(item) for item in items]
+        # The next item after where we are, in the visiting order. "Where we are" is the
+        # focused item even when it left the list (an accepted suggestion is no longer
+        # pending, and keeps its place by its confidence), so an entity starting where that
+        # claim starts is still visited next.
+        if here is None:
+            index = 0 if direction > 0 else len(keys) - 1
+        elif direction > 0:
             index = next((i for i, key in enumerate(keys) if key > here), 0)
         else:
             index = next((i for i in reversed(range(len(keys))) if keys[i] < here), len(keys) - 1)
@@ -655,27 +659,13 @@ class ReaderScreen(Screen[None]):
         confidence = claim.confidence if claim is not None else None
         return (self.cs_app.review.rank(confidence), *_visit_key(offset, focus))
 
-    def _jump_by_confidence(self, items: list[tuple[int, Focus]], direction: int) -> None:
-        """N / P and every decision's move on, in order of confidence: from the focused item
-        (still placed by its confidence once decided) to the next in that order."""
-        items.sort(key=self._review_key)
-        keys = [self._review_key(item) for item in items]
+    def _confidence_position(self) -> tuple[float, int, int, int] | None:
+        """Where the focused item stands in the review order, or None with nothing focused."""
         focus = self.focus_item
-        item = None
-        if focus is not None:
-            item = self._entity(focus.id) if focus.kind == "entity" else self._claim(focus.id)
-        if focus is None or item is None:
-            index = 0 if direction > 0 else len(items) - 1
-        else:
-            here = self._review_key((_range(item).start, focus))
-            if direction > 0:
-                index = next((i for i, key in enumerate(keys) if key > here), 0)
-            else:
-                index = next(
-                    (i for i in reversed(range(len(keys))) if keys[i] < here), len(keys) - 1
-                )
-        offset, chosen = items[index]
-        self._set_focus(chosen, offset)
+        if focus is None:
+            return None
+        item = self._entity(focus.id) if focus.kind == "entity" else self._claim(focus.id)
+        return self._review_key((_range(item).start, focus)) if item is not None else None
 
     def _position_key(self) -> tuple[int, int, int]:
         """Where the analyst is, in the order items are visited: the focused item, else the
@@ -839,21 +829,24 @@ class ReaderScreen(Screen[None]):
         ]
         return items
 
-    def _hidden_pending(self) -> int:
+    def _hidden_claims(self) -> list[Claim]:
         """Pending claims the view hides (statistic claims after ``T``, claims under the
         confidence floor): still undecided."""
-        shown = {c.id for c in self._visible_claims()}
-        return sum(1 for c in self.claims if c.status == SpanStatus.SUGGESTED and c.id not in shown)
+        article = self.query_one(ArticleView)
+        return [
+            c
+            for c in self.claims
+            if c.status == SpanStatus.SUGGESTED and not article.claim_shown(c)
+        ]
+
+    def _hidden_pending(self) -> int:
+        return len(self._hidden_claims())
 
     def _hidden_note(self) -> str:
         """What the view hides that is still pending, and the key that shows it ("" when
         nothing is)."""
         article = self.query_one(ArticleView)
-        hidden = [
-            c
-            for c in self.claims
-            if c.status == SpanStatus.SUGGESTED and not article.claim_shown(c)
-        ]
+        hidden = self._hidden_claims()
         statistics = sum(1 for c in hidden if c.kind.value in article.hidden_kinds)
         floor = len(hidden) - statistics
         notes = []

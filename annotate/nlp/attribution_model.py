@@ -125,10 +125,13 @@ def read_info(folder: Path) -> dict[str, Any]:
     return info
 
 
-def attach(nlp: Language, folder: Path, base_name: str) -> dict[str, Any]:
+def attach(
+    nlp: Language, folder: Path, base_name: str, info: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """Add the model in ``folder`` after the base pipeline ``nlp`` (named ``base_name``) and
-    put its description in ``nlp.meta``; returns the description."""
-    info = read_info(folder)
+    put its description in ``nlp.meta`` (``info``, read from the folder when not given);
+    returns the description."""
+    info = info if info is not None else read_info(folder)
     trained_on = (info.get("base") or {}).get("name")
     if trained_on and trained_on != base_name:
         raise ClaimscopeError(

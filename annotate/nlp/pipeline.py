@@ -113,16 +113,12 @@ def load_pipeline(model: str | None = None, *, attribution: bool = True) -> Load
         return loaded
     loaded = _load(model)
     # the default model, or the shipped model's own base named: with the shipped model
-    if attribution and model in (None, loaded.name) and _shipped_fits(loaded.name):
-        attach(loaded.nlp, SHIPPED, loaded.name)
+    if attribution and model in (None, loaded.name) and is_model_folder(SHIPPED):
+        info = read_info(SHIPPED)
+        # only on the base it was trained on (attach would refuse another)
+        if (info.get("base") or {}).get("name") == loaded.name:
+            attach(loaded.nlp, SHIPPED, loaded.name, info)
     return loaded
-
-
-def _shipped_fits(base_name: str) -> bool:
-    """Whether the shipped attribution model is there and was trained on ``base_name``."""
-    if not is_model_folder(SHIPPED):
-        return False
-    return bool((read_info(SHIPPED).get("base") or {}).get("name") == base_name)
 
 
 def _load(model: str | None) -> LoadedPipeline:

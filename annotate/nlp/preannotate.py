@@ -33,7 +33,7 @@ from annotate.claims.component import MODES, ClaimDetector, claims_from_doc
 from annotate.claims.detected import CLAIMS_COMPONENT, DetectedClaim
 from annotate.claims.learned import MODEL_COMPONENT
 from annotate.errors import ClaimscopeError
-from annotate.labels import LabelSet, load_labels
+from annotate.labels import Label, load_labels
 from annotate.model import (
     Claim,
     Document,
@@ -89,21 +89,25 @@ class Extraction:
 
 
 @cache
-def _guideline_labels() -> LabelSet:
-    """The labels whose guidelines shape a model's spans (the built-in config)."""
-    return load_labels()
+def _guideline_labels() -> dict[str, Label]:
+    """The labels whose guidelines shape a model's spans (those of the built-in config that
+    leave a possessive out), by name."""
+    return {label.name: label for label in load_labels().labels if label.drop_possessive}
 
 
 def extract(document: Document, pieces: Pieces) -> Extraction:
     """The entities and claims of a document's parse (or of its windows' parses, taken one
     at a time: each parse may be dropped once it has been read)."""
     found = Extraction(document.id, [], [])
-    labels = _guideline_labels()
+    shaped = _guideline_labels()
     for offset, spacy_doc in pieces:
         for ent in spacy_doc.ents:
-            # as the label's guideline marks it ("Bruce Wayne's" → PERSON "Bruce Wayne")
-            fitted = labels.get(ent.label_).fitted(spacy_doc.text, ent.start_char, ent.end_char)
-            found.entities.append((offset + fitted.start, offset + fitted.end, ent.label_))
+            start, end = ent.start_char, ent.end_char
+            label = shaped.get(ent.label_)
+            if label is not None:  # as its guideline marks it ("Bruce Wayne's" → "Bruce Wayne")
+                fitted = label.fitted(spacy_doc.text, start, end)
+                start, end = fitted.start, fitted.end
+            found.entities.append((offset + start, offset + end, ent.label_))
         found.claims.extend(shifted(detected, offset) for detected in claims_from_doc(spacy_doc))
     return found
 
