@@ -113,7 +113,7 @@ KEYS = ["right"] * 6 + ["n", "pagedown", "right", "a", "u", "N", "left", "ctrl+r
 
 async def key_latencies(db: Path, doc_id: str, presses: int) -> list[float]:
     from tui.app import make_app
-    from tui.reader import ReaderScreen
+    from tui.screens.reader import ReaderScreen
 
     finished: list[float] = []
     sent: list[float] = []
@@ -159,8 +159,8 @@ import sys, time
 import asyncio
 from textual.screen import Screen
 from tui.app import make_app
-from tui.documents import DocumentListScreen
-from tui.reader import ReaderScreen
+from tui.screens.documents import DocumentListScreen
+from tui.screens.reader import ReaderScreen
 painted = []
 opened = []
 original = Screen._compositor_refresh

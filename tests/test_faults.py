@@ -282,8 +282,8 @@ def test_internal_errors_print_one_line_and_no_local_variables(db_path: Path) ->
 
 async def test_the_reader_survives_a_full_disk_and_turns_read_only(tui_db: Path) -> None:
     from tui.app import make_app
-    from tui.documents import DocumentListScreen
-    from tui.reader import ReaderScreen
+    from tui.screens.documents import DocumentListScreen
+    from tui.screens.reader import ReaderScreen
 
     app = make_app(tui_db, annotator="tester")
     try:
@@ -319,7 +319,7 @@ async def test_the_reader_survives_a_full_disk_and_turns_read_only(tui_db: Path)
 
 async def test_the_reader_opens_read_only_when_the_folder_is(tmp_path: Path) -> None:
     from tui.app import make_app
-    from tui.reader import ReaderScreen
+    from tui.screens.reader import ReaderScreen
 
     with small_filesystem(tmp_path / "ro", "1m") as folder:
         db = folder / "claimscope.json"
@@ -348,7 +348,7 @@ def test_an_unexpected_reader_error_prints_one_line_without_locals(tui_db: Path)
     code = (
         "import sys\n"
         "from tui.app import make_app\n"
-        "from tui.reader import ReaderScreen\n"
+        "from tui.screens.reader import ReaderScreen\n"
         "def boom(self, *args):\n"
         "    secret_contents = 'DATABASE CONTENTS'\n"
         "    raise RuntimeError('boom')\n"
@@ -392,7 +392,7 @@ def test_an_unexpected_reader_error_prints_one_line_without_locals(tui_db: Path)
 
 async def test_a_damaged_partition_is_a_message_in_the_list_not_a_crash(tui_db: Path) -> None:
     from tests.tui_support import drawn, running
-    from tui.documents import DocumentListScreen
+    from tui.screens.documents import DocumentListScreen
 
     records = records_path(tui_db, 0)
     records.write_bytes(records.read_bytes()[:100])

@@ -16,9 +16,9 @@ from annotate.safetext import glyph, glyph_after
 from annotate.store import Store
 from tests.conftest import run_cli
 from tui.app import ClaimscopeApp, make_app
-from tui.article import GUTTER, ArticleView
-from tui.layout import Layout
-from tui.reader import ReaderScreen
+from tui.screens.reader import ReaderScreen
+from tui.widgets.article import GUTTER, ArticleView
+from tui.widgets.article_layout import Layout
 
 HOSTILE = (
     "Markup [bold red]x[/] and [link=http://evil]click[/link].\n"

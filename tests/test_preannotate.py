@@ -314,7 +314,7 @@ def test_a_5mb_single_line_article_imports_preannotates_and_opens(tmp_path: Path
 
     async def read_it() -> None:
         from tui.app import make_app
-        from tui.reader import ReaderScreen
+        from tui.screens.reader import ReaderScreen
 
         app = make_app(db, annotator="t")
         try:

@@ -13,8 +13,8 @@ from annotate.formats import export
 from annotate.formats.selection import ExportFilter
 from annotate.model import ClaimKind, ReviewState, SpanStatus, Verdict
 from tests.tui_support import article, move_cursor_to, open_first, running, text_at
-from tui.dialogs import LabelPickerScreen, PendingOnDoneScreen
-from tui.reader import ReaderScreen
+from tui.screens.dialogs import LabelPickerScreen, PendingOnDoneScreen
+from tui.screens.reader import ReaderScreen
 
 
 def _pending(screen: ReaderScreen) -> int:
@@ -299,7 +299,7 @@ async def test_the_list_header_separates_the_annotator(tui_db: Path) -> None:
 
 
 async def test_the_list_filters_by_kind_verdict_annotator_and_pending(tui_db: Path) -> None:
-    from tui.documents import DocumentListScreen
+    from tui.screens.documents import DocumentListScreen
 
     async with running(tui_db) as (app, pilot):
         listing = app.screen
@@ -341,8 +341,8 @@ async def test_the_list_filters_by_kind_verdict_annotator_and_pending(tui_db: Pa
 async def test_the_list_finds_documents_by_file_name_and_id_and_shows_context(
     tui_db: Path,
 ) -> None:
-    from tui.doctable import DocumentTable
-    from tui.documents import DocumentListScreen
+    from tui.screens.documents import DocumentListScreen
+    from tui.widgets.doctable import DocumentTable
 
     async with running(tui_db) as (app, pilot):
         listing = app.screen

@@ -553,7 +553,7 @@ def test_a_plan_shares_the_overlap_and_deals_the_rest_evenly() -> None:
 async def test_assign_puts_each_queue_first_in_the_list(tui_db: Path) -> None:
     from tests.conftest import run_cli
     from tests.tui_support import running
-    from tui.documents import DocumentListScreen
+    from tui.screens.documents import DocumentListScreen
 
     out = run_cli(
         "assign",
@@ -722,10 +722,10 @@ def test_claims_are_adjudicated_with_their_verdict_and_note(store: Store) -> Non
 
 async def test_adjudicating_in_the_reader(three_db: Path) -> None:
     from tests.tui_support import SIZE
-    from tui.adjudication import AdjudicationScreen
     from tui.app import make_app
-    from tui.article import ArticleView
-    from tui.documents import DocumentListScreen
+    from tui.screens.adjudication import AdjudicationScreen
+    from tui.screens.documents import DocumentListScreen
+    from tui.widgets.article import ArticleView
 
     app = make_app(three_db, adjudicate=["alice", "bob", "carol"])
     try:
@@ -780,7 +780,7 @@ async def test_the_shared_documents_are_named_and_marked_in_the_list(tui_db: Pat
     list marks them; the title says the queue is listed first."""
     from tests.conftest import run_cli
     from tests.tui_support import drawn, running
-    from tui.doctable import SHARED_MARK
+    from tui.widgets.doctable import SHARED_MARK
 
     out = run_cli(
         "assign", "--annotators", "tester,other", "--overlap", "0.5", "--seed", "1", db=tui_db,

@@ -38,8 +38,8 @@ async def test_three_annotators_from_assignment_to_a_gold_set(
     tmp_path: Path, pipeline: Any
 ) -> None:
     from annotate.nlp.preannotate import preannotate
-    from tui.adjudication import AdjudicationScreen
     from tui.app import make_app
+    from tui.screens.adjudication import AdjudicationScreen
 
     base = tmp_path / "base.json"
     with Store.open(base) as store:

@@ -13,11 +13,11 @@ from annotate.store import Store
 from annotate.store.files import records_path
 from tests.tui_support import article, move_cursor_to, open_first, running, text_at
 from tui.app import ClaimscopeApp, make_app
-from tui.article import ArticleView, Focus
-from tui.dialogs import HelpScreen, PendingOnDoneScreen
-from tui.documents import DocumentListScreen
-from tui.reader import ReaderScreen, plural
-from tui.safe import SafeStatic
+from tui.screens.dialogs import HelpScreen, PendingOnDoneScreen
+from tui.screens.documents import DocumentListScreen
+from tui.screens.reader import ReaderScreen, plural
+from tui.widgets.article import ArticleView, Focus
+from tui.widgets.safe import SafeStatic
 
 # The document list -------------------------------------------------------------------------
 
@@ -111,7 +111,7 @@ async def test_bounds_granularity_and_delete_keys_say_what_they_did(tui_db: Path
 
 async def test_the_label_picker_ranks_the_label_being_replaced_last(tui_db: Path) -> None:
     """Review finding 11: relabelling an ORG, "pol" matched ORG's guideline first."""
-    from tui.dialogs import LabelPickerScreen
+    from tui.screens.dialogs import LabelPickerScreen
 
     async with running(tui_db) as (app, pilot):
         picker = LabelPickerScreen(app.labels, "the focused ORG", current="ORG")
@@ -540,15 +540,15 @@ DANGLING = frozenset(
 def test_every_binding_has_its_own_help_row(screen: str) -> None:
     """Row by row: each help row names real keys, and every key has a row (issue 10: the old
     check found "g" inside "pgup" and passed with rows missing)."""
-    from tui.doctable import DocumentTable
-    from tui.documents import list_key_groups
     from tui.keys import key_names
-    from tui.reader import reader_key_groups
+    from tui.screens.documents import list_key_groups
+    from tui.screens.reader import reader_key_groups
+    from tui.widgets.doctable import DocumentTable
 
     if screen == "reader":
         bindings, groups = _reader_binding_keys(), reader_key_groups()
     elif screen == "adjudication":
-        from tui.adjudication import AdjudicationScreen, adjudication_key_groups
+        from tui.screens.adjudication import AdjudicationScreen, adjudication_key_groups
 
         bindings = _binding_keys(AdjudicationScreen, ReaderScreen, ArticleView)
         groups = adjudication_key_groups()
@@ -757,7 +757,7 @@ async def test_labelling_a_selection_equal_to_a_suggestion_decides_it(tui_db: Pa
 
 async def test_claim_keys_act_only_on_a_claim_the_analyst_can_see(tui_db: Path) -> None:
     """Issue 10, bug 2: with the cursor outside every claim, `e` used the last claim visited."""
-    from tui.dialogs import NoteScreen
+    from tui.screens.dialogs import NoteScreen
 
     async with running(tui_db) as (app, pilot):
         screen = await open_first(app, pilot)
@@ -793,7 +793,7 @@ async def test_claim_keys_act_only_on_a_claim_the_analyst_can_see(tui_db: Path) 
 async def test_light_theme_rows_are_readable_and_theme_switches_redraw(tui_db: Path) -> None:
     """Issue 10, bug 5: light-theme list rows were #e0e0e0 on #e0e0e0; switching theme kept
     the reader's dark lines until it was reopened."""
-    from tui.doctable import DocumentTable
+    from tui.widgets.doctable import DocumentTable
 
     async with running(tui_db) as (app, pilot):
         app.theme = "textual-light"
@@ -822,7 +822,7 @@ async def test_the_claims_column_is_not_clipped_by_the_scrollbar(tmp_path: Path)
     import json
 
     from tests.conftest import run_cli
-    from tui.doctable import DocumentTable
+    from tui.widgets.doctable import DocumentTable
 
     source = tmp_path / "many.jsonl"
     lines = []
@@ -954,7 +954,7 @@ async def test_done_counts_the_pending_claims_the_view_hides(tui_db: Path) -> No
     from annotate.model import Claim, Offsets, OriginKind
     from annotate.store import Store
     from tests.tui_support import drawn
-    from tui.dialogs import PendingOnDoneScreen
+    from tui.screens.dialogs import PendingOnDoneScreen
 
     with Store.open(tui_db) as store:  # a statistic claim the model suggested
         doc_id = store.document_ids()[0]

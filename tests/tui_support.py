@@ -17,8 +17,8 @@ from annotate.store import transaction as transaction_module
 from annotate.store.files import copy_database as store_copy
 from tests.conftest import CORPORA, SEED
 from tui.app import ClaimscopeApp, make_app
-from tui.article import ArticleView
-from tui.reader import ReaderScreen
+from tui.screens.reader import ReaderScreen
+from tui.widgets.article import ArticleView
 
 FIXED_TIME = "2026-01-01T09:00:00.000+00:00"
 TEMPLATE_DOCS = [str(SEED), str(CORPORA / "gum-news" / "GUM_news_crane.txt")]

@@ -27,11 +27,11 @@ from annotate.safetext import visible
 from annotate.session import load_ui_state, save_ui_state
 from annotate.store import Store
 from annotate.tokenizing import english
-from tui.article import ArticleView
-from tui.documents import DocumentListScreen
-from tui.reader import DocumentDone, ReaderScreen
 from tui.review_order import ReviewOrder
+from tui.screens.documents import DocumentListScreen
+from tui.screens.reader import DocumentDone, ReaderScreen
 from tui.theme import readable
+from tui.widgets.article import ArticleView
 
 IDLE_CHECKPOINT_SECONDS = 10.0
 
@@ -173,7 +173,7 @@ class ClaimscopeApp(App[None]):
             self.list_screen.say(str(error))
             return
         if self.adjudicating:
-            from tui.adjudication import AdjudicationScreen
+            from tui.screens.adjudication import AdjudicationScreen
 
             self.push_screen(AdjudicationScreen(doc_id, self.adjudicating), self._reader_closed)
             return

@@ -1,5 +1,5 @@
 """The order pending suggestions are reviewed in, and the confidence floor below which pending
-claims are set aside (:meth:`tui.article.ArticleView.claim_shown`): the reader's ``o`` and
+claims are set aside (:meth:`tui.widgets.article.ArticleView.claim_shown`): the reader's ``o`` and
 ``<`` / ``>`` keys.
 
 Both live on the app for the session, so the next document (``D``) is reviewed the same way.

@@ -17,11 +17,11 @@ from annotate.overview import DocumentSummary, document_summaries
 from annotate.safetext import visible
 from annotate.session import load_ui_state
 from annotate.team.adjudicate import adjudicable
-from tui.dialogs import HelpScreen
-from tui.doctable import SHARED_MARK, DocumentTable
 from tui.keys import shown_keys
-from tui.safe import SafeInput, SafeStatic
+from tui.screens.dialogs import HelpScreen
 from tui.theme import warning_style
+from tui.widgets.doctable import SHARED_MARK, DocumentTable
+from tui.widgets.safe import SafeInput, SafeStatic
 
 if TYPE_CHECKING:
     from tui.app import ClaimscopeApp

@@ -16,7 +16,7 @@ from textual.widgets import Input
 from annotate.labels import Label, LabelSet
 from annotate.model import Verdict
 from annotate.safetext import visible
-from tui.safe import SafeInput, SafeStatic
+from tui.widgets.safe import SafeInput, SafeStatic
 
 SCROLL_HINT = "↑/↓, pgup/pgdn or the mouse wheel scroll; escape closes"
 VERDICT_KEYS = {

@@ -19,9 +19,9 @@ from textual.binding import Binding, BindingType
 from annotate.model import ReviewState
 from annotate.safetext import visible
 from annotate.team.adjudicate import Adjudication, Unit
-from tui.article import CONFLICT_TINT, ArticleView
 from tui.keys import DIGITS, shown_keys
-from tui.reader import DocumentDone, ReaderScreen, reader_key_groups
+from tui.screens.reader import DocumentDone, ReaderScreen, reader_key_groups
+from tui.widgets.article import CONFLICT_TINT, ArticleView
 
 
 class AdjudicationScreen(ReaderScreen):
@@ -170,7 +170,7 @@ class AdjudicationScreen(ReaderScreen):
         self._render_panel()  # the conflict under the cursor may have changed
 
     def action_help(self) -> None:
-        from tui.dialogs import HelpScreen
+        from tui.screens.dialogs import HelpScreen
 
         self.app.push_screen(HelpScreen("Adjudication keys", adjudication_key_groups()))
 

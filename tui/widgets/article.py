@@ -36,8 +36,8 @@ from annotate.tokens import (
     previous_paragraph,
     previous_sentence,
 )
-from tui.layout import Layout
 from tui.theme import CLAIM_TINT, claim_tint, legible_tint, on_theme_change, palette, readable
+from tui.widgets.article_layout import Layout
 
 GUTTER = 2
 SELECTION = "#0178d4"

@@ -37,8 +37,9 @@ from annotate.model import (
 )
 from annotate.safetext import visible
 from annotate.tokens import clause_at, sentence_at
-from tui.article import ArticleView, Focus
-from tui.dialogs import (
+from tui.keys import DIGITS, shown_keys
+from tui.review_order import ORDERS
+from tui.screens.dialogs import (
     GuidelinesScreen,
     HelpScreen,
     LabelPickerScreen,
@@ -46,10 +47,9 @@ from tui.dialogs import (
     PendingOnDoneScreen,
     VerdictScreen,
 )
-from tui.keys import DIGITS, shown_keys
-from tui.review_order import ORDERS
-from tui.safe import SafeInput, SafeStatic
 from tui.theme import CLAIM_TINT, chip_style, mark_colour, warning_style
+from tui.widgets.article import ArticleView, Focus
+from tui.widgets.safe import SafeInput, SafeStatic
 
 if TYPE_CHECKING:
     from tui.app import ClaimscopeApp

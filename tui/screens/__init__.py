@@ -1,0 +1,1 @@
+"""The screens: the document list, the reader, adjudication, and the dialogs they open."""
