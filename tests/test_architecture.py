@@ -111,7 +111,9 @@ def test_the_tui_path_never_imports_spacy(tmp_path: Path) -> None:
 
 def test_tui_modules_only_use_the_core_through_its_library() -> None:
     """tui/ may import annotate/ and textual/rich, never spacy or tinydb."""
-    for path in (ROOT / "tui").glob("*.py"):
+    paths = list((ROOT / "tui").rglob("*.py"))
+    assert len(paths) > 20  # the screens and widgets too
+    for path in paths:
         assert not imported_modules(path) & {"spacy", "tinydb", "thinc"}, path.name
 
 
@@ -122,3 +124,54 @@ def test_the_command_line_starts_without_spacy() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def _full_imports(path: Path) -> set[str]:
+    """Every module ``path`` imports, by its full dotted name, anywhere in the file."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def test_screens_and_widgets_never_import_the_app() -> None:
+    """Screens use the app through :class:`tui.workspace.Workspace` and tell it things by
+    messages (issue 19): no screen or widget imports ``tui.app``, and no widget a screen."""
+    offenders = {
+        path.relative_to(ROOT).as_posix(): sorted(_full_imports(path) & {"tui.app"})
+        for folder in ("screens", "widgets")
+        for path in (ROOT / "tui" / folder).rglob("*.py")
+    }
+    assert {name: mods for name, mods in offenders.items() if mods} == {}
+    widgets_using_screens = {
+        path.name
+        for path in (ROOT / "tui" / "widgets").rglob("*.py")
+        if any(name.startswith("tui.screens") for name in _full_imports(path))
+    }
+    assert widgets_using_screens == set()
+
+
+def test_the_tui_uses_the_stores_public_api_only() -> None:
+    """No raw TinyDB dicts, private members or attributes set from outside (issue 19: the
+    list read raw records, the app set the store's checkpoint failure itself)."""
+    offenders: list[str] = []
+    for path in (ROOT / "tui").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Attribute):
+                continue
+            owner = node.value
+            named_store = (isinstance(owner, ast.Name) and owner.id == "store") or (
+                isinstance(owner, ast.Attribute) and owner.attr == "store"
+            )
+            if not named_store:
+                continue
+            where = f"{path.relative_to(ROOT)}:{node.lineno}"
+            if node.attr.startswith("_") or node.attr == "raw_records":
+                offenders.append(f"{where} store.{node.attr}")
+            if isinstance(node.ctx, ast.Store):
+                offenders.append(f"{where} sets store.{node.attr}")
+    assert offenders == []

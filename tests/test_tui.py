@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.binding import Binding
 
 from annotate.model import ClaimKind, EntitySpan, Offsets, ReviewState, SpanStatus, Verdict
 from annotate.store import Store
@@ -540,20 +541,18 @@ DANGLING = frozenset(
 def test_every_binding_has_its_own_help_row(screen: str) -> None:
     """Row by row: each help row names real keys, and every key has a row (issue 10: the old
     check found "g" inside "pgup" and passed with rows missing)."""
+    from tui.keymap import ADJUDICATION, LIST, READER
     from tui.keys import key_names
-    from tui.screens.documents import list_key_groups
-    from tui.screens.reader import reader_key_groups
+    from tui.screens.adjudication import AdjudicationScreen
     from tui.widgets.doctable import DocumentTable
 
     if screen == "reader":
-        bindings, groups = _reader_binding_keys(), reader_key_groups()
+        bindings, groups = _reader_binding_keys(), READER.help_groups()
     elif screen == "adjudication":
-        from tui.screens.adjudication import AdjudicationScreen, adjudication_key_groups
-
         bindings = _binding_keys(AdjudicationScreen, ReaderScreen, ArticleView)
-        groups = adjudication_key_groups()
+        groups = ADJUDICATION.over(READER).help_groups()
     else:
-        bindings, groups = _binding_keys(DocumentListScreen, DocumentTable), list_key_groups()
+        bindings, groups = _binding_keys(DocumentListScreen, DocumentTable), LIST.help_groups()
     described: list[str] = []
     for group, rows in groups:
         for cell, description in rows:
@@ -569,15 +568,43 @@ def test_every_binding_has_its_own_help_row(screen: str) -> None:
     assert set(bindings) == set(described), set(bindings) ^ set(described)
 
 
-def test_readme_key_table_matches_the_bindings() -> None:
-    """README's reader key table names exactly the keys the reader binds."""
+def test_every_keymap_binding_runs_an_action_its_owner_has() -> None:
+    """The keymap is the one list of keys; a binding naming an action its widget or screen
+    does not have would do nothing when pressed."""
+    from tui.keymap import ADJUDICATION, LIST, READER, Keymap, Owner
+    from tui.screens.adjudication import AdjudicationScreen
+    from tui.widgets.doctable import DocumentTable
+
+    owners: list[tuple[Keymap, Owner, type]] = [
+        (READER, "screen", ReaderScreen),
+        (READER, "article", ArticleView),
+        (LIST, "screen", DocumentListScreen),
+        (LIST, "table", DocumentTable),
+        (ADJUDICATION, "screen", AdjudicationScreen),
+    ]
+    for keymap, owner, widget in owners:
+        bindings = keymap.bindings(owner)
+        assert bindings, (keymap.title, owner)
+        for binding in bindings:
+            assert isinstance(binding, Binding)
+            action = binding.action.split("(", 1)[0]
+            where = ClaimscopeApp if action.startswith("app.") else widget
+            name = f"action_{action.removeprefix('app.')}"
+            assert callable(getattr(where, name, None)), f"{binding.key}: {where.__name__}.{name}"
+        assert bindings == widget.BINDINGS, f"{widget.__name__} does not read its keymap"
+
+
+def test_readme_key_tables_are_the_keymaps() -> None:
+    """README's key tables (list, reader, adjudication) are what ``python -m tui.keymap``
+    writes from the keymaps, and the reader's names exactly the keys the reader binds."""
+    from tui.keymap import readme_with_tables
     from tui.keys import key_names
 
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    section = readme.split("### Reader keys", 1)[1]
-    table = section[section.index("| keys | action |") :].split("\n\n", 1)[0]
+    assert readme_with_tables(readme) == readme, "run: python -m tui.keymap"
+    section = readme.split("<!-- keys:reader", 1)[1].split("<!-- /keys:reader -->", 1)[0]
     written: list[str] = []
-    for row in table.splitlines()[2:]:
+    for row in section.splitlines()[3:]:
         cell = row.split(" | ")[0].removeprefix("| ")
         for key in re.findall(r"`([^`]+)`", cell):
             written += key_names(key)

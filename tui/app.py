@@ -21,15 +21,16 @@ from textual.screen import Screen
 from textual.theme import Theme
 from textual.widget import Widget
 
-from annotate.errors import CheckpointError, ClaimscopeError, DamagedDatabaseError, StorageError
+from annotate.errors import ClaimscopeError, DamagedDatabaseError, StorageError
 from annotate.labels import LabelSet, load_labels
 from annotate.safetext import visible
 from annotate.session import load_ui_state, save_ui_state
 from annotate.store import Store
 from annotate.tokenizing import english
+from tui.messages import DocumentDone, DocumentShown, OpenDocument
 from tui.review_order import ReviewOrder
 from tui.screens.documents import DocumentListScreen
-from tui.screens.reader import DocumentDone, ReaderScreen
+from tui.screens.reader import ReaderScreen
 from tui.theme import readable
 from tui.widgets.article import ArticleView
 
@@ -142,10 +143,8 @@ class ClaimscopeApp(App[None]):
     def _checkpoint(self) -> None:
         """In a worker thread. A failed checkpoint loses nothing (the journal keeps every
         edit); it is reported, and not tried again while the app runs."""
-        try:
-            self.store.checkpoint()
-        except CheckpointError as error:
-            self.store.checkpoint_failure = error
+        error = self.store.try_checkpoint()
+        if error is not None:
             self.call_from_thread(self.notify, visible(str(error)), severity="warning", timeout=8)
 
     def _fatal_error(self) -> None:
@@ -181,6 +180,12 @@ class ClaimscopeApp(App[None]):
 
     def _reader_closed(self, result: None = None) -> None:
         self.list_screen.refresh_rows()
+
+    def on_open_document(self, message: OpenDocument) -> None:
+        self.open_document(message.doc_id)
+
+    def on_document_shown(self, message: DocumentShown) -> None:
+        self.remember_document(message.doc_id)
 
     def remember_document(self, doc_id: str) -> None:
         """Where the list is, also across restarts (not remembered when read-only)."""

@@ -621,6 +621,16 @@ class Store(UndoHistory):
 
     # Checkpoints ---------------------------------------------------------------------------
 
+    def try_checkpoint(self) -> CheckpointError | None:
+        """:meth:`checkpoint`, for a caller with nobody to raise to (the reader's idle
+        checkpoint): a failure is kept in ``checkpoint_failure`` and returned, not raised."""
+        try:
+            self.checkpoint()
+        except CheckpointError as error:
+            self.checkpoint_failure = error
+            return error
+        return None
+
     def checkpoint(self) -> None:
         """Write the partitions that changed and the main file atomically; empty the journal.
 
@@ -851,10 +861,7 @@ class Store(UndoHistory):
         """A checkpoint because the journal grew: the edit that triggered it is already
         acknowledged, so a failure is kept (``checkpoint_failure``), not raised, and the next
         attempt waits until the journal has grown as much again."""
-        try:
-            self.checkpoint()
-        except CheckpointError as error:
-            self.checkpoint_failure = error
+        if self.try_checkpoint() is not None:
             self._checkpoint_at_entries = journal.entries + self.checkpoint_every
             self._checkpoint_at_bytes = journal.size + self.checkpoint_bytes
 
@@ -1115,6 +1122,12 @@ class Store(UndoHistory):
         if claim is None:
             raise StoreError(f"no claim {claim_id}")
         return claim
+
+    def document_texts(self) -> Iterator[tuple[str, str]]:
+        """Every document's id and text, without building :class:`Document` objects (a
+        full-text search over 100,000 documents)."""
+        for record in self.raw_records("documents"):
+            yield record["id"], record["text"]
 
     def raw_records(self, table: str) -> Iterator[dict[str, Any]]:
         """The stored dicts of a table, for fast read-only scans (do not modify them)."""

@@ -14,26 +14,22 @@ from collections.abc import Callable
 from typing import ClassVar
 
 from rich.text import Text
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 
 from annotate.model import ReviewState
 from annotate.safetext import visible
 from annotate.team.adjudicate import Adjudication, Unit
-from tui.keys import DIGITS, shown_keys
-from tui.screens.reader import DocumentDone, ReaderScreen, reader_key_groups
+from tui.keymap import ADJUDICATION, READER
+from tui.messages import DocumentDone
+from tui.screens.dialogs import HelpScreen
+from tui.screens.reader import ReaderScreen
 from tui.widgets.article import CONFLICT_TINT, ArticleView
 
 
 class AdjudicationScreen(ReaderScreen):
     """Settle one document's conflicts into the gold annotator's version."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("n", "next_conflict(1)", "next conflict"),
-        Binding("p", "next_conflict(-1)", "prev conflict", show=False),
-        *(Binding(d, f"pick({int(d) - 1})", f"version {d}", show=False) for d in DIGITS),
-        Binding("b", "keep_all", "keep all"),
-        Binding("x", "drop", "drop"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = ADJUDICATION.bindings()
 
     def __init__(self, doc_id: str, annotators: tuple[str, ...]) -> None:
         super().__init__(doc_id)
@@ -42,7 +38,9 @@ class AdjudicationScreen(ReaderScreen):
 
     @property
     def adjudication(self) -> Adjudication:
-        return Adjudication(self.cs_app.store, self.doc_id, self.annotators, self.cs_app.annotator)
+        return Adjudication(
+            self.workspace.store, self.doc_id, self.annotators, self.workspace.annotator
+        )
 
     def on_mount(self) -> None:
         # Textual runs ReaderScreen.on_mount too, after this one: start once it has
@@ -170,26 +168,5 @@ class AdjudicationScreen(ReaderScreen):
         self._render_panel()  # the conflict under the cursor may have changed
 
     def action_help(self) -> None:
-        from tui.screens.dialogs import HelpScreen
-
-        self.app.push_screen(HelpScreen("Adjudication keys", adjudication_key_groups()))
-
-
-def adjudication_key_groups() -> list[tuple[str, list[tuple[str, str]]]]:
-    """The reader's help, with the adjudication keys first (they replace n, p, 1–9 and x)."""
-    replaced = {"n / p", "1–9", "x"}
-    own = (
-        "Adjudication (in a conflict; outside one the keys work as in the reader)",
-        [
-            (shown_keys(["n", "p"]), "next / previous conflict"),
-            (shown_keys(DIGITS), "take that version (outside a conflict: label)"),
-            (shown_keys(["b"]), "keep every version"),
-            (shown_keys(["x"]), "drop them all: gold rejects them (outside: reject)"),
-            (shown_keys(["D"]), "mark the document done once no conflict is left"),
-        ],
-    )
-    rest = [
-        (name, [(keys, text) for keys, text in rows if keys not in replaced and keys != "D"])
-        for name, rows in reader_key_groups()
-    ]
-    return [own, *rest]
+        keymap = ADJUDICATION.over(READER)
+        self.app.push_screen(HelpScreen(keymap.title, keymap.help_groups()))

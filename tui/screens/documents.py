@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, ClassVar
+from functools import cached_property
+from typing import ClassVar
 
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.screen import Screen
 from textual.widgets import Footer, Input, ProgressBar
 
@@ -17,14 +18,13 @@ from annotate.overview import DocumentSummary, document_summaries
 from annotate.safetext import visible
 from annotate.session import load_ui_state
 from annotate.team.adjudicate import adjudicable
-from tui.keys import shown_keys
+from tui.keymap import LIST
+from tui.messages import OpenDocument
 from tui.screens.dialogs import HelpScreen
 from tui.theme import warning_style
 from tui.widgets.doctable import SHARED_MARK, DocumentTable
 from tui.widgets.safe import SafeInput, SafeStatic
-
-if TYPE_CHECKING:
-    from tui.app import ClaimscopeApp
+from tui.workspace import Workspace, workspace_of
 
 FILTER_KEYS = {
     "text": "/",
@@ -78,21 +78,7 @@ _SHORT_FILTER_HINTS = ("(keys / s l k v a p m; ? explains)", " · ⌫ drops the 
 class DocumentListScreen(Screen[None]):
     """All documents, one row each."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("question_mark", "help", "help"),
-        Binding("q", "app.quit", "quit"),
-        Binding("slash", "search", "search"),
-        Binding("s", "cycle('state')", "state"),
-        Binding("l", "cycle('label')", "label"),
-        Binding("k", "cycle('kind')", "claim kind", show=False),
-        Binding("v", "cycle('verdict')", "verdict", show=False),
-        Binding("a", "cycle('annotator')", "annotator", show=False),
-        Binding("p", "toggle_pending", "pending"),
-        Binding("m", "toggle_queue", "my queue", show=False),
-        Binding("backspace", "drop_filter", "drop last filter", show=False),
-        Binding("escape", "clear_filters", "clear filters", show=False),
-        Binding("x", "skip", "skip doc / unskip", show=False),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = LIST.bindings()
 
     def __init__(self) -> None:
         super().__init__()
@@ -105,12 +91,10 @@ class DocumentListScreen(Screen[None]):
         self._lowered: dict[str, str] = {}
         self._title_message = ""
 
-    @property
-    def cs_app(self) -> ClaimscopeApp:
-        from tui.app import ClaimscopeApp
-
-        assert isinstance(self.app, ClaimscopeApp)
-        return self.app
+    @cached_property
+    def workspace(self) -> Workspace:
+        """The app, as far as a screen may use it."""
+        return workspace_of(self.app)
 
     def compose(self) -> ComposeResult:
         yield SafeStatic(id="list-title")
@@ -125,7 +109,7 @@ class DocumentListScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        last = load_ui_state(self.cs_app.store.path, self.cs_app.annotator).get("last_doc")
+        last = load_ui_state(self.workspace.store.path, self.workspace.annotator).get("last_doc")
         self.refresh_rows(keep=last if isinstance(last, str) else None)
         self.query_one(DocumentTable).focus()
 
@@ -147,8 +131,8 @@ class DocumentListScreen(Screen[None]):
 
     def refresh_rows(self, keep: str | None = None) -> None:
         """Recompute every row from the store (after returning from the reader)."""
-        rows = document_summaries(self.cs_app.store, self.cs_app.annotator)
-        if self.cs_app.adjudicating:
+        rows = document_summaries(self.workspace.store, self.workspace.annotator)
+        if self.workspace.adjudicating:
             rows = self._adjudication_rows(rows)
         self.rows = rows
         self.apply_filters(keep)
@@ -157,7 +141,7 @@ class DocumentListScreen(Screen[None]):
         """Only documents two or more of the annotators finished, the most conflicts first;
         the pending column counts the conflicts left."""
         by_id = {row.doc_id: row for row in rows}
-        store, app = self.cs_app.store, self.cs_app
+        store, app = self.workspace.store, self.workspace
         ordered = []
         for doc_id, conflicts in adjudicable(store, app.adjudicating, app.annotator):
             row = by_id[doc_id]
@@ -202,8 +186,8 @@ class DocumentListScreen(Screen[None]):
         current = keep or self.current_doc_id()
         terms = search_terms(self.query_text)
         if terms and not self._lowered:
-            store = self.cs_app.store
-            self._lowered = {r["id"]: r["text"].casefold() for r in store.raw_records("documents")}
+            store = self.workspace.store
+            self._lowered = {doc_id: text.casefold() for doc_id, text in store.document_texts()}
         shown: list[DocumentSummary] = []
         contexts: dict[str, Text] = {}
         for row in self.rows if self.filters else ():
@@ -232,7 +216,7 @@ class DocumentListScreen(Screen[None]):
         found_in_text = [(text.find(term), term) for term in terms if term in text]
         if found_in_text:
             at, term = min(found_in_text)
-            original = self.cs_app.store.get_document(row.doc_id).text
+            original = self.workspace.store.get_document(row.doc_id).text
             return match_context(original, at, at + len(term))
         needle = terms[0]
         for (name, value), lowered in zip(fields, folded, strict=True):
@@ -249,10 +233,10 @@ class DocumentListScreen(Screen[None]):
         done = sum(1 for row in self.rows if row.state == ReviewState.DONE)
         total = len(self.rows)
         title = Text("Claimscope", style="bold")
-        title.append(f" · {visible(self.cs_app.annotator)}", style="italic")
-        if self.cs_app.adjudicating:
+        title.append(f" · {visible(self.workspace.annotator)}", style="italic")
+        if self.workspace.adjudicating:
             left = sum(row.pending for row in self.rows)
-            names = ", ".join(self.cs_app.adjudicating)
+            names = ", ".join(self.workspace.adjudicating)
             title.append(f" · adjudicating {visible(names)}: {left} conflict(s) left", style="bold")
             if not self.rows:
                 title.append(
@@ -269,7 +253,7 @@ class DocumentListScreen(Screen[None]):
                 f" · your queue: {finished} of {len(queued)} done{note}, listed first",
                 style="dim",
             )
-        problem = self.status or self.cs_app.read_only_reason
+        problem = self.status or self.workspace.read_only_reason
         if problem:
             title.append(f"\n⚠ {problem}", style=warning_style(self.app))
         # a title whose message changed may need more or fewer lines (it wraps): make room
@@ -310,7 +294,7 @@ class DocumentListScreen(Screen[None]):
         self.query_one(DocumentTable).select(doc_id)
 
     def on_document_table_chosen(self, event: DocumentTable.Chosen) -> None:
-        self.cs_app.open_document(event.doc_id)
+        self.post_message(OpenDocument(event.doc_id))
 
     def action_search(self) -> None:
         self.query_one("#list-search", Input).focus()
@@ -370,12 +354,12 @@ class DocumentListScreen(Screen[None]):
         """Skip the document, or take the skip back to the state it had: ``x`` toggles."""
         doc_id = self.current_doc_id()
         if doc_id is not None:
-            store, annotator = self.cs_app.store, self.cs_app.annotator
-            self.status = self.cs_app.try_write(lambda: store.toggle_skip(doc_id, annotator))
+            store, annotator = self.workspace.store, self.workspace.annotator
+            self.status = self.workspace.try_write(lambda: store.toggle_skip(doc_id, annotator))
             self.refresh_rows()
 
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen("Document list keys", list_key_groups()))
+        self.app.push_screen(HelpScreen(LIST.title, LIST.help_groups()))
 
     def next_document_after(self, doc_id: str) -> str | None:
         """The next document in list order that is not done yet (wrapping around)."""
@@ -388,41 +372,3 @@ class DocumentListScreen(Screen[None]):
             if candidate.state not in (ReviewState.DONE, ReviewState.SKIPPED):
                 return candidate.doc_id
         return None
-
-
-def list_key_groups() -> list[tuple[str, list[tuple[str, str]]]]:
-    """The list's help rows: (keys as written, what they do), grouped."""
-    groups: list[tuple[str, list[tuple[list[str], str]]]] = [
-        (
-            "Documents",
-            [
-                (["up", "down"], "previous / next document"),
-                (["pageup", "pagedown"], "page up / down"),
-                (["home", "end"], "first / last document"),
-                (["enter"], "open the document in the reader"),
-                (["x"], "mark the document skipped (again: take it back)"),
-                (["question_mark"], "this help"),
-                (["ctrl+p"], "command palette"),
-                (["q"], "quit — every edit is already saved"),
-            ],
-        ),
-        (
-            "Find and filter (each filter shows with its key; they combine)",
-            [
-                (["slash"], "find by words in the text, title, file name or document id"),
-                (["s"], "cycle the review state: todo, in progress, done, skipped"),
-                (["l"], "cycle the entity label: documents with that label"),
-                (["k"], "cycle the claim kind: documents with such a claim"),
-                (["v"], "cycle the claim verdict"),
-                (["a"], "cycle the annotator: documents they changed or took up"),
-                (["p"], "only documents with pending suggestions (again: all)"),
-                (["m"], "only the documents assigned to you (claimscope assign)"),
-                (["backspace"], "drop the filter set last, keep the others"),
-                (["escape"], "clear every filter"),
-            ],
-        ),
-    ]
-    return [
-        (name, [(shown_keys(keys), description) for keys, description in rows])
-        for name, rows in groups
-    ]

@@ -19,7 +19,7 @@ from typing import ClassVar
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.color import Color
 from textual.geometry import Region, Size
 from textual.message import Message
@@ -36,6 +36,7 @@ from annotate.tokens import (
     previous_paragraph,
     previous_sentence,
 )
+from tui.keymap import READER
 from tui.theme import CLAIM_TINT, claim_tint, legible_tint, on_theme_change, palette, readable
 from tui.widgets.article_layout import Layout
 
@@ -71,31 +72,7 @@ def _table(item: _Item) -> str:
 class ArticleView(ScrollView, can_focus=True):
     """Shows one article with its annotations; owns cursor and selection."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("left", "move('token', -1)", "← token", show=False),
-        Binding("right", "move('token', 1)", "→ token", show=False),
-        Binding("shift+left", "move('token', -1, True)", "select ←", show=False),
-        Binding("shift+right", "move('token', 1, True)", "select →", show=False),
-        Binding("ctrl+left", "move('word', -1)", "← word", show=False),
-        Binding("ctrl+right", "move('word', 1)", "→ word", show=False),
-        Binding("ctrl+shift+left", "move('word', -1, True)", "select ← word", show=False),
-        Binding("ctrl+shift+right", "move('word', 1, True)", "select → word", show=False),
-        Binding("up", "move('line', -1)", "↑ line", show=False),
-        Binding("down", "move('line', 1)", "↓ line", show=False),
-        Binding("shift+up", "move('line', -1, True)", "select ↑", show=False),
-        Binding("shift+down", "move('line', 1, True)", "select ↓", show=False),
-        Binding("(", "move('sentence', -1)", "← sentence", show=False),
-        Binding(")", "move('sentence', 1)", "→ sentence", show=False),
-        Binding("ctrl+up", "move('paragraph', -1)", "← paragraph", show=False),
-        Binding("ctrl+down", "move('paragraph', 1)", "→ paragraph", show=False),
-        Binding("pageup", "move('page', -1)", "page up", show=False),
-        Binding("pagedown", "move('page', 1)", "page down", show=False),
-        Binding("home", "move('home', -1)", "line start", show=False),
-        Binding("end", "move('end', 1)", "line end", show=False),
-        Binding("ctrl+home", "move('top', -1)", "article start", show=False),
-        Binding("ctrl+end", "move('bottom', 1)", "article end", show=False),
-        Binding("g", "toggle_granularity", "char/token", show=False),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = READER.bindings("article")
 
     char_mode: reactive[bool] = reactive(False)
 

@@ -10,7 +10,7 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
@@ -19,6 +19,7 @@ from textual.strip import Strip
 from annotate.model import ReviewState
 from annotate.overview import DocumentSummary
 from annotate.safetext import visible
+from tui.keymap import LIST
 from tui.theme import on_theme_change, palette
 
 STATE_MARKS = {
@@ -51,15 +52,7 @@ def fit(text: str, width: int, *, right: bool = False) -> str:
 class DocumentTable(ScrollView, can_focus=True):
     """Rows of document summaries with a cursor; Enter (or a click) opens one."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up", "move(-1)", "up", show=False),
-        Binding("down", "move(1)", "down", show=False),
-        Binding("pageup", "page(-1)", "page up", show=False),
-        Binding("pagedown", "page(1)", "page down", show=False),
-        Binding("home", "jump(0)", "first", show=False),
-        Binding("end", "jump(-1)", "last", show=False),
-        Binding("enter", "choose", "open", show=False),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = LIST.bindings("table")
 
     @dataclass
     class Chosen(Message):
