@@ -333,6 +333,47 @@ def test_agree_reports_pairs_alpha_and_activity(
     assert "alice / bob" in narrow and " 0.00 " not in narrow
 
 
+AGREE_SNAPSHOT = Path(__file__).parent / "__snapshots__" / "test_team" / "agree_at_80_columns.txt"
+
+
+def test_agree_at_80_columns_matches_its_snapshot(
+    shared: tuple[Store, str, list[EntitySpan]], request: pytest.FixtureRequest
+) -> None:
+    """``agree``'s tables as an analyst sees them at 80 columns (issue 19, finding 16), held
+    as a text snapshot; the time each annotator spent is fixed, the rest is computed.
+    ``pytest --snapshot-update`` writes it anew."""
+    import io
+
+    import annotate.cli.team as team_cli
+    from annotate.cli.base import SafeConsole
+    from annotate.team.report import team_report
+
+    store, doc_id, (_, afghanistan, may) = shared
+    for name in ("alice", "bob", "carol"):
+        Editor(store, doc_id, name).accept_all_pending()
+    Editor(store, doc_id, "bob").set_label(afghanistan.id, "LOC")
+    Editor(store, doc_id, "carol").set_status(may.id, SpanStatus.REJECTED)
+    for name in ("alice", "bob"):
+        Editor(store, doc_id, name).set_state(ReviewState.DONE)
+    report = team_report(store)
+    for row in report["activity"]:
+        row["hours"] = 0.25
+        row["edits_per_hour"] = row["edits"] / 0.25
+    shown = io.StringIO()
+    console = SafeConsole(file=shown, width=80, force_terminal=False, color_system=None)
+    original, team_cli.out = team_cli.out, console
+    try:
+        team_cli._print(report)
+    finally:
+        team_cli.out = original
+    text = shown.getvalue()
+    assert all(len(line) <= 80 for line in text.splitlines())
+    if request.config.getoption("--snapshot-update", default=False):
+        AGREE_SNAPSHOT.parent.mkdir(parents=True, exist_ok=True)
+        AGREE_SNAPSHOT.write_text(text, encoding="utf-8")
+    assert text == AGREE_SNAPSHOT.read_text(encoding="utf-8")
+
+
 # Separate databases, brought together ------------------------------------------------------
 
 

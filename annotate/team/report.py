@@ -97,8 +97,13 @@ def activity(store: Store, annotators: Iterable[str] | None = None) -> list[Acti
     return found
 
 
-def _score(score: Score) -> dict[str, float]:
-    return score.to_dict()
+def _score(score: Score) -> dict[str, float | None]:
+    """Precision, recall and F1; None for each when neither side has anything to compare
+    (two annotators who made no claim did not disagree on claims: no 0.000)."""
+    figures: dict[str, float | None] = dict(score.to_dict())
+    if not score.gold and not score.predicted:
+        figures.update(precision=None, recall=None, f1=None)
+    return figures
 
 
 def _rounded(value: float | None) -> float | None:
