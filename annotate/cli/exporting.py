@@ -18,7 +18,9 @@ def export_command(
     target: Annotated[
         Path,
         typer.Argument(
-            metavar="OUT", help="Output file (jsonl, conll, doccano, claims) or folder."
+            metavar="OUT",
+            help="Output file (jsonl, conll, doccano; claims: CSV, Parquet when it ends in "
+            ".parquet) or folder.",
         ),
     ],
     fmt: Annotated[

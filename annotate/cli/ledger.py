@@ -1,7 +1,9 @@
-"""``claimscope sources``: the source ledger — who said what across the corpus."""
+"""``claimscope sources`` and ``claim-groups``: the source ledger — who said what across the
+corpus — and the same claim in several documents."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -9,7 +11,9 @@ from rich.table import Table
 
 from annotate.cli.base import app, open_store, out, print_json
 from annotate.errors import ClaimscopeError
+from annotate.ledger.groups import GroupedClaim, GroupingSettings, group_claims
 from annotate.ledger.sources import KINDS, ledger
+from annotate.model import SpanStatus
 
 
 @app.command("sources")
@@ -55,5 +59,54 @@ def sources_command(
             ", ".join(row["outlets"]),  # type: ignore[arg-type]
             str(row["first"] or "—"),
             str(row["last"] or "—"),
+        )
+    out.print(table)
+
+
+@app.command("claim-groups")
+def claim_groups_command(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    min_documents: Annotated[
+        int,
+        typer.Option("--min-documents", min=1, help="Only groups in this many documents."),
+    ] = 2,
+    settings: Annotated[
+        Path | None,
+        typer.Option("--settings", help="Grouping settings (default: the shipped grouping.json)."),
+    ] = None,
+) -> None:
+    """The same claim in several documents: claims whose contents say the same thing, with
+    the first document and date that carried it and the outlets that repeated it."""
+    chosen = GroupingSettings.load(settings)
+    with open_store(readonly=True) as store:
+        found: list[GroupedClaim] = []
+        for doc_id in store.document_ids():
+            document = store.get_document(doc_id)
+            for claim in store.claims(doc_id):
+                if claim.status == SpanStatus.REJECTED:
+                    continue
+                content = " ".join(
+                    document.text[part.start : part.end] for part in claim.content_fragments()
+                )
+                meta = document.meta
+                found.append(
+                    GroupedClaim(doc_id, claim.id, meta.date or "", meta.agency or "", content)
+                )
+    groups = [g for g in group_claims(found, chosen) if len(g.documents) >= min_documents]
+    if as_json:
+        print_json({"groups": [group.to_dict() for group in groups]})
+        return
+    if not groups:
+        out.print(f"no claim is carried by {min_documents} or more documents")
+        return
+    table = Table(title="The same claim in several documents")
+    for heading in ("claim (first carried)", "docs", "first", "outlets"):
+        table.add_column(heading, no_wrap=heading in ("docs", "first"))
+    for group in groups:
+        table.add_row(
+            group.first.content,
+            str(len(group.documents)),
+            group.first.date or "—",
+            ", ".join(group.outlets),
         )
     out.print(table)

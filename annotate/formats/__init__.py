@@ -1,5 +1,5 @@
 """Export training data: Prodigy-style JSONL, spaCy DocBin, CoNLL (IOB2), brat standoff,
-doccano — and the claims table for analysis (CSV) — one module per format.
+doccano — and the claims table for analysis (CSV or Parquet) — one module per format.
 
 Exports are deterministic (the same database gives the same bytes), written atomically (to a
 temporary file or folder, then renamed) and never overwrite without ``force``. Spans that a
@@ -13,7 +13,7 @@ from pathlib import Path
 
 from annotate.errors import ClaimscopeError
 from annotate.formats.brat import render_brat
-from annotate.formats.claims_table import render_claims_csv
+from annotate.formats.claims_table import render_claims_csv, render_claims_parquet
 from annotate.formats.conll import render_conll
 from annotate.formats.docbin import build_docs, docbin_bytes, split_docs
 from annotate.formats.doccano import render_doccano
@@ -68,7 +68,9 @@ def export(
         write_file(out, render_doccano(items), force=force)
         report.files.append(str(out))
     elif fmt == "claims":
-        write_file(out, render_claims_csv(items), force=force)
+        parquet = out.suffix.lower() == ".parquet"
+        table = render_claims_parquet(items) if parquet else render_claims_csv(items)
+        write_file(out, table, force=force)
         report.files.append(str(out))
     elif fmt == "conll":
         write_file(out, render_conll(items, report), force=force)
