@@ -230,3 +230,74 @@ def test_the_claims_table_reads_back_in_pandas_as_csv_and_parquet(tmp_path: Path
         assert sorted(grouped["outlet"]) == ["ANI", "AP"]
     parquet = pd.read_parquet(tmp_path / "claims.parquet")
     assert str(parquet["confidence"].dtype) == "float64" and parquet["confidence"].isna().all()
+
+
+# One identity per source -----------------------------------------------------------------------
+
+
+def test_titles_and_organisation_prefixes_and_aliases_are_not_part_of_the_name() -> None:
+    from annotate.ledger.sources import organisation_name, person_name
+
+    assert person_name("President Barack Obama") == "barack obama"
+    assert (
+        person_name("Taliban spokesman Zabihullah Mujahid")
+        == "taliban spokesman zabihullah mujahid"
+    )
+    assert person_name("Dr. Ann Lee") == "ann lee"
+    assert person_name("Mr.") == "mr"  # all titles: the name itself
+    same = {"the U.S. State Department", "the State Department", "the Department of State"}
+    assert {organisation_name(name) for name in same} == {"department of state"}
+    assert organisation_name("the U.S.") == "u s"  # nothing would be left: kept
+    assert organisation_name("the UN") == organisation_name("United Nations")
+
+
+def test_a_description_joins_the_person_the_story_introduced_with_it(tmp_path: Path) -> None:
+    """ "Taliban spokesman Zabihullah Mujahid said …" then "The spokesman said …": one source;
+    a description two people share stays anonymous."""
+    from annotate.ledger.sources import ledger
+
+    db = tmp_path / "db.json"
+    with Store.open(db) as store:
+        add_story(
+            store,
+            "Taliban spokesman Zabihullah Mujahid said the road was open. The spokesman said "
+            "talks would resume. A diplomat said nothing had changed.",
+            "2021-06-01",
+            "ANI",
+            [("Zabihullah Mujahid", "PERSON"), ("The spokesman", None), ("A diplomat", None)],
+        )
+        add_story(
+            store,
+            "Ann Lee, a senior official, said one thing. Bo Chan, a senior official, said "
+            "another. A senior official said a third.",
+            "2021-06-02",
+            "AP",
+            [("Ann Lee", "PERSON"), ("Bo Chan", "PERSON"), ("A senior official", None)],
+        )
+        entries = ledger(
+            (store.get_document(d), store.claims(d), store.spans(d)) for d in store.document_ids()
+        )
+    by_name = {entry.name: entry for entry in entries}
+    mujahid = by_name["Zabihullah Mujahid"]
+    assert len(mujahid.claims) == 2 and mujahid.names["The spokesman"] == 1
+    assert by_name["A diplomat"].kind == "anonymous"
+    assert by_name["A senior official"].kind == "anonymous"  # two people are described so
+
+
+def test_a_lone_surname_joins_the_one_full_name_in_the_corpus(tmp_path: Path) -> None:
+    from annotate.ledger.sources import ledger
+
+    db = tmp_path / "db.json"
+    with Store.open(db) as store:
+        add_story(store, "President Ann Lee said the deal held.", "2021-06-01", "ANI",
+               [("Ann Lee", "PERSON")])  # fmt: skip
+        add_story(store, "Lee said the deal was good.", "2021-06-02", "AP", [("Lee", "PERSON")])
+        add_story(store, "Chan said it rained. Bo Chan said it was cold. Al Chan said so.",
+               "2021-06-03", "AFP", [("Chan", "PERSON"), ("Bo Chan", "PERSON"),
+                                     ("Al Chan", "PERSON")])  # fmt: skip
+        entries = ledger(
+            (store.get_document(d), store.claims(d), store.spans(d)) for d in store.document_ids()
+        )
+    by_name = {entry.name: entry for entry in entries}
+    assert len(by_name["Ann Lee"].claims) == 2 and by_name["Ann Lee"].outlets == {"ANI", "AP"}
+    assert "Chan" in by_name  # two full names share the surname: it stays apart
