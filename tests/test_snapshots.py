@@ -86,3 +86,30 @@ def test_reader_at_160_by_45_with_a_focused_claim(
     assert snap_compare(
         app_on(theme), terminal_size=(160, 45), press=["enter", "tab", "tab", "tab"]
     )
+
+
+@pytest.mark.parametrize("theme", ["textual-dark", "textual-light"])
+def test_sources_screen_at_80_by_24(
+    snap_compare: Any, app_on: Callable[..., ClaimscopeApp], theme: str
+) -> None:
+    """Who said what (issue 20): the Sources screen from the list's w, in both themes."""
+
+    async def open_sources(pilot: Any) -> None:
+        await pilot.press("w")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(app_on(theme), terminal_size=(80, 24), run_before=open_sources)
+
+
+def test_a_sources_claims_at_80_by_24(
+    snap_compare: Any, app_on: Callable[..., ClaimscopeApp]
+) -> None:
+    async def open_claims(pilot: Any) -> None:
+        await pilot.press("w")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+
+    assert snap_compare(app_on(), terminal_size=(80, 24), run_before=open_claims)

@@ -571,8 +571,9 @@ def test_every_binding_has_its_own_help_row(screen: str) -> None:
 def test_every_keymap_binding_runs_an_action_its_owner_has() -> None:
     """The keymap is the one list of keys; a binding naming an action its widget or screen
     does not have would do nothing when pressed."""
-    from tui.keymap import ADJUDICATION, LIST, READER, Keymap, Owner
+    from tui.keymap import ADJUDICATION, LIST, READER, SOURCE_CLAIMS, SOURCES, Keymap, Owner
     from tui.screens.adjudication import AdjudicationScreen
+    from tui.screens.sources import SourceClaimsScreen, SourcesScreen
     from tui.widgets.doctable import DocumentTable
 
     owners: list[tuple[Keymap, Owner, type]] = [
@@ -581,6 +582,8 @@ def test_every_keymap_binding_runs_an_action_its_owner_has() -> None:
         (LIST, "screen", DocumentListScreen),
         (LIST, "table", DocumentTable),
         (ADJUDICATION, "screen", AdjudicationScreen),
+        (SOURCES, "screen", SourcesScreen),
+        (SOURCE_CLAIMS, "screen", SourceClaimsScreen),
     ]
     for keymap, owner, widget in owners:
         bindings = keymap.bindings(owner)

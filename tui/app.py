@@ -27,7 +27,7 @@ from annotate.safetext import visible
 from annotate.session import load_ui_state, save_ui_state
 from annotate.store import Store
 from annotate.tokenizing import english
-from tui.messages import DocumentDone, DocumentShown, OpenDocument
+from tui.messages import DocumentDone, DocumentShown, OpenClaim, OpenDocument
 from tui.review_order import ReviewOrder
 from tui.screens.documents import DocumentListScreen
 from tui.screens.reader import ReaderScreen
@@ -165,7 +165,9 @@ class ClaimscopeApp(App[None]):
         self._exit_renderables.append(shown)
         self._close_messages_no_wait()
 
-    def open_document(self, doc_id: str, *, following: bool = False) -> None:
+    def open_document(
+        self, doc_id: str, *, following: bool = False, claim_id: int | None = None
+    ) -> None:
         try:
             self.store.spans(doc_id)  # reads its partition: a damaged file is a message here
         except ClaimscopeError as error:
@@ -176,13 +178,17 @@ class ClaimscopeApp(App[None]):
 
             self.push_screen(AdjudicationScreen(doc_id, self.adjudicating), self._reader_closed)
             return
-        self.push_screen(ReaderScreen(doc_id, following=following), self._reader_closed)
+        reader = ReaderScreen(doc_id, following=following, claim_id=claim_id)
+        self.push_screen(reader, self._reader_closed)
 
     def _reader_closed(self, result: None = None) -> None:
         self.list_screen.refresh_rows()
 
     def on_open_document(self, message: OpenDocument) -> None:
         self.open_document(message.doc_id)
+
+    def on_open_claim(self, message: OpenClaim) -> None:
+        self.open_document(message.doc_id, claim_id=message.claim_id)
 
     def on_document_shown(self, message: DocumentShown) -> None:
         self.remember_document(message.doc_id)

@@ -305,6 +305,11 @@ READER = Keymap(
                     bind("V", "verdict", "verdict"),
                 ),
                 row("edit the claim's note", bind("e", "note", "note")),
+                row(
+                    "who said it: the claim's source across the corpus, and the same claim in "
+                    "other documents",
+                    bind("w", "who_said", "who said it"),
+                ),
             ),
         ),
         (
@@ -393,6 +398,10 @@ LIST = Keymap(
                     "mark the document skipped (again: take it back to the state it had)",
                     bind("x", "skip", "skip doc / unskip"),
                 ),
+                row(
+                    "who said what: every source across the corpus (Sources)",
+                    bind("w", "sources", "sources"),
+                ),
                 row("this help", bind("question_mark", "help", "help")),
                 PALETTE,
                 row(QUIT, bind("q", "app.quit", "quit")),
@@ -442,8 +451,77 @@ LIST = Keymap(
     footer=("question_mark", "q", "slash", "s", "l", "p"),
 )
 
+SOURCES = Keymap(
+    "Sources keys",
+    (
+        (
+            "Sources (typing filters them by name or kind)",
+            (
+                row(
+                    "previous / next source",
+                    bind("up", "move(-1)", "up", priority=True),
+                    bind("down", "move(1)", "down", priority=True),
+                ),
+                row(
+                    "a page up / down",
+                    bind("pageup", "move(-10)", "page up", priority=True),
+                    bind("pagedown", "move(10)", "page down", priority=True),
+                ),
+                row(
+                    "sort by the most claims, by name, by the latest claim (and back)",
+                    bind("tab", "sort(1)", "sort", priority=True),
+                    bind("shift+tab", "sort(-1)", "sort back", priority=True),
+                ),
+                row(
+                    "the source's claims in date order",
+                    bind("enter", "open", "claims", priority=True),
+                ),
+                row(
+                    "clear the filter; without one, back",
+                    bind("escape", "back", "back", priority=True),
+                ),
+                row("this help", bind("f1", "help", "help")),
+                row(QUIT, bind("ctrl+q", "app.quit", "quit")),
+            ),
+        ),
+    ),
+    footer=("f1", "escape", "enter", "tab"),
+)
+
+SOURCE_CLAIMS = Keymap(
+    "A source's claims keys",
+    (
+        (
+            "A source's claims (and, from a claim in the reader, the same claim elsewhere)",
+            (
+                Row(
+                    "previous / next claim; pgup / pgdn a page; home / end the first / last",
+                    (),
+                    "table",
+                    ("up", "down"),
+                ),
+                bound_elsewhere("open the reader on the claim", "enter", owner="table"),
+                row(
+                    "from the source's claims to the same claim elsewhere, and back",
+                    bind("tab", "other_table", "other list", priority=True),
+                ),
+                row("back", bind("escape", "back", "back")),
+                row("this help", bind("question_mark", "help", "help")),
+                row(QUIT, bind("q", "app.quit", "quit")),
+            ),
+        ),
+    ),
+    footer=("question_mark", "escape", "tab"),
+)
+
 #: README's generated key tables: the marker name → the keymap.
-README_TABLES = {"list": LIST, "reader": READER, "adjudication": ADJUDICATION}
+README_TABLES = {
+    "list": LIST,
+    "reader": READER,
+    "adjudication": ADJUDICATION,
+    "sources": SOURCES,
+    "source-claims": SOURCE_CLAIMS,
+}
 
 
 def markdown_table(keymap: Keymap) -> str:

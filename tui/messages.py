@@ -26,3 +26,11 @@ class DocumentDone(Message):
     """The analyst marked ``doc_id`` done and wants the next document."""
 
     doc_id: str
+
+
+@dataclass
+class OpenClaim(Message):
+    """The analyst chose a claim (in the Sources screen): open the reader on it."""
+
+    doc_id: str
+    claim_id: int

@@ -11,9 +11,9 @@ from rich.table import Table
 
 from annotate.cli.base import app, open_store, out, print_json
 from annotate.errors import ClaimscopeError
-from annotate.ledger.groups import GroupedClaim, GroupingSettings, group_claims
-from annotate.ledger.sources import KINDS, ledger
-from annotate.model import SpanStatus
+from annotate.ledger.corpus import corpus_groups, corpus_ledger
+from annotate.ledger.groups import GroupingSettings
+from annotate.ledger.sources import KINDS
 
 
 @app.command("sources")
@@ -32,10 +32,7 @@ def sources_command(
     if kind is not None and kind not in KINDS:
         raise ClaimscopeError(f"--kind {kind!r}: choose one of {', '.join(KINDS)}")
     with open_store(readonly=True) as store:
-        entries = ledger(
-            (store.get_document(doc_id), store.claims(doc_id), store.spans(doc_id))
-            for doc_id in store.document_ids()
-        )
+        entries = corpus_ledger(store)
     rows = [
         entry.to_dict()
         for entry in entries
@@ -79,20 +76,8 @@ def claim_groups_command(
     the first document and date that carried it and the outlets that repeated it."""
     chosen = GroupingSettings.load(settings)
     with open_store(readonly=True) as store:
-        found: list[GroupedClaim] = []
-        for doc_id in store.document_ids():
-            document = store.get_document(doc_id)
-            for claim in store.claims(doc_id):
-                if claim.status == SpanStatus.REJECTED:
-                    continue
-                content = " ".join(
-                    document.text[part.start : part.end] for part in claim.content_fragments()
-                )
-                meta = document.meta
-                found.append(
-                    GroupedClaim(doc_id, claim.id, meta.date or "", meta.agency or "", content)
-                )
-    groups = [g for g in group_claims(found, chosen) if len(g.documents) >= min_documents]
+        found = corpus_groups(store, chosen)
+    groups = [g for g in found if len(g.documents) >= min_documents]
     if as_json:
         print_json({"groups": [group.to_dict() for group in groups]})
         return

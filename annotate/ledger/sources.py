@@ -128,8 +128,14 @@ class Entry:
 
     @property
     def name(self) -> str:
-        """The longest of the names it is written with most often."""
-        return max(self.names.items(), key=lambda item: (item[1], len(item[0]), item[0]))[0]
+        """The longest of the names it is written with most often; for a person, of the
+        names that are the person's name ("Donald Trump" over "the President")."""
+        names = list(self.names.items())
+        if self.kind == "person":
+            own = self.key.removeprefix("person:")
+            named = [item for item in names if person_name(item[0]) == own]
+            names = named or names
+        return max(names, key=lambda item: (item[1], len(item[0]), item[0]))[0]
 
     @property
     def claims(self) -> list[Claim]:

@@ -21,6 +21,7 @@ from annotate.team.adjudicate import adjudicable
 from tui.keymap import LIST
 from tui.messages import OpenDocument
 from tui.screens.dialogs import HelpScreen
+from tui.screens.sources import SourcesScreen
 from tui.theme import warning_style
 from tui.widgets.doctable import SHARED_MARK, DocumentTable
 from tui.widgets.safe import SafeInput, SafeStatic
@@ -357,6 +358,10 @@ class DocumentListScreen(Screen[None]):
             store, annotator = self.workspace.store, self.workspace.annotator
             self.status = self.workspace.try_write(lambda: store.toggle_skip(doc_id, annotator))
             self.refresh_rows()
+
+    def action_sources(self) -> None:
+        """Who said what across the corpus."""
+        self.app.push_screen(SourcesScreen())
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(LIST.title, LIST.help_groups()))

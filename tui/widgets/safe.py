@@ -50,3 +50,15 @@ class SafeInput(Input):
         copy = shown.copy()
         copy.plain = safe_plain
         return copy
+
+
+#: A table cell longer than this is cut (a 10,000-character source name stays one cell).
+CELL_LIMIT = 60
+
+
+def cell(value: object, limit: int = CELL_LIMIT) -> Text:
+    """A table cell: one line of sanitised text, never markup, cut at ``limit``."""
+    line = " ".join(str(value).split())
+    if len(line) > limit:
+        line = line[: limit - 1] + "…"
+    return Text(visible(line))

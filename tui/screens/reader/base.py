@@ -75,9 +75,13 @@ class ReaderBase(Screen[None]):
     """One article, its entities and claims, and a side panel; the key families
     (:mod:`.navigation`, :mod:`.review`, :mod:`.spans`, :mod:`.claims`) build on this."""
 
-    def __init__(self, doc_id: str, *, following: bool = False) -> None:
+    def __init__(
+        self, doc_id: str, *, following: bool = False, claim_id: int | None = None
+    ) -> None:
         super().__init__()
         self.doc_id = doc_id
+        #: The claim to open on (chosen in the Sources screen), if any.
+        self.claim_id = claim_id
         #: Opened by D after the previous document, not chosen: it is taken up (◐) by its
         #: first edit, not by being shown, and its first pending suggestion is focused.
         self.following = following
@@ -136,6 +140,9 @@ class ReaderBase(Screen[None]):
         if self.workspace.read_only_reason is not None:
             self.status = f"⚠ read-only: {self.workspace.read_only_reason}"
         self._update_focus_from_cursor()
+        chosen = self._claim(self.claim_id) if self.claim_id is not None else None
+        if chosen is not None:
+            self._set_focus(Focus("claim", chosen.id), chosen.content.start)
         if self.following and self.focus_item is None:  # the first decision to make
             pending = sorted(self._pending(), key=self._review_key)
             if pending:

@@ -10,6 +10,7 @@ from annotate.safetext import visible
 from annotate.tokens import clause_at, sentence_at
 from tui.screens.dialogs import NoteScreen, VerdictScreen
 from tui.screens.reader.base import ReaderBase
+from tui.screens.sources import ClaimRow, SourceClaimsScreen
 from tui.widgets.article import ArticleView, Focus
 
 KIND_ORDER = list(ClaimKind)
@@ -171,3 +172,10 @@ class ClaimActions(ReaderBase):
                 self._edit(lambda: self.editor.set_note(claim.id, note), "note saved")
 
         self.app.push_screen(NoteScreen(claim.note, self._claim_name(claim)), saved)
+
+    def action_who_said(self) -> None:
+        """The claim's source across the corpus, and the same claim in other documents."""
+        claim = self._target_claim()
+        if claim is None:
+            return
+        self.app.push_screen(SourceClaimsScreen(claim=ClaimRow(self.doc_id, claim.id)))

@@ -1,0 +1,71 @@
+"""The ledger and the claim groups of a whole database, as the CLI and the reader ask for
+them, and the lookups that tie one claim to its source's entry and its group."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from annotate.ledger.groups import ClaimGroup, GroupedClaim, GroupingSettings, group_claims
+from annotate.ledger.sources import Entry, ledger
+from annotate.model import Claim, Document, EntitySpan, SpanStatus
+from annotate.store import Store
+
+Progress = Callable[[int, int], None]
+
+
+def _documents(
+    store: Store, on_progress: Progress | None
+) -> Iterator[tuple[Document, list[Claim], list[EntitySpan]]]:
+    ids = store.document_ids()
+    for done, doc_id in enumerate(ids, start=1):
+        yield store.get_document(doc_id), store.claims(doc_id), store.spans(doc_id)
+        if on_progress is not None:
+            on_progress(done, len(ids))
+
+
+def corpus_ledger(store: Store, on_progress: Progress | None = None) -> list[Entry]:
+    """Every source in the database (see :func:`annotate.ledger.sources.ledger`)."""
+    return ledger(_documents(store, on_progress))
+
+
+def content_words(document: Document, claim: Claim) -> str:
+    """A claim's content as one string (fragments joined by a space)."""
+    return " ".join(document.text[p.start : p.end] for p in claim.content_fragments())
+
+
+def corpus_groups(
+    store: Store, settings: GroupingSettings | None = None, on_progress: Progress | None = None
+) -> list[ClaimGroup]:
+    """The groups of claims (not rejected) that say the same thing across the database."""
+    found: list[GroupedClaim] = []
+    for document, claims, _ in _documents(store, on_progress):
+        meta = document.meta
+        found += [
+            GroupedClaim(
+                document.id,
+                claim.id,
+                meta.date or "",
+                meta.agency or "",
+                content_words(document, claim),
+            )
+            for claim in claims
+            if claim.status != SpanStatus.REJECTED
+        ]
+    return group_claims(found, settings)
+
+
+def entry_of_claim(entries: list[Entry], doc_id: str, claim_id: int) -> Entry | None:
+    """The entry whose source made the claim, if it has one."""
+    for entry in entries:
+        for mention in entry.mentions:
+            if mention.claim.id == claim_id and mention.document.id == doc_id:
+                return entry
+    return None
+
+
+def group_of_claim(groups: list[ClaimGroup], doc_id: str, claim_id: int) -> ClaimGroup | None:
+    """The group the claim belongs to, if another claim says the same."""
+    for group in groups:
+        if any(m.doc_id == doc_id and m.claim_id == claim_id for m in group.members):
+            return group
+    return None

@@ -1,0 +1,142 @@
+"""The Sources screen (issue 20): every source across the corpus from one key in the list,
+typed filtering, sorting, a source's claims in date order, Enter opening the reader on a
+claim, and from a claim in the reader its source's entry and the same claim elsewhere."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import DataTable
+
+from annotate.model import ClaimKind, Offsets, OriginKind, SpanStatus
+from annotate.store import Store
+from tests.test_ledger import add_story, build
+from tests.tui_support import running
+from tui.app import ClaimscopeApp
+from tui.screens.reader import ReaderScreen
+from tui.screens.sources import SourceClaimsScreen, SourcesScreen
+
+
+async def _settle(app: ClaimscopeApp, pilot: object) -> None:
+    await app.workers.wait_for_complete()
+    await pilot.pause()  # type: ignore[attr-defined]
+
+
+async def test_sources_from_the_list_filter_sort_and_open_a_claim(tmp_path: Path) -> None:
+    db = tmp_path / "db.json"
+    build(db)
+    async with running(db) as (app, pilot):
+        await pilot.press("w")
+        await _settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, SourcesScreen)
+        names = [entry.name for entry in screen.shown]
+        assert names[0] == "Zabihullah Mujahid"  # the most claims first
+        assert names.count("Officials") == 2  # anonymous: one per document
+        await pilot.press("o", "f", "f")  # typing filters
+        assert [entry.name for entry in screen.shown] == ["Officials", "Officials"]
+        await pilot.press("backspace", "backspace", "backspace", "tab")
+        assert screen.order == "name" and screen.shown[0].name == "Officials"
+        await pilot.press("shift+tab")
+        assert screen.order == "claims"
+        await pilot.press("enter")
+        await pilot.pause()
+        claims = app.screen
+        assert isinstance(claims, SourceClaimsScreen)
+        table = claims.query_one("#source-claims", DataTable)
+        dates = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+        assert dates == ["2021-06-01", "2021-06-01", "2021-06-03"]  # in date order
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        reader = app.screen
+        assert isinstance(reader, ReaderScreen)
+        focused = reader._focused_claim()
+        assert focused is not None and focused.id == claims.rows["source-claims"][1].claim_id
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is claims  # back where the analyst came from
+        await pilot.press("escape", "escape")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "DocumentListScreen"
+
+
+async def test_from_a_claim_the_reader_shows_its_source_and_the_same_claim_elsewhere(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "db.json"
+    build(db)
+    with Store.open(db) as store:
+        add_story(
+            store,
+            "Zabihullah Mujahid said the bridge had reopened to traffic after the storm.",
+            "2021-06-04",
+            "AP",
+            [("Zabihullah Mujahid", "PERSON")],
+        )
+        add_story(
+            store,
+            "A witness said the bridge had reopened to traffic after the storm.",
+            "2021-06-05",
+            "AFP",
+            [("A witness", None)],
+        )
+    async with running(db) as (app, pilot):
+        await pilot.press("end", "up", "enter")  # the document of 2021-06-04 (AP)
+        await pilot.pause()
+        reader = app.screen
+        assert isinstance(reader, ReaderScreen) and reader.document is not None
+        assert reader.document.meta.agency == "AP"
+        await pilot.press("tab", "w")
+        await _settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, SourceClaimsScreen) and screen.entry is not None
+        assert screen.entry.name == "Zabihullah Mujahid" and len(screen.entry.claims) == 4
+        group = screen.query_one("#group-claims", DataTable)
+        assert group.row_count == 1 and str(group.get_row_at(0)[5]) == "AFP"
+        await pilot.press("tab", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ReaderScreen)
+        assert app.screen.document is not None and app.screen.document.meta.agency == "AFP"
+
+
+async def test_a_hostile_source_name_is_shown_safely_on_the_sources_screen(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "db.json"
+    hostile = "Evil\x1b[31m[bold]Corp" + "x" * 10_000
+    with Store.open(db) as store:
+        add_story(
+            store, f"{hostile} said the deal was off.", "2021-06-02", "ANI", [(hostile, "ORG")]
+        )
+    async with running(db) as (app, pilot):
+        await pilot.press("w")
+        await _settle(app, pilot)
+        table = app.screen.query_one(DataTable)
+        shown = table.get_row_at(0)[0]
+        assert "\x1b" not in str(shown) and "␛" in str(shown) and "[bold]" in str(shown)
+        assert len(str(shown)) <= 120 - 62  # the room the other columns leave
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, SourceClaimsScreen)
+
+
+async def test_a_claim_without_a_source_says_so(tmp_path: Path) -> None:
+    db = tmp_path / "db.json"
+    with Store.open(db) as store:
+        add_story(
+            store, "Rain fell. It was cold all day long in the city.", "2021-06-02", "ANI", []
+        )
+        doc_id = store.document_ids()[0]
+        store.add_claim(
+            __import__("annotate.model", fromlist=["Claim"]).Claim(
+                0, doc_id, Offsets(11, 47), ClaimKind.REPORTED, "m@1", OriginKind.MODEL,
+                SpanStatus.SUGGESTED,
+            )
+        )  # fmt: skip
+    async with running(db) as (app, pilot):
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("tab", "w")
+        await _settle(app, pilot)
+        title = str(app.screen.query_one("#source-title").render())
+        assert "This claim has no source" in title

@@ -1,0 +1,341 @@
+"""Who said what: the Sources screen (every source across the corpus, filtered by typing,
+sorted by count, name or date) and a source's claims in date order, with the same claim in
+other documents. Enter on a claim opens the reader on it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input
+
+from annotate.ledger.corpus import (
+    content_words,
+    corpus_groups,
+    corpus_ledger,
+    entry_of_claim,
+    group_of_claim,
+)
+from annotate.ledger.groups import ClaimGroup
+from annotate.ledger.sources import Entry
+from annotate.safetext import visible
+from tui.keymap import SOURCE_CLAIMS, SOURCES
+from tui.messages import OpenClaim
+from tui.screens.dialogs import HelpScreen
+from tui.widgets.safe import SafeInput, SafeStatic, cell
+from tui.workspace import Workspace, workspace_of
+
+#: The orders the Sources screen cycles through with tab: (name, key, most first).
+SORTS = ("claims", "name", "latest")
+
+
+def sorted_entries(entries: list[Entry], order: str) -> list[Entry]:
+    """``entries`` by the most claims, by name, or the latest claim first."""
+    if order == "name":
+        return sorted(entries, key=lambda e: (e.name.casefold(), -len(e.claims)))
+    if order == "latest":
+        return sorted(entries, key=lambda e: max(e.dates, default=""), reverse=True)
+    return sorted(entries, key=lambda e: (-len(e.claims), e.name.casefold()))
+
+
+def matching(entries: list[Entry], query: str) -> list[Entry]:
+    """The entries with every word of ``query`` in one of their names or their kind."""
+    words = query.casefold().split()
+    if not words:
+        return entries
+    found = []
+    for entry in entries:
+        haystack = " ".join([entry.kind, *entry.names]).casefold()
+        if all(word in haystack for word in words):
+            found.append(entry)
+    return found
+
+
+@dataclass(frozen=True)
+class ClaimRow:
+    """One row of a source's claims or of a claim group: the claim and where it is."""
+
+    doc_id: str
+    claim_id: int
+
+
+class SourcesScreen(Screen[None]):
+    """Every source across the corpus, with its claims, documents, outlets and dates."""
+
+    BINDINGS: ClassVar[list[BindingType]] = SOURCES.bindings()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entries: list[Entry] = []
+        self.shown: list[Entry] = []
+        self.order = SORTS[0]
+
+    @cached_property
+    def workspace(self) -> Workspace:
+        return workspace_of(self.app)
+
+    def compose(self) -> ComposeResult:
+        yield SafeStatic(id="sources-title")
+        yield SafeInput(placeholder="type to filter sources by name or kind", id="sources-filter")
+        yield DataTable(id="sources-table", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        for heading in ("source", "kind", "a/s/r", "docs", "first", "last", "outlets"):
+            table.add_column(heading, key=heading)
+        self.query_one(Input).focus()
+        self._title("reading the corpus…")
+        self._read()
+
+    @work(thread=True, exclusive=True, group="ledger")
+    def _read(self) -> None:
+        entries = corpus_ledger(self.workspace.store)
+        self.app.call_from_thread(self._loaded, entries)
+
+    def _loaded(self, entries: list[Entry]) -> None:
+        self.entries = entries
+        self._fill()
+
+    def _fill(self) -> None:
+        query = self.query_one(Input).value
+        self.shown = sorted_entries(matching(self.entries, query), self.order)
+        table = self.query_one(DataTable)
+        table.clear()
+        # the name takes the room the other columns leave (at 80 columns, 18 characters)
+        room = max(16, (self.size.width or 80) - 62)
+        for entry in self.shown:
+            states = entry.states()
+            counts = "/".join(str(states.get(s, 0)) for s in ("accepted", "suggested", "rejected"))
+            table.add_row(
+                cell(entry.name, room),
+                cell(entry.kind),
+                cell(counts),
+                cell(len(entry.documents)),
+                cell(min(entry.dates, default="—")),
+                cell(max(entry.dates, default="—")),
+                cell(", ".join(sorted(entry.outlets)), 30),
+                key=entry.id,
+            )
+        self._title()
+
+    def on_resize(self) -> None:
+        if self.entries:
+            self._fill()
+
+    def _title(self, note: str = "") -> None:
+        title = Text("Sources", style="bold")
+        count = len(self.shown)
+        total = len(self.entries)
+        shown = f"{count} of {total}" if count != total else str(total)
+        title.append(
+            f" · {shown} · a/s/r: claims accepted/suggested/rejected · by {self.order} (tab)",
+            style="dim",
+        )
+        if note:
+            title.append(f" · {note}", style="dim")
+        elif not self.entries:
+            title.append("\nno claim has a source yet: preannotate, or set sources in the reader")
+        self.query_one("#sources-title", SafeStatic).update(title)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self._fill()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.action_open()
+
+    def action_sort(self, direction: int) -> None:
+        self.order = SORTS[(SORTS.index(self.order) + direction) % len(SORTS)]
+        self._fill()
+
+    def action_move(self, rows: int) -> None:
+        table = self.query_one(DataTable)
+        if table.row_count:
+            target = max(0, min(table.row_count - 1, table.cursor_row + rows))
+            table.move_cursor(row=target)
+
+    def action_open(self) -> None:
+        table = self.query_one(DataTable)
+        if not self.shown or not table.row_count:
+            return
+        entry = self.shown[table.cursor_row]
+        self.app.push_screen(SourceClaimsScreen(entry))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_open()
+
+    def action_back(self) -> None:
+        search = self.query_one(Input)
+        if search.value:
+            search.value = ""
+            return
+        self.dismiss(None)
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen(SOURCES.title, SOURCES.help_groups()))
+
+
+class SourceClaimsScreen(Screen[None]):
+    """One source's claims in date order; opened from a claim, also the same claim in other
+    documents."""
+
+    BINDINGS: ClassVar[list[BindingType]] = SOURCE_CLAIMS.bindings()
+
+    def __init__(self, entry: Entry | None = None, *, claim: ClaimRow | None = None) -> None:
+        super().__init__()
+        self.entry = entry
+        #: The claim the screen was opened from (the reader's): its source's entry and its
+        #: group are looked up when the screen opens.
+        self.claim = claim
+        self.rows: dict[str, list[ClaimRow]] = {"source-claims": [], "group-claims": []}
+
+    @cached_property
+    def workspace(self) -> Workspace:
+        return workspace_of(self.app)
+
+    def compose(self) -> ComposeResult:
+        yield SafeStatic(id="source-title")
+        yield DataTable(id="source-claims", cursor_type="row", zebra_stripes=True)
+        yield SafeStatic(id="group-title")
+        yield DataTable(id="group-claims", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        for table in self.query(DataTable):
+            for heading in ("date", "claim", "cue", "status", "kind", "outlet", "document"):
+                table.add_column(heading, key=heading)
+        group_title = self.query_one("#group-title", SafeStatic)
+        if self.claim is not None:  # from the reader: its source's entry and its group
+            self.query_one("#source-title", SafeStatic).update(
+                Text("Who said it: reading the corpus…", style="dim")
+            )
+            group_title.update(Text("The same claim elsewhere: looking…", style="dim"))
+            self._find()
+        else:
+            self._show_entry()
+            group_title.display = False
+            self.query_one("#group-claims", DataTable).display = False
+        self.query_one("#source-claims", DataTable).focus()
+
+    @work(thread=True, exclusive=True, group="ledger")
+    def _find(self) -> None:
+        assert self.claim is not None
+        store = self.workspace.store
+        entry = entry_of_claim(corpus_ledger(store), self.claim.doc_id, self.claim.claim_id)
+        groups = corpus_groups(store)
+        self.app.call_from_thread(self._found, entry, groups)
+
+    def _found(self, entry: Entry | None, groups: list[ClaimGroup]) -> None:
+        self.entry = entry
+        self._show_entry()
+        self._show_group(groups)
+
+    def _show_entry(self) -> None:
+        title = Text()
+        entry = self.entry
+        if entry is None:
+            title.append("This claim has no source", style="bold")
+            title.append(" (s in the reader sets one)", style="dim")
+            self.query_one("#source-title", SafeStatic).update(title)
+            self.query_one("#source-claims", DataTable).display = False
+            return
+        states = entry.states()
+        title.append(visible(entry.name[:80]), style="bold")
+        title.append(
+            f" · {entry.kind} · {states.get('accepted', 0)} accepted, "
+            f"{states.get('suggested', 0)} suggested, {states.get('rejected', 0)} rejected · "
+            f"{len(entry.documents)} document(s)",
+            style="dim",
+        )
+        others = sorted(name for name in entry.names if name != entry.name)
+        if others:
+            title.append("\nalso written: " + visible(", ".join(others))[:200], style="dim")
+        self.query_one("#source-title", SafeStatic).update(title)
+        table = self.query_one("#source-claims", DataTable)
+        mentions = sorted(
+            entry.mentions,
+            key=lambda m: (m.document.meta.date or "\uffff", m.document.id, m.claim.content.start),
+        )
+        for mention in mentions:
+            document, claim = mention.document, mention.claim
+            cue = document.text[claim.cue.start : claim.cue.end] if claim.cue else "—"
+            row = ClaimRow(document.id, claim.id)
+            self.rows["source-claims"].append(row)
+            table.add_row(
+                cell(document.meta.date or "—"),
+                cell(content_words(document, claim), self._room()),
+                cell(cue, 16),
+                cell(claim.status.value),
+                cell(claim.kind.value),
+                cell(document.meta.agency or "—", 14),
+                cell(document.display_title, 40),
+                key=f"{document.id}:{claim.id}",
+            )
+            if self.claim == row:
+                table.move_cursor(row=len(self.rows["source-claims"]) - 1)
+
+    def _show_group(self, groups: list[ClaimGroup]) -> None:
+        assert self.claim is not None
+        found = group_of_claim(groups, self.claim.doc_id, self.claim.claim_id)
+        title = self.query_one("#group-title", SafeStatic)
+        table = self.query_one("#group-claims", DataTable)
+        if found is None:
+            title.update(Text("No other document carries this claim", style="dim"))
+            table.display = False
+            return
+        here = (self.claim.doc_id, self.claim.claim_id)
+        others = [m for m in found.members if (m.doc_id, m.claim_id) != here]
+        title.update(
+            Text(
+                f"The same claim elsewhere: {len(found.documents)} document(s), first "
+                f"{found.first.date or 'undated'} ({visible(found.first.outlet or '—')})",
+                style="bold",
+            )
+        )
+        store = self.workspace.store
+        for member in others:
+            document = store.get_document(member.doc_id)
+            claim = store.find_claim(member.claim_id)
+            if claim is None:
+                continue
+            cue = document.text[claim.cue.start : claim.cue.end] if claim.cue else "—"
+            self.rows["group-claims"].append(ClaimRow(member.doc_id, member.claim_id))
+            table.add_row(
+                cell(member.date or "—"),
+                cell(member.content, self._room()),
+                cell(cue, 16),
+                cell(claim.status.value),
+                cell(claim.kind.value),
+                cell(member.outlet or "—", 14),
+                cell(document.display_title, 40),
+                key=f"{member.doc_id}:{member.claim_id}",
+            )
+
+    def _room(self) -> int:
+        """The claim's column takes the room the date, cue and status leave."""
+        return max(24, (self.size.width or 80) - 42)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        table = event.data_table
+        rows = self.rows.get(table.id or "", [])
+        if 0 <= event.cursor_row < len(rows):
+            chosen = rows[event.cursor_row]
+            self.post_message(OpenClaim(chosen.doc_id, chosen.claim_id))
+
+    def action_other_table(self) -> None:
+        tables = [t for t in self.query(DataTable) if t.display and t.row_count]
+        if len(tables) > 1:
+            current = next((i for i, t in enumerate(tables) if t.has_focus), 0)
+            tables[(current + 1) % len(tables)].focus()
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen(SOURCE_CLAIMS.title, SOURCE_CLAIMS.help_groups()))
