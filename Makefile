@@ -41,6 +41,7 @@ bench: setup
 	$(BIN)/python bench/tui_pty.py
 	$(BIN)/python bench/export.py
 	$(BIN)/python bench/durability.py
+	$(BIN)/python bench/source_linking.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache *.egg-info

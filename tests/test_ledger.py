@@ -301,3 +301,75 @@ def test_a_lone_surname_joins_the_one_full_name_in_the_corpus(tmp_path: Path) ->
     by_name = {entry.name: entry for entry in entries}
     assert len(by_name["Ann Lee"].claims) == 2 and by_name["Ann Lee"].outlets == {"ANI", "AP"}
     assert "Chan" in by_name  # two full names share the surname: it stays apart
+
+
+def _keys(
+    tmp_path: Path, text: str, sources: list[tuple[str, str | None]]
+) -> list[tuple[str, str]]:
+    """Each source's words and its entry key in the document (see ``document_keys``)."""
+    from annotate.ledger.sources import PERSON_LABELS, document_keys, mentions
+
+    with Store.open(tmp_path / "db.json") as store:
+        add_story(store, text, "2021-06-01", "ANI", sources)
+        doc_id = store.document_ids()[0]
+        document, spans = store.get_document(doc_id), store.spans(doc_id)
+        found = mentions(document, store.claims(doc_id), spans)
+        persons = [(s.start, s.end) for s in spans if s.label in PERSON_LABELS]
+        return [(m.name, key) for m, key in zip(found, document_keys(found, persons), strict=True)]
+
+
+def test_pronouns_take_the_nearest_person_of_their_own(tmp_path: Path) -> None:
+    """ "she" takes the nearest person known to be a she ("Ms"), "he" the nearest not known
+    to be a she; two paragraphs on, "he" is nobody the ledger can tell."""
+    keys = _keys(
+        tmp_path,
+        "Ms Mary Ostrom said the vote was close. Tom Hale said it was fair. She said the count "
+        "would be checked. He said so too.\n\nMore came later.\n\nA week on, nothing else "
+        "happened.\n\nHe said nothing.",
+        [
+            ("Ms Mary Ostrom", "PERSON"),
+            ("Tom Hale", "PERSON"),
+            ("She", None),
+            ("He", None),
+            ("He", None),
+        ],
+    )
+    assert [key for _, key in keys] == [
+        "person:mary ostrom",
+        "person:tom hale",
+        "person:mary ostrom",
+        "person:tom hale",
+        keys[-1][1],
+    ]
+    assert keys[-1][1].startswith("anonymous:")
+
+
+def test_a_surname_the_model_labelled_otherwise_is_the_person(tmp_path: Path) -> None:
+    keys = _keys(
+        tmp_path,
+        "Kim Sorensen said the plan works. Sorensen said it would save money.",
+        [("Kim Sorensen", "PERSON"), ("Sorensen", "ORG")],
+    )
+    assert [key for _, key in keys] == ["person:kim sorensen", "person:kim sorensen"]
+
+
+def test_an_acronym_after_an_organisation_is_its_name(tmp_path: Path) -> None:
+    keys = _keys(
+        tmp_path,
+        "The Port Safety Board (PSB) said ships were delayed. The PSB said the delay ended.",
+        [("The Port Safety Board (PSB)", "ORG"), ("The PSB", None)],
+    )
+    assert [key for _, key in keys] == ["organisation:port safety board"] * 2
+
+
+def test_the_description_takes_the_one_before_it(tmp_path: Path) -> None:
+    """ "One poster … The poster": the definite description is the one already named;
+    "they" is the plural description named last."""
+    keys = _keys(
+        tmp_path,
+        "One poster said the forum was down. The poster said it was back. Researchers said "
+        "the data was old. They said it would be updated.",
+        [("One poster", None), ("The poster", None), ("Researchers", None), ("They", None)],
+    )
+    one, the, researchers, they = (key for _, key in keys)
+    assert one == the and researchers == they != one
