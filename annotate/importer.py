@@ -533,8 +533,25 @@ def _claim_from_json(raw: Any, text: str, doc_id: str, where: str, base: dict[st
         rule=raw.get("rule") if isinstance(raw.get("rule"), str) else None,
         explanation=raw.get("explanation") if isinstance(raw.get("explanation"), str) else None,
         confidence=_confidence(raw.get("confidence"), f"{where}.confidence"),
+        source_entry=_ledger_text(raw.get("source_entry"), f"{where}.source_entry"),
+        source_name=_ledger_text(raw.get("source_name"), f"{where}.source_name"),
         **base,
     )
+
+
+#: A ledger correction's entry key or name longer than this is refused.
+LEDGER_TEXT_LIMIT = 1000
+
+
+def _ledger_text(raw: Any, where: str) -> str | None:
+    """A source-ledger correction (entry key or name): absent, null, or a short string."""
+    if raw is None:
+        return None
+    if not isinstance(raw, str) or not raw.strip() or len(raw) > LEDGER_TEXT_LIMIT:
+        raise InputError(
+            where, f"must be a non-empty string of at most {LEDGER_TEXT_LIMIT} characters"
+        )
+    return raw
 
 
 def _confidence(raw: Any, where: str) -> float | None:

@@ -255,6 +255,11 @@ class Claim:
     #: How far to trust a suggestion, 0 to 1 (the rule's measured precision, or the learned
     #: model's calibrated estimate); None for people's claims and where nothing was measured.
     confidence: float | None = None
+    #: An analyst's correction of the source ledger (:mod:`annotate.ledger.corrections`): the
+    #: ledger entry the claim's source belongs to, and the name that entry is shown with.
+    #: They win over the automatic linking; None where no one corrected it.
+    source_entry: str | None = None
+    source_name: str | None = None
     annotator: str | None = None
     created_at: str | None = None
     updated_at: str | None = None
@@ -307,6 +312,8 @@ class Claim:
             rule=data.get("rule"),
             explanation=data.get("explanation"),
             confidence=data.get("confidence"),
+            source_entry=data.get("source_entry"),
+            source_name=data.get("source_name"),
             annotator=data.get("annotator"),
             created_at=data.get("created_at"),
             updated_at=data.get("updated_at"),

@@ -48,3 +48,14 @@ def save_all(db_path: Path, states: dict[str, dict[str, Any]]) -> None:
         for annotator, values in states.items():
             everything[annotator] = {**everything.get(annotator, {}), **values}
         atomic_write(session_path(db_path), orjson.dumps(everything))
+
+
+def default_annotator() -> str:
+    """The login name, else ``annotator``: whose edits they are when no one says."""
+    import getpass
+    import os
+
+    try:
+        return getpass.getuser() or "annotator"
+    except (KeyError, OSError):
+        return os.environ.get("USER") or "annotator"

@@ -33,9 +33,9 @@ async def test_sources_from_the_list_filter_sort_and_open_a_claim(tmp_path: Path
         names = [entry.name for entry in screen.shown]
         assert names[0] == "Zabihullah Mujahid"  # the most claims first
         assert names.count("Officials") == 2  # anonymous: one per document
-        await pilot.press("o", "f", "f")  # typing filters
+        await pilot.press("slash", "o", "f", "f")  # / then typing filters
         assert [entry.name for entry in screen.shown] == ["Officials", "Officials"]
-        await pilot.press("backspace", "backspace", "backspace", "tab")
+        await pilot.press("backspace", "backspace", "backspace", "enter", "tab")
         assert screen.order == "name" and screen.shown[0].name == "Officials"
         await pilot.press("shift+tab")
         assert screen.order == "claims"
@@ -140,3 +140,55 @@ async def test_a_claim_without_a_source_says_so(tmp_path: Path) -> None:
         await _settle(app, pilot)
         title = str(app.screen.query_one("#source-title").render())
         assert "This claim has no source" in title
+
+
+async def test_merge_rename_split_and_undo_in_the_sources_screens(tmp_path: Path) -> None:
+    """Corrections by keyboard: m marks, M merges the marked into the source under the
+    cursor, r renames, u undoes the last correction; in a source's claims space marks and x
+    splits the marked claims off into a new source. Each is the annotator's edit."""
+    from tests.test_ledger_corrections import two_people
+
+    db = tmp_path / "db.json"
+    two_people(db)
+    async with running(db, annotator="alice") as (app, pilot):
+        await pilot.press("w")
+        await _settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, SourcesScreen)
+        names = [entry.name for entry in screen.shown]
+        await pilot.press(*["down"] * names.index("Z. Mujahid"), "m")
+        assert screen.marked and "1 marked" in str(screen.query_one("#sources-title").render())
+        await pilot.press(*["up"] * 10, *["down"] * names.index("Zabihullah Mujahid"), "M")
+        await _settle(app, pilot)
+        assert "Z. Mujahid" not in [entry.name for entry in screen.shown]
+        assert "merged Z. Mujahid into Zabihullah Mujahid" in screen.status
+        mujahid = next(e for e in screen.shown if e.name == "Zabihullah Mujahid")
+        assert len(mujahid.claims) == 4
+        await pilot.press("u")
+        await _settle(app, pilot)
+        assert "Z. Mujahid" in [entry.name for entry in screen.shown]
+        # rename through the prompt
+        row = [entry.name for entry in screen.shown].index("Ann Lee")
+        await pilot.press(*["up"] * 10, *["down"] * row, "r", *["backspace"] * 10, "L", "e", "e")
+        await pilot.press("enter")
+        await _settle(app, pilot)
+        assert "Lee" in [entry.name for entry in screen.shown]
+        # split one of "Lee"'s claims off
+        row = [entry.name for entry in screen.shown].index("Lee")
+        await pilot.press(*["up"] * 10, *["down"] * row, "enter")
+        await pilot.pause()
+        claims = app.screen
+        assert isinstance(claims, SourceClaimsScreen)
+        await pilot.press("space", "x", *["backspace"] * 10, "B", "o", "enter")
+        await _settle(app, pilot)
+        assert claims.entry is not None and len(claims.entry.claims) == 1
+        assert "split off into Bo" in claims.status
+        await pilot.press("escape")
+        await _settle(app, pilot)
+        shown = {entry.name: len(entry.claims) for entry in screen.shown}
+        assert shown["Lee"] == 1 and shown["Bo"] == 1
+    with Store.open(db, readonly=True) as store:
+        corrected = [
+            c for d in store.document_ids() for c in store.claims(d) if c.source_entry is not None
+        ]
+    assert corrected and {c.annotator for c in corrected} == {"alice"}

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
-import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -24,7 +22,7 @@ from textual.widget import Widget
 from annotate.errors import ClaimscopeError, DamagedDatabaseError, StorageError
 from annotate.labels import LabelSet, load_labels
 from annotate.safetext import visible
-from annotate.session import load_ui_state, save_ui_state
+from annotate.session import default_annotator, load_ui_state, save_ui_state
 from annotate.store import Store
 from annotate.tokenizing import english
 from tui.messages import DocumentDone, DocumentShown, OpenClaim, OpenDocument
@@ -35,14 +33,6 @@ from tui.theme import readable
 from tui.widgets.article import ArticleView
 
 IDLE_CHECKPOINT_SECONDS = 10.0
-
-
-def default_annotator() -> str:
-    """The login name, else ``annotator``."""
-    try:
-        return getpass.getuser() or "annotator"
-    except (KeyError, OSError):
-        return os.environ.get("USER") or "annotator"
 
 
 class ClaimscopeApp(App[None]):

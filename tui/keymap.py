@@ -455,10 +455,10 @@ SOURCES = Keymap(
     "Sources keys",
     (
         (
-            "Sources (typing filters them by name or kind)",
+            "Sources",
             (
                 row(
-                    "previous / next source",
+                    "previous / next source (also from the filter)",
                     bind("up", "move(-1)", "up", priority=True),
                     bind("down", "move(1)", "down", priority=True),
                 ),
@@ -477,15 +477,34 @@ SOURCES = Keymap(
                     bind("enter", "open", "claims", priority=True),
                 ),
                 row(
+                    "filter the sources: words of a name or the kind (Enter or ↓ back to the list)",
+                    bind("slash", "filter", "filter"),
+                ),
+                row(
                     "clear the filter; without one, back",
                     bind("escape", "back", "back", priority=True),
                 ),
-                row("this help", bind("f1", "help", "help")),
-                row(QUIT, bind("ctrl+q", "app.quit", "quit")),
+            ),
+        ),
+        (
+            "Correct the ledger (each correction is an edit of yours: u takes it back)",
+            (
+                row("mark the source (again: unmark it)", bind("m", "mark", "mark")),
+                row(
+                    "merge the marked sources into the one under the cursor",
+                    bind("M", "merge", "merge"),
+                ),
+                row("rename the source under the cursor", bind("r", "rename", "rename")),
+                row(
+                    "undo your last correction, in every document it changed",
+                    bind("u", "undo", "undo"),
+                ),
+                row("this help", bind("question_mark", "help", "help")),
+                row(QUIT, bind("q", "app.quit", "quit")),
             ),
         ),
     ),
-    footer=("f1", "escape", "enter", "tab"),
+    footer=("question_mark", "escape", "enter", "slash", "m", "M", "r", "u", "tab"),
 )
 
 SOURCE_CLAIMS = Keymap(
@@ -505,13 +524,25 @@ SOURCE_CLAIMS = Keymap(
                     "from the source's claims to the same claim elsewhere, and back",
                     bind("tab", "other_table", "other list", priority=True),
                 ),
+                row(
+                    "mark the claim (again: unmark it) to split it off",
+                    bind("space", "mark", "mark"),
+                ),
+                row(
+                    "split the marked claims (else the one under the cursor) into a new source",
+                    bind("x", "split", "split"),
+                ),
+                row(
+                    "undo your last correction, in every document it changed",
+                    bind("u", "undo", "undo"),
+                ),
                 row("back", bind("escape", "back", "back")),
                 row("this help", bind("question_mark", "help", "help")),
                 row(QUIT, bind("q", "app.quit", "quit")),
             ),
         ),
     ),
-    footer=("question_mark", "escape", "tab"),
+    footer=("question_mark", "escape", "space", "x", "u", "tab"),
 )
 
 #: README's generated key tables: the marker name → the keymap.

@@ -102,6 +102,10 @@ def claim_record(claim: Claim) -> dict[str, Any]:
     }
     if claim.confidence is not None:
         record["confidence"] = claim.confidence
+    if claim.source_entry is not None:
+        record["source_entry"] = claim.source_entry
+    if claim.source_name is not None:
+        record["source_name"] = claim.source_name
     if claim.content_parts:
         record["content_parts"] = [part.to_dict() for part in claim.content_parts]
     if claim.original:

@@ -9,23 +9,32 @@ from annotate.ledger.groups import ClaimGroup, GroupedClaim, GroupingSettings, g
 from annotate.ledger.sources import Entry, ledger
 from annotate.model import Claim, Document, EntitySpan, SpanStatus
 from annotate.store import Store
+from annotate.team.views import view
 
 Progress = Callable[[int, int], None]
 
 
 def _documents(
-    store: Store, on_progress: Progress | None
+    store: Store, annotator: str | None, on_progress: Progress | None
 ) -> Iterator[tuple[Document, list[Claim], list[EntitySpan]]]:
+    """Each document with its claims and spans: as ``annotator`` sees them, or, with None,
+    as they are stored (one annotator's database)."""
     ids = store.document_ids()
     for done, doc_id in enumerate(ids, start=1):
-        yield store.get_document(doc_id), store.claims(doc_id), store.spans(doc_id)
+        claims, spans = store.claims(doc_id), store.spans(doc_id)
+        if annotator is not None:
+            claims, spans = view(claims, annotator), view(spans, annotator)
+        yield store.get_document(doc_id), claims, spans
         if on_progress is not None:
             on_progress(done, len(ids))
 
 
-def corpus_ledger(store: Store, on_progress: Progress | None = None) -> list[Entry]:
-    """Every source in the database (see :func:`annotate.ledger.sources.ledger`)."""
-    return ledger(_documents(store, on_progress))
+def corpus_ledger(
+    store: Store, annotator: str | None = None, on_progress: Progress | None = None
+) -> list[Entry]:
+    """Every source in the database (see :func:`annotate.ledger.sources.ledger`), as
+    ``annotator`` sees the claims (None: as stored)."""
+    return ledger(_documents(store, annotator, on_progress))
 
 
 def content_words(document: Document, claim: Claim) -> str:
@@ -34,11 +43,14 @@ def content_words(document: Document, claim: Claim) -> str:
 
 
 def corpus_groups(
-    store: Store, settings: GroupingSettings | None = None, on_progress: Progress | None = None
+    store: Store,
+    settings: GroupingSettings | None = None,
+    annotator: str | None = None,
+    on_progress: Progress | None = None,
 ) -> list[ClaimGroup]:
     """The groups of claims (not rejected) that say the same thing across the database."""
     found: list[GroupedClaim] = []
-    for document, claims, _ in _documents(store, on_progress):
+    for document, claims, _ in _documents(store, annotator, on_progress):
         meta = document.meta
         found += [
             GroupedClaim(

@@ -121,6 +121,8 @@ class Entry:
     documents: set[str] = field(default_factory=set)
     outlets: set[str] = field(default_factory=set)
     dates: list[str] = field(default_factory=list)
+    #: Names an analyst gave it (a rename; see :mod:`annotate.ledger.corrections`).
+    given: Counter[str] = field(default_factory=Counter)
 
     @property
     def id(self) -> str:
@@ -130,6 +132,8 @@ class Entry:
     def name(self) -> str:
         """The longest of the names it is written with most often; for a person, of the
         names that are the person's name ("Donald Trump" over "the President")."""
+        if self.given:
+            return self.given.most_common(1)[0][0]
         names = list(self.names.items())
         if self.kind == "person":
             own = self.key.removeprefix("person:")
@@ -370,7 +374,7 @@ def _join_lone_surnames(entries: dict[str, Entry]) -> None:
     for key in [k for k, e in entries.items() if e.kind == "person"]:
         words = key.removeprefix("person:").split()
         owners = surnames.get(words[0], []) if len(words) == 1 else []
-        if len(owners) == 1:
+        if len(owners) == 1 and not entries[key].given:
             lone, full = entries.pop(key), entries[owners[0]]
             full.names.update(lone.names)
             full.mentions += lone.mentions
@@ -390,10 +394,17 @@ def ledger(documents: Iterable[tuple[Document, list[Claim], list[EntitySpan]]]) 
             for span in spans
             if span.label in PERSON_LABELS and span.status != SpanStatus.REJECTED
         ]
-        for mention, key in zip(found, document_keys(found, persons), strict=True):
+        for mention, automatic in zip(found, document_keys(found, persons), strict=True):
+            claim = mention.claim
+            key = claim.source_entry or automatic  # an analyst's correction wins
+            if claim.source_entry:
+                kind = key.split(":", 1)[0]
+                mention.kind = kind if kind in KINDS else mention.kind
             entry = entries.get(key)
             if entry is None:
                 entry = entries[key] = Entry(key, mention.kind)
+            if claim.source_name:
+                entry.given[claim.source_name] += 1
             entry.names[mention.name.strip()] += 1
             entry.mentions.append(mention)
             entry.documents.add(document.id)

@@ -80,6 +80,8 @@ def _claim_key(claim: Claim) -> tuple[Any, ...]:
         claim.kind,
         claim.verdict,
         claim.note,
+        claim.source_entry,
+        claim.source_name,
         claim.status,
         claim.origin,
         claim.origin_kind,

@@ -35,6 +35,8 @@ CLAIM_ORIGINAL_FIELDS = (
     "kind",
     "verdict",
     "note",
+    "source_entry",
+    "source_name",
     "status",
 )
 

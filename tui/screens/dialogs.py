@@ -92,26 +92,34 @@ class GuidelinesScreen(ModalScreen[None]):
         self.dismiss(None)
 
 
-class NoteScreen(ModalScreen[str | None]):
-    """Edit a claim's free note; Enter saves, Escape cancels."""
+class PromptScreen(ModalScreen[str | None]):
+    """One line of text; Enter gives it, Escape cancels."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, note: str, claim: str) -> None:
+    def __init__(self, question: str, value: str = "", *, input_id: str = "prompt-input") -> None:
         super().__init__()
-        self.note = note
-        self.claim = claim
+        self.question = question
+        self.value = value
+        self.input_id = input_id
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog small"):
-            yield SafeStatic(Text(f"Note on the claim {self.claim} (Enter saves, Escape cancels)"))
-            yield SafeInput(value=self.note, id="note-input")
+            yield SafeStatic(Text(f"{self.question} (Enter saves, Escape cancels)"))
+            yield SafeInput(value=self.value, id=self.input_id)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.dismiss(event.value)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class NoteScreen(PromptScreen):
+    """Edit a claim's free note."""
+
+    def __init__(self, note: str, claim: str) -> None:
+        super().__init__(f"Note on the claim {claim}", note, input_id="note-input")
 
 
 class VerdictScreen(ModalScreen[Verdict | None]):

@@ -4,6 +4,7 @@ other documents. Enter on a claim opens the reader on it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import ClassVar
@@ -22,12 +23,14 @@ from annotate.ledger.corpus import (
     entry_of_claim,
     group_of_claim,
 )
+from annotate.ledger.corrections import Correction, merge, rename, split, undo_last
 from annotate.ledger.groups import ClaimGroup
 from annotate.ledger.sources import Entry
 from annotate.safetext import visible
 from tui.keymap import SOURCE_CLAIMS, SOURCES
 from tui.messages import OpenClaim
-from tui.screens.dialogs import HelpScreen
+from tui.screens.dialogs import HelpScreen, PromptScreen
+from tui.theme import warning_style
 from tui.widgets.safe import SafeInput, SafeStatic, cell
 from tui.workspace import Workspace, workspace_of
 
@@ -75,6 +78,9 @@ class SourcesScreen(Screen[None]):
         self.entries: list[Entry] = []
         self.shown: list[Entry] = []
         self.order = SORTS[0]
+        #: The ids of the sources marked for a merge.
+        self.marked: set[str] = set()
+        self.status = ""
 
     @cached_property
     def workspace(self) -> Workspace:
@@ -90,31 +96,37 @@ class SourcesScreen(Screen[None]):
         table = self.query_one(DataTable)
         for heading in ("source", "kind", "a/s/r", "docs", "first", "last", "outlets"):
             table.add_column(heading, key=heading)
-        self.query_one(Input).focus()
+        table.focus()
         self._title("reading the corpus…")
         self._read()
 
     @work(thread=True, exclusive=True, group="ledger")
     def _read(self) -> None:
-        entries = corpus_ledger(self.workspace.store)
+        entries = corpus_ledger(self.workspace.store, self.workspace.annotator)
         self.app.call_from_thread(self._loaded, entries)
 
     def _loaded(self, entries: list[Entry]) -> None:
         self.entries = entries
+        known = {entry.id for entry in entries}
+        self.marked &= known
         self._fill()
 
     def _fill(self) -> None:
         query = self.query_one(Input).value
         self.shown = sorted_entries(matching(self.entries, query), self.order)
         table = self.query_one(DataTable)
+        current = table.cursor_row
         table.clear()
         # the name takes the room the other columns leave (at 80 columns, 18 characters)
         room = max(16, (self.size.width or 80) - 62)
         for entry in self.shown:
             states = entry.states()
             counts = "/".join(str(states.get(s, 0)) for s in ("accepted", "suggested", "rejected"))
+            name = cell(entry.name, room - 2)
+            if entry.id in self.marked:
+                name = Text("● ", style="bold").append_text(name)
             table.add_row(
-                cell(entry.name, room),
+                name,
                 cell(entry.kind),
                 cell(counts),
                 cell(len(entry.documents)),
@@ -123,6 +135,8 @@ class SourcesScreen(Screen[None]):
                 cell(", ".join(sorted(entry.outlets)), 30),
                 key=entry.id,
             )
+        if self.shown:
+            table.move_cursor(row=min(current, len(self.shown) - 1))
         self._title()
 
     def on_resize(self) -> None:
@@ -138,17 +152,100 @@ class SourcesScreen(Screen[None]):
             f" · {shown} · a/s/r: claims accepted/suggested/rejected · by {self.order} (tab)",
             style="dim",
         )
+        if self.marked:
+            title.append(f" · {len(self.marked)} marked (M merges them)", style="bold")
         if note:
             title.append(f" · {note}", style="dim")
         elif not self.entries:
             title.append("\nno claim has a source yet: preannotate, or set sources in the reader")
+        if self.status:
+            warning = self.status.startswith("⚠")
+            title.append(f"\n{self.status}", style=warning_style(self.app) if warning else "bold")
         self.query_one("#sources-title", SafeStatic).update(title)
+
+    def _say(self, message: str) -> None:
+        self.status = message
+        self._title()
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self._fill()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.action_open()
+        self.query_one(DataTable).focus()
+
+    def action_filter(self) -> None:
+        self.query_one(Input).focus()
+
+    def _current(self) -> Entry | None:
+        table = self.query_one(DataTable)
+        if not self.shown or not table.row_count:
+            return None
+        return self.shown[min(table.cursor_row, len(self.shown) - 1)]
+
+    def action_mark(self) -> None:
+        entry = self._current()
+        if entry is None:
+            return
+        self.marked ^= {entry.id}
+        self._fill()
+        self.action_move(1)
+
+    def _correct(self, change: Callable[[], Correction], what: str) -> None:
+        """Make a correction (durable when it returns), say so, and read the ledger again."""
+        done: list[Correction] = []
+        problem = self.workspace.try_write(lambda: done.append(change()))
+        if problem is not None:
+            self._say(f"⚠ {problem}")
+            return
+        correction = done[0]
+        self.marked.clear()
+        self._say(
+            f"✓ {what}: {correction.claims} claim(s) in {correction.documents} document(s) "
+            "(u undoes it)"
+        )
+        self._read()
+
+    def action_merge(self) -> None:
+        into = self._current()
+        chosen = [entry for entry in self.entries if entry.id in self.marked]
+        others = [entry for entry in chosen if into is None or entry.id != into.id]
+        if into is None or not others:
+            self._say("⚠ mark the sources to merge (m), then put the cursor on the one they join")
+            return
+        store, annotator = self.workspace.store, self.workspace.annotator
+        names = ", ".join(visible(entry.name[:40]) for entry in others)
+        self._correct(
+            lambda: merge(store, annotator, others, into),
+            f"merged {names} into {visible(into.name[:40])}",
+        )
+
+    def action_rename(self) -> None:
+        entry = self._current()
+        if entry is None:
+            return
+        store, annotator = self.workspace.store, self.workspace.annotator
+
+        def renamed(name: str | None) -> None:
+            if name is not None and name.strip():
+                self._correct(
+                    lambda: rename(store, annotator, entry, name), f"renamed to {visible(name)}"
+                )
+
+        self.app.push_screen(
+            PromptScreen(f"Rename {visible(entry.name[:60])}", entry.name), renamed
+        )
+
+    def action_undo(self) -> None:
+        undone: list[str | None] = []
+        store, annotator = self.workspace.store, self.workspace.annotator
+        problem = self.workspace.try_write(lambda: undone.append(undo_last(store, annotator)))
+        if problem is not None:
+            self._say(f"⚠ {problem}")
+        elif undone[0] is None:
+            self._say("nothing to undo: no correction of yours")
+        else:
+            self._say(f"✓ undid: {undone[0]}")
+            self._read()
 
     def action_sort(self, direction: int) -> None:
         self.order = SORTS[(SORTS.index(self.order) + direction) % len(SORTS)]
@@ -162,6 +259,9 @@ class SourcesScreen(Screen[None]):
 
     def action_open(self) -> None:
         table = self.query_one(DataTable)
+        if self.query_one(Input).has_focus:  # Enter in the filter: back to the list
+            table.focus()
+            return
         if not self.shown or not table.row_count:
             return
         entry = self.shown[table.cursor_row]
@@ -175,10 +275,18 @@ class SourcesScreen(Screen[None]):
         if search.value:
             search.value = ""
             return
+        if search.has_focus:
+            self.query_one(DataTable).focus()
+            return
         self.dismiss(None)
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(SOURCES.title, SOURCES.help_groups()))
+
+    def on_screen_resume(self) -> None:
+        """Back from a source's claims, where a split may have changed the ledger."""
+        if self.entries:
+            self._read()
 
 
 class SourceClaimsScreen(Screen[None]):
@@ -194,6 +302,9 @@ class SourceClaimsScreen(Screen[None]):
         #: group are looked up when the screen opens.
         self.claim = claim
         self.rows: dict[str, list[ClaimRow]] = {"source-claims": [], "group-claims": []}
+        #: The source's claims marked to split off.
+        self.marked: set[ClaimRow] = set()
+        self.status = ""
 
     @cached_property
     def workspace(self) -> Workspace:
@@ -226,10 +337,25 @@ class SourceClaimsScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="ledger")
     def _find(self) -> None:
         assert self.claim is not None
-        store = self.workspace.store
-        entry = entry_of_claim(corpus_ledger(store), self.claim.doc_id, self.claim.claim_id)
-        groups = corpus_groups(store)
+        store, annotator = self.workspace.store, self.workspace.annotator
+        ledger = corpus_ledger(store, annotator)
+        entry = entry_of_claim(ledger, self.claim.doc_id, self.claim.claim_id)
+        groups = corpus_groups(store, annotator=annotator)
         self.app.call_from_thread(self._found, entry, groups)
+
+    @work(thread=True, exclusive=True, group="ledger")
+    def _reload_entry(self, entry_id: str) -> None:
+        """The entry again after a correction (it is gone when all its claims left)."""
+        ledger = corpus_ledger(self.workspace.store, self.workspace.annotator)
+        entry = next((e for e in ledger if e.id == entry_id), None)
+        self.app.call_from_thread(self._reloaded, entry)
+
+    def _reloaded(self, entry: Entry | None) -> None:
+        self.entry = entry
+        self.marked.clear()
+        self.query_one("#source-claims", DataTable).clear()
+        self.rows["source-claims"] = []
+        self._show_entry()
 
     def _found(self, entry: Entry | None, groups: list[ClaimGroup]) -> None:
         self.entry = entry
@@ -256,7 +382,14 @@ class SourceClaimsScreen(Screen[None]):
         others = sorted(name for name in entry.names if name != entry.name)
         if others:
             title.append("\nalso written: " + visible(", ".join(others))[:200], style="dim")
+        if self.marked:
+            title.append(f" · {len(self.marked)} marked (x splits them off)", style="bold")
+        if self.status:
+            warning = self.status.startswith("⚠")
+            style = warning_style(self.app) if warning else "bold"
+            title.append(f"\n{visible(self.status)}", style=style)
         self.query_one("#source-title", SafeStatic).update(title)
+        self.query_one("#source-claims", DataTable).display = True
         table = self.query_one("#source-claims", DataTable)
         mentions = sorted(
             entry.mentions,
@@ -267,9 +400,12 @@ class SourceClaimsScreen(Screen[None]):
             cue = document.text[claim.cue.start : claim.cue.end] if claim.cue else "—"
             row = ClaimRow(document.id, claim.id)
             self.rows["source-claims"].append(row)
+            content = cell(content_words(document, claim), self._room() - 2)
+            if row in self.marked:
+                content = Text("● ", style="bold").append_text(content)
             table.add_row(
                 cell(document.meta.date or "—"),
-                cell(content_words(document, claim), self._room()),
+                content,
                 cell(cue, 16),
                 cell(claim.status.value),
                 cell(claim.kind.value),
@@ -327,6 +463,79 @@ class SourceClaimsScreen(Screen[None]):
         if 0 <= event.cursor_row < len(rows):
             chosen = rows[event.cursor_row]
             self.post_message(OpenClaim(chosen.doc_id, chosen.claim_id))
+
+    def _say(self, message: str) -> None:
+        self.status = message
+        if self.entry is not None:
+            self._redraw()
+        else:
+            self.query_one("#source-title", SafeStatic).update(Text(message))
+
+    def _redraw(self) -> None:
+        table = self.query_one("#source-claims", DataTable)
+        current = table.cursor_row
+        table.clear()
+        self.rows["source-claims"] = []
+        self._show_entry()
+        if table.row_count:
+            table.move_cursor(row=min(current, table.row_count - 1))
+
+    def _claim_here(self) -> ClaimRow | None:
+        table = self.query_one("#source-claims", DataTable)
+        rows = self.rows["source-claims"]
+        if not table.display or not rows:
+            return None
+        return rows[min(table.cursor_row, len(rows) - 1)]
+
+    def action_mark(self) -> None:
+        row = self._claim_here()
+        if row is None:
+            return
+        self.marked ^= {row}
+        table = self.query_one("#source-claims", DataTable)
+        self._redraw()
+        if table.cursor_row + 1 < table.row_count:
+            table.move_cursor(row=table.cursor_row + 1)
+
+    def action_split(self) -> None:
+        entry, here = self.entry, self._claim_here()
+        chosen = sorted(self.marked, key=lambda row: (row.doc_id, row.claim_id))
+        if not chosen and here is not None:
+            chosen = [here]
+        if entry is None or not chosen:
+            self._say("⚠ no claim to split off")
+            return
+        claims = [(row.doc_id, row.claim_id) for row in chosen]
+        store, annotator = self.workspace.store, self.workspace.annotator
+
+        def named(name: str | None) -> None:
+            if name is None or not name.strip():
+                return
+            done: list[Correction] = []
+            problem = self.workspace.try_write(
+                lambda: done.append(split(store, annotator, entry, claims, name))
+            )
+            if problem is not None:
+                self._say(f"⚠ {problem}")
+                return
+            self.status = f"✓ {len(claims)} claim(s) split off into {visible(name)} (u undoes it)"
+            self._reload_entry(entry.id)
+
+        self.app.push_screen(
+            PromptScreen(f"Name of the source for {len(claims)} claim(s)", entry.name), named
+        )
+
+    def action_undo(self) -> None:
+        undone: list[str | None] = []
+        store, annotator = self.workspace.store, self.workspace.annotator
+        problem = self.workspace.try_write(lambda: undone.append(undo_last(store, annotator)))
+        if problem is not None:
+            self._say(f"⚠ {problem}")
+        elif undone[0] is None:
+            self._say("nothing to undo: no correction of yours")
+        elif self.entry is not None:
+            self.status = f"✓ undid: {undone[0]}"
+            self._reload_entry(self.entry.id)
 
     def action_other_table(self) -> None:
         tables = [t for t in self.query(DataTable) if t.display and t.row_count]

@@ -1,0 +1,102 @@
+"""An analyst's corrections of the source ledger: merge entries, split claims out of one,
+rename one, and undo the last correction.
+
+A correction is an edit of the claims concerned, like any other annotation: each claim gets
+the entry it belongs to (``source_entry``) and, for a rename, the name to show
+(``source_name``), stamped with the annotator, in one transaction across the documents, with
+one undo entry in each document (so the reader's ``u`` takes it back there, and
+:func:`undo_last` everywhere). Exports carry the two fields, imports and ``merge`` between
+databases bring them along, and the ledger lets them win over its automatic linking.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from annotate.editing import Editor
+from annotate.errors import ClaimscopeError
+from annotate.ledger.sources import KINDS, Entry
+from annotate.store import Store, UndoTag
+from annotate.store.history import EVERY_DOCUMENT
+
+#: Every correction's undo entry is named so; the id in brackets finds its documents.
+ACTION = "source ledger"
+
+
+@dataclass(frozen=True, slots=True)
+class Correction:
+    """What a correction did: its id, what it was, and how many claims it changed."""
+
+    id: str
+    action: str
+    claims: int
+    documents: int
+
+
+def _apply(
+    store: Store,
+    annotator: str,
+    verb: str,
+    claims: Iterable[tuple[str, int]],
+    changes: dict[str, str],
+) -> Correction:
+    correction = uuid.uuid4().hex[:8]
+    action = f"{ACTION} {verb} [{correction}]"
+    chosen = list(dict.fromkeys(claims))
+    if not chosen:
+        raise ClaimscopeError(f"{verb}: no claim to change")
+    with store.transaction(undo=UndoTag(annotator, EVERY_DOCUMENT, action)) as tx:
+        for doc_id, claim_id in chosen:
+            editor = Editor(store, doc_id, annotator)
+            editor.change_claim(tx, claim_id, {**changes, **editor.stamp(tx)})
+    return Correction(correction, action, len(chosen), len({doc for doc, _ in chosen}))
+
+
+def _claims_of(entries: Iterable[Entry]) -> list[tuple[str, int]]:
+    return [(m.document.id, m.claim.id) for entry in entries for m in entry.mentions]
+
+
+def merge(store: Store, annotator: str, entries: list[Entry], into: Entry) -> Correction:
+    """Make ``entries`` one with ``into``: their claims take its key (and its name)."""
+    others = [entry for entry in entries if entry.key != into.key]
+    if not others:
+        raise ClaimscopeError("merge: name at least one entry besides the one merged into")
+    changes = {"source_entry": into.key}
+    return _apply(
+        store, annotator, f"merge {len(others)} into {into.id}", _claims_of(others), changes
+    )
+
+
+def split(
+    store: Store, annotator: str, entry: Entry, claims: list[tuple[str, int]], name: str
+) -> Correction:
+    """Take ``claims`` out of ``entry`` into a new entry called ``name``."""
+    own = set(_claims_of([entry]))
+    strangers = [claim for claim in claims if claim not in own]
+    if strangers:
+        doc_id, claim_id = strangers[0]
+        raise ClaimscopeError(f"split: claim {doc_id}:{claim_id} is not one of {entry.id}'s")
+    if len(set(claims)) >= len(own):
+        raise ClaimscopeError("split: leave at least one claim in the entry (rename it instead)")
+    if not name.strip():
+        raise ClaimscopeError("split: the new entry needs a name")
+    kind = entry.kind if entry.kind in KINDS else "person"
+    key = f"{kind}:split:{uuid.uuid4().hex[:10]}"
+    changes = {"source_entry": key, "source_name": name.strip()}
+    return _apply(store, annotator, f"split {len(claims)} from {entry.id}", claims, changes)
+
+
+def rename(store: Store, annotator: str, entry: Entry, name: str) -> Correction:
+    """Show ``entry`` as ``name`` from now on (its claims keep the name)."""
+    if not name.strip():
+        raise ClaimscopeError("rename: the new name is empty")
+    changes = {"source_entry": entry.key, "source_name": name.strip()}
+    return _apply(store, annotator, f"rename {entry.id}", _claims_of([entry]), changes)
+
+
+def undo_last(store: Store, annotator: str) -> str | None:
+    """Undo the annotator's last correction in every document it changed; None when there is
+    none. Refused, naming the document, where an edit made since stands on top of it."""
+    return store.undo_latest(annotator, ACTION)
