@@ -19,7 +19,8 @@ from typing import Any
 
 import orjson
 
-from annotate.model import Claim, EntitySpan, display_title
+from annotate.ledger.sources import document_summary, encode_summary
+from annotate.model import Claim, Document, EntitySpan, display_title
 from annotate.team.views import view
 
 #: The longest title a row keeps (the list cuts titles far shorter).
@@ -95,6 +96,13 @@ def present(counter: Counter[str]) -> set[str]:
     return {key for key, count in counter.items() if count > 0 and key}
 
 
+#: Marks a row that keeps source summaries (rows of older releases do not).
+SUMMARY_VERSION_KEY = "ledger"
+#: The key of a row's source summary (the ledger's part of a document; see
+#: :mod:`annotate.ledger.sources`); ``sources:NAME`` is NAME's view of it.
+SOURCES = "sources"
+
+
 def summarize(
     document: dict[str, Any], spans: Iterable[dict[str, Any]], claims: Iterable[dict[str, Any]]
 ) -> Row:
@@ -107,16 +115,24 @@ def summarize(
         raw.count_claim(record, 1)
     names = sorted(present(raw.annotators))
     views = {OTHERS: raw.encoded()}
+    sourced = any(record.get("source") for record in claim_records)
+    span_objects = [EntitySpan.from_dict(r) for r in span_records] if names or sourced else []
+    claim_objects = [Claim.from_dict(r) for r in claim_records] if names or sourced else []
+    whole = Document.from_dict(document) if sourced else None
+    if whole is not None:
+        views[SOURCES] = encode_summary(document_summary(whole, claim_objects, span_objects))
     if names:  # someone's work changes what each annotator sees
-        span_objects = [EntitySpan.from_dict(r) for r in span_records]
-        claim_objects = [Claim.from_dict(r) for r in claim_records]
         for name in [*names, _NOBODY]:
             counts = DocCounts()
-            for span in view(span_objects, name):
+            seen_spans, seen_claims = view(span_objects, name), view(claim_objects, name)
+            for span in seen_spans:
                 counts.count_span(span.to_dict(), 1)
-            for claim in view(claim_objects, name):
+            for claim in seen_claims:
                 counts.count_claim(claim.to_dict(), 1)
             views[OTHERS if name == _NOBODY else f"{OTHERS}:{name}"] = counts.encoded()
+            if whole is not None:
+                summary = encode_summary(document_summary(whole, seen_claims, seen_spans))
+                views[SOURCES if name == _NOBODY else f"{SOURCES}:{name}"] = summary
     meta = document.get("meta") or {}
     return {
         "id": document["id"],
@@ -126,7 +142,28 @@ def summarize(
         "source": file_name(str(meta.get("source") or "")),
         "chars": len(document["text"]),
         "touched": "\t".join(names),
+        SUMMARY_VERSION_KEY: 1,
         **views,
+    }
+
+
+def source_summary(row: Row, annotator: str | None) -> str | None:
+    """What ``annotator`` (None: nobody in particular) sees of the document's sources, as
+    :func:`annotate.ledger.sources.encode_summary` wrote it ("[]" when no claim has a
+    source); None for a row written before rows kept it (then read the records)."""
+    if SUMMARY_VERSION_KEY not in row:
+        return None
+    if annotator is not None and f"{SOURCES}:{annotator}" in row:
+        return str(row[f"{SOURCES}:{annotator}"])
+    return str(row.get(SOURCES, "[]"))
+
+
+def without_summaries(row: Row) -> Row:
+    """``row`` without what older rows did not keep (for comparing with one of those)."""
+    return {
+        key: value
+        for key, value in row.items()
+        if key not in (SUMMARY_VERSION_KEY, SOURCES) and not key.startswith(f"{SOURCES}:")
     }
 
 

@@ -161,7 +161,7 @@ def score_set(
     import tempfile
 
     from annotate.importer import import_paths
-    from annotate.ledger.sources import PERSON_LABELS, document_keys, mentions
+    from annotate.ledger.linking import PERSON_LABELS, document_keys, mentions
     from annotate.nlp.pipeline import load_pipeline
     from annotate.nlp.preannotate import preannotate
     from annotate.store import Store

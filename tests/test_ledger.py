@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from annotate.ledger.sources import folded
+from annotate.ledger.names import folded
 from annotate.model import Claim, ClaimKind, EntitySpan, Offsets, OriginKind, SpanStatus
 from annotate.store import Store
 from tests.conftest import run_cli
@@ -236,7 +236,7 @@ def test_the_claims_table_reads_back_in_pandas_as_csv_and_parquet(tmp_path: Path
 
 
 def test_titles_and_organisation_prefixes_and_aliases_are_not_part_of_the_name() -> None:
-    from annotate.ledger.sources import organisation_name, person_name
+    from annotate.ledger.names import organisation_name, person_name
 
     assert person_name("President Barack Obama") == "barack obama"
     assert (
@@ -307,7 +307,7 @@ def _keys(
     tmp_path: Path, text: str, sources: list[tuple[str, str | None]]
 ) -> list[tuple[str, str]]:
     """Each source's words and its entry key in the document (see ``document_keys``)."""
-    from annotate.ledger.sources import PERSON_LABELS, document_keys, mentions
+    from annotate.ledger.linking import PERSON_LABELS, document_keys, mentions
 
     with Store.open(tmp_path / "db.json") as store:
         add_story(store, text, "2021-06-01", "ANI", sources)
@@ -373,3 +373,77 @@ def test_the_description_takes_the_one_before_it(tmp_path: Path) -> None:
     )
     one, the, researchers, they = (key for _, key in keys)
     assert one == the and researchers == they != one
+
+
+# Kept up to date as claims are stored -------------------------------------------------------
+
+
+def _entries(store: Store) -> dict[str, tuple[int, int]]:
+    from annotate.ledger.corpus import corpus_ledger
+
+    return {e.name: (e.claim_count, len(e.documents)) for e in corpus_ledger(store, "analyst")}
+
+
+def test_the_ledger_is_read_from_the_catalog_not_the_records(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    """Each document's catalog row keeps its source summary, so the Sources screen and
+    ``claimscope sources`` read no claim, span or text: the same ledger as from the records."""
+    from annotate.ledger.corpus import corpus_ledger, corpus_ledger_from_records
+
+    db = tmp_path / "db.json"
+    build(db)
+    with Store.open(db) as store:
+        expected = [e.to_dict() for e in corpus_ledger_from_records(store, "analyst")]
+
+        def no_reading(*args: object) -> None:
+            raise AssertionError("the ledger read a record")
+
+        for name in ("claims", "spans", "get_document", "documents"):
+            monkeypatch.setattr(store, name, no_reading)
+        assert [e.to_dict() for e in corpus_ledger(store, "analyst")] == expected
+
+
+def test_the_ledger_follows_every_stored_change(tmp_path: Path) -> None:
+    db = tmp_path / "db.json"
+    build(db)
+    with Store.open(db) as store:
+        assert _entries(store)["Zabihullah Mujahid"] == (3, 2)
+        doc_id = next(d for d in store.document_ids() if "fighters" in store.get_document(d).text)
+        claim = next(c for c in store.claims(doc_id) if c.source_entity is not None)
+        store.update_claim(claim.id, status="rejected")
+        assert _entries(store)["Zabihullah Mujahid"] == (2, 2)
+        store.delete_claim(claim.id)
+        assert _entries(store)["Zabihullah Mujahid"] == (2, 1)
+    with Store.open(db, readonly=True) as store:  # and across a restart
+        assert _entries(store)["Zabihullah Mujahid"] == (2, 1)
+
+
+def test_rows_an_older_release_wrote_are_read_from_their_records(tmp_path: Path) -> None:
+    """A catalog row without a summary (written before rows kept one) is no damage: the
+    ledger reads that document's records, and ``db check`` finds nothing wrong."""
+    import orjson
+
+    from annotate.catalog import without_summaries
+    from annotate.store.files import index_path
+    from annotate.store.seal import seal
+
+    db = tmp_path / "db.json"
+    build(db)
+    with Store.open(db) as store:
+        expected = _entries(store)
+    # the index file as an older release sealed it: its rows without summaries
+    index = index_path(db, 0)
+    data = orjson.loads(index.read_bytes())
+    data.pop("checksum")
+    data["catalog"] = {key: without_summaries(row) for key, row in data["catalog"].items()}
+    sealed, crc = seal(orjson.dumps(data))
+    index.write_bytes(sealed)
+    main = orjson.loads(db.read_bytes())
+    main.pop("checksum")
+    main["meta"]["1"]["sums"][0][2] = crc
+    db.write_bytes(seal(orjson.dumps(main))[0])
+    with Store.open(db, readonly=True) as store:
+        assert all("ledger" not in row for row in store.catalog())
+        assert _entries(store) == expected
+    assert run_cli("db", "check", db=db, check=True).stdout.strip().endswith("ok")

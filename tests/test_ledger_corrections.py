@@ -109,7 +109,7 @@ def test_a_correction_travels_in_exports_and_merges_between_databases(tmp_path: 
     assert '"source_entry"' in out.read_text(encoding="utf-8")
     fresh = tmp_path / "fresh.json"
     run_cli("import", str(out), db=fresh, check=True)
-    assert "Z. Mujahid" not in ledger(fresh)
+    assert "Z. Mujahid" not in ledger(fresh, "--annotator", "alice")
     # merge between databases: bob's database takes alice's correction
     run_cli("merge", str(alice_db), db=bob_db, check=True)
     assert "Z. Mujahid" not in ledger(bob_db, "--annotator", "alice")

@@ -55,11 +55,11 @@ def sources_command(
     if kind is not None and kind not in KINDS:
         raise ClaimscopeError(f"--kind {kind!r}: choose one of {', '.join(KINDS)}")
     with open_store(readonly=True) as store:
-        entries = corpus_ledger(store, annotator)
+        entries = corpus_ledger(store, annotator or default_annotator())
     rows = [
         entry.to_dict()
         for entry in entries
-        if len(entry.claims) >= min_claims and (kind is None or entry.kind == kind)
+        if entry.claim_count >= min_claims and (kind is None or entry.kind == kind)
     ]
     if as_json:
         print_json({"sources": rows})
@@ -180,7 +180,7 @@ def claim_groups_command(
     the first document and date that carried it and the outlets that repeated it."""
     chosen = GroupingSettings.load(settings)
     with open_store(readonly=True) as store:
-        found = corpus_groups(store, chosen, annotator)
+        found = corpus_groups(store, chosen, annotator or default_annotator())
     groups = [g for g in found if len(g.documents) >= min_documents]
     if as_json:
         print_json({"groups": [group.to_dict() for group in groups]})

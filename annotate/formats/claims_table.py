@@ -48,7 +48,7 @@ def _words(text: str, offsets: Offsets | None) -> str:
 def claim_rows(items: Sequence[ExportItem]) -> list[dict[str, Any]]:
     """One dict per claim, keyed by :data:`COLUMNS` (confidence a float or None)."""
     entries = ledger((item.document, item.claims, item.spans) for item in items)
-    entry_of = {id(claim): entry for entry in entries for claim in entry.claims}
+    entry_of = {(ref.doc_id, ref.claim_id): entry for entry in entries for ref in entry.claims}
     contents: dict[tuple[str, int], str] = {}
     for item in items:
         for claim in item.claims:
@@ -74,7 +74,7 @@ def claim_rows(items: Sequence[ExportItem]) -> list[dict[str, Any]]:
         document = item.document
         words = partial(_words, document.text)
         for claim in item.claims:
-            entry = entry_of.get(id(claim))
+            entry = entry_of.get((document.id, claim.id))
             group = groups.get((document.id, claim.id))
             rows.append(
                 {

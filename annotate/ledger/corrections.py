@@ -55,7 +55,7 @@ def _apply(
 
 
 def _claims_of(entries: Iterable[Entry]) -> list[tuple[str, int]]:
-    return [(m.document.id, m.claim.id) for entry in entries for m in entry.mentions]
+    return [(ref.doc_id, ref.claim_id) for entry in entries for ref in entry.refs]
 
 
 def merge(store: Store, annotator: str, entries: list[Entry], into: Entry) -> Correction:

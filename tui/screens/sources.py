@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input
 
 from annotate.ledger.corpus import (
+    claims_of,
     content_words,
     corpus_groups,
     corpus_ledger,
@@ -34,6 +35,8 @@ from tui.theme import warning_style
 from tui.widgets.safe import SafeInput, SafeStatic, cell
 from tui.workspace import Workspace, workspace_of
 
+#: A source's claims screen lists this many, earliest first.
+CLAIMS_SHOWN = 1000
 #: The orders the Sources screen cycles through with tab: (name, key, most first).
 SORTS = ("claims", "name", "latest")
 
@@ -41,10 +44,10 @@ SORTS = ("claims", "name", "latest")
 def sorted_entries(entries: list[Entry], order: str) -> list[Entry]:
     """``entries`` by the most claims, by name, or the latest claim first."""
     if order == "name":
-        return sorted(entries, key=lambda e: (e.name.casefold(), -len(e.claims)))
+        return sorted(entries, key=lambda e: (e.name.casefold(), -e.claim_count))
     if order == "latest":
-        return sorted(entries, key=lambda e: max(e.dates, default=""), reverse=True)
-    return sorted(entries, key=lambda e: (-len(e.claims), e.name.casefold()))
+        return sorted(entries, key=lambda e: e.last, reverse=True)
+    return sorted(entries, key=lambda e: (-e.claim_count, e.name.casefold()))
 
 
 def matching(entries: list[Entry], query: str) -> list[Entry]:
@@ -130,8 +133,8 @@ class SourcesScreen(Screen[None]):
                 cell(entry.kind),
                 cell(counts),
                 cell(len(entry.documents)),
-                cell(min(entry.dates, default="—")),
-                cell(max(entry.dates, default="—")),
+                cell(entry.first or "—"),
+                cell(entry.last or "—"),
                 cell(", ".join(sorted(entry.outlets)), 30),
                 key=entry.id,
             )
@@ -379,6 +382,8 @@ class SourceClaimsScreen(Screen[None]):
             f"{len(entry.documents)} document(s)",
             style="dim",
         )
+        if len(entry.refs) > CLAIMS_SHOWN:
+            title.append(f" · the first {CLAIMS_SHOWN} by date", style="dim")
         others = sorted(name for name in entry.names if name != entry.name)
         if others:
             title.append("\nalso written: " + visible(", ".join(others))[:200], style="dim")
@@ -391,12 +396,8 @@ class SourceClaimsScreen(Screen[None]):
         self.query_one("#source-title", SafeStatic).update(title)
         self.query_one("#source-claims", DataTable).display = True
         table = self.query_one("#source-claims", DataTable)
-        mentions = sorted(
-            entry.mentions,
-            key=lambda m: (m.document.meta.date or "\uffff", m.document.id, m.claim.content.start),
-        )
-        for mention in mentions:
-            document, claim = mention.document, mention.claim
+        store, annotator = self.workspace.store, self.workspace.annotator
+        for document, claim in claims_of(store, entry, annotator, CLAIMS_SHOWN):
             cue = document.text[claim.cue.start : claim.cue.end] if claim.cue else "—"
             row = ClaimRow(document.id, claim.id)
             self.rows["source-claims"].append(row)

@@ -1,0 +1,222 @@
+"""Which claim sources in one document are the same source: a claim's source named by the
+person inside it or the entity it is linked to, surnames, titles and descriptions joined to the
+person they name, pronouns resolved to the nearest person of their own, acronyms to their
+organisation, definite descriptions to the one before them (see :func:`document_keys`)."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from annotate.ledger.names import folded, organisation_name, person_name
+from annotate.model import Claim, Document, EntitySpan, SpanStatus
+
+PERSON_LABELS = frozenset({"PERSON"})
+ORGANISATION_LABELS = frozenset({"ORG", "GPE", "FAC"})
+GROUP_LABELS = frozenset({"NORP"})
+KINDS = ("person", "organisation", "group", "anonymous")
+_PRONOUNS = frozenset(["he", "she", "it", "they", "we", "i", "you", "him", "her", "them", "us"])
+#: How many words before or after a name may describe the person ("… spokesman Zabihullah").
+_DESCRIPTION_WORDS = 5
+
+
+@dataclass(slots=True)
+class Mention:
+    """One claim's source, as the ledger reads it."""
+
+    claim: Claim
+    document: Document
+    name: str
+    kind: str
+
+
+def mentions(
+    document: Document, claims: Iterable[Claim], spans: Iterable[EntitySpan]
+) -> list[Mention]:
+    """The sources of a document's claims, rejected claims too (the ledger counts them).
+
+    A source is named by the person inside it when there is one ("Afghan Ambassador to the
+    United States Hamdullah Mohib", "Jeff Rathke, the State Department spokesperson,"), else
+    by the entity it is linked to, else by its own words."""
+    live = [span for span in spans if span.status != SpanStatus.REJECTED]
+    by_id = {span.id: span for span in live}
+    people = sorted((s for s in live if s.label in PERSON_LABELS), key=lambda s: s.start)
+    text = document.text
+    found = []
+    for claim in claims:
+        if claim.source is None:
+            continue
+        where = claim.source_resolved or claim.source
+        inside = next((p for p in people if where.start <= p.start and p.end <= where.end), None)
+        entity = inside or (
+            by_id.get(claim.source_entity) if claim.source_entity is not None else None
+        )
+        name = text[where.start : where.end]
+        kind = "anonymous"
+        if entity is not None:
+            if entity.label in PERSON_LABELS:
+                kind, name = "person", text[entity.start : entity.end]
+            elif entity.label in ORGANISATION_LABELS:
+                kind = "organisation"
+            elif entity.label in GROUP_LABELS:
+                kind = "group"
+        if folded(name) in _PRONOUNS:
+            kind = "anonymous"  # a pronoun nobody resolved
+        found.append(Mention(claim, document, name, kind))
+    return found
+
+
+def _described_people(text: str, people: Iterable[str]) -> dict[str, set[str]]:
+    """For each full name, the descriptions the text gives it: the words just before it
+    ("Taliban spokesman Zabihullah Mujahid") and an apposition after it ("Zabihullah Mujahid,
+    the Taliban spokesman,"), folded, each with every shorter ending ("spokesman")."""
+    described: dict[str, set[str]] = defaultdict(set)
+    folded_text = text
+    for name in people:
+        for match in re.finditer(re.escape(name), folded_text):
+            before = folded(text[max(0, match.start() - 80) : match.start()]).split()
+            after = text[match.end() : match.end() + 80]
+            phrases = [before[-_DESCRIPTION_WORDS:]]
+            apposition = re.match(r"\s*,\s*([^,.;:]+),", after)
+            if apposition:
+                phrases.append(folded(apposition.group(1)).split()[:_DESCRIPTION_WORDS])
+            for words in phrases:
+                for start in range(len(words)):
+                    described[" ".join(words[start:])].add(name)
+    return described
+
+
+#: Pronouns for one person, and for several.
+_PERSON_PRONOUNS = {"he": "m", "him": "m", "she": "f", "her": "f"}
+_HONORIFIC_GENDER = {"mr": "m", "ms": "f", "mrs": "f", "miss": "f"}
+_ACRONYM = re.compile(r"\s*\(([A-Z][A-Z.&]{1,9})\)\s*$")
+_PLURAL_PRONOUNS = frozenset(["they", "them"])
+_ONE = re.compile(r"^(?:one|another|a|an)\s+", re.IGNORECASE)
+
+
+def _paragraph_reach(text: str, offset: int) -> int:
+    """How far back from ``offset`` the previous paragraph starts: a pronoun's antecedent is
+    looked for in its own paragraph and the one before."""
+    start = text.rfind("\n\n", 0, offset)
+    if start >= 0:
+        start = text.rfind("\n\n", 0, start)
+    return offset - (start + 2 if start >= 0 else 0)
+
+
+def _plural(words: list[str]) -> bool:
+    """A description whose head noun reads as a plural ("researchers", "officials")."""
+    return bool(words) and words[-1].endswith("s") and not words[-1].endswith("ss")
+
+
+def document_keys(found: list[Mention], persons: Sequence[tuple[int, int]] = ()) -> list[str]:
+    """Each mention's key, read in document order:
+
+    - a person's name, or a surname alone, takes the person's full name in the document,
+      also where the model labelled it otherwise or not at all ("Kristen Wilkins … Wilkins
+      said"), when one full name has that surname;
+    - a description takes the one person the document introduced with it;
+    - "he" / "she" no one resolved take the nearest person before them — a person the text
+      names (``persons``: the offsets of its PERSON entities) or a one-person description
+      ("one poster") — that was not called by the other pronoun; "they" the plural
+      description named last ("researchers … they"), "it" the organisation named last;
+    - "the poster" takes the "one poster" before it;
+    - anything else anonymous is keyed by its document."""
+    people = {m.name.strip(): person_name(m.name) for m in found if m.kind == "person"}
+    full = {written: name for written, name in people.items() if len(name.split()) > 1}
+    by_surname: dict[str, set[str]] = defaultdict(set)
+    for name in full.values():
+        by_surname[name.split()[-1]].add(name)
+    known = set(people.values())
+    described = _described_people(found[0].document.text, full) if full and found else {}
+    keys: dict[int, str] = {}
+    text = found[0].document.text if found else ""
+
+    def named(start: int, end: int) -> tuple[str, str]:
+        name = person_name(text[start:end])
+        owners = by_surname.get(name, set()) if " " not in name else set()
+        return ("person", next(iter(owners)) if len(owners) == 1 else name)
+
+    # sources that are persons or one-person descriptions, by where they are: he / she take
+    # the nearest; a person the text names only when no such source comes before
+    singles: list[tuple[int, tuple[str, str]]] = []
+    named_in_text = [(end, named(start, end)) for start, end in persons]
+    gender: dict[tuple[str, str], str] = {}
+    last_many: str | None = None
+    last_organisation: str | None = None
+    heads: dict[str, str] = {}
+    acronyms: dict[str, str] = {}
+    for index in sorted(range(len(found)), key=lambda i: _position(found[i])):
+        mention = found[index]
+        kind = mention.kind
+        raw = " ".join(mention.name.split())
+        lowered = raw.casefold()
+        acronym = _ACRONYM.search(raw)
+        if kind == "person":
+            name = person_name(mention.name)
+        elif kind == "organisation":
+            name = organisation_name(_ACRONYM.sub("", raw))
+            if acronym:  # "the World Health Organisation (WHO)": WHO is its name too
+                acronyms[folded(acronym.group(1))] = name
+        else:
+            name = folded(mention.name)
+        if name in acronyms:
+            kind, name = "organisation", acronyms[name]
+        words = name.split()
+        if kind != "group" and lowered not in _PRONOUNS:
+            owners = by_surname.get(words[0], set()) if len(words) == 1 else set()
+            if len(owners) == 1:  # a surname, whatever its label
+                kind, name = "person", next(iter(owners))
+            elif kind != "person" and name in known:
+                kind = "person"  # the person's name, the model's label aside
+        if kind == "anonymous":
+            who = described.get(name, set())
+            if len(who) == 1:  # "the spokesman": the one person introduced as one
+                kind, name = "person", full[next(iter(who))]
+            elif lowered in _PERSON_PRONOUNS:
+                wanted = _PERSON_PRONOUNS[lowered]
+                here = _position(mention)
+                near = here - _paragraph_reach(text, here)
+                before = sorted((at, c) for at, c in singles if near <= at <= here) or sorted(
+                    (at, c) for at, c in named_in_text if near <= at <= here
+                )
+                # the nearest known to be called so ("Ms Ostrom", or by this pronoun before),
+                # else the nearest not called by the other pronoun
+                nearest = [c for _, c in reversed(before)]
+                chosen = next((c for c in nearest if gender.get(c) == wanted), None) or next(
+                    (c for c in nearest if c not in gender), None
+                )
+                if chosen is not None:
+                    kind, name = chosen
+                    gender[chosen] = wanted
+            elif lowered == "it" and last_organisation is not None:
+                kind, name = "organisation", last_organisation
+            elif lowered in _PLURAL_PRONOUNS and last_many is not None:
+                name = last_many
+            elif lowered.startswith("the ") and words and words[-1] in heads:
+                name = heads[words[-1]]  # "the poster" after "one poster"
+            elif words and lowered not in _PRONOUNS:
+                heads.setdefault(words[-1], name)
+        if kind == "person":
+            singles.append((_position(mention), (kind, name)))
+            title = folded(raw).split()[:1]
+            if title and title[0] in _HONORIFIC_GENDER:
+                gender.setdefault((kind, name), _HONORIFIC_GENDER[title[0]])
+        elif kind == "organisation":
+            last_organisation = name
+        elif kind == "anonymous" and lowered not in _PRONOUNS:
+            if _plural(words):
+                last_many = name
+            elif _ONE.match(raw):
+                singles.append((_position(mention), (kind, name)))
+        keys[index] = (
+            f"anonymous:{mention.document.id}:{name}" if kind == "anonymous" else (f"{kind}:{name}")
+        )
+        mention.kind = kind
+    return [keys[index] for index in range(len(found))]
+
+
+def _position(mention: Mention) -> int:
+    source = mention.claim.source
+    return source.start if source is not None else mention.claim.content.start
