@@ -14,7 +14,8 @@ from tests.test_ledger import add_story, build
 from tests.tui_support import running
 from tui.app import ClaimscopeApp
 from tui.screens.reader import ReaderScreen
-from tui.screens.sources import SourceClaimsScreen, SourcesScreen
+from tui.screens.source_claims import SourceClaimsScreen
+from tui.screens.sources import SourcesScreen
 
 
 async def _settle(app: ClaimscopeApp, pilot: object) -> None:

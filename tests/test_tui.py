@@ -573,7 +573,8 @@ def test_every_keymap_binding_runs_an_action_its_owner_has() -> None:
     does not have would do nothing when pressed."""
     from tui.keymap import ADJUDICATION, LIST, READER, SOURCE_CLAIMS, SOURCES, Keymap, Owner
     from tui.screens.adjudication import AdjudicationScreen
-    from tui.screens.sources import SourceClaimsScreen, SourcesScreen
+    from tui.screens.source_claims import SourceClaimsScreen
+    from tui.screens.sources import SourcesScreen
     from tui.widgets.doctable import DocumentTable
 
     owners: list[tuple[Keymap, Owner, type]] = [

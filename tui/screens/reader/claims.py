@@ -10,7 +10,7 @@ from annotate.safetext import visible
 from annotate.tokens import clause_at, sentence_at
 from tui.screens.dialogs import NoteScreen, VerdictScreen
 from tui.screens.reader.base import ReaderBase
-from tui.screens.sources import ClaimRow, SourceClaimsScreen
+from tui.screens.source_claims import ClaimRow, SourceClaimsScreen
 from tui.widgets.article import ArticleView, Focus
 
 KIND_ORDER = list(ClaimKind)
