@@ -333,7 +333,7 @@ def test_agree_reports_pairs_alpha_and_activity(
     assert "alice / bob" in narrow and " 0.00 " not in narrow
 
 
-AGREE_SNAPSHOT = Path(__file__).parent / "__snapshots__" / "test_team" / "agree_at_80_columns.txt"
+AGREE_SNAPSHOT = Path(__file__).parent / "data" / "agree_at_80_columns.txt"
 
 
 def test_agree_at_80_columns_matches_its_snapshot(
