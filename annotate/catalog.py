@@ -96,8 +96,10 @@ def present(counter: Counter[str]) -> set[str]:
     return {key for key, count in counter.items() if count > 0 and key}
 
 
-#: Marks a row that keeps source summaries (rows of older releases do not).
+#: Marks a row that keeps source summaries, and which form of them (rows of older releases
+#: keep none, or an older form: those documents' records are read instead).
 SUMMARY_VERSION_KEY = "ledger"
+SUMMARY_VERSION = 2
 #: The key of a row's source summary (the ledger's part of a document; see
 #: :mod:`annotate.ledger.sources`); ``sources:NAME`` is NAME's view of it.
 SOURCES = "sources"
@@ -142,7 +144,7 @@ def summarize(
         "source": file_name(str(meta.get("source") or "")),
         "chars": len(document["text"]),
         "touched": "\t".join(names),
-        SUMMARY_VERSION_KEY: 1,
+        SUMMARY_VERSION_KEY: SUMMARY_VERSION,
         **views,
     }
 
@@ -151,7 +153,7 @@ def source_summary(row: Row, annotator: str | None) -> str | None:
     """What ``annotator`` (None: nobody in particular) sees of the document's sources, as
     :func:`annotate.ledger.sources.encode_summary` wrote it ("[]" when no claim has a
     source); None for a row written before rows kept it (then read the records)."""
-    if SUMMARY_VERSION_KEY not in row:
+    if row.get(SUMMARY_VERSION_KEY) != SUMMARY_VERSION:
         return None
     if annotator is not None and f"{SOURCES}:{annotator}" in row:
         return str(row[f"{SOURCES}:{annotator}"])

@@ -32,7 +32,7 @@ import orjson
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from annotate.ledger.corpus import claims_of, corpus_ledger, corpus_ledger_from_records  # noqa: E402
+from annotate.ledger.corpus import claim_lines, corpus_ledger, corpus_ledger_from_records  # noqa: E402
 from annotate.model import Claim, ClaimKind, Offsets, OriginKind, SpanStatus, text_hash  # noqa: E402
 from annotate.store import Store  # noqa: E402
 
@@ -152,7 +152,7 @@ def main() -> None:
             typical = entries[len(entries) // 4]
             for label, entry in (("largest", top), ("typical", typical)):
                 started = time.perf_counter()
-                shown = claims_of(store, entry, "analyst", 1000)
+                shown = claim_lines(store, entry, "analyst", 1000)
                 taken = time.perf_counter() - started
                 print(
                     f"one source's claims ({label}: {len(entry.refs):,} claims, "

@@ -447,3 +447,31 @@ def test_rows_an_older_release_wrote_are_read_from_their_records(tmp_path: Path)
         assert all("ledger" not in row for row in store.catalog())
         assert _entries(store) == expected
     assert run_cli("db", "check", db=db, check=True).stdout.strip().endswith("ok")
+
+
+def test_a_sources_claims_are_read_from_the_catalog_too(tmp_path: Path, monkeypatch: Any) -> None:
+    """A source's claims screen lists date, outlet, title, cue, the start of the content,
+    status and kind from the documents' summaries: no claim or text is read."""
+    from annotate.catalog import SUMMARY_VERSION_KEY, source_summary
+    from annotate.ledger.corpus import claim_lines, corpus_ledger
+
+    db = tmp_path / "db.json"
+    build(db)
+    with Store.open(db) as store:
+        mujahid = next(e for e in corpus_ledger(store, "analyst") if e.name == "Zabihullah Mujahid")
+
+        def no_reading(*args: object) -> None:
+            raise AssertionError("a record was read")
+
+        for name in ("find_claim", "get_claim", "get_document", "claims"):
+            monkeypatch.setattr(store, name, no_reading)
+        lines = claim_lines(store, mujahid, "analyst")
+        assert [(line.date, line.content) for line in lines] == [
+            ("2021-06-01", "said the road was open"),
+            ("2021-06-01", "added that talks would resume"),
+            ("2021-06-03", "told reporters the fighters had left"),
+        ]
+        assert {line.outlet for line in lines} == {"ANI", "Reuters"} and lines[0].title
+        row = next(iter(store.catalog()))
+        older = {**row, SUMMARY_VERSION_KEY: 1}  # an older form of summary: read the records
+        assert source_summary(older, None) is None

@@ -3,7 +3,9 @@ them, and the lookups that tie one claim to its source's entry and its group."""
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 from annotate.catalog import source_summary
 from annotate.ledger.groups import ClaimGroup, GroupedClaim, GroupingSettings, group_claims
@@ -42,7 +44,15 @@ def corpus_ledger(store: Store, annotator: str | None = None) -> list[Entry]:
     particular). Read from the catalog rows, which keep each document's source summary up to
     date as claims are stored (:mod:`annotate.catalog`): no claim or text is read. A row an
     older release wrote has no summary; that document's records are read instead."""
-    return aggregate(_summaries(store, annotator))
+    # Half a million small objects are made here and all kept: the cyclic collector would
+    # walk them again and again as they are made (none of them is garbage), so it waits.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return aggregate(_summaries(store, annotator))
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _summaries(
@@ -113,22 +123,67 @@ def group_of_claim(groups: list[ClaimGroup], doc_id: str, claim_id: int) -> Clai
     return None
 
 
-def claims_of(
+@dataclass(frozen=True, slots=True)
+class ClaimLine:
+    """One claim as a source's claims screen lists it."""
+
+    doc_id: str
+    claim_id: int
+    date: str
+    outlet: str
+    title: str
+    cue: str
+    content: str
+    status: str
+    kind: str
+
+
+def claim_lines(
     store: Store, entry: Entry, annotator: str | None = None, limit: int | None = None
-) -> list[tuple[Document, Claim]]:
-    """An entry's claims with their documents, in date order (undated last), as
-    ``annotator`` sees them; the first ``limit`` only (a source with 20,000 claims)."""
+) -> list[ClaimLine]:
+    """An entry's claims in date order (undated last), the first ``limit``: read from their
+    documents' catalog rows (a summary keeps each claim's cue and the start of its content),
+    so no record is read; a row of an older release is read from its records."""
     refs = sorted(entry.refs, key=lambda r: (r.date or "\uffff", r.doc_id, r.claim_id))
-    documents: dict[str, Document] = {}
-    found: list[tuple[Document, Claim]] = []
-    for ref in refs[:limit] if limit is not None else refs:
-        claim = store.find_claim(ref.claim_id)
-        if claim is None:
-            continue
-        if annotator is not None:
-            claim = as_seen_by(claim, annotator) or claim
-        document = documents.get(ref.doc_id)
-        if document is None:
-            document = documents[ref.doc_id] = store.get_document(ref.doc_id)
-        found.append((document, claim))
-    return found
+    chosen = refs[:limit] if limit is not None else refs
+    wanted = {ref.doc_id for ref in chosen}
+    rows = {row["id"]: row for row in store.catalog() if row["id"] in wanted}
+    summaries: dict[str, dict[int, SummaryRow] | None] = {}
+    for doc_id in wanted:
+        row = rows.get(doc_id)
+        encoded = source_summary(row, annotator) if row is not None else None
+        summaries[doc_id] = (
+            {item[3]: item for item in decode_summary(encoded)} if encoded is not None else None
+        )
+    lines: list[ClaimLine] = []
+    for ref in chosen:
+        by_claim = summaries.get(ref.doc_id)
+        item = by_claim.get(ref.claim_id) if by_claim is not None else None
+        title = str(rows[ref.doc_id]["title"]) if ref.doc_id in rows else ref.doc_id
+        if item is not None:
+            cue, content, kind = item[6], item[7], item[8]
+        else:  # no summary to read: the record itself
+            claim = store.find_claim(ref.claim_id)
+            if claim is None:
+                continue
+            if annotator is not None:
+                claim = as_seen_by(claim, annotator) or claim
+            document = store.get_document(ref.doc_id)
+            text = document.text
+            cue = text[claim.cue.start : claim.cue.end] if claim.cue else ""
+            content, kind = content_words(document, claim), claim.kind.value
+            title = document.display_title
+        lines.append(
+            ClaimLine(
+                ref.doc_id,
+                ref.claim_id,
+                ref.date,
+                ref.outlet,
+                title,
+                cue,
+                content,
+                ref.status,
+                kind,
+            )
+        )
+    return lines

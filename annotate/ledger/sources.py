@@ -48,8 +48,12 @@ __all__ = [
 ]
 
 #: One claim's source in a document's summary: (entry key, kind, the name as written, claim
-#: id, status, the name an analyst gave the entry or "").
-SummaryRow = tuple[str, str, str, int, str, str]
+#: id, status, the name an analyst gave the entry or "", the claim's cue, the start of its
+#: content, its kind) — what a source's claims screen shows, so it reads no record.
+SummaryRow = tuple[str, str, str, int, str, str, str, str, str]
+#: How much of a claim's content and cue a summary keeps.
+CONTENT_CHARS = 120
+CUE_CHARS = 24
 
 
 class ClaimRef(NamedTuple):
@@ -174,8 +178,21 @@ def document_summary(
         if claim.source_entry:
             written = key.split(":", 1)[0]
             kind = written if written in KINDS else kind
+        text = document.text
+        cue = text[claim.cue.start : claim.cue.end][:CUE_CHARS] if claim.cue else ""
+        content = " ".join(text[p.start : p.end] for p in claim.content_fragments())
         rows.append(
-            (key, kind, mention.name.strip(), claim.id, claim.status.value, claim.source_name or "")
+            (
+                key,
+                kind,
+                mention.name.strip(),
+                claim.id,
+                claim.status.value,
+                claim.source_name or "",
+                " ".join(cue.split()),
+                " ".join(content.split())[:CONTENT_CHARS],
+                claim.kind.value,
+            )
         )
     return rows
 
@@ -210,7 +227,7 @@ def aggregate(documents: Iterable[tuple[str, str, str, list[SummaryRow]]]) -> li
     most claims first."""
     entries: dict[str, Entry] = {}
     for doc_id, date, outlet, rows in documents:
-        for key, kind, name, claim_id, status, given in rows:
+        for key, kind, name, claim_id, status, given, *_ in rows:
             entry = entries.get(key)
             if entry is None:
                 entry = entries[key] = Entry(key, kind)

@@ -16,8 +16,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer
 
 from annotate.ledger.corpus import (
-    claims_of,
-    content_words,
+    claim_lines,
     corpus_groups,
     corpus_ledger,
     entry_of_claim,
@@ -164,22 +163,21 @@ class SourceClaimsScreen(Screen[None]):
         self.query_one("#source-claims", DataTable).display = True
         table = self.query_one("#source-claims", DataTable)
         store, annotator = self.workspace.store, self.workspace.annotator
-        for document, claim in claims_of(store, entry, annotator, CLAIMS_SHOWN):
-            cue = document.text[claim.cue.start : claim.cue.end] if claim.cue else "—"
-            row = ClaimRow(document.id, claim.id)
+        for line in claim_lines(store, entry, annotator, CLAIMS_SHOWN):
+            row = ClaimRow(line.doc_id, line.claim_id)
             self.rows["source-claims"].append(row)
-            content = cell(content_words(document, claim), self._room() - 2)
+            content = cell(line.content, self._room() - 2)
             if row in self.marked:
                 content = Text("● ", style="bold").append_text(content)
             table.add_row(
-                cell(document.meta.date or "—"),
+                cell(line.date or "—"),
                 content,
-                cell(cue, 16),
-                cell(claim.status.value),
-                cell(claim.kind.value),
-                cell(document.meta.agency or "—", 14),
-                cell(document.display_title, 40),
-                key=f"{document.id}:{claim.id}",
+                cell(line.cue or "—", 16),
+                cell(line.status),
+                cell(line.kind),
+                cell(line.outlet or "—", 14),
+                cell(line.title, 40),
+                key=f"{line.doc_id}:{line.claim_id}",
             )
             if self.claim == row:
                 table.move_cursor(row=len(self.rows["source-claims"]) - 1)
