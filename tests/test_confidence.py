@@ -4,6 +4,7 @@ its rule's measured precision, and the field kept through import, the store and 
 from __future__ import annotations
 
 import json
+import math
 import random
 from pathlib import Path
 
@@ -51,6 +52,19 @@ def test_the_fit_learns_which_features_make_a_claim_right() -> None:
     assert again == fitted
     rare = fit([*samples, (dict.fromkeys(FEATURES, 0.0), "whisper", True)])
     assert "whisper" not in rare.cue_log_odds  # seen once: counts as average
+
+
+@pytest.mark.parametrize("right", [True, False])
+def test_the_fit_survives_samples_all_right_or_all_wrong(right: bool) -> None:
+    """A small development set where every claim was right (or wrong) has no finite best
+    bias: the fit stops with a confident calibration instead of failing (train-claims on a
+    tiny corpus once ended in "LinAlgError: Singular matrix")."""
+    samples = [(dict.fromkeys(FEATURES, 0.0), "say", right) for _ in range(40)]
+    fitted = fit(samples)
+    values = dict.fromkeys(FEATURES, 0.0)
+    confidence = 1.0 / (1.0 + math.exp(-fitted.bias))
+    assert (confidence > 0.9) if right else (confidence < 0.1)
+    assert fitted.weights.keys() == values.keys()
 
 
 def test_a_model_claim_is_scored_and_explained() -> None:

@@ -156,12 +156,17 @@ def fit(
     y = numpy.array([float(right) for _, _, right in samples])
     w = numpy.zeros(x.shape[1])
     penalty = l2 * numpy.eye(len(w))
-    penalty[0, 0] = 0.0  # the bias is not shrunk
+    # the bias is barely shrunk: only so that samples all right (or all wrong), whose odds
+    # grow without end, still leave a solvable step
+    penalty[0, 0] = 1e-3
     for _ in range(50):
         p = 1.0 / (1.0 + numpy.exp(-(x @ w)))
         gradient = x.T @ (p - y) + penalty @ w
         hessian = (x.T * (p * (1 - p))) @ x + penalty
-        step = numpy.linalg.solve(hessian, gradient)
+        try:
+            step = numpy.linalg.solve(hessian, gradient)
+        except numpy.linalg.LinAlgError:  # no curvature left to follow: keep what we have
+            break
         w -= step
         if float(numpy.abs(step).max()) < 1e-8:
             break
