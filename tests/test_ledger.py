@@ -411,7 +411,13 @@ def test_the_ledger_follows_every_stored_change(tmp_path: Path) -> None:
         assert _entries(store)["Zabihullah Mujahid"] == (3, 2)
         doc_id = next(d for d in store.document_ids() if "fighters" in store.get_document(d).text)
         claim = next(c for c in store.claims(doc_id) if c.source_entity is not None)
+        from annotate.ledger.corpus import claim_lines, corpus_ledger
+
+        mujahid = next(e for e in corpus_ledger(store) if e.name == "Zabihullah Mujahid")
         store.update_claim(claim.id, status="rejected")
+        # a source's claims read the changed document's row as it is now, not as it was
+        lines = {line.claim_id: line.status for line in claim_lines(store, mujahid)}
+        assert lines[claim.id] == "rejected"
         assert _entries(store)["Zabihullah Mujahid"] == (2, 2)
         store.delete_claim(claim.id)
         assert _entries(store)["Zabihullah Mujahid"] == (2, 1)

@@ -4,7 +4,7 @@ them, and the lookups that tie one claim to its source's entry and its group."""
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from annotate.catalog import source_summary
@@ -21,22 +21,17 @@ from annotate.model import Claim, Document, EntitySpan, SpanStatus
 from annotate.store import Store
 from annotate.team.views import as_seen_by, view
 
-Progress = Callable[[int, int], None]
-
 
 def _documents(
-    store: Store, annotator: str | None, on_progress: Progress | None
+    store: Store, annotator: str | None
 ) -> Iterator[tuple[Document, list[Claim], list[EntitySpan]]]:
     """Each document with its claims and spans: as ``annotator`` sees them, or, with None,
     as they are stored (one annotator's database)."""
-    ids = store.document_ids()
-    for done, doc_id in enumerate(ids, start=1):
+    for doc_id in store.document_ids():
         claims, spans = store.claims(doc_id), store.spans(doc_id)
         if annotator is not None:
             claims, spans = view(claims, annotator), view(spans, annotator)
         yield store.get_document(doc_id), claims, spans
-        if on_progress is not None:
-            on_progress(done, len(ids))
 
 
 def corpus_ledger(store: Store, annotator: str | None = None) -> list[Entry]:
@@ -74,7 +69,7 @@ def _summaries(
 def corpus_ledger_from_records(store: Store, annotator: str | None = None) -> list[Entry]:
     """:func:`corpus_ledger` read from every document's records (what the catalog's
     summaries save; the benchmark's baseline)."""
-    return ledger(_documents(store, annotator, None))
+    return ledger(_documents(store, annotator))
 
 
 def content_words(document: Document, claim: Claim) -> str:
@@ -86,11 +81,10 @@ def corpus_groups(
     store: Store,
     settings: GroupingSettings | None = None,
     annotator: str | None = None,
-    on_progress: Progress | None = None,
 ) -> list[ClaimGroup]:
     """The groups of claims (not rejected) that say the same thing across the database."""
     found: list[GroupedClaim] = []
-    for document, claims, _ in _documents(store, annotator, on_progress):
+    for document, claims, _ in _documents(store, annotator):
         meta = document.meta
         found += [
             GroupedClaim(
@@ -147,7 +141,7 @@ def claim_lines(
     refs = sorted(entry.refs, key=lambda r: (r.date or "\uffff", r.doc_id, r.claim_id))
     chosen = refs[:limit] if limit is not None else refs
     wanted = {ref.doc_id for ref in chosen}
-    rows = {row["id"]: row for row in store.catalog() if row["id"] in wanted}
+    rows = {doc_id: row for doc_id in wanted if (row := store.catalog_row(doc_id)) is not None}
     summaries: dict[str, dict[int, SummaryRow] | None] = {}
     for doc_id in wanted:
         row = rows.get(doc_id)
@@ -160,8 +154,9 @@ def claim_lines(
         by_claim = summaries.get(ref.doc_id)
         item = by_claim.get(ref.claim_id) if by_claim is not None else None
         title = str(rows[ref.doc_id]["title"]) if ref.doc_id in rows else ref.doc_id
+        status = ref.status
         if item is not None:
-            cue, content, kind = item[6], item[7], item[8]
+            status, cue, content, kind = item[4], item[6], item[7], item[8]
         else:  # no summary to read: the record itself
             claim = store.find_claim(ref.claim_id)
             if claim is None:
@@ -172,6 +167,7 @@ def claim_lines(
             text = document.text
             cue = text[claim.cue.start : claim.cue.end] if claim.cue else ""
             content, kind = content_words(document, claim), claim.kind.value
+            status = claim.status.value
             title = document.display_title
         lines.append(
             ClaimLine(
@@ -182,7 +178,7 @@ def claim_lines(
                 title,
                 cue,
                 content,
-                ref.status,
+                status,
                 kind,
             )
         )

@@ -73,9 +73,8 @@ def _described_people(text: str, people: Iterable[str]) -> dict[str, set[str]]:
     ("Taliban spokesman Zabihullah Mujahid") and an apposition after it ("Zabihullah Mujahid,
     the Taliban spokesman,"), folded, each with every shorter ending ("spokesman")."""
     described: dict[str, set[str]] = defaultdict(set)
-    folded_text = text
     for name in people:
-        for match in re.finditer(re.escape(name), folded_text):
+        for match in re.finditer(re.escape(name), text):
             before = folded(text[max(0, match.start() - 80) : match.start()]).split()
             after = text[match.end() : match.end() + 80]
             phrases = [before[-_DESCRIPTION_WORDS:]]

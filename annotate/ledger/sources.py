@@ -31,7 +31,7 @@ from typing import NamedTuple
 import orjson
 
 from annotate.ledger.linking import KINDS, PERSON_LABELS, document_keys, mentions
-from annotate.ledger.names import folded, person_name
+from annotate.ledger.names import person_name
 from annotate.model import Claim, Document, EntitySpan, SpanStatus
 
 __all__ = [
@@ -42,7 +42,6 @@ __all__ = [
     "decode_summary",
     "document_summary",
     "encode_summary",
-    "folded",
     "ledger",
     "person_name",
 ]
@@ -117,10 +116,14 @@ class Entry:
         return counts
 
     def add(self, ref: ClaimRef, name: str, given: str) -> None:
-        """Count one more claim of this source."""
+        """Count one more claim of this source, written ``name`` (and named ``given`` by an
+        analyst, or "")."""
         self.names[name] = self.names.get(name, 0) + 1
         if given:
             self.given[given] = self.given.get(given, 0) + 1
+        self._count(ref)
+
+    def _count(self, ref: ClaimRef) -> None:
         self.refs.append(ref)
         self.documents.add(ref.doc_id)
         if ref.status != _REJECTED:
@@ -135,10 +138,10 @@ class Entry:
     def absorb(self, other: Entry) -> None:
         """Take ``other``'s claims too."""
         for ref in other.refs:
-            self.add(ref, "", "")
-        for name, count in other.names.items():
-            self.names[name] = self.names.get(name, 0) + count
-        self.names.pop("", None)
+            self._count(ref)
+        for mine, theirs in ((self.names, other.names), (self.given, other.given)):
+            for name, count in theirs.items():
+                mine[name] = mine.get(name, 0) + count
 
     def to_dict(self) -> dict[str, object]:
         states = self.states()

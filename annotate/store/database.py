@@ -1044,6 +1044,16 @@ class Store(UndoHistory):
             yield from batch
 
     @_locked
+    def catalog_row(self, doc_id: str) -> Row | None:
+        """One document's catalog row (kept current as :meth:`catalog` keeps them), or None
+        for a document the database does not hold."""
+        if doc_id not in self._doc_part:
+            return None
+        if doc_id in self._stale:
+            self._refresh_row(doc_id)
+        return self._indexes[self._doc_part[doc_id]].catalog.get(str(self._doc_key[doc_id]))
+
+    @_locked
     def totals(self) -> Totals:
         """The corpus statistics of every partition, summed (see :mod:`annotate.catalog`)."""
         summed = empty_totals()

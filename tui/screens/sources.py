@@ -156,9 +156,6 @@ class SourcesScreen(Screen[None]):
     def on_input_changed(self, event: Input.Changed) -> None:
         self._fill()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.query_one(DataTable).focus()
-
     def action_filter(self) -> None:
         self.query_one(Input).focus()
 
