@@ -74,7 +74,10 @@ class SourcesScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield SafeStatic(id="sources-title")
-        yield SafeInput(placeholder="type to filter sources by name or kind", id="sources-filter")
+        yield SafeInput(
+            placeholder="/ filters by words of a name or the kind (Enter: back to the list)",
+            id="sources-filter",
+        )
         yield DataTable(id="sources-table", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
