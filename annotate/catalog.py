@@ -13,13 +13,13 @@ list and the statistics never have to read the texts or the spans of 100,000 doc
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
 
-from annotate.ledger.sources import document_summary, encode_summary
+from annotate.ledger.sources import CORRECTION_ACTION, document_summary, encode_summary
 from annotate.model import Claim, Document, EntitySpan, display_title
 from annotate.team.views import view
 
@@ -103,12 +103,18 @@ SUMMARY_VERSION = 2
 #: The key of a row's source summary (the ledger's part of a document; see
 #: :mod:`annotate.ledger.sources`); ``sources:NAME`` is NAME's view of it.
 SOURCES = "sources"
+#: The row key of the corrections of the ledger still done in the document.
+CORRECTIONS = "corrections"
 
 
 def summarize(
-    document: dict[str, Any], spans: Iterable[dict[str, Any]], claims: Iterable[dict[str, Any]]
+    document: dict[str, Any],
+    spans: Iterable[dict[str, Any]],
+    claims: Iterable[dict[str, Any]],
+    history: Iterable[dict[str, Any]] = (),
 ) -> Row:
-    """The catalog row of a document from its stored records."""
+    """The catalog row of a document from its stored records (its undo ``history`` says
+    which corrections of the source ledger are still done in it)."""
     span_records, claim_records = list(spans), list(claims)
     raw = DocCounts()
     for record in span_records:
@@ -145,19 +151,42 @@ def summarize(
         "chars": len(document["text"]),
         "touched": "\t".join(names),
         SUMMARY_VERSION_KEY: SUMMARY_VERSION,
+        CORRECTIONS: orjson.dumps(
+            [
+                [entry["annotator"], entry["at"], entry["action"]]
+                for entry in history
+                if entry["state"] == "done" and str(entry["action"]).startswith(CORRECTION_ACTION)
+            ]
+        ).decode(),
         **views,
     }
 
 
-def source_summary(row: Row, annotator: str | None) -> str | None:
-    """What ``annotator`` (None: nobody in particular) sees of the document's sources, as
-    :func:`annotate.ledger.sources.encode_summary` wrote it ("[]" when no claim has a
-    source); None for a row written before rows kept it (then read the records)."""
-    if row.get(SUMMARY_VERSION_KEY) != SUMMARY_VERSION:
+def source_summary(annotator: str | None) -> Callable[[Row], str | None]:
+    """What ``annotator`` (None: nobody in particular) sees of a document's sources, from its
+    row: as :func:`annotate.ledger.sources.encode_summary` wrote it ("[]" when no claim has a
+    source); None for a row written before rows kept it (then read the records). Made once
+    and called for each of 100,000 rows."""
+    own = f"{SOURCES}:{annotator}" if annotator is not None else None
+
+    def summary(row: Row) -> str | None:
+        if row.get(SUMMARY_VERSION_KEY) != SUMMARY_VERSION:
+            return None
+        found: str | None = row.get(own) if own is not None else None
+        if found is None:
+            found = row.get(SOURCES, "[]")
+        return found
+
+    return summary
+
+
+def corrections_in(row: Row) -> list[tuple[str, str, str]] | None:
+    """The corrections of the source ledger still done in the row's document: (annotator,
+    when, action) each; None for a row written before rows kept them."""
+    encoded = row.get(CORRECTIONS)
+    if encoded is None:
         return None
-    if annotator is not None and f"{SOURCES}:{annotator}" in row:
-        return str(row[f"{SOURCES}:{annotator}"])
-    return str(row.get(SOURCES, "[]"))
+    return [(str(a), str(at), str(action)) for a, at, action in orjson.loads(encoded)]
 
 
 def without_summaries(row: Row) -> Row:

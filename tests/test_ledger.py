@@ -414,7 +414,9 @@ def test_the_ledger_follows_every_stored_change(tmp_path: Path) -> None:
         from annotate.ledger.corpus import claim_lines, corpus_ledger
 
         mujahid = next(e for e in corpus_ledger(store) if e.name == "Zabihullah Mujahid")
+        assert mujahid in corpus_ledger(store)  # nothing changed: the same entries again
         store.update_claim(claim.id, status="rejected")
+        assert mujahid not in corpus_ledger(store)
         # a source's claims read the changed document's row as it is now, not as it was
         lines = {line.claim_id: line.status for line in claim_lines(store, mujahid)}
         assert lines[claim.id] == "rejected"
@@ -480,4 +482,4 @@ def test_a_sources_claims_are_read_from_the_catalog_too(tmp_path: Path, monkeypa
         assert {line.outlet for line in lines} == {"ANI", "Reuters"} and lines[0].title
         row = next(iter(store.catalog()))
         older = {**row, SUMMARY_VERSION_KEY: 1}  # an older form of summary: read the records
-        assert source_summary(older, None) is None
+        assert source_summary(None)(older) is None

@@ -141,3 +141,42 @@ def test_the_reader_undoes_a_correction_in_its_own_document(tmp_path: Path) -> N
         afp = next(d for d in store.document_ids() if store.get_document(d).meta.agency == "AFP")
         assert Editor(store, afp, "alice").undo() is not None
     assert "Z. Mujahid" in ledger(db, "--annotator", "alice")
+
+
+def test_undo_reads_only_the_histories_of_the_documents_corrected(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    """Each catalog row lists the corrections still done in its document, so ``sources
+    undo`` reads the histories of those documents only (at 100,000 documents, reading every
+    history took seconds); a row an older release wrote does not say, so its history is read."""
+    from annotate.catalog import CORRECTIONS
+    from annotate.ledger.corpus import corpus_ledger
+    from annotate.ledger.corrections import rename, undo_last
+    from annotate.store import history
+
+    db = tmp_path / "db.json"
+    two_people(db)
+    with Store.open(db) as store:
+        lee = next(e for e in corpus_ledger(store) if e.name == "Ann Lee")
+        rename(store, "alice", lee, "Ann Lee of the mill")
+        (corrected,) = lee.documents
+        read: list[str] = []
+        real = history.history_entries
+
+        def reading(host: Any, annotator: str, doc_id: str) -> Any:
+            read.append(doc_id)
+            return real(host, annotator, doc_id)
+
+        monkeypatch.setattr(history, "history_entries", reading)
+        assert undo_last(store, "bob") is None and read == []  # bob corrected nothing
+        assert undo_last(store, "alice") is not None and read == [corrected]
+        assert "Ann Lee" in {e.name for e in corpus_ledger(store, "alice")}
+        # the undone correction is no longer listed: nothing is left to undo, nothing read
+        read.clear()
+        assert undo_last(store, "alice") is None and read == []
+        # a row as an older release wrote it (no list) is read
+        other = next(d for d in store.document_ids() if d != corrected)
+        row = store.catalog_row(other)
+        assert row is not None
+        del row[CORRECTIONS]
+        assert undo_last(store, "alice") is None and read == [other]

@@ -334,9 +334,12 @@ def test_a_writer_deletes_only_the_temporaries_the_store_made(db_path: Path) -> 
     mine.write_text("an analyst's file")
     leftover = folder / f".00000.json.tmp-{os.getpid() + 1}"
     leftover.write_text("a checkpoint cut short")
+    # a temporary of a partition the database does not have is not the store's to delete
+    foreign = folder / ".00099.json.tmp-1"
+    foreign.write_text("someone else's")
     with Store.open(db_path):
         pass
-    assert mine.read_text() == "an analyst's file"
+    assert mine.read_text() == "an analyst's file" and foreign.exists()
     assert not leftover.exists()
 
 

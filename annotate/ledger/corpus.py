@@ -6,6 +6,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from dataclasses import dataclass
+from weakref import WeakKeyDictionary
 
 from annotate.catalog import source_summary
 from annotate.ledger.groups import ClaimGroup, GroupedClaim, GroupingSettings, group_claims
@@ -34,36 +35,51 @@ def _documents(
         yield store.get_document(doc_id), claims, spans
 
 
+#: The last ledger read of each open store, with the commit and the view it was read at:
+#: opening the Sources screen again before anything changed costs nothing.
+_LAST_READ: WeakKeyDictionary[Store, tuple[int, str | None, list[Entry]]] = WeakKeyDictionary()
+
+
 def corpus_ledger(store: Store, annotator: str | None = None) -> list[Entry]:
     """Every source in the database, as ``annotator`` sees the claims (None: nobody in
-    particular). Read from the catalog rows, which keep each document's source summary up to
-    date as claims are stored (:mod:`annotate.catalog`): no claim or text is read. A row an
-    older release wrote has no summary; that document's records are read instead."""
+    particular), the most claims first. Read from the catalog rows, which keep each
+    document's source summary up to date as claims are stored (:mod:`annotate.catalog`): no
+    claim or text is read. A row an older release wrote has no summary; that document's
+    records are read instead. Asked again before the next commit, the same entries come back
+    (a new list; do not change the entries)."""
+    seq = store.last_seq
+    last = _LAST_READ.get(store)
+    if last is not None and last[0] == seq and last[1] == annotator:
+        return list(last[2])
     # Half a million small objects are made here and all kept: the cyclic collector would
     # walk them again and again as they are made (none of them is garbage), so it waits.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return aggregate(_summaries(store, annotator))
+        entries = aggregate(_summaries(store, annotator))
     finally:
         if collecting:
             gc.enable()
+    _LAST_READ[store] = (seq, annotator, entries)
+    return list(entries)
 
 
 def _summaries(
     store: Store, annotator: str | None
-) -> Iterator[tuple[str, str, str, list[SummaryRow]]]:
+) -> Iterator[tuple[str, str, str, str | list[SummaryRow]]]:
+    summary = source_summary(annotator)
     for row in store.catalog():
-        encoded = source_summary(row, annotator)
-        doc_id = str(row["id"])
+        encoded = summary(row)
+        doc_id = row["id"]
+        rows: str | list[SummaryRow]
         if encoded is not None:
-            rows = decode_summary(encoded)
+            rows = encoded
         else:
             claims, spans = store.claims(doc_id), store.spans(doc_id)
             if annotator is not None:
                 claims, spans = view(claims, annotator), view(spans, annotator)
             rows = document_summary(store.get_document(doc_id), claims, spans)
-        yield doc_id, str(row["date"]), str(row["agency"]), rows
+        yield doc_id, row["date"], row["agency"], rows
 
 
 def corpus_ledger_from_records(store: Store, annotator: str | None = None) -> list[Entry]:
@@ -145,7 +161,7 @@ def claim_lines(
     summaries: dict[str, dict[int, SummaryRow] | None] = {}
     for doc_id in wanted:
         row = rows.get(doc_id)
-        encoded = source_summary(row, annotator) if row is not None else None
+        encoded = source_summary(annotator)(row) if row is not None else None
         summaries[doc_id] = (
             {item[3]: item for item in decode_summary(encoded)} if encoded is not None else None
         )

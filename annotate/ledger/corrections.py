@@ -15,14 +15,15 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from annotate.catalog import corrections_in
 from annotate.editing import Editor
 from annotate.errors import ClaimscopeError
-from annotate.ledger.sources import KINDS, Entry
+from annotate.ledger.sources import CORRECTION_ACTION, KINDS, Entry
 from annotate.store import Store, UndoTag
 from annotate.store.history import EVERY_DOCUMENT
 
 #: Every correction's undo entry is named so; the id in brackets finds its documents.
-ACTION = "source ledger"
+ACTION = CORRECTION_ACTION
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,5 +99,14 @@ def rename(store: Store, annotator: str, entry: Entry, name: str) -> Correction:
 
 def undo_last(store: Store, annotator: str) -> str | None:
     """Undo the annotator's last correction in every document it changed; None when there is
-    none. Refused, naming the document, where an edit made since stands on top of it."""
-    return store.undo_latest(annotator, ACTION)
+    none. Refused, naming the document, where an edit made since stands on top of it.
+
+    Each document's catalog row lists the corrections still done in it, so only the
+    histories of the documents the annotator corrected are read (and those of documents
+    whose rows an older release wrote, which do not say)."""
+    candidates = []
+    for row in store.catalog():
+        done = corrections_in(row)
+        if done is None or any(who == annotator for who, _, _ in done):
+            candidates.append(str(row["id"]))
+    return store.undo_latest(annotator, ACTION, candidates)

@@ -23,9 +23,9 @@ the same people.
 from __future__ import annotations
 
 import hashlib
-from collections import Counter, defaultdict
+from array import array
+from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import orjson
@@ -50,6 +50,9 @@ __all__ = [
 #: id, status, the name an analyst gave the entry or "", the claim's cue, the start of its
 #: content, its kind) — what a source's claims screen shows, so it reads no record.
 SummaryRow = tuple[str, str, str, int, str, str, str, str, str]
+#: Every correction of the ledger is an undoable edit whose action starts so
+#: (:mod:`annotate.ledger.corrections`); a catalog row lists the ones still done.
+CORRECTION_ACTION = "source ledger"
 #: How much of a claim's content and cue a summary keeps.
 CONTENT_CHARS = 120
 CUE_CHARS = 24
@@ -66,29 +69,108 @@ class ClaimRef(NamedTuple):
 
 
 _REJECTED = SpanStatus.REJECTED.value
+_SUGGESTED = SpanStatus.SUGGESTED.value
 
 
-@dataclass(slots=True)
+class Corpus:
+    """The documents a ledger was added up from, by position: id, date, outlet and source
+    summary (as the catalog keeps it, decoded when an entry first needs its rows)."""
+
+    __slots__ = ("dates", "ids", "outlets", "summaries")
+
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+        self.dates: list[str] = []
+        self.outlets: list[str] = []
+        self.summaries: list[str | list[SummaryRow]] = []
+
+    def rows(self, position: int) -> list[SummaryRow]:
+        summary = self.summaries[position]
+        return decode_summary(summary) if isinstance(summary, str) else summary
+
+
 class Entry:
-    """A source across the corpus."""
+    """A source across the corpus.
 
-    key: str
-    kind: str
-    #: The names it is written with, and how often.
-    names: dict[str, int] = field(default_factory=dict)
-    refs: list[ClaimRef] = field(default_factory=list)
-    documents: set[str] = field(default_factory=set)
-    outlets: set[str] = field(default_factory=set)
-    first: str = ""
-    last: str = ""
-    #: How many of its claims are not rejected.
-    claim_count: int = 0
-    #: Names an analyst gave it (a rename; see :mod:`annotate.ledger.corrections`).
-    given: dict[str, int] = field(default_factory=dict)
+    Adding up the ledger keeps, per entry, only where its claims are (their documents'
+    positions in the :class:`Corpus`), how many are accepted and rejected, and the names it is
+    written with; its claims one by one, its outlets and its dates are worked out when asked
+    for, so the Sources screen pays only for the entries it draws."""
+
+    # Nothing here is a container the garbage collector follows but the entry itself (an
+    # array of positions, a tuple of joined keys, dicts of strings): a ledger of 100,000
+    # entries adds 100,000 objects to its walks, not 400,000.
+    __slots__ = ("_accepted", "_corpus", "_joined", "_positions", "_refs", "_rejected",
+                 "given", "key", "kind", "names")  # fmt: skip
+
+    def __init__(self, key: str, kind: str, corpus: Corpus | None = None) -> None:
+        self.key = key
+        self.kind = kind
+        self._corpus = corpus if corpus is not None else Corpus()
+        #: The keys of other entries' summary rows this one took (see :meth:`absorb`).
+        self._joined: tuple[str, ...] = ()
+        #: Each claim's document, by position in the corpus.
+        self._positions = array("l")
+        self._accepted = self._rejected = 0
+        #: The names it is written with, and how often.
+        self.names: dict[str, int] = {}
+        #: Names an analyst gave it (a rename; see :mod:`annotate.ledger.corrections`).
+        self.given: dict[str, int] = {}
+        self._refs: list[ClaimRef] | None = None
+
+    def __repr__(self) -> str:
+        return f"Entry({self.key!r}, {self.kind!r}, {len(self._positions)} claims)"
 
     @property
     def id(self) -> str:
         return hashlib.sha1(self.key.encode()).hexdigest()[:10]
+
+    @property
+    def claim_count(self) -> int:
+        """How many of its claims are not rejected."""
+        return len(self._positions) - self._rejected
+
+    @property
+    def refs(self) -> list[ClaimRef]:
+        """Every claim of this source, rejected ones too (read from its documents' summaries
+        the first time they are asked for)."""
+        if self._refs is None:
+            corpus, keys, refs = self._corpus, {self.key, *self._joined}, []
+            for position in dict.fromkeys(self._positions):
+                doc_id = corpus.ids[position]
+                date, outlet = corpus.dates[position], corpus.outlets[position]
+                refs += [
+                    ClaimRef(doc_id, row[3], row[4], date, outlet)
+                    for row in corpus.rows(position)
+                    if row[0] in keys
+                ]
+            self._refs = refs
+        return self._refs
+
+    @property
+    def documents(self) -> set[str]:
+        ids = self._corpus.ids
+        return {ids[position] for position in self._positions}
+
+    @property
+    def outlets(self) -> set[str]:
+        outlets = self._corpus.outlets
+        return {outlets[position] for position in self._positions} - {""}
+
+    @property
+    def first(self) -> str:
+        """The date of its earliest dated claim, or ""."""
+        dates = self._dates()
+        return min(dates) if dates else ""
+
+    @property
+    def last(self) -> str:
+        dates = self._dates()
+        return max(dates) if dates else ""
+
+    def _dates(self) -> set[str]:
+        dates = self._corpus.dates
+        return {dates[position] for position in self._positions} - {""}
 
     @property
     def name(self) -> str:
@@ -104,44 +186,30 @@ class Entry:
         return max(names, key=lambda item: (item[1], len(item[0]), item[0]))[0]
 
     @property
+    def sort_name(self) -> str:
+        """What sorting by name compares: the name shown, case folded."""
+        return self.name.casefold()
+
+    @property
     def claims(self) -> list[ClaimRef]:
         """Its claims that are not rejected."""
         return [ref for ref in self.refs if ref.status != _REJECTED]
 
-    def states(self) -> Counter[str]:
+    def states(self) -> dict[str, int]:
         """How many of its claims are accepted (or edited), suggested and rejected."""
-        counts: Counter[str] = Counter()
-        for ref in self.refs:
-            counts["accepted" if ref.status == "edited" else ref.status] += 1
-        return counts
-
-    def add(self, ref: ClaimRef, name: str, given: str) -> None:
-        """Count one more claim of this source, written ``name`` (and named ``given`` by an
-        analyst, or "")."""
-        self.names[name] = self.names.get(name, 0) + 1
-        if given:
-            self.given[given] = self.given.get(given, 0) + 1
-        self._count(ref)
-
-    def _count(self, ref: ClaimRef) -> None:
-        self.refs.append(ref)
-        self.documents.add(ref.doc_id)
-        if ref.status != _REJECTED:
-            self.claim_count += 1
-        if ref.outlet:
-            self.outlets.add(ref.outlet)
-        if ref.date:
-            if not self.first or ref.date < self.first:
-                self.first = ref.date
-            self.last = max(self.last, ref.date)
+        suggested = len(self._positions) - self._accepted - self._rejected
+        return {"accepted": self._accepted, "suggested": suggested, "rejected": self._rejected}
 
     def absorb(self, other: Entry) -> None:
-        """Take ``other``'s claims too."""
-        for ref in other.refs:
-            self._count(ref)
+        """Take ``other``'s claims too (both read from the same corpus)."""
+        self._joined += (other.key, *other._joined)
+        self._positions += other._positions
+        self._accepted += other._accepted
+        self._rejected += other._rejected
         for mine, theirs in ((self.names, other.names), (self.given, other.given)):
             for name, count in theirs.items():
                 mine[name] = mine.get(name, 0) + count
+        self._refs = None
 
     def to_dict(self) -> dict[str, object]:
         states = self.states()
@@ -150,9 +218,7 @@ class Entry:
             "name": self.name,
             "kind": self.kind,
             "claims": self.claim_count,
-            "accepted": states.get("accepted", 0),
-            "suggested": states.get("suggested", 0),
-            "rejected": states.get("rejected", 0),
+            **states,
             "documents": len(self.documents),
             "outlets": sorted(self.outlets),
             "first": self.first or None,
@@ -206,7 +272,10 @@ def encode_summary(rows: list[SummaryRow]) -> str:
 
 
 def decode_summary(encoded: str) -> list[SummaryRow]:
-    return [tuple(row) for row in orjson.loads(encoded)]
+    """A summary back from its JSON string. Its rows are lists (unpacked and indexed like
+    tuples): converting half a million of them would only cost time."""
+    rows: list[SummaryRow] = orjson.loads(encoded)
+    return rows
 
 
 def _join_lone_surnames(entries: dict[str, Entry]) -> None:
@@ -225,16 +294,34 @@ def _join_lone_surnames(entries: dict[str, Entry]) -> None:
             entries[owners[0]].absorb(entries.pop(key))
 
 
-def aggregate(documents: Iterable[tuple[str, str, str, list[SummaryRow]]]) -> list[Entry]:
-    """The entries of every source, from each document's id, date, outlet and summary; the
-    most claims first."""
+def aggregate(
+    documents: Iterable[tuple[str, str, str, str | list[SummaryRow]]],
+) -> list[Entry]:
+    """The entries of every source, from each document's id, date, outlet and summary (its
+    rows, or their JSON string as the catalog keeps it); the most claims first."""
+    corpus = Corpus()
     entries: dict[str, Entry] = {}
-    for doc_id, date, outlet, rows in documents:
-        for key, kind, name, claim_id, status, given, *_ in rows:
-            entry = entries.get(key)
+    for position, (doc_id, date, outlet, summary) in enumerate(documents):
+        corpus.ids.append(doc_id)
+        corpus.dates.append(date)
+        corpus.outlets.append(outlet)
+        corpus.summaries.append(summary)
+        rows = orjson.loads(summary) if isinstance(summary, str) else summary
+        # once per claim of the corpus: no call, no object made
+        for row in rows:
+            entry = entries.get(row[0])
             if entry is None:
-                entry = entries[key] = Entry(key, kind)
-            entry.add(ClaimRef(doc_id, claim_id, status, date, outlet), name, given)
+                entry = entries[row[0]] = Entry(row[0], row[1], corpus)
+            entry._positions.append(position)
+            names, name, status = entry.names, row[2], row[4]
+            names[name] = names.get(name, 0) + 1
+            if status != _SUGGESTED:
+                if status == _REJECTED:
+                    entry._rejected += 1
+                else:
+                    entry._accepted += 1
+            if row[5]:
+                entry.given[row[5]] = entry.given.get(row[5], 0) + 1
     _join_lone_surnames(entries)
     # ties by key (the folded name): stable, and no entry's name is worked out to sort
     return sorted(entries.values(), key=lambda e: (-e.claim_count, e.key))

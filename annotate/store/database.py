@@ -276,11 +276,12 @@ class Store(UndoHistory):
     def _leftover_temporaries(self) -> list[Path]:
         """What an interrupted checkpoint of this database left: temporaries of the main file
         and of partition files the database has. Nothing else in the folder is touched."""
-        found = stale_temporaries(self.path)
-        for part in range(len(self._indexes)):
-            found += stale_temporaries(index_path(self.path, part))
-            found += stale_temporaries(records_path(self.path, part))
-        return found
+        parts = range(len(self._indexes))
+        return stale_temporaries(
+            self.path,
+            *(index_path(self.path, part) for part in parts),
+            *(records_path(self.path, part) for part in parts),
+        )
 
     def _read_consistent_state(self) -> tuple[JournalContents, bool]:
         """Load the files and replay the journal after them.
@@ -970,6 +971,7 @@ class Store(UndoHistory):
             partition.tables["documents"][str(key)],
             partition.span_records(doc_id),
             partition.claim_records(doc_id),
+            partition.history_records(doc_id),
         )
         self._indexes[part].catalog[str(key)] = row
         self._stale.discard(doc_id)

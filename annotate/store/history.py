@@ -4,6 +4,7 @@ through their edits of a document, also after a restart."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from contextlib import AbstractContextManager
 from threading import RLock
 from typing import Any, Protocol
@@ -51,12 +52,16 @@ class UndoHistory:
         for doc_id, ops in by_document.items():
             _add_entry(self, tx, UndoTag(tag.annotator, doc_id, tag.action), ops)
 
-    def undo_latest(self: HistoryHost, annotator: str, prefix: str) -> str | None:
+    def undo_latest(
+        self: HistoryHost, annotator: str, prefix: str, documents: Iterable[str] | None = None
+    ) -> str | None:
         """Undo, in every document it changed, the annotator's latest edit whose action
         starts with ``prefix`` (an edit of :data:`EVERY_DOCUMENT`); returns it, or None.
-        Refused (nothing undone) where a later edit in one of its documents stands on it."""
+        Refused (nothing undone) where a later edit in one of its documents stands on it.
+        ``documents`` narrows the search to those that may hold such an edit (without it,
+        every document's history is read)."""
         with self._mutex:
-            return _undo_latest(self, annotator, prefix)
+            return _undo_latest(self, annotator, prefix, documents)
 
     def undo(self: HistoryHost, annotator: str, doc_id: str) -> str | None:
         """Undo the annotator's last edit in the document; returns what it was, or None."""
@@ -89,10 +94,13 @@ def _add_entry(host: HistoryHost, tx: Transaction, tag: UndoTag, forward: list[O
     )
 
 
-def _undo_latest(host: HistoryHost, annotator: str, prefix: str) -> str | None:
+def _undo_latest(
+    host: HistoryHost, annotator: str, prefix: str, documents: Iterable[str] | None
+) -> str | None:
     found: list[tuple[str, str, str, int, dict[str, Any]]] = []  # (at, action, doc, id, entry)
     tops: dict[str, int] = {}
-    for doc_id in list(host._doc_part):
+    known = host._doc_part
+    for doc_id in list(known) if documents is None else [d for d in documents if d in known]:
         done = [(i, e) for i, e in history_entries(host, annotator, doc_id) if e["state"] == "done"]
         if done:
             tops[doc_id] = done[-1][0]

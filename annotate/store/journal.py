@@ -39,17 +39,31 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+_TEMPORARY_MARK = ".tmp-"
+
+
 def _temporary_prefix(path: Path) -> str:
-    return f".{path.name}.tmp-"
+    return f".{path.name}{_TEMPORARY_MARK}"
 
 
-def stale_temporaries(path: Path) -> list[Path]:
-    """Temporary files an interrupted :func:`atomic_write` of ``path`` left behind."""
-    prefix = _temporary_prefix(path)
-    try:
-        return [p for p in path.parent.iterdir() if p.name.startswith(prefix)]
-    except OSError:
-        return []
+def stale_temporaries(*paths: Path) -> list[Path]:
+    """Temporary files an interrupted :func:`atomic_write` of any of ``paths`` left behind.
+    Each folder is listed once, however many of its files are asked about (a database of
+    100,000 documents has a thousand partition files in one folder)."""
+    prefixes: dict[Path, set[str]] = {}
+    for path in paths:
+        prefixes.setdefault(path.parent, set()).add(_temporary_prefix(path))
+    found: list[Path] = []
+    for folder, wanted in prefixes.items():
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            continue
+        for name in names:
+            cut = name.rfind(_TEMPORARY_MARK)
+            if cut > 0 and name[: cut + len(_TEMPORARY_MARK)] in wanted:
+                found.append(folder / name)
+    return found
 
 
 def atomic_write(path: Path, payload: bytes | Iterable[bytes]) -> None:

@@ -211,6 +211,12 @@ class Partition:
         table = self.tables["claims"]
         return [table[str(i)] for i in self.claims_by_doc.get(doc_id, ())]
 
+    def history_records(self, doc_id: str) -> list[dict[str, Any]]:
+        """Every annotator's undo history of the document, oldest first."""
+        table = self.tables["history"]
+        ids = [i for (_, doc), kept in self.history.items() if doc == doc_id for i in kept]
+        return [table[str(i)] for i in sorted(ids)]
+
 
 class PartIndex:
     """The index of one partition: catalog rows, reviews, marks, assignments and totals."""

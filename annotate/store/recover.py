@@ -192,7 +192,10 @@ def _rebuild_index(partition: Partition) -> PartIndex:
     for key, document in partition.tables["documents"].items():
         doc_id = document["id"]
         index.catalog[key] = summarize(
-            document, partition.span_records(doc_id), partition.claim_records(doc_id)
+            document,
+            partition.span_records(doc_id),
+            partition.claim_records(doc_id),
+            partition.history_records(doc_id),
         )
     return index
 

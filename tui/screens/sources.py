@@ -13,11 +13,9 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input
+from textual.widgets import Footer, Input
 
-from annotate.ledger.corpus import (
-    corpus_ledger,
-)
+from annotate.ledger.corpus import corpus_ledger
 from annotate.ledger.corrections import Correction, merge, rename
 from annotate.ledger.sources import Entry
 from annotate.safetext import visible
@@ -25,7 +23,8 @@ from tui.keymap import SOURCES
 from tui.screens.dialogs import HelpScreen, PromptScreen
 from tui.screens.source_claims import SourceClaimsScreen, undo_correction
 from tui.theme import warning_style
-from tui.widgets.safe import SafeInput, SafeStatic, cell
+from tui.widgets.safe import SafeInput, SafeStatic
+from tui.widgets.source_table import SourceTable
 from tui.workspace import Workspace, workspace_of
 
 #: The orders the Sources screen cycles through with tab: (name, key, most first).
@@ -35,10 +34,13 @@ SORTS = ("claims", "name", "latest")
 def sorted_entries(entries: list[Entry], order: str) -> list[Entry]:
     """``entries`` by the most claims, by name, or the latest claim first."""
     if order == "name":
-        return sorted(entries, key=lambda e: (e.name.casefold(), -e.claim_count))
+        return sorted(entries, key=lambda e: (e.sort_name, -e.claim_count))
     if order == "latest":
         return sorted(entries, key=lambda e: e.last, reverse=True)
-    return sorted(entries, key=lambda e: (-e.claim_count, e.name.casefold()))
+    # the ledger comes with the most claims first, ties by folded name (corpus_ledger), and
+    # filtering keeps that order (working out 100,000 display names to break ties again
+    # would take a second)
+    return list(entries)
 
 
 def matching(entries: list[Entry], query: str) -> list[Entry]:
@@ -78,14 +80,11 @@ class SourcesScreen(Screen[None]):
             placeholder="/ filters by words of a name or the kind (Enter: back to the list)",
             id="sources-filter",
         )
-        yield DataTable(id="sources-table", cursor_type="row", zebra_stripes=True)
+        yield SourceTable(id="sources-table")
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        for heading in ("source", "kind", "a/s/r", "docs", "first", "last", "outlets"):
-            table.add_column(heading, key=heading)
-        table.focus()
+        self.query_one(SourceTable).focus()
         self._title("reading the corpus…")
         self._read()
 
@@ -96,41 +95,15 @@ class SourcesScreen(Screen[None]):
 
     def _loaded(self, entries: list[Entry]) -> None:
         self.entries = entries
-        known = {entry.id for entry in entries}
-        self.marked &= known
+        if self.marked:  # a merge or a split may have taken some away
+            self.marked &= {entry.id for entry in entries}
         self._fill()
 
     def _fill(self) -> None:
         query = self.query_one(Input).value
         self.shown = sorted_entries(matching(self.entries, query), self.order)
-        table = self.query_one(DataTable)
-        current = table.cursor_row
-        table.clear()
-        # the name takes the room the other columns leave (at 80 columns, 18 characters)
-        room = max(16, (self.size.width or 80) - 62)
-        for entry in self.shown:
-            states = entry.states()
-            counts = "/".join(str(states.get(s, 0)) for s in ("accepted", "suggested", "rejected"))
-            name = cell(entry.name, room - 2)
-            if entry.id in self.marked:
-                name = Text("● ", style="bold").append_text(name)
-            table.add_row(
-                name,
-                cell(entry.kind),
-                cell(counts),
-                cell(len(entry.documents)),
-                cell(entry.first or "—"),
-                cell(entry.last or "—"),
-                cell(", ".join(sorted(entry.outlets)), 30),
-                key=entry.id,
-            )
-        if self.shown:
-            table.move_cursor(row=min(current, len(self.shown) - 1))
+        self.query_one(SourceTable).set_rows(self.shown, self.marked)
         self._title()
-
-    def on_resize(self) -> None:
-        if self.entries:
-            self._fill()
 
     def _title(self, note: str = "") -> None:
         title = Text("Sources", style="bold")
@@ -163,8 +136,8 @@ class SourcesScreen(Screen[None]):
         self.query_one(Input).focus()
 
     def _current(self) -> Entry | None:
-        table = self.query_one(DataTable)
-        if not self.shown or not table.row_count:
+        table = self.query_one(SourceTable)
+        if not self.shown:
             return None
         return self.shown[min(table.cursor_row, len(self.shown) - 1)]
 
@@ -173,7 +146,7 @@ class SourcesScreen(Screen[None]):
         if entry is None:
             return
         self.marked ^= {entry.id}
-        self._fill()
+        self._title()
         self.action_move(1)
 
     def _correct(self, change: Callable[[], Correction], what: str) -> None:
@@ -232,22 +205,20 @@ class SourcesScreen(Screen[None]):
         self._fill()
 
     def action_move(self, rows: int) -> None:
-        table = self.query_one(DataTable)
-        if table.row_count:
-            target = max(0, min(table.row_count - 1, table.cursor_row + rows))
-            table.move_cursor(row=target)
+        table = self.query_one(SourceTable)
+        table.move_cursor(table.cursor_row + rows)
 
     def action_open(self) -> None:
-        table = self.query_one(DataTable)
+        table = self.query_one(SourceTable)
         if self.query_one(Input).has_focus:  # Enter in the filter: back to the list
             table.focus()
             return
-        if not self.shown or not table.row_count:
+        if not self.shown:
             return
-        entry = self.shown[table.cursor_row]
+        entry = self.shown[min(table.cursor_row, len(self.shown) - 1)]
         self.app.push_screen(SourceClaimsScreen(entry))
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+    def on_source_table_chosen(self, event: SourceTable.Chosen) -> None:
         self.action_open()
 
     def action_back(self) -> None:
@@ -256,7 +227,7 @@ class SourcesScreen(Screen[None]):
             search.value = ""
             return
         if search.has_focus:
-            self.query_one(DataTable).focus()
+            self.query_one(SourceTable).focus()
             return
         self.dismiss(None)
 

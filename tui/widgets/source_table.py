@@ -1,0 +1,161 @@
+"""The Sources screen's table: a heading line and one row per source, drawing only the rows
+on screen, so a ledger of 100,000 sources shows at once (each row's cells are worked out the
+first time it is drawn)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from annotate.ledger.sources import Entry
+from annotate.safetext import visible
+from tui.theme import on_theme_change, palette
+from tui.widgets.doctable import fit
+
+#: (heading, width); the source's name takes what is left, the outlets a share of it.
+COLUMNS: list[tuple[str, int]] = [
+    ("source", 0),
+    ("kind", 6),
+    ("a/s/r", 9),
+    ("docs", 5),
+    ("first", 10),
+    ("last", 10),
+    ("outlets", 0),
+]
+#: How the kinds are written in the narrow kind column.
+KIND_WORDS = {"organisation": "org", "anonymous": "anon"}
+#: Marks a source chosen for a merge.
+MARK = "● "
+
+
+def entry_cells(entry: Entry) -> list[str]:
+    """What a row shows of ``entry``: name, kind, claims accepted/suggested/rejected,
+    documents, first and last date, outlets (names not yet made safe)."""
+    states = entry.states()
+    return [
+        entry.name,
+        KIND_WORDS.get(entry.kind, entry.kind),
+        "/".join(str(states[s]) for s in ("accepted", "suggested", "rejected")),
+        str(len(entry.documents)),
+        entry.first or "—",
+        entry.last or "—",
+        ", ".join(sorted(entry.outlets)),
+    ]
+
+
+class SourceTable(ScrollView, can_focus=True):
+    """Sources with a cursor; the screen moves it, Enter (or a double click) opens one."""
+
+    @dataclass
+    class Chosen(Message):
+        """The analyst opened the source at ``row``."""
+
+        row: int
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.rows: list[Entry] = []
+        #: The ids of the sources marked for a merge.
+        self.marked: set[str] = set()
+        self.cursor_row = 0
+        self._cells: dict[str, list[str]] = {}
+
+    @property
+    def row_count(self) -> int:
+        return len(self.rows)
+
+    def set_rows(self, rows: list[Entry], marked: set[str]) -> None:
+        """Show ``rows`` (the cursor stays on its line), ``marked`` with a dot."""
+        self.rows = rows
+        self.marked = marked
+        self._cells.clear()
+        self.cursor_row = min(self.cursor_row, max(0, len(rows) - 1))
+        self.virtual_size = Size(self._row_width, len(rows) + 1)
+        self.scroll_cursor_visible()
+        self.refresh()
+
+    def cells(self, row: int) -> list[str]:
+        """The row's cells as drawn (safe to show; a marked source's name begins with ●)."""
+        entry = self.rows[row]
+        cells = self._cells.get(entry.id)
+        if cells is None:
+            cells = self._cells[entry.id] = [visible(cell) for cell in entry_cells(entry)]
+        if entry.id in self.marked:
+            return [MARK + cells[0], *cells[1:]]
+        return cells
+
+    def _widths(self, width: int) -> list[int]:
+        fixed = sum(w for _, w in COLUMNS) + len(COLUMNS) - 1
+        left = max(24, width - fixed)
+        outlets = max(8, min(30, left // 3))
+        return [w or (left - outlets if name == "source" else outlets) for name, w in COLUMNS]
+
+    def _line(self, cells: list[str], width: int) -> str:
+        parts = [
+            fit(value, size, right=index in (2, 3))
+            for index, (value, size) in enumerate(zip(cells, self._widths(width), strict=True))
+        ]
+        return fit(" ".join(parts), width)
+
+    @property
+    def _row_width(self) -> int:
+        """The width rows may use: the vertical scrollbar takes its own cells."""
+        return self.scrollable_content_region.width
+
+    def render_line(self, y: int) -> Strip:
+        width = self._row_width
+        colours = palette(self.app)
+        background, foreground = colours.background, colours.foreground
+        if y == 0:  # the heading stays put while the rows scroll under it
+            style = Style(bgcolor=background.rich_color, color=foreground.rich_color, bold=True)
+            heading = self._line([name for name, _ in COLUMNS], width)
+            return Strip([Segment(heading, style)], width)
+        index = y - 1 + int(self.scroll_offset.y)
+        if index >= len(self.rows):
+            return Strip.blank(width, Style(bgcolor=background.rich_color))
+        if index == self.cursor_row:
+            bg = colours.primary if self.has_focus else background.blend(colours.primary, 0.35)
+            style = Style(
+                bgcolor=bg.rich_color, color=bg.get_contrast_text(1.0).rich_color, bold=True
+            )
+        else:
+            bg = background.blend(foreground, 0.04) if index % 2 else background
+            style = Style(bgcolor=bg.rich_color, color=foreground.rich_color)
+        return Strip([Segment(self._line(self.cells(index), width), style)], width)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.virtual_size = Size(self._row_width, len(self.rows) + 1)
+
+    def on_mount(self) -> None:
+        on_theme_change(self, self.refresh)
+
+    def scroll_cursor_visible(self) -> None:
+        # the heading covers the first line, so the row must show below it
+        self.scroll_to_region(Region(0, self.cursor_row, 1, 2), animate=False, immediate=True)
+
+    def move_cursor(self, row: int) -> None:
+        if not self.rows:
+            return
+        self.cursor_row = max(0, min(row, len(self.rows) - 1))
+        self.scroll_cursor_visible()
+        self.refresh()
+
+    def on_click(self, event: events.Click) -> None:
+        row = event.y - 1 + int(self.scroll_offset.y)
+        if event.y >= 1 and 0 <= row < len(self.rows):
+            self.move_cursor(row)
+            if event.chain >= 2:
+                self.post_message(self.Chosen(row))
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
