@@ -259,6 +259,39 @@ def test_other_reporting_and_cognition_verbs(pipeline: Any, text: str, cue: str)
     assert claim["kind"] == ClaimKind.REPORTED
 
 
+@pytest.mark.parametrize(
+    ("text", "source", "cue", "content"),
+    [
+        (
+            "The senator criticized the plan on Monday, saying that it would raise taxes for "
+            "families.",
+            "The senator",
+            "saying",
+            "it would raise taxes for families",
+        ),
+        (
+            "The governor signed the bill, adding that more work was needed on the budget.",
+            "The governor",
+            "adding",
+            "more work was needed on the budget",
+        ),
+        (
+            "Lee defended the deal, telling reporters it would create thousands of jobs.",
+            "Lee",
+            "telling",
+            "it would create thousands of jobs",
+        ),
+    ],
+)
+def test_a_participle_cue_after_the_main_clause_takes_its_subject(
+    pipeline: Any, text: str, source: str, cue: str, content: str
+) -> None:
+    """ "X did something, saying / adding that / telling reporters …": X makes the claim."""
+    claim = only(claims_in(pipeline, text))
+    assert (claim["source"], claim["cue"], claim["content"]) == (source, cue, content)
+    assert claim["rule"] == "speech_verb.participle"
+
+
 def test_according_to(pipeline: Any) -> None:
     claim = only(
         claims_in(pipeline, "According to the police, three people were injured in the blast.")

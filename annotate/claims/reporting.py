@@ -26,7 +26,14 @@ from annotate.claims.quotes import (
     quote_containing,
     quoted_fragment_only,
 )
-from annotate.claims.speakers import antecedent, is_personal, source_of, speaker_of, subject_of
+from annotate.claims.speakers import (
+    antecedent,
+    is_participle_cue,
+    is_personal,
+    source_of,
+    speaker_of,
+    subject_of,
+)
 from annotate.model import ClaimKind, Offsets
 
 
@@ -104,13 +111,16 @@ def _speech_verb_claims(
         )
         if how == "xcomp":
             order = "infinitive complement"
+        rule = f"speech_verb.{'inverted' if clause.i < verb.i else how}"
+        if is_participle_cue(verb):
+            rule, order = "speech_verb.participle", f"{order}; a participle after the main clause"
         extra = "; negated" if any(c.dep_ == "neg" for c in verb.children) else ""
         if according is not None:
             extra += f"; according to '{_text(doc)[according.start : according.end]}'"
         yield DetectedClaim(
             content=content,
             kind=ClaimKind.REPORTED,
-            rule=f"speech_verb.{'inverted' if clause.i < verb.i else how}",
+            rule=rule,
             explanation=(
                 f"cue '{verb.text}' ({verb_kind}) → subject "
                 f"'{_text(doc)[source.start : source.end]}' → {order}{extra}"

@@ -20,6 +20,17 @@ def is_personal(subject: Token) -> bool:
     return subject.ent_type_ == "PERSON"
 
 
+def is_participle_cue(verb: Token) -> bool:
+    """A cue in a participle clause after its main clause ("criticized the plan, saying …",
+    "…, adding that …", "…, telling reporters …"): the main clause's subject speaks."""
+    return (
+        verb.dep_ in ("advcl", "xcomp")
+        and verb.tag_ == "VBG"
+        and verb.head.pos_ in ("VERB", "AUX")
+        and verb.i > verb.head.i
+    )
+
+
 def subject_of(verb: Token) -> Token | None:
     for child in verb.children:
         if child.dep_ in ("nsubj", "nsubjpass", "csubj"):
@@ -28,6 +39,8 @@ def subject_of(verb: Token) -> Token | None:
         return subject_of(verb.head)
     if verb.dep_ == "acl" and verb.tag_ == "VBG" and verb.head.pos_ in ("NOUN", "PROPN"):
         return verb.head  # "a message stating …", "a statement saying …"
+    if is_participle_cue(verb):
+        return subject_of(verb.head)  # "X criticized the plan, saying …": X says it
     if verb.dep_ == "xcomp":  # "we need to know what …", "was able to determine that …"
         head = verb.head
         if head.pos_ == "ADJ" and head.dep_ == "acomp":

@@ -55,18 +55,23 @@ def corpus_ledger(store: Store, annotator: str | None = None) -> list[Entry]:
     # walk them again and again as they are made (none of them is garbage), so it waits.
     collecting = gc.isenabled()
     gc.disable()
+    older: list[str] = []
     try:
-        entries = aggregate(_summaries(store, annotator))
+        entries = aggregate(_summaries(store, annotator, older))
     finally:
         if collecting:
             gc.enable()
+    if older:  # rows an older release made: made again, so the next reading is fast
+        store.remake_rows(older)
     _LAST_READ[store] = (seq, annotator, entries)
     return list(entries)
 
 
 def _summaries(
-    store: Store, annotator: str | None
+    store: Store, annotator: str | None, older: list[str]
 ) -> Iterator[tuple[str, str, str, str | list[SummaryRow]]]:
+    """Each document's id, date, outlet and source summary; the ids of rows an older release
+    made (read from the records) go to ``older``."""
     summary = source_summary(annotator)
     for row in store.catalog():
         encoded = summary(row)
@@ -75,6 +80,7 @@ def _summaries(
         if encoded is not None:
             rows = encoded
         else:
+            older.append(doc_id)
             claims, spans = store.claims(doc_id), store.spans(doc_id)
             if annotator is not None:
                 claims, spans = view(claims, annotator), view(spans, annotator)

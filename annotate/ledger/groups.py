@@ -4,7 +4,9 @@ A content is folded into words (case and diacritics folded, punctuation dropped)
 shingles of ``shingle_words`` words; two claims are the same claim when the Jaccard similarity
 of their shingles reaches ``threshold``. datasketch's MinHash LSH proposes the candidate pairs
 (so 100,000 claims are not compared pair by pair) and the exact Jaccard of the shingles decides.
-Groups are the connected pairs. The settings live in ``grouping.json``; a group's id is that of
+Two contents that both hold numbers must hold the same ones ("at least 14" and "at least 45"
+are two claims, however alike the words). Groups are the connected pairs. The settings live
+in ``grouping.json``; a group's id is that of
 its first claim (earliest date, then document and claim id), so it stays while that claim does.
 """
 
@@ -156,11 +158,14 @@ def group_claims(
     settings = settings or GroupingSettings.load()
     items: list[GroupedClaim] = []
     sets: list[frozenset[str]] = []
+    numbers: list[frozenset[str]] = []
     for claim in claims:
-        if len(words(claim.content)) < settings.min_words:
+        folded = words(claim.content)
+        if len(folded) < settings.min_words:
             continue
         items.append(claim)
         sets.append(shingles(claim.content, settings.shingle_words))
+        numbers.append(frozenset(word for word in folded if word.isdigit()))
     lsh = MinHashLSH(threshold=settings.threshold, num_perm=settings.num_perm)
     hashes: list[MinHash] = []
     for index, shingle_set in enumerate(sets):
@@ -169,6 +174,8 @@ def group_claims(
         hashes.append(minhash)
         lsh.insert(str(index), minhash)
     parent = list(range(len(items)))
+    #: The figures each group's contents hold (a group takes its first claim's with figures).
+    figures = list(numbers)
 
     def root(index: int) -> int:
         while parent[index] != index:
@@ -180,8 +187,13 @@ def group_claims(
         for other in map(int, lsh.query(minhash)):
             if other <= index or root(other) == root(index):
                 continue
-            if jaccard(sets[index], sets[other]) >= settings.threshold:
-                parent[root(other)] = root(index)
+            if jaccard(sets[index], sets[other]) < settings.threshold:
+                continue
+            mine, theirs = figures[root(index)], figures[root(other)]
+            if mine and theirs and mine != theirs:
+                continue  # "at least 14" and "at least 45": two claims, nor does a third join them
+            figures[root(index)] = mine or theirs
+            parent[root(other)] = root(index)
     members: dict[int, list[GroupedClaim]] = {}
     for index, item in enumerate(items):
         members.setdefault(root(index), []).append(item)

@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from annotate.ledger.names import folded, organisation_name, person_name
+from annotate.ledger.names import folded, name_rules, organisation_name, person_name
 from annotate.model import Claim, Document, EntitySpan, SpanStatus
 
 PERSON_LABELS = frozenset({"PERSON"})
@@ -42,30 +42,102 @@ def mentions(
     by the entity it is linked to, else by its own words."""
     live = [span for span in spans if span.status != SpanStatus.REJECTED]
     by_id = {span.id: span for span in live}
-    people = sorted((s for s in live if s.label in PERSON_LABELS), key=lambda s: s.start)
+    ordered = sorted(live, key=lambda s: s.start)
     text = document.text
     found = []
     for claim in claims:
         if claim.source is None:
             continue
         where = claim.source_resolved or claim.source
-        inside = next((p for p in people if where.start <= p.start and p.end <= where.end), None)
-        entity = inside or (
-            by_id.get(claim.source_entity) if claim.source_entity is not None else None
-        )
-        name = text[where.start : where.end]
-        kind = "anonymous"
-        if entity is not None:
-            if entity.label in PERSON_LABELS:
-                kind, name = "person", text[entity.start : entity.end]
-            elif entity.label in ORGANISATION_LABELS:
-                kind = "organisation"
-            elif entity.label in GROUP_LABELS:
-                kind = "group"
+        name, kind = _named(text, where.start, where.end, ordered, by_id, claim.source_entity)
         if folded(name) in _PRONOUNS:
             kind = "anonymous"  # a pronoun nobody resolved
         found.append(Mention(claim, document, name, kind))
     return found
+
+
+#: Where a name that heads its phrase may end: the source's end, punctuation, or a word that
+#: begins what follows a head ("Jeff Merkley of Oregon", "Ann Lee, who …", "Lee (D-Ore.)").
+_HEAD_ENDS = re.compile(
+    r"\s*(?:$|[,()\[\];:.\"'\u2013\u2014\u201d]|--?\s|\b(?:of|who|at|from|in|on|for|whose)\b)",
+    re.IGNORECASE,
+)
+_POSSESSOR = re.compile(r"^['’]")
+#: Ends the phrase whose head names the source: an apposition, parenthesis or dash after it.
+_PHRASE_END = re.compile(r"\s*(?:[,(;\u2013\u2014]|\s--?\s)")
+_COORDINATION = re.compile(r"\s(?:and|&)\s", re.IGNORECASE)
+
+
+def _named(
+    text: str,
+    start: int,
+    end: int,
+    ordered: list[EntitySpan],
+    by_id: dict[int, EntitySpan],
+    linked: int | None,
+) -> tuple[str, str]:
+    """A source's name and kind. The entity that heads the source names it: a person first
+    ("Rubio spokesman Alex Conant" is Alex Conant), an entity before a noun
+    ("Sanders supporters", "the Trump campaign"), a possessor ("Carter's press secretary")
+    or after a word like "by" ("a panel led by …") does not. Names joined by "and" are a
+    group of their own; a source holding names none of which heads it is a description:
+    a collective (``organisation_heads``: "the Trump campaign") or people it does not name
+    ("a Democratic aide", "U.S. officials": anonymous)."""
+    inside = [e for e in ordered if start <= e.start and e.end <= end]
+    if not inside:
+        entity = by_id.get(linked) if linked is not None else None
+        if entity is None:
+            return text[start:end], "anonymous"
+        if entity.label in PERSON_LABELS:
+            return text[entity.start : entity.end], "person"
+        return text[start:end], _kind_of(entity)
+    cut = _PHRASE_END.search(text, start, end)
+    phrase_end = cut.start() if cut is not None and cut.start() > start else end
+    phrase = text[start:phrase_end].strip()
+    joined = [
+        m
+        for m in _COORDINATION.finditer(text, start, phrase_end)
+        if not any(e.start <= m.start() < e.end for e in inside)
+    ]
+    if joined and any(e.label in PERSON_LABELS for e in inside if e.start < phrase_end):
+        return phrase, "group"  # "Toomey and Sen. Kelly Ayotte": neither alone
+    rules = name_rules()
+    first = folded(phrase).split()[:1]
+    if first and first[0] in rules.quantifiers:
+        return phrase, "anonymous"  # "some Democrats": not the party, nor the same elsewhere
+    heading = [e for e in inside if _heads(text, start, end, e, rules.not_head_after)]
+    person = next((e for e in heading if e.label in PERSON_LABELS), None)
+    if person is not None:
+        return text[person.start : person.end], "person"
+    entity = by_id.get(linked) if linked is not None else None
+    if entity is None or entity not in heading:
+        entity = heading[0] if heading else None
+    if entity is not None:
+        return text[start:end], _kind_of(entity)
+    words = folded(phrase).split()
+    return phrase, "organisation" if words and words[-1] in rules.organisation_heads else (
+        "anonymous"
+    )
+
+
+def _heads(
+    text: str, start: int, end: int, entity: EntitySpan, after_words: frozenset[str]
+) -> bool:
+    """Whether ``entity`` is the head of the source ``text[start:end]`` holding it."""
+    after = text[entity.end : end]
+    if _POSSESSOR.match(after) or not _HEAD_ENDS.match(after):
+        return False
+    return not any(word in after_words for word in folded(text[start : entity.start]).split())
+
+
+def _kind_of(entity: EntitySpan) -> str:
+    if entity.label in PERSON_LABELS:
+        return "person"
+    if entity.label in ORGANISATION_LABELS:
+        return "organisation"
+    if entity.label in GROUP_LABELS:
+        return "group"
+    return "anonymous"
 
 
 def _described_people(text: str, people: Iterable[str]) -> dict[str, set[str]]:
@@ -177,12 +249,13 @@ def document_keys(found: list[Mention], persons: Sequence[tuple[int, int]] = ())
                 wanted = _PERSON_PRONOUNS[lowered]
                 here = _position(mention)
                 near = here - _paragraph_reach(text, here)
-                before = sorted((at, c) for at, c in singles if near <= at <= here) or sorted(
-                    (at, c) for at, c in named_in_text if near <= at <= here
+                before = sorted(
+                    (at, c) for at, c in [*singles, *named_in_text] if near <= at <= here
                 )
-                # the nearest known to be called so ("Ms Ostrom", or by this pronoun before),
-                # else the nearest not called by the other pronoun
-                nearest = [c for _, c in reversed(before)]
+                # the one known to be called so ("Ms Ostrom", or by this pronoun before), else
+                # one not called by the other pronoun: the first named in the pronoun's own
+                # sentence (its subject, as a rule), then in the sentence before, then nearest
+                nearest = _by_salience(text, here, before)
                 chosen = next((c for c in nearest if gender.get(c) == wanted), None) or next(
                     (c for c in nearest if c not in gender), None
                 )
@@ -214,6 +287,23 @@ def document_keys(found: list[Mention], persons: Sequence[tuple[int, int]] = ())
         )
         mention.kind = kind
     return [keys[index] for index in range(len(found))]
+
+
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)]*\s+|\n")
+
+
+def _by_salience(
+    text: str, here: int, before: list[tuple[int, tuple[str, str]]]
+) -> list[tuple[str, str]]:
+    """Candidates for a pronoun at ``here``: those of its own sentence first to last, then
+    those of the sentence before first to last, then the rest nearest first."""
+    starts = [0, *(m.end() for m in _SENTENCE_END.finditer(text, 0, here))]
+    own = starts[-1]
+    previous = starts[-2] if len(starts) > 1 else own
+    in_own = [c for at, c in before if at >= own]
+    in_previous = [c for at, c in before if previous <= at < own]
+    rest = [c for at, c in reversed(before) if at < previous]
+    return [*in_own, *in_previous, *rest]
 
 
 def _position(mention: Mention) -> int:

@@ -22,6 +22,9 @@ class NameRules:
     titles: frozenset[str]
     organisation_prefixes: tuple[tuple[str, ...], ...]
     aliases: dict[str, str]
+    organisation_heads: frozenset[str]
+    not_head_after: frozenset[str]
+    quantifiers: frozenset[str]
 
 
 @cache
@@ -32,6 +35,9 @@ def name_rules() -> NameRules:
         frozenset(data["titles"]),
         tuple(reversed(prefixes)),  # the longest first: "united states" before "us"
         dict(data["aliases"]),
+        frozenset(data["organisation_heads"]),
+        frozenset(data["not_head_after"]),
+        frozenset(data["quantifiers"]),
     )
 
 

@@ -1046,6 +1046,18 @@ class Store(UndoHistory):
             yield from batch
 
     @_locked
+    def remake_rows(self, doc_ids: Iterable[str]) -> None:
+        """Make the catalog rows of ``doc_ids`` again from their records (rows an older
+        release wrote, in a form this one reads from the records each time). Rows are derived
+        data: they are kept with the next checkpoint and nothing is journaled. A reader
+        leaves them as they are."""
+        if self.readonly:
+            return
+        for doc_id in doc_ids:
+            if doc_id in self._doc_part:
+                self._refresh_row(doc_id)
+
+    @_locked
     def catalog_row(self, doc_id: str) -> Row | None:
         """One document's catalog row (kept current as :meth:`catalog` keeps them), or None
         for a document the database does not hold."""
