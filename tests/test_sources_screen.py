@@ -5,6 +5,7 @@ claim, and from a claim in the reader its source's entry and the same claim else
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from textual.widgets import DataTable
 
@@ -195,3 +196,26 @@ async def test_merge_rename_split_and_undo_in_the_sources_screens(tmp_path: Path
             c for d in store.document_ids() for c in store.claims(d) if c.source_entry is not None
         ]
     assert corrected and {c.annotator for c in corrected} == {"alice"}
+
+
+async def test_the_ledger_is_read_ahead_while_the_analyst_is_idle(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    """While no key is pressed the app reads the source ledger ahead (after start and after
+    each change), so w shows the Sources screen without adding anything up."""
+    from annotate.ledger import corpus
+
+    db = tmp_path / "db.json"
+    build(db)
+    async with running(db) as (app, pilot):
+        app.last_input -= 2  # the analyst has been reading for two seconds
+        app._read_ledger_when_idle()
+        await app.workers.wait_for_complete()
+
+        def adding_up(*args: object) -> None:
+            raise AssertionError("the Sources screen added the ledger up when it opened")
+
+        monkeypatch.setattr(corpus, "aggregate", adding_up)
+        await pilot.press("w")
+        await _settle(app, pilot)
+        assert isinstance(app.screen, SourcesScreen) and app.screen.shown

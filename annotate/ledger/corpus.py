@@ -6,6 +6,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from dataclasses import dataclass
+from threading import Lock
 from weakref import WeakKeyDictionary
 
 from annotate.catalog import source_summary
@@ -38,6 +39,7 @@ def _documents(
 #: The last ledger read of each open store, with the commit and the view it was read at:
 #: opening the Sources screen again before anything changed costs nothing.
 _LAST_READ: WeakKeyDictionary[Store, tuple[int, str | None, list[Entry]]] = WeakKeyDictionary()
+_READING = Lock()
 
 
 def corpus_ledger(store: Store, annotator: str | None = None) -> list[Entry]:
@@ -46,7 +48,13 @@ def corpus_ledger(store: Store, annotator: str | None = None) -> list[Entry]:
     document's source summary up to date as claims are stored (:mod:`annotate.catalog`): no
     claim or text is read. A row an older release wrote has no summary; that document's
     records are read instead. Asked again before the next commit, the same entries come back
-    (a new list; do not change the entries)."""
+    (a new list; do not change the entries), so the reader reads it ahead, while the analyst
+    is idle, and the Sources screen finds it ready."""
+    with _READING:  # one reading at a time: a second asker gets the first one's ledger
+        return _read_ledger(store, annotator)
+
+
+def _read_ledger(store: Store, annotator: str | None) -> list[Entry]:
     seq = store.last_seq
     last = _LAST_READ.get(store)
     if last is not None and last[0] == seq and last[1] == annotator:

@@ -323,8 +323,8 @@ def aggregate(
             if row[5]:
                 entry.given[row[5]] = entry.given.get(row[5], 0) + 1
     _join_lone_surnames(entries)
-    # ties by key (the folded name): stable, and no entry's name is worked out to sort
-    return sorted(entries.values(), key=lambda e: (-e.claim_count, e.key))
+    # ties by the folded name in the key (no entry's name is worked out to sort), then the key
+    return sorted(entries.values(), key=lambda e: (-e.claim_count, e.key.rsplit(":", 1)[-1], e.key))
 
 
 def ledger(documents: Iterable[tuple[Document, list[Claim], list[EntitySpan]]]) -> list[Entry]:
