@@ -173,9 +173,10 @@ def claim_lines(
     wanted = {ref.doc_id for ref in chosen}
     rows = {doc_id: row for doc_id in wanted if (row := store.catalog_row(doc_id)) is not None}
     summaries: dict[str, dict[int, SummaryRow] | None] = {}
+    summary = source_summary(annotator)
     for doc_id in wanted:
         row = rows.get(doc_id)
-        encoded = source_summary(annotator)(row) if row is not None else None
+        encoded = summary(row) if row is not None else None
         summaries[doc_id] = (
             {item[3]: item for item in decode_summary(encoded)} if encoded is not None else None
         )

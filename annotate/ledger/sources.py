@@ -157,20 +157,19 @@ class Entry:
         outlets = self._corpus.outlets
         return {outlets[position] for position in self._positions} - {""}
 
+    def dates(self) -> tuple[str, str]:
+        """The dates of its earliest and latest dated claims ("" when none is dated)."""
+        dates = self._corpus.dates
+        found = {dates[position] for position in self._positions} - {""}
+        return (min(found), max(found)) if found else ("", "")
+
     @property
     def first(self) -> str:
-        """The date of its earliest dated claim, or ""."""
-        dates = self._dates()
-        return min(dates) if dates else ""
+        return self.dates()[0]
 
     @property
     def last(self) -> str:
-        dates = self._dates()
-        return max(dates) if dates else ""
-
-    def _dates(self) -> set[str]:
-        dates = self._corpus.dates
-        return {dates[position] for position in self._positions} - {""}
+        return self.dates()[1]
 
     @property
     def name(self) -> str:
@@ -213,6 +212,7 @@ class Entry:
 
     def to_dict(self) -> dict[str, object]:
         states = self.states()
+        first, last = self.dates()
         return {
             "id": self.id,
             "name": self.name,
@@ -221,8 +221,8 @@ class Entry:
             **states,
             "documents": len(self.documents),
             "outlets": sorted(self.outlets),
-            "first": self.first or None,
-            "last": self.last or None,
+            "first": first or None,
+            "last": last or None,
             "names": sorted(self.names),
         }
 
@@ -306,7 +306,7 @@ def aggregate(
         corpus.dates.append(date)
         corpus.outlets.append(outlet)
         corpus.summaries.append(summary)
-        rows = orjson.loads(summary) if isinstance(summary, str) else summary
+        rows = corpus.rows(position)
         # once per claim of the corpus: no call, no object made
         for row in rows:
             entry = entries.get(row[0])

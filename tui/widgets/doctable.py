@@ -49,6 +49,18 @@ def fit(text: str, width: int, *, right: bool = False) -> str:
     return set_cell_size(text, width) if not right else " " * (width - cell_len(text)) + text
 
 
+def row_style(table: ScrollView, index: int, cursor: bool, *, dim: bool | None = None) -> Style:
+    """How a table draws row ``index``: the cursor's row in the theme's primary colour (paler
+    when the table has no focus), the others in stripes."""
+    colours = palette(table.app)
+    background, foreground = colours.background, colours.foreground
+    if cursor:
+        bg = colours.primary if table.has_focus else background.blend(colours.primary, 0.35)
+        return Style(bgcolor=bg.rich_color, color=bg.get_contrast_text(1.0).rich_color, bold=True)
+    bg = background.blend(foreground, 0.04) if index % 2 else background
+    return Style(bgcolor=bg.rich_color, color=foreground.rich_color, dim=dim)
+
+
 class DocumentTable(ScrollView, can_focus=True):
     """Rows of document summaries with a cursor; Enter (or a click) opens one."""
 
@@ -137,16 +149,8 @@ class DocumentTable(ScrollView, can_focus=True):
             str(row.entities),
             str(row.claims),
         ]
-        foreground = colours.foreground
-        if index == self.cursor_row:
-            bg = colours.primary if self.has_focus else background.blend(colours.primary, 0.35)
-            style = Style(
-                bgcolor=bg.rich_color, color=bg.get_contrast_text(1.0).rich_color, bold=True
-            )
-        else:
-            bg = background.blend(foreground, 0.04) if index % 2 else background
-            dim = row.state in (ReviewState.DONE, ReviewState.SKIPPED)
-            style = Style(bgcolor=bg.rich_color, color=foreground.rich_color, dim=dim)
+        dim = row.state in (ReviewState.DONE, ReviewState.SKIPPED)
+        style = row_style(self, index, index == self.cursor_row, dim=dim)
         context = self.contexts.get(row.doc_id)
         if context is None:
             return Strip([Segment(self._line(cells, width), style)], width)

@@ -17,7 +17,7 @@ from textual.strip import Strip
 from annotate.ledger.sources import Entry
 from annotate.safetext import visible
 from tui.theme import on_theme_change, palette
-from tui.widgets.doctable import fit
+from tui.widgets.doctable import fit, row_style
 
 #: (heading, width); the source's name takes what is left, the outlets a share of it.
 COLUMNS: list[tuple[str, int]] = [
@@ -39,13 +39,14 @@ def entry_cells(entry: Entry) -> list[str]:
     """What a row shows of ``entry``: name, kind, claims accepted/suggested/rejected,
     documents, first and last date, outlets (names not yet made safe)."""
     states = entry.states()
+    first, last = entry.dates()
     return [
         entry.name,
         KIND_WORDS.get(entry.kind, entry.kind),
         "/".join(str(states[s]) for s in ("accepted", "suggested", "rejected")),
         str(len(entry.documents)),
-        entry.first or "—",
-        entry.last or "—",
+        first or "—",
+        last or "—",
         ", ".join(sorted(entry.outlets)),
     ]
 
@@ -120,14 +121,7 @@ class SourceTable(ScrollView, can_focus=True):
         index = y - 1 + int(self.scroll_offset.y)
         if index >= len(self.rows):
             return Strip.blank(width, Style(bgcolor=background.rich_color))
-        if index == self.cursor_row:
-            bg = colours.primary if self.has_focus else background.blend(colours.primary, 0.35)
-            style = Style(
-                bgcolor=bg.rich_color, color=bg.get_contrast_text(1.0).rich_color, bold=True
-            )
-        else:
-            bg = background.blend(foreground, 0.04) if index % 2 else background
-            style = Style(bgcolor=bg.rich_color, color=foreground.rich_color)
+        style = row_style(self, index, index == self.cursor_row)
         return Strip([Segment(self._line(self.cells(index), width), style)], width)
 
     def on_resize(self, event: events.Resize) -> None:
