@@ -28,7 +28,7 @@ TITLE_CHARS = 100
 #: The key of the view of everyone who has not touched the document; ``view:NAME`` is NAME's.
 OTHERS = "view"
 #: Never an annotator's name: asks for the view of someone who has not touched a document.
-_NOBODY = "\x00nobody"
+NOBODY = "\x00nobody"
 
 Row = dict[str, Any]
 Totals = dict[str, Any]
@@ -131,17 +131,17 @@ def summarize(
     if whole is not None:
         views[SOURCES] = encode_summary(document_summary(whole, claim_objects, span_objects))
     if names:  # someone's work changes what each annotator sees
-        for name in [*names, _NOBODY]:
+        for name in [*names, NOBODY]:
             counts = DocCounts()
             seen_spans, seen_claims = view(span_objects, name), view(claim_objects, name)
             for span in seen_spans:
                 counts.count_span(span.to_dict(), 1)
             for claim in seen_claims:
                 counts.count_claim(claim.to_dict(), 1)
-            views[OTHERS if name == _NOBODY else f"{OTHERS}:{name}"] = counts.encoded()
+            views[OTHERS if name == NOBODY else f"{OTHERS}:{name}"] = counts.encoded()
             if whole is not None:
                 summary = encode_summary(document_summary(whole, seen_claims, seen_spans))
-                views[SOURCES if name == _NOBODY else f"{SOURCES}:{name}"] = summary
+                views[SOURCES if name == NOBODY else f"{SOURCES}:{name}"] = summary
     meta = document.get("meta") or {}
     return {
         "id": document["id"],

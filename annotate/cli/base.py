@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,8 +18,10 @@ from rich.segment import Segment
 from rich.text import Text
 
 from annotate import __version__
-from annotate.errors import CheckpointError
+from annotate.errors import CheckpointError, ClaimscopeError
+from annotate.ledger.corpus import keep_ledger
 from annotate.safetext import visible
+from annotate.session import default_annotator
 from annotate.store import Store, resolve_db_path
 from annotate.store.files import parts_folder, remove_database
 
@@ -155,8 +157,14 @@ def open_store(*, readonly: bool = False) -> Iterator[Store]:
     new = not readonly and not path.exists() and not parts_folder(path).exists()
     store = Store.open(path, readonly=readonly)
     failed = False
+    opened_at = store.last_seq
     try:
         yield store
+        if not readonly and store.last_seq != opened_at:
+            # the reader's first look at the Sources screen then adds up only what changes
+            # after this command, not every document this command touched
+            with suppress(ClaimscopeError):  # derived data: the work itself is kept
+                keep_ledger(store, [default_annotator()])
     except BaseException:
         failed = True
         raise

@@ -9,14 +9,24 @@ from dataclasses import dataclass
 from threading import Lock
 from weakref import WeakKeyDictionary
 
-from annotate.catalog import source_summary
+from annotate.catalog import NOBODY, source_summary
 from annotate.ledger.groups import ClaimGroup, GroupedClaim, GroupingSettings, group_claims
+from annotate.ledger.kept import (
+    Kept,
+    added_up,
+    attach,
+    brought_up_to_date,
+    kept_views,
+    ledger_file,
+    load,
+    save,
+)
 from annotate.ledger.sources import (
     Entry,
     SummaryRow,
-    aggregate,
     decode_summary,
     document_summary,
+    finish,
     ledger,
 )
 from annotate.model import Claim, Document, EntitySpan, SpanStatus
@@ -27,18 +37,19 @@ from annotate.team.views import as_seen_by, view
 def _documents(
     store: Store, annotator: str | None
 ) -> Iterator[tuple[Document, list[Claim], list[EntitySpan]]]:
-    """Each document with its claims and spans: as ``annotator`` sees them, or, with None,
-    as they are stored (one annotator's database)."""
+    """Each document with its claims and spans as ``annotator`` sees them (None: someone who
+    touched none of them, as the catalog rows keep them)."""
+    seen_by = annotator if annotator is not None else NOBODY
     for doc_id in store.document_ids():
-        claims, spans = store.claims(doc_id), store.spans(doc_id)
-        if annotator is not None:
-            claims, spans = view(claims, annotator), view(spans, annotator)
+        claims, spans = view(store.claims(doc_id), seen_by), view(store.spans(doc_id), seen_by)
         yield store.get_document(doc_id), claims, spans
 
 
-#: The last ledger read of each open store, with the commit and the view it was read at:
-#: opening the Sources screen again before anything changed costs nothing.
-_LAST_READ: WeakKeyDictionary[Store, tuple[int, str | None, list[Entry]]] = WeakKeyDictionary()
+#: The last ledger read of each open store: the commit and the view it was read at, its tally
+#: and its entries. Asked again before the next commit, it costs nothing; after one, only the
+#: documents that changed are added up again (:mod:`annotate.ledger.kept`).
+_LAST_READ: WeakKeyDictionary[Store, tuple[int, str | None, Kept, list[Entry]]]
+_LAST_READ = WeakKeyDictionary()
 _READING = Lock()
 
 
@@ -47,9 +58,13 @@ def corpus_ledger(store: Store, annotator: str | None = None) -> list[Entry]:
     particular), the most claims first. Read from the catalog rows, which keep each
     document's source summary up to date as claims are stored (:mod:`annotate.catalog`): no
     claim or text is read. A row an older release wrote has no summary; that document's
-    records are read instead. Asked again before the next commit, the same entries come back
-    (a new list; do not change the entries), so the reader reads it ahead, while the analyst
-    is idle, and the Sources screen finds it ready."""
+    records are read instead.
+
+    The tally is kept between readings, in memory and in a file beside the database, so a
+    reading adds up again only the documents changed since the last one (this process's, or
+    any earlier one's). Asked again before the next commit, the same entries come back (a
+    new list; do not change the entries), so the reader reads it ahead, while the analyst is
+    idle, and the Sources screen finds it ready."""
     with _READING:  # one reading at a time: a second asker gets the first one's ledger
         return _read_ledger(store, annotator)
 
@@ -57,22 +72,47 @@ def corpus_ledger(store: Store, annotator: str | None = None) -> list[Entry]:
 def _read_ledger(store: Store, annotator: str | None) -> list[Entry]:
     seq = store.last_seq
     last = _LAST_READ.get(store)
-    if last is not None and last[0] == seq and last[1] == annotator:
-        return list(last[2])
+    if last is not None and last[1] != annotator:
+        last = None
+    if last is not None and last[0] == seq:
+        return list(last[3])
+    where = ledger_file(store.path, annotator)
     # Half a million small objects are made here and all kept: the cyclic collector would
     # walk them again and again as they are made (none of them is garbage), so it waits.
     collecting = gc.isenabled()
     gc.disable()
     older: list[str] = []
     try:
-        entries = aggregate(_summaries(store, annotator, older))
+        documents = list(_summaries(store, annotator, older))
+        if last is not None:
+            kept = brought_up_to_date(last[2], documents)
+        else:
+            from_file = load(where, annotator)
+            kept = attach(from_file, documents) if from_file is not None else added_up(documents)
+        entries = finish(kept.tally, kept.order)
+        if kept.order is None:
+            kept.order = [entry.key for entry in entries]
     finally:
         if collecting:
             gc.enable()
     if older:  # rows an older release made: made again, so the next reading is fast
         store.remake_rows(older)
-    _LAST_READ[store] = (seq, annotator, entries)
+    if not store.readonly and not kept.saved and (kept.tally.entries or where.exists()):
+        save(where, kept, annotator)
+    _LAST_READ[store] = (seq, annotator, kept, entries)
     return list(entries)
+
+
+def keep_ledger(store: Store, annotators: list[str | None]) -> None:
+    """Bring the ledger kept beside the database up to date for these views and every view
+    already kept there, so the next reader's first reading adds up only what changes after
+    (a command that changed the database calls it before closing)."""
+    views = dict.fromkeys(annotators)
+    for annotator in views:
+        corpus_ledger(store, annotator)
+    for known in kept_views(store.path):
+        if known not in views:
+            corpus_ledger(store, known)
 
 
 def _summaries(

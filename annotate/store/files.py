@@ -16,6 +16,12 @@ def parts_folder(path: Path) -> Path:
     return path.with_name(path.name + ".parts")
 
 
+def ledger_folder(path: Path) -> Path:
+    """Where the source ledger of each view is kept between readings (derived data; see
+    :mod:`annotate.ledger.kept`)."""
+    return path.with_name(path.name + ".ledger")
+
+
 def records_path(path: Path, part: int) -> Path:
     return parts_folder(path) / f"{part:05d}.json"
 
@@ -57,8 +63,13 @@ def remove_database(path: Path) -> None:
         found.unlink(missing_ok=True)
     for extra in (path.with_name(path.name + ".ui.json"), path.with_name(path.name + ".lock")):
         extra.unlink(missing_ok=True)
-    with suppress(OSError):
-        parts_folder(path).rmdir()
+    kept = ledger_folder(path)
+    if kept.is_dir():
+        for found in kept.iterdir():
+            found.unlink(missing_ok=True)
+    for folder in (parts_folder(path), kept):
+        with suppress(OSError):
+            folder.rmdir()
 
 
 def allow_open_files(count: int) -> None:
