@@ -598,3 +598,33 @@ def test_he_or_she_is_first_the_subject_of_their_sentence_then_of_the_one_before
             )  # fmt: skip
         ledger = {e.key: e.claim_count for e in corpus_ledger(store)}
     assert ledger == {"person:sam park": 1, "person:tom lee": 1}
+
+
+def test_a_surname_takes_the_person_its_story_names_not_a_namesake_elsewhere(
+    tmp_path: Path,
+) -> None:
+    """"Carter" in a story that named Jimmy Carter (no source of a claim there) is Jimmy
+    Carter, not the one Carter who speaks in another story of the corpus."""
+    from annotate.ledger.corpus import corpus_ledger
+
+    db = tmp_path / "db.json"
+    story = "Former President Jimmy Carter toured the plant. Carter said the plant was safe."
+    with Store.open(db) as store:
+        add_story(store, "Ash Carter said the base was open.", "2021-06-01", "AP",
+                  [("Ash Carter", "PERSON")])  # fmt: skip
+        add_story(store, story, "2021-06-02", "AP", [])
+        doc_id = next(d for d in store.document_ids() if "toured" in store.get_document(d).text)
+        start = story.index("Jimmy Carter")
+        store.add_span(
+            EntitySpan(0, doc_id, start, start + len("Jimmy Carter"), "PERSON", "m@1",
+                       OriginKind.MODEL, SpanStatus.SUGGESTED)
+        )  # fmt: skip
+        said = story.index("Carter said")
+        store.add_claim(
+            Claim(0, doc_id, Offsets(said + 12, len(story) - 1), ClaimKind.REPORTED, "m@1",
+                  OriginKind.MODEL, SpanStatus.SUGGESTED, source=Offsets(said, said + 6))
+        )  # fmt: skip
+        ledger = corpus_ledger(store, "analyst")
+        entries = {e.name: e.claim_count for e in ledger}
+        assert "person:jimmy carter" in {e.key for e in ledger}
+    assert entries == {"Ash Carter": 1, "Carter": 1}

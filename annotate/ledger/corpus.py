@@ -92,13 +92,13 @@ def _read_ledger(store: Store, annotator: str | None) -> list[Entry]:
         entries = finish(kept.tally, kept.order)
         if kept.order is None:
             kept.order = [entry.key for entry in entries]
+        if not store.readonly and not kept.saved and (kept.tally.entries or where.exists()):
+            save(where, kept, annotator)
     finally:
         if collecting:
             gc.enable()
     if older:  # rows an older release made: made again, so the next reading is fast
         store.remake_rows(older)
-    if not store.readonly and not kept.saved and (kept.tally.entries or where.exists()):
-        save(where, kept, annotator)
     _LAST_READ[store] = (seq, annotator, kept, entries)
     return list(entries)
 

@@ -186,7 +186,8 @@ def document_keys(found: list[Mention], persons: Sequence[tuple[int, int]] = ())
 
     - a person's name, or a surname alone, takes the person's full name in the document,
       also where the model labelled it otherwise or not at all ("Kristen Wilkins … Wilkins
-      said"), when one full name has that surname;
+      said"), when one full name of a source has that surname, else when one full name of a
+      person the text names (``persons``) has it;
     - a description takes the one person the document introduced with it;
     - "he" / "she" no one resolved take the nearest person before them — a person the text
       names (``persons``: the offsets of its PERSON entities) or a one-person description
@@ -203,10 +204,20 @@ def document_keys(found: list[Mention], persons: Sequence[tuple[int, int]] = ())
     described = _described_people(found[0].document.text, full) if full and found else {}
     keys: dict[int, str] = {}
     text = found[0].document.text if found else ""
+    # people the text names who are no source: "Carter" is the Jimmy Carter the story named,
+    # not the one Carter who speaks elsewhere in the corpus (a source's full name comes first)
+    in_text: dict[str, set[str]] = defaultdict(set)
+    for start, end in persons:
+        whole = person_name(text[start:end]).split()
+        if len(whole) > 1:
+            in_text[whole[-1]].add(" ".join(whole))
+
+    def owners_of(surname: str) -> set[str]:
+        return by_surname.get(surname) or in_text.get(surname, set())
 
     def named(start: int, end: int) -> tuple[str, str]:
         name = person_name(text[start:end])
-        owners = by_surname.get(name, set()) if " " not in name else set()
+        owners = owners_of(name) if " " not in name else set()
         return ("person", next(iter(owners)) if len(owners) == 1 else name)
 
     # sources that are persons or one-person descriptions, by where they are: he / she take
@@ -236,7 +247,7 @@ def document_keys(found: list[Mention], persons: Sequence[tuple[int, int]] = ())
             kind, name = "organisation", acronyms[name]
         words = name.split()
         if kind != "group" and lowered not in _PRONOUNS:
-            owners = by_surname.get(words[0], set()) if len(words) == 1 else set()
+            owners = owners_of(words[0]) if len(words) == 1 else set()
             if len(owners) == 1:  # a surname, whatever its label
                 kind, name = "person", next(iter(owners))
             elif kind != "person" and name in known:

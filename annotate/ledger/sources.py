@@ -226,9 +226,10 @@ class Entry:
         entry.names, entry.given, entry._refs = names, given, None
         return entry
 
-    def saved(self) -> tuple[str, str, list[int], int, int, dict[str, int], dict[str, int]]:
-        """What :meth:`restored` takes back (an entry not joined to another)."""
-        return (self.key, self.kind, self._positions.tolist(), self._accepted,
+    def saved(self) -> tuple[str, str, array[int], int, int, dict[str, int], dict[str, int]]:
+        """What :meth:`restored` takes back (an entry not joined to another; its positions
+        as they are, not to be changed)."""
+        return (self.key, self.kind, self._positions, self._accepted,
                 self._rejected, self.names, self.given)  # fmt: skip
 
     def count(self, position: int, row: SummaryRow) -> None:
