@@ -99,9 +99,10 @@ def present(counter: Counter[str]) -> set[str]:
 #: Marks a row that keeps source summaries, and which form of them (rows of older releases
 #: keep none, or an older form, or keys an older linking gave: those documents' records are
 #: read instead, and a writer makes their rows again). 3: a source is the entity at its head;
-#: 4: a surname alone takes a full name the text names even when that person is no source.
+#: 4: a surname alone takes a full name the text names even when that person is no source;
+#: 5: he / she go on with the speaker before them, never a name quoted or of the other sex.
 SUMMARY_VERSION_KEY = "ledger"
-SUMMARY_VERSION = 4
+SUMMARY_VERSION = 5
 #: The key of a row's source summary (the ledger's part of a document; see
 #: :mod:`annotate.ledger.sources`); ``sources:NAME`` is NAME's view of it.
 SOURCES = "sources"

@@ -319,14 +319,21 @@ def test_a_lone_surname_joins_the_one_full_name_in_the_corpus(tmp_path: Path) ->
 
 
 def _keys(
-    tmp_path: Path, text: str, sources: list[tuple[str, str | None]]
+    tmp_path: Path, text: str, sources: list[tuple[str, str | None]], named: tuple[str, ...] = ()
 ) -> list[tuple[str, str]]:
-    """Each source's words and its entry key in the document (see ``document_keys``)."""
+    """Each source's words and its entry key in the document (see ``document_keys``); the
+    ``named`` people are PERSON entities of the text too (each where it is first written)."""
     from annotate.ledger.linking import PERSON_LABELS, document_keys, mentions
 
     with Store.open(tmp_path / "db.json") as store:
         add_story(store, text, "2021-06-01", "ANI", sources)
         doc_id = store.document_ids()[0]
+        for name in named:
+            at = text.index(name)
+            store.add_span(
+                EntitySpan(0, doc_id, at, at + len(name), "PERSON", "m@1", OriginKind.MODEL,
+                           SpanStatus.SUGGESTED)
+            )  # fmt: skip
         document, spans = store.get_document(doc_id), store.spans(doc_id)
         found = mentions(document, store.claims(doc_id), spans)
         persons = [(s.start, s.end) for s in spans if s.label in PERSON_LABELS]
@@ -603,7 +610,7 @@ def test_he_or_she_is_first_the_subject_of_their_sentence_then_of_the_one_before
 def test_a_surname_takes_the_person_its_story_names_not_a_namesake_elsewhere(
     tmp_path: Path,
 ) -> None:
-    """"Carter" in a story that named Jimmy Carter (no source of a claim there) is Jimmy
+    """ "Carter" in a story that named Jimmy Carter (no source of a claim there) is Jimmy
     Carter, not the one Carter who speaks in another story of the corpus."""
     from annotate.ledger.corpus import corpus_ledger
 
@@ -628,3 +635,59 @@ def test_a_surname_takes_the_person_its_story_names_not_a_namesake_elsewhere(
         entries = {e.name: e.claim_count for e in ledger}
         assert "person:jimmy carter" in {e.key for e in ledger}
     assert entries == {"Ash Carter": 1, "Carter": 1}
+
+
+def test_a_pronoun_goes_on_with_the_speaker_before_it(tmp_path: Path) -> None:
+    """ "…," Hale said. "…," he added: the speaker goes on, even when another man was called
+    "he" before (being called so gives no precedence)."""
+    keys = _keys(
+        tmp_path,
+        "Tom Reed said the talks with Sam Hale went well. He added that a deal was near. "
+        "Later, Hale said the talks had stalled. He added that no deal was near.",
+        [("Tom Reed", "PERSON"), ("He", None), ("Hale", None), ("He", None)],
+        named=("Sam Hale",),
+    )
+    assert [key for _, key in keys] == [
+        "person:tom reed",
+        "person:tom reed",
+        "person:sam hale",
+        "person:sam hale",
+    ]
+
+
+def test_he_never_stands_for_a_woman_by_her_first_name(tmp_path: Path) -> None:
+    keys = _keys(
+        tmp_path,
+        "Ann Lee spoke after Tom Hale. He said the vote was set.",
+        [("He", None)],
+        named=("Ann Lee", "Tom Hale"),
+    )
+    assert [key for _, key in keys] == ["person:tom hale"]
+
+
+def test_a_pronoun_is_never_someone_named_inside_a_quotation_or_a_possessor(
+    tmp_path: Path,
+) -> None:
+    """The one who speaks is outside the quotation marks; "Sam Reed's aides" names the
+    aides, not who goes on speaking."""
+    keys = _keys(
+        tmp_path,
+        "Tom Hale spoke first. \u201cWe thank Sam Reed for his work,\u201d he said. "
+        "After Sam Reed's aides left, Tom Hale spoke again. He said the plan would pass.",
+        [("he", None), ("He", None)],
+        named=("Tom Hale", "Sam Reed"),
+    )
+    assert [key for _, key in keys] == ["person:tom hale", "person:tom hale"]
+
+
+def test_a_pronoun_inside_a_quotation_is_not_its_speaker(tmp_path: Path) -> None:
+    """ "Sam Reed backs the plan. He always has," Hale added: the "he" inside the quotation
+    is the one it names, not the speaker going on."""
+    keys = _keys(
+        tmp_path,
+        "Tom Hale spoke at noon. \u201cSam Reed backs the plan. He always has,\u201d Hale "
+        "added.",
+        [("Tom Hale", "PERSON"), ("He", None)],
+        named=("Sam Reed",),
+    )
+    assert [key for _, key in keys] == ["person:tom hale", "person:sam reed"]

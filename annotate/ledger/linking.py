@@ -6,11 +6,18 @@ organisation, definite descriptions to the one before them (see :func:`document_
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from annotate.ledger.names import folded, name_rules, organisation_name, person_name
+from annotate.ledger.names import (
+    first_name_gender,
+    folded,
+    name_rules,
+    organisation_name,
+    person_name,
+)
 from annotate.model import Claim, Document, EntitySpan, SpanStatus
 
 PERSON_LABELS = frozenset({"PERSON"})
@@ -189,10 +196,13 @@ def document_keys(found: list[Mention], persons: Sequence[tuple[int, int]] = ())
       said"), when one full name of a source has that surname, else when one full name of a
       person the text names (``persons``) has it;
     - a description takes the one person the document introduced with it;
-    - "he" / "she" no one resolved take the nearest person before them — a person the text
-      names (``persons``: the offsets of its PERSON entities) or a one-person description
-      ("one poster") — that was not called by the other pronoun; "they" the plural
-      description named last ("researchers … they"), "it" the organisation named last;
+    - "he" / "she" no one resolved go on with the speaker of the claim before them when no
+      one else was named since; else they take the first person named in their sentence,
+      then in the one before, then the nearest — a person the text names (``persons``: the
+      offsets of its PERSON entities) outside quotation marks and not as a possessor, or a
+      one-person description ("one poster") — never one whose title or first name is the
+      other pronoun's ("Ms", "Ann"); "they" the plural description named last ("researchers
+      … they"), "it" the organisation named last;
     - "the poster" takes the "one poster" before it;
     - anything else anonymous is keyed by its document."""
     people = {m.name.strip(): person_name(m.name) for m in found if m.kind == "person"}
@@ -220,11 +230,34 @@ def document_keys(found: list[Mention], persons: Sequence[tuple[int, int]] = ())
         owners = owners_of(name) if " " not in name else set()
         return ("person", next(iter(owners)) if len(owners) == 1 else name)
 
-    # sources that are persons or one-person descriptions, by where they are: he / she take
-    # the nearest; a person the text names only when no such source comes before
+    # sources that are persons or one-person descriptions, by where they are, and the
+    # persons the text names where they could be a pronoun's antecedent: not inside a
+    # quotation (the speaker is outside it)
     singles: list[tuple[int, tuple[str, str]]] = []
-    named_in_text = [(end, named(start, end)) for start, end in persons]
+    quoted = _quotations(text)
+    outside = [(start, end) for start, end in persons if _region(quoted, start) is None]
+    named_in_text = [(end, named(start, end)) for start, end in outside]
+    # a pronoun inside a quotation may stand for someone the same quotation names
+    named_in_quote: dict[int, list[tuple[int, tuple[str, str]]]] = defaultdict(list)
+    for start, end in persons:
+        if (region := _region(quoted, start)) is not None:
+            named_in_quote[region].append((end, named(start, end)))
+    # a possessor ("Cruz's charges") may be what a pronoun stands for, but it does not
+    # interrupt a speaker who goes on
+    interrupting = [
+        (end, named(start, end))
+        for start, end in outside
+        if not _POSSESSOR.match(text[end : end + 1])
+    ]
     gender: dict[tuple[str, str], str] = {}
+
+    def called(candidate: tuple[str, str]) -> str | None:
+        """How a candidate is called: by a pronoun or title before, else by first name."""
+        known = gender.get(candidate)
+        if known is None and candidate[0] == "person":
+            known = first_name_gender(candidate[1])
+        return known
+
     last_many: str | None = None
     last_organisation: str | None = None
     heads: dict[str, str] = {}
@@ -260,19 +293,27 @@ def document_keys(found: list[Mention], persons: Sequence[tuple[int, int]] = ())
                 wanted = _PERSON_PRONOUNS[lowered]
                 here = _position(mention)
                 near = here - _paragraph_reach(text, here)
-                before = sorted(
-                    (at, c) for at, c in [*singles, *named_in_text] if near <= at <= here
-                )
-                # the one known to be called so ("Ms Ostrom", or by this pronoun before), else
-                # one not called by the other pronoun: the first named in the pronoun's own
-                # sentence (its subject, as a rule), then in the sentence before, then nearest
-                nearest = _by_salience(text, here, before)
-                chosen = next((c for c in nearest if gender.get(c) == wanted), None) or next(
-                    (c for c in nearest if c not in gender), None
-                )
+                quote = _region(quoted, here)
+                candidates = [*singles, *named_in_text]
+                if quote is not None:
+                    candidates += named_in_quote.get(quote, [])
+                before = sorted((at, c) for at, c in candidates if near <= at <= here)
+                # the speaker of the claim before, when no one else was named since ("…,"
+                # Trump said. "…," he added); else the first named in the pronoun's own
+                # sentence (its subject, as a rule), then in the sentence before, then the
+                # nearest; never one known to be called by the other pronoun ("Ms Ostrom",
+                # "Ann Lee" are never "he"). Being called so before gives no precedence: in a
+                # story of two men, the first "he" does not take them all
+                chosen = None
+                if quote is None:  # a "he" inside a quotation is not its speaker
+                    chosen = _continuing_speaker(singles, interrupting, near, here)
+                if chosen is not None and called(chosen) not in (None, wanted):
+                    chosen = None
+                if chosen is None:
+                    nearest = _by_salience(text, here, before)
+                    chosen = next((c for c in nearest if called(c) in (None, wanted)), None)
                 if chosen is not None:
                     kind, name = chosen
-                    gender[chosen] = wanted
             elif lowered == "it" and last_organisation is not None:
                 kind, name = "organisation", last_organisation
             elif lowered in _PLURAL_PRONOUNS and last_many is not None:
@@ -301,6 +342,47 @@ def document_keys(found: list[Mention], persons: Sequence[tuple[int, int]] = ())
 
 
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)]*\s+|\n")
+_QUOTE_MARK = re.compile(r"[\"“”]|''|``")
+
+
+def _quotations(text: str) -> list[tuple[int, int]]:
+    """Where the text quotes someone: from an opening quotation mark to its closing one
+    within the paragraph (curly marks pair by direction, straight ones by turns)."""
+    found: list[tuple[int, int]] = []
+    for paragraph in re.finditer(r"[^\n]+", text):
+        opened: int | None = None
+        for mark in _QUOTE_MARK.finditer(paragraph.group()):
+            at, sign = paragraph.start() + mark.start(), mark.group()
+            if opened is None and sign != "”":
+                opened = at
+            elif opened is not None and sign != "“":
+                found.append((opened, at))
+                opened = None
+    return found
+
+
+def _region(regions: list[tuple[int, int]], offset: int) -> int | None:
+    """Which of ``regions`` (in order, none overlapping) ``offset`` is inside, if any."""
+    index = bisect_right(regions, offset, key=lambda region: region[0]) - 1
+    inside = index >= 0 and regions[index][0] < offset < regions[index][1]
+    return index if inside else None
+
+
+def _continuing_speaker(
+    singles: list[tuple[int, tuple[str, str]]],
+    named: list[tuple[int, tuple[str, str]]],
+    near: int,
+    here: int,
+) -> tuple[str, str] | None:
+    """The source of the last claim before ``here`` (within reach), when no other person is
+    named between it and ``here``: a pronoun then goes on with the same speaker."""
+    last = next(((at, c) for at, c in reversed(singles) if near <= at < here), None)
+    if last is None:
+        return None
+    at, speaker = last
+    if any(at < named_at <= here and other != speaker for named_at, other in named):
+        return None
+    return speaker
 
 
 def _by_salience(

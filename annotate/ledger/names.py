@@ -25,6 +25,8 @@ class NameRules:
     organisation_heads: frozenset[str]
     not_head_after: frozenset[str]
     quantifiers: frozenset[str]
+    #: A first name → "m" or "f": whom "he" and "she" can stand for.
+    first_names: dict[str, str]
 
 
 @cache
@@ -38,6 +40,7 @@ def name_rules() -> NameRules:
         frozenset(data["organisation_heads"]),
         frozenset(data["not_head_after"]),
         frozenset(data["quantifiers"]),
+        {name: sex for sex, names in data["first_names"].items() for name in names},
     )
 
 
@@ -59,6 +62,13 @@ def person_name(name: str) -> str:
     while start < len(words) - 1 and words[start] in titles:
         start += 1
     return " ".join(words[start:])
+
+
+def first_name_gender(name: str) -> str | None:
+    """ "m" or "f" for a person's folded name whose first word is a first name of one of the
+    two (``names.json``), else None: "he" never stands for Ann Lee."""
+    words = name.split()
+    return name_rules().first_names.get(words[0]) if len(words) > 1 else None
 
 
 def organisation_name(name: str) -> str:
