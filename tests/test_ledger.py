@@ -685,8 +685,7 @@ def test_a_pronoun_inside_a_quotation_is_not_its_speaker(tmp_path: Path) -> None
     is the one it names, not the speaker going on."""
     keys = _keys(
         tmp_path,
-        "Tom Hale spoke at noon. \u201cSam Reed backs the plan. He always has,\u201d Hale "
-        "added.",
+        "Tom Hale spoke at noon. \u201cSam Reed backs the plan. He always has,\u201d Hale added.",
         [("Tom Hale", "PERSON"), ("He", None)],
         named=("Sam Reed",),
     )
