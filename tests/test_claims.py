@@ -1323,3 +1323,45 @@ def test_according_to_without_a_comma_keeps_the_counted_subject_in_the_content(
     claim = only(claims_in(pipeline, text))
     assert claim["source"] == "the city council"
     assert claim["content"] == "over 500 homes have been flooded since Tuesday"
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("The mayor vowed to repeal the parking tax.", "to repeal the parking tax"),
+        ("The union threatened to strike in May.", "to strike in May"),
+        ("The mayor agreed to serve on the board.", None),
+        ("The team expects to win the final.", None),
+        ("The council is considering raising the fee.", None),
+    ],
+)
+def test_an_infinitive_complement_is_a_claim_only_after_a_verb_of_commitment(
+    pipeline: Any, text: str, found: str | None
+) -> None:
+    """Promising, vowing, threatening to do something is an attribution (PARC counts it);
+    agreeing, expecting or considering to is a plan or a wish (the lexicon's
+    ``infinitive_cues``)."""
+    contents = [claim["content"] for claim in claims_in(pipeline, text)]
+    assert contents == ([found] if found is not None else [])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We must make sure that the bridge opens on time.",
+        "She is not sure whether the bridge will open on time.",
+        "The engineers were not certain if the bridge would hold.",
+    ],
+)
+def test_making_sure_and_open_questions_are_no_adjective_claims(pipeline: Any, text: str) -> None:
+    assert [c for c in claims_in(pipeline, text) if c["rule"] == "adjective.that"] == []
+
+
+def test_an_adjective_cue_through_a_linking_verb_is_a_claim(pipeline: Any) -> None:
+    claim = only(claims_in(pipeline, "The engineers remain confident that the bridge will hold."))
+    assert (claim["content"], claim["source"], claim["cue"], claim["rule"]) == (
+        "the bridge will hold",
+        "The engineers",
+        "confident",
+        "adjective.that",
+    )

@@ -68,6 +68,12 @@ class Lexicon:
     according_phrases: tuple[tuple[str, ...], ...] = ()
     #: Past forms of cue verbs that are not lemma + "ed" ("said", "told").
     irregular_forms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: Cue verbs whose infinitive or gerund complement is an attribution ("vowed to repeal
+    #: it"); another verb's ("agreed to serve", "expects to win") is no claim.
+    infinitive_cues: frozenset[str] = frozenset()
+    #: The verbs an adjective cue is attributed through ("they remain confident that …");
+    #: "make sure that …" claims nothing.
+    adjective_verbs: frozenset[str] = frozenset()
 
     def verb_forms(self) -> frozenset[str]:
         """Every written form of every cue verb (lemma, -s, -ed, -ing and irregular forms)."""
@@ -169,6 +175,8 @@ def load_extension(more: dict[str, Any] | None, extra: Path = Path("lexicon.json
             "source_ends",
             "content_ends",
             "according_phrases",
+            "infinitive_cues",
+            "adjective_verbs",
         )
     }
     approximators = _words(base, "approximators", BUILT_IN)
@@ -202,6 +210,8 @@ def load_extension(more: dict[str, Any] | None, extra: Path = Path("lexicon.json
         source_ends=frozenset(lists["source_ends"]),
         content_ends=tuple(tuple(end.split()) for end in lists["content_ends"] if end.split()),
         according_phrases=tuple(tuple(phrase.split()) for phrase in lists["according_phrases"]),
+        infinitive_cues=frozenset(lists["infinitive_cues"]),
+        adjective_verbs=frozenset(lists["adjective_verbs"]),
         irregular_forms={
             lemma: tuple(forms)
             for lemma, forms in base.get("irregular_forms", {}).items()

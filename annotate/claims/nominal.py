@@ -47,11 +47,21 @@ def _noun_source(noun: Token) -> Token | None:
 
 def _adjective_source(adjective: Token) -> Token | None:
     if adjective.dep_ in ("acomp", "amod") and adjective.head.pos_ in ("AUX", "VERB"):
+        head = adjective.head
+        linking = lexicon.active().adjective_verbs
+        if head.pos_ != "AUX" and not {head.lemma_.lower(), head.lower_} & linking:
+            return None  # "make sure that …", "keep it safe": no one holds it
         return subject_of(adjective.head)
     if adjective.tag_ in ("VBN", "VBD") and adjective.dep_ in ("ROOT", "ccomp", "conj", "advcl"):
         # "associations are concerned the Government will …": read as a passive participle
         return next((c for c in adjective.children if c.dep_ in ("nsubjpass", "nsubj")), None)
     return None
+
+
+def _an_open_question(clause: Token) -> bool:
+    """A clause opened by "whether", "if" or a wh-word ("why they have to …")."""
+    first = clause.left_edge
+    return first.lower_ in ("whether", "if") or first.tag_ in ("WDT", "WP", "WP$", "WRB")
 
 
 def _is_adjective(word: Token) -> bool:
@@ -78,6 +88,8 @@ def _nominal_claims(doc: Doc, used: set[int], candidates: Candidates) -> Iterato
         clause = _content_clause(word)
         if clause is None or speaker is None or word.i in used:
             continue
+        if rule == "adjective.that" and _an_open_question(clause):
+            continue  # "not sure whether he will vote": uncertainty, no claim
         if speaker.lower_ in words.not_sources:
             continue
         tokens = sorted(clause.subtree, key=lambda t: t.i)

@@ -266,6 +266,8 @@ def _plausible(verb: Token, clause: Token, how: str) -> bool:
         if not marked and clause.left_edge.tag_ not in ("WDT", "WP", "WP$", "WRB"):
             return False  # "asks the government to act" asks for something, claims nothing
     if how == "xcomp":
+        if verb.lemma_.lower() not in lexicon.active().infinitive_cues:
+            return False  # "agreed to serve", "expects to win": a plan or a wish, no claim
         if clause.tag_ == "VBG" and lexicon.active().verb_class(verb.lemma_.lower()) == "speech":
             return False  # "tweeted using his account", "said, adding …": how, not what
         return not any(c.dep_ == "dobj" for c in verb.children)
