@@ -5,22 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import BindingType
-from textual.geometry import Region, Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from annotate.model import ReviewState
 from annotate.overview import DocumentSummary
 from annotate.safetext import visible
 from tui.keymap import LIST
-from tui.theme import on_theme_change, palette
+from tui.theme import palette
+from tui.widgets.cursor_table import CursorTable, fit, row_style
 
 STATE_MARKS = {
     ReviewState.TODO: "○",
@@ -42,26 +40,7 @@ COLUMNS: list[tuple[str, int]] = [
 ]
 
 
-def fit(text: str, width: int, *, right: bool = False) -> str:
-    """``text`` cut or padded to exactly ``width`` cells."""
-    if cell_len(text) > width:
-        return set_cell_size(text, max(0, width - 1)) + "…"
-    return set_cell_size(text, width) if not right else " " * (width - cell_len(text)) + text
-
-
-def row_style(table: ScrollView, index: int, cursor: bool, *, dim: bool | None = None) -> Style:
-    """How a table draws row ``index``: the cursor's row in the theme's primary colour (paler
-    when the table has no focus), the others in stripes."""
-    colours = palette(table.app)
-    background, foreground = colours.background, colours.foreground
-    if cursor:
-        bg = colours.primary if table.has_focus else background.blend(colours.primary, 0.35)
-        return Style(bgcolor=bg.rich_color, color=bg.get_contrast_text(1.0).rich_color, bold=True)
-    bg = background.blend(foreground, 0.04) if index % 2 else background
-    return Style(bgcolor=bg.rich_color, color=foreground.rich_color, dim=dim)
-
-
-class DocumentTable(ScrollView, can_focus=True):
+class DocumentTable(CursorTable[DocumentSummary]):
     """Rows of document summaries with a cursor; Enter (or a click) opens one."""
 
     BINDINGS: ClassVar[list[BindingType]] = LIST.bindings("table")
@@ -74,12 +53,10 @@ class DocumentTable(ScrollView, can_focus=True):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.rows: list[DocumentSummary] = []
         #: What a search matched, shown instead of the title (by document id).
         self.contexts: dict[str, Text] = {}
         #: The heading of the pending column (adjudication counts conflicts there).
         self.pending_heading = "pending"
-        self.cursor_row = 0
 
     def set_rows(
         self,
@@ -89,7 +66,7 @@ class DocumentTable(ScrollView, can_focus=True):
     ) -> None:
         self.rows = rows
         self.contexts = contexts or {}
-        self.virtual_size = Size(self._row_width, len(rows))
+        self._size_to_rows()
         index = None
         if keep is not None:
             index = next((i for i, row in enumerate(rows) if row.doc_id == keep), None)
@@ -126,11 +103,6 @@ class DocumentTable(ScrollView, can_focus=True):
         for index, (value, size) in enumerate(zip(cells, self._widths(width), strict=True)):
             parts.append(fit(visible(value), size, right=index >= 4))
         return fit(" ".join(parts), width)
-
-    @property
-    def _row_width(self) -> int:
-        """The width rows may use: the vertical scrollbar takes its own cells."""
-        return self.scrollable_content_region.width
 
     def render_line(self, y: int) -> Strip:
         width = self._row_width
@@ -171,44 +143,22 @@ class DocumentTable(ScrollView, can_focus=True):
         segments = Segment.apply_style(line.render(self.app.console), style)
         return Strip(list(segments), width)
 
-    def on_resize(self, event: events.Resize) -> None:
-        self.virtual_size = Size(self._row_width, len(self.rows))
-
-    def on_mount(self) -> None:
-        on_theme_change(self, self.refresh)
-
-    def scroll_cursor_visible(self) -> None:
-        self.scroll_to_region(Region(0, self.cursor_row, 1, 1), animate=False, immediate=True)
-
     def action_move(self, step: int) -> None:
-        self._go(self.cursor_row + step)
+        self.move_cursor(self.cursor_row + step)
 
     def action_page(self, direction: int) -> None:
-        self._go(self.cursor_row + direction * max(1, self.size.height - 1))
+        self.move_cursor(self.cursor_row + direction * max(1, self.size.height - 1))
 
     def action_jump(self, where: int) -> None:
-        self._go(len(self.rows) - 1 if where < 0 else 0)
-
-    def _go(self, row: int) -> None:
-        if not self.rows:
-            return
-        self.cursor_row = max(0, min(row, len(self.rows) - 1))
-        self.scroll_cursor_visible()
-        self.refresh()
+        self.move_cursor(len(self.rows) - 1 if where < 0 else 0)
 
     def action_choose(self) -> None:
         if self.current is not None:
             self.post_message(self.Chosen(self.current.doc_id))
 
     def on_click(self, event: events.Click) -> None:
-        row = event.y + int(self.scroll_offset.y)
-        if 0 <= row < len(self.rows):
-            self._go(row)
+        row = self.row_at(event.y)
+        if row is not None:
+            self.move_cursor(row)
             if event.chain >= 2:
                 self.action_choose()
-
-    def on_focus(self) -> None:
-        self.refresh()
-
-    def on_blur(self) -> None:
-        self.refresh()

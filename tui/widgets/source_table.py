@@ -9,15 +9,13 @@ from dataclasses import dataclass
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
-from textual.geometry import Region, Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from annotate.ledger.sources import Entry
 from annotate.safetext import visible
-from tui.theme import on_theme_change, palette
-from tui.widgets.doctable import fit, row_style
+from tui.theme import palette
+from tui.widgets.cursor_table import CursorTable, fit, row_style
 
 #: (heading, width); the source's name takes what is left, the outlets a share of it.
 COLUMNS: list[tuple[str, int]] = [
@@ -51,8 +49,10 @@ def entry_cells(entry: Entry) -> list[str]:
     ]
 
 
-class SourceTable(ScrollView, can_focus=True):
+class SourceTable(CursorTable[Entry]):
     """Sources with a cursor; the screen moves it, Enter (or a double click) opens one."""
+
+    HEADING_LINES = 1
 
     @dataclass
     class Chosen(Message):
@@ -62,10 +62,8 @@ class SourceTable(ScrollView, can_focus=True):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.rows: list[Entry] = []
         #: The ids of the sources marked for a merge.
         self.marked: set[str] = set()
-        self.cursor_row = 0
         self._cells: dict[str, list[str]] = {}
 
     @property
@@ -78,7 +76,7 @@ class SourceTable(ScrollView, can_focus=True):
         self.marked = marked
         self._cells.clear()
         self.cursor_row = min(self.cursor_row, max(0, len(rows) - 1))
-        self.virtual_size = Size(self._row_width, len(rows) + 1)
+        self._size_to_rows()
         self.scroll_cursor_visible()
         self.refresh()
 
@@ -105,11 +103,6 @@ class SourceTable(ScrollView, can_focus=True):
         ]
         return fit(" ".join(parts), width)
 
-    @property
-    def _row_width(self) -> int:
-        """The width rows may use: the vertical scrollbar takes its own cells."""
-        return self.scrollable_content_region.width
-
     def render_line(self, y: int) -> Strip:
         width = self._row_width
         colours = palette(self.app)
@@ -124,32 +117,9 @@ class SourceTable(ScrollView, can_focus=True):
         style = row_style(self, index, index == self.cursor_row)
         return Strip([Segment(self._line(self.cells(index), width), style)], width)
 
-    def on_resize(self, event: events.Resize) -> None:
-        self.virtual_size = Size(self._row_width, len(self.rows) + 1)
-
-    def on_mount(self) -> None:
-        on_theme_change(self, self.refresh)
-
-    def scroll_cursor_visible(self) -> None:
-        # the heading covers the first line, so the row must show below it
-        self.scroll_to_region(Region(0, self.cursor_row, 1, 2), animate=False, immediate=True)
-
-    def move_cursor(self, row: int) -> None:
-        if not self.rows:
-            return
-        self.cursor_row = max(0, min(row, len(self.rows) - 1))
-        self.scroll_cursor_visible()
-        self.refresh()
-
     def on_click(self, event: events.Click) -> None:
-        row = event.y - 1 + int(self.scroll_offset.y)
-        if event.y >= 1 and 0 <= row < len(self.rows):
+        row = self.row_at(event.y)
+        if row is not None:
             self.move_cursor(row)
             if event.chain >= 2:
                 self.post_message(self.Chosen(row))
-
-    def on_focus(self) -> None:
-        self.refresh()
-
-    def on_blur(self) -> None:
-        self.refresh()
