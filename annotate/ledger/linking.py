@@ -235,20 +235,21 @@ def document_keys(found: list[Mention], persons: Sequence[tuple[int, int]] = ())
     # quotation (the speaker is outside it)
     singles: list[tuple[int, tuple[str, str]]] = []
     quoted = _quotations(text)
-    outside = [(start, end) for start, end in persons if _region(quoted, start) is None]
-    named_in_text = [(end, named(start, end)) for start, end in outside]
+    named_in_text: list[tuple[int, tuple[str, str]]] = []
     # a pronoun inside a quotation may stand for someone the same quotation names
     named_in_quote: dict[int, list[tuple[int, tuple[str, str]]]] = defaultdict(list)
-    for start, end in persons:
-        if (region := _region(quoted, start)) is not None:
-            named_in_quote[region].append((end, named(start, end)))
     # a possessor ("Cruz's charges") may be what a pronoun stands for, but it does not
     # interrupt a speaker who goes on
-    interrupting = [
-        (end, named(start, end))
-        for start, end in outside
-        if not _POSSESSOR.match(text[end : end + 1])
-    ]
+    interrupting: list[tuple[int, tuple[str, str]]] = []
+    for start, end in persons:
+        person = (end, named(start, end))
+        region = _region(quoted, start)
+        if region is not None:
+            named_in_quote[region].append(person)
+            continue
+        named_in_text.append(person)
+        if not _POSSESSOR.match(text[end : end + 1]):
+            interrupting.append(person)
     gender: dict[tuple[str, str], str] = {}
 
     def called(candidate: tuple[str, str]) -> str | None:
