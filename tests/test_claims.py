@@ -625,9 +625,9 @@ def test_guards_against_parses_that_only_look_like_attribution(pipeline: Any) ->
             "noun.that",
         ),
         (
-            "I am sure that the reasons for war are over.",
+            "The generals are sure that the reasons for war are over.",
             "the reasons for war are over",
-            "I",
+            "The generals",
             "sure",
             "adjective.that",
         ),
@@ -874,16 +874,16 @@ def test_a_clause_after_the_cue_is_its_complement_even_with_one_before(pipeline:
             "concerned",
         ),
         (
-            "While the museum was in the top running, I’m disappointed that NASA did not "
-            "choose them.",
+            "While the museum was in the top running, the curators are disappointed that NASA "
+            "did not choose them.",
             "NASA did not choose them",
-            "I",
+            "the curators",
             "disappointed",
         ),
         (
-            "We are realistic that this goal will take decades to achieve.",
+            "The planners are realistic that this goal will take decades to achieve.",
             "this goal will take decades to achieve",
-            "We",
+            "The planners",
             "realistic",
         ),
     ],
@@ -1355,6 +1355,41 @@ def test_an_infinitive_complement_is_a_claim_only_after_a_verb_of_commitment(
 )
 def test_making_sure_and_open_questions_are_no_adjective_claims(pipeline: Any, text: str) -> None:
     assert [c for c in claims_in(pipeline, text) if c["rule"] == "adjective.that"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "source"),
+    [
+        ("I am sure that the ferry will leave on time.", None),
+        ("We're glad the library stays open.", None),
+        ("You can be confident that the roof will hold.", None),
+        ("The planners are sure that the ferry will leave on time.", "The planners"),
+        ("She was confident the roof would hold.", "She"),
+    ],
+)
+def test_an_adjective_voicing_the_speakers_own_feeling_is_no_claim(
+    pipeline: Any, text: str, source: str | None
+) -> None:
+    """ "I'm sure …" voices the speaker's own feeling (the lexicon's ``adjective_self_reports``);
+    "the planners are sure …" reports someone's belief."""
+    found = [c["source"] for c in claims_in(pipeline, text) if c["rule"] == "adjective.that"]
+    assert found == ([source] if source is not None else [])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The mayor will find that purpose that the council was given.",
+        "The clerk told the porter, who would notice instantly that the door was open.",
+        "He did not assert it, but it seems extremely unlikely that the mill will close.",
+        "The farmers do not recognize the survey and have maintained that the river is clean.",
+    ],
+)
+def test_a_that_clause_of_another_clause_is_not_the_cues(pipeline: Any, text: str) -> None:
+    """A "that"-clause the parser hangs below a relative clause or a verb coordinated under
+    the cue belongs to that clause (``reporting._through_another_clause``), so the cue before
+    it does not take it as its own."""
+    assert [c for c in claims_in(pipeline, text) if c["rule"] == "speech_verb.that"] == []
 
 
 def test_an_adjective_cue_through_a_linking_verb_is_a_claim(pipeline: Any) -> None:

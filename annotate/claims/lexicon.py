@@ -74,6 +74,8 @@ class Lexicon:
     #: The verbs an adjective cue is attributed through ("they remain confident that …");
     #: "make sure that …" claims nothing.
     adjective_verbs: frozenset[str] = frozenset()
+    #: Subjects whose adjective cue voices the speaker's own feeling ("I'm sure …"), no claim.
+    adjective_self_reports: frozenset[str] = frozenset()
 
     def verb_forms(self) -> frozenset[str]:
         """Every written form of every cue verb (lemma, -s, -ed, -ing and irregular forms)."""
@@ -177,6 +179,7 @@ def load_extension(more: dict[str, Any] | None, extra: Path = Path("lexicon.json
             "according_phrases",
             "infinitive_cues",
             "adjective_verbs",
+            "adjective_self_reports",
         )
     }
     approximators = _words(base, "approximators", BUILT_IN)
@@ -212,6 +215,7 @@ def load_extension(more: dict[str, Any] | None, extra: Path = Path("lexicon.json
         according_phrases=tuple(tuple(phrase.split()) for phrase in lists["according_phrases"]),
         infinitive_cues=frozenset(lists["infinitive_cues"]),
         adjective_verbs=frozenset(lists["adjective_verbs"]),
+        adjective_self_reports=frozenset(lists["adjective_self_reports"]),
         irregular_forms={
             lemma: tuple(forms)
             for lemma, forms in base.get("irregular_forms", {}).items()

@@ -92,6 +92,8 @@ def _nominal_claims(doc: Doc, used: set[int], candidates: Candidates) -> Iterato
             continue  # "not sure whether he will vote": uncertainty, no claim
         if speaker.lower_ in words.not_sources:
             continue
+        if rule == "adjective.that" and speaker.lower_ in words.adjective_self_reports:
+            continue  # "I'm sure he knows": the speaker's own feeling, no claim of its own
         tokens = sorted(clause.subtree, key=lambda t: t.i)
         if word.dep_ in ("dobj", "attr", "pobj"):  # not "the claim that … was disputed"
             tokens = to_the_sentence_end(tokens)

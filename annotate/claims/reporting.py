@@ -382,8 +382,22 @@ def _misparsed_that_clause(verb: Token) -> tuple[Token, str] | None:
             governor = token.head.head  # "expressed optimism that …": the noun's claim
             if governor.dep_ == "dobj" and governor.lemma_.lower() in nouns:
                 return None
-            return token, "that"
+            return None if _through_another_clause(token.head, verb) else (token, "that")
     return None
+
+
+def _through_another_clause(clause: Token, verb: Token) -> bool:
+    """Whether the path from a misread "that"-clause up to the cue verb passes a relative
+    clause ("find that purpose that …", "tell Bharara, who would recognize that …") or a
+    verb coordinated below the cue ("agree with me … but because they know that …"): the
+    clause is that one's, not the cue's. A clause coordinated with the cue's own complement
+    ("… and that …") is the cue's."""
+    node, first = clause, True
+    while node.i not in (verb.i, node.head.i):  # up to the cue (or the root)
+        if node.dep_ == "relcl" or (node.dep_ == "conj" and not first):
+            return True
+        node, first = node.head, False
+    return False
 
 
 #: Tags of a finite verb: what makes the words after a misread "that" a clause.
