@@ -40,7 +40,7 @@ from annotate.claims.confidence import Calibration, model_confidence, rule_confi
 from annotate.claims.detected import CLAIMS_COMPONENT, DetectedClaim
 from annotate.claims.detector import RULE_FAMILIES, detect_claims, spancat_claims
 from annotate.claims.learned import MODEL_META, linked_claims
-from annotate.claims.parse import _TEXTS
+from annotate.claims.parse import text_kept
 from annotate.errors import ClaimscopeError
 from annotate.model import Claim, OriginKind, SpanStatus
 from annotate.nlp.doc_features import rule_claims_on
@@ -127,13 +127,18 @@ class ClaimDetector:
         return digest.hexdigest()[:8]
 
     def __call__(self, doc: Doc) -> Doc:
+        with text_kept(doc):
+            return self._detect(doc)
+
+    def _detect(self, doc: Doc) -> Doc:
         ruled = self.ruled_claims(doc)
         if self.use == "rules":
             found = [_rule_scored(claim) for claim in ruled]
         else:
             # the rules run in "model" mode too: whether they agree is part of a model
             # claim's confidence
-            found = [self._scored(doc, claim, ruled) for claim in linked_claims(doc)]
+            calibration = self.calibration  # read once: the pipeline's meta is rebuilt per read
+            found = [self._scored(doc, claim, ruled, calibration) for claim in linked_claims(doc)]
             if self.use == "both":
                 found = combined(found, [_rule_scored(claim) for claim in ruled])
         set_claims(doc, sorted(found, key=lambda c: (c.content.start, c.content.end)))
@@ -146,11 +151,8 @@ class ClaimDetector:
             found = rule_claims_on(doc)
             plain = self.extension is None and self.enabled == frozenset(RULE_FAMILIES)
             ruled = found if found is not None and plain else detect_claims(doc, self.enabled)
-            _TEXTS[id(doc)] = doc.text
-            try:
+            with text_kept(doc):
                 ruled += spancat_claims(doc, ruled)
-            finally:
-                _TEXTS.pop(id(doc), None)
         return ruled
 
     @property
@@ -164,8 +166,13 @@ class ClaimDetector:
             self._calibration = (key, Calibration.from_dict(data))
         return self._calibration[1]
 
-    def _scored(self, doc: Doc, claim: DetectedClaim, ruled: list[DetectedClaim]) -> DetectedClaim:
-        calibration = self.calibration
+    @staticmethod
+    def _scored(
+        doc: Doc,
+        claim: DetectedClaim,
+        ruled: list[DetectedClaim],
+        calibration: Calibration | None,
+    ) -> DetectedClaim:
         if calibration is None:
             return claim
         confidence, reasons = model_confidence(calibration, doc, claim, ruled)

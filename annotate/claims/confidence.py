@@ -27,6 +27,7 @@ from typing import Any
 from spacy.tokens import Doc
 
 from annotate.claims.detected import DetectedClaim
+from annotate.claims.parse import _text
 
 RULE_PRECISION = Path(__file__).with_name("rule_precision.json")
 _PRONOUNS = frozenset(
@@ -81,7 +82,7 @@ def cue_key(doc: Doc, claim: DetectedClaim) -> str:
 
 def features(doc: Doc, claim: DetectedClaim, ruled: Sequence[DetectedClaim]) -> dict[str, float]:
     """The claim's features (all in [0, 1] but ``cue_word``, filled in by the caller)."""
-    text = doc.text
+    text = _text(doc)
     source = claim.source
     source_text = text[source.start : source.end].lower() if source is not None else ""
     words = len(text[claim.content.start : claim.content.end].split())

@@ -16,6 +16,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from annotate.claims.detected import DetectedClaim
+from annotate.claims.parse import _text
 from annotate.model import ClaimKind, Offsets
 
 ROLES = ("SOURCE", "CUE", "CONTENT")
@@ -125,7 +126,7 @@ def model_claim(
 
 
 def _short(offsets: Offsets, doc: Doc) -> str:
-    text = doc.text[offsets.start : offsets.end]
+    text = _text(doc)[offsets.start : offsets.end]
     return text if len(text) <= 40 else text[:37] + "…"
 
 
@@ -156,6 +157,6 @@ def _kind(doc: Doc, content: Offsets, source: Span | None, cue: Span | None) -> 
         return ClaimKind.UNATTRIBUTED
     if cue is not None and cue.text.lower().startswith("according"):
         return ClaimKind.ACCORDING_TO
-    if doc.text[content.start : content.start + 1] in "\"“‘'":
+    if _text(doc)[content.start : content.start + 1] in "\"“‘'":
         return ClaimKind.QUOTE
     return ClaimKind.REPORTED

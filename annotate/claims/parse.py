@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,6 +41,21 @@ _TEXTS: dict[int, str] = {}
 def _text(doc: Doc) -> str:
     cached = _TEXTS.get(id(doc))
     return cached if cached is not None else doc.text
+
+
+@contextmanager
+def text_kept(doc: Doc) -> Iterator[None]:
+    """Keep ``doc``'s text for :func:`_text` while the block runs (a block inside another
+    one for the same document leaves the outer one's in place)."""
+    key = id(doc)
+    if key in _TEXTS:
+        yield
+        return
+    _TEXTS[key] = doc.text
+    try:
+        yield
+    finally:
+        _TEXTS.pop(key, None)
 
 
 def _hashes(words: Iterable[str]) -> numpy.ndarray[Any, Any]:
