@@ -312,3 +312,22 @@ def test_two_cues_near_one_content_make_one_claim(base: LoadedPipeline) -> None:
     (claim,) = linked_claims(doc)  # one claim per content: a suggestion is known by it
     assert text[claim.cue.start : claim.cue.end] == "agreed"  # type: ignore[union-attr]
     assert text[claim.source.start : claim.source.end] == "aides"  # type: ignore[union-attr]
+
+
+def test_a_content_without_a_cue_takes_the_nearest_source_outside_it(base: LoadedPipeline) -> None:
+    """The model sometimes marks who and what but not the cue ("The agency, in its report:
+    …"); the claim still has its source, the nearest one outside the content."""
+    text = "The agency in a long report on Friday: Mayor Diaz ignored the warnings. Ms Ode left."
+    doc = with_roles(
+        base,
+        text,
+        [
+            ("The agency", "SOURCE"),
+            ("Mayor Diaz ignored the warnings", "CONTENT"),
+            ("Ms Ode", "SOURCE"),
+        ],
+    )
+    (claim,) = linked_claims(doc)
+    assert claim.cue is None
+    assert text[claim.source.start : claim.source.end] == "The agency"  # type: ignore[union-attr]
+    assert claim.kind.value == "reported"

@@ -100,7 +100,11 @@ def linked_claims(doc: Doc) -> list[DetectedClaim]:
 
 def _claim(doc: Doc, pieces: list[Span], cue: Span | None, sources: list[Span]) -> DetectedClaim:
     first, last = pieces[0], pieces[-1]
-    source = _nearest(doc, sources, cue, cue) if cue is not None else None
+    if cue is not None:
+        source = _nearest(doc, sources, cue, cue)
+    else:  # the model marked who, not how: the nearest source outside the content
+        outside = [s for s in sources if s.end <= first.start or s.start >= last.end]
+        source = _nearest(doc, outside, first, last)
     content = Offsets(first.start_char, last.end_char)
     why = f"attribution model: content '{_short(content, doc)}'"
     if cue is not None:
