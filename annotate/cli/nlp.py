@@ -410,15 +410,21 @@ def train_claims_command(
     window: Annotated[
         int, typer.Option("--window", min=1, max=4, help="Tokens each convolution layer sees.")
     ] = 2,
-    width: Annotated[int, typer.Option("--width", min=16, max=512, help="Vector width.")] = 96,
-    depth: Annotated[int, typer.Option("--depth", min=1, max=12, help="Convolution layers.")] = 6,
+    width: Annotated[int, typer.Option("--width", min=16, max=512, help="Vector width.")] = 64,
+    depth: Annotated[int, typer.Option("--depth", min=1, max=12, help="Convolution layers.")] = 3,
     seed: Annotated[int, typer.Option("--seed")] = 0,
     base_vectors: Annotated[
-        bool, typer.Option("--base-vectors", help="Also read the base pipeline's token vectors.")
-    ] = False,
+        bool,
+        typer.Option(
+            "--base-vectors/--no-base-vectors", help="Also read the base pipeline's token vectors."
+        ),
+    ] = True,
     rule_roles: Annotated[
-        bool, typer.Option("--rule-roles", help="Also read the roles the claim rules give.")
-    ] = False,
+        bool,
+        typer.Option(
+            "--rule-roles/--no-rule-roles", help="Also read the roles the claim rules give."
+        ),
+    ] = True,
     describe: Annotated[
         str | None,
         typer.Option("--describe", help="What the gold is, for the model's description."),
@@ -434,10 +440,18 @@ def train_claims_command(
     base_pipeline = load_pipeline(base, attribution=False)
 
     def report(epoch: EpochReport) -> None:
-        roles = " ".join(
-            f"{label.lower()} {value:.3f}" for label, value in sorted(epoch.scores.items())
+        def shown(claims: bool) -> str:
+            return " ".join(
+                f"{label.removeprefix('claims_').lower()} {value:.3f}"
+                for label, value in sorted(epoch.scores.items())
+                if label.startswith("claims") == claims and label != "claims"
+            )
+
+        out.print(
+            f"epoch {epoch.epoch + 1}/{epochs}: dev span F1 {shown(False)}; claims overlap F1 "
+            f"{shown(True)} mean {epoch.scores.get('claims', 0.0):.3f} "
+            f"({epoch.seconds:.0f} s)"
         )
-        out.print(f"epoch {epoch.epoch + 1}/{epochs}: dev span F1 {roles} ({epoch.seconds:.0f} s)")
 
     info = train(
         base_pipeline,
@@ -457,7 +471,8 @@ def train_claims_command(
         on_epoch=report,
     )
     out.print(
-        f"best dev span F1 {info['dev_span_f1']['f']:.3f} (epoch {info['best_epoch']}); "
+        f"best dev claims overlap F1 {info['dev_claims_f1']['mean']:.3f} "
+        f"(epoch {info['best_epoch']}, span F1 {info['dev_span_f1']['f']:.3f}); "
         f"confidence ranks dev claims with AUC "
         f"{info['calibration']['dev_ranking_auc_2fold']:.2f}: {out_dir}",
         soft_wrap=True,

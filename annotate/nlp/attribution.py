@@ -34,9 +34,9 @@ from spacy.training import Example
 from spacy.util import minibatch
 
 from annotate.claim_scores import matches
-from annotate.claims.component import ClaimDetector
+from annotate.claims.component import RULES_VERSION, ClaimDetector
 from annotate.claims.confidence import Calibration, cue_key, features, fit, ranking_quality
-from annotate.claims.learned import MODEL_META, SPANS, STASH, linked_claims
+from annotate.claims.learned import MODEL_META, ROLES, SPANS, SPANS_KEY, STASH, linked_claims
 from annotate.errors import ClaimscopeError, InputError
 from annotate.nlp.attribution_model import (
     NER,
@@ -162,8 +162,8 @@ def train(
     data: dict[str, Any] | None = None,
     on_epoch: Callable[[EpochReport], None] | None = None,
 ) -> dict[str, Any]:
-    """Train the attribution components on top of ``base`` (frozen), keep the epoch that
-    scores best on the dev records (span F1 of the three roles), calibrate its confidence on
+    """Train the attribution components on top of ``base`` (frozen), keep the epoch whose
+    claims score best on the dev records (:func:`claim_scores`), calibrate its confidence on
     them, and save its weights at ``out`` (:func:`annotate.nlp.attribution_model.save`) with
     ``data`` (what it learnt from) in its description; returns the description."""
     settings = settings or ModelSettings()
@@ -193,15 +193,18 @@ def train(
         for batch in minibatch(training, size=4):  # type: ignore[no-untyped-call]
             nlp.update(batch, sgd=optimizer, drop=0.1, exclude=skip, losses=losses)
         with nlp.select_pipes(enable=[TOK2VEC, NER]):
-            raw = nlp.evaluate(dev)
+            marked = nlp.pipe(example.predicted.copy() for example in dev)
+            done = [Example(doc, eg.reference) for eg, doc in zip(dev, marked, strict=True)]
+        raw = components[NER].score(done)
         scores = {"f": float(raw["ents_f"] or 0.0)}
         for label, tally in (raw.get("ents_per_type") or {}).items():
             scores[label] = float(tally["f"])
+        scores.update(claim_scores(done, dev_records))
         if on_epoch is not None:
             on_epoch(
                 EpochReport(epoch, losses.get(NER, 0.0), scores, time.perf_counter() - started)
             )
-        if not best or scores["f"] > best["f"]:
+        if not best or scores["claims"] > best["claims"]:
             best, best_epoch = scores, epoch
             weights = {name: c.to_bytes() for name, c in components.items()}
     for name, component in components.items():
@@ -216,6 +219,8 @@ def train(
             "hidden": settings.hidden,
             "base_vectors": settings.base_vectors,
             "rule_roles": settings.rule_roles,
+            # what the model read as the rules' roles: retrain when the rules change
+            "rules_version": RULES_VERSION if settings.rule_roles else None,
             "epochs": epochs,
             "seed": seed,
         },
@@ -227,12 +232,56 @@ def train(
             "dev_claims": _claims(dev_records),
         },
         "best_epoch": best_epoch + 1,
-        "dev_span_f1": {key: round(value, 4) for key, value in best.items()},
+        "dev_span_f1": {
+            key: round(value, 4) for key, value in best.items() if not key.startswith("claims")
+        },
+        # what chose the epoch: overlap F1 of the linked claims' roles, and their mean
+        "dev_claims_f1": {
+            key.removeprefix("claims_") if key != "claims" else "mean": round(value, 4)
+            for key, value in best.items()
+            if key.startswith("claims")
+        },
         "calibration": {**calibration.to_dict(), "dev_ranking_auc_2fold": round(quality, 3)},
         "seconds": round(time.perf_counter() - started),
     }
     nlp.meta[MODEL_META] = save(nlp, out, info)
     return nlp.meta[MODEL_META]  # type: ignore[no-any-return]
+
+
+def claim_scores(dev: Sequence[Example], records: Sequence[GoldClaims]) -> dict[str, float]:
+    """Overlap F1 of the claims linked from the roles the model marked on ``dev`` (its
+    predicted docs), per role (``claims_content``, ``claims_source``,
+    ``claims_cue``) and their mean (``claims``): what a model is judged on, roles scored as
+    sets of spans, the way ``score_claims.py`` scores an export."""
+    tallies = {role: [0, 0, 0, 0] for role in ("CONTENT", "SOURCE", "CUE")}
+    for example, record in zip(dev, records, strict=True):
+        doc = example.predicted
+        doc.spans[SPANS_KEY] = [ent for ent in doc.ents if ent.label_ in ROLES]
+        claims = linked_claims(doc)
+        found = {
+            "CONTENT": {(c.content.start, c.content.end) for c in claims},
+            "SOURCE": {(c.source.start, c.source.end) for c in claims if c.source is not None},
+            "CUE": {(c.cue.start, c.cue.end) for c in claims if c.cue is not None},
+        }
+        for role, tally in tallies.items():
+            golds = {tuple(sorted(pieces)) for name, pieces in record.parts if name == role}
+            predicted = found[role]
+            tally[0] += sum(
+                any(matches(doc.text, p, g, exact=False) for g in golds) for p in predicted
+            )
+            tally[1] += len(predicted)
+            tally[2] += sum(
+                any(matches(doc.text, p, g, exact=False) for p in predicted) for g in golds
+            )
+            tally[3] += len(golds)
+    scores = {}
+    for role, (right, predicted_count, recalled, gold_count) in tallies.items():
+        precision = right / predicted_count if predicted_count else 0.0
+        recall = recalled / gold_count if gold_count else 0.0
+        total = precision + recall
+        scores[f"claims_{role.lower()}"] = 2 * precision * recall / total if total else 0.0
+    scores["claims"] = sum(scores.values()) / 3
+    return scores
 
 
 def _without_tensor(doc: Doc) -> Doc:

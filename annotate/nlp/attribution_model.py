@@ -38,15 +38,15 @@ class ModelSettings:
     """The attribution model's size (the defaults are what the shipped model was trained
     with)."""
 
-    width: int = 96
-    depth: int = 6
+    width: int = 64
+    depth: int = 3
     #: Tokens each convolution layer sees on either side (depth × window in all).
     window: int = 2
     hidden: int = 64
     #: Also read the base pipeline's own token vectors (``doc.tensor``).
-    base_vectors: bool = False
+    base_vectors: bool = True
     #: Also read the roles the claim rules give each token (:data:`RULE_ROLES`).
-    rule_roles: bool = False
+    rule_roles: bool = True
 
 
 def add_attribution(nlp: Language, settings: ModelSettings = ModelSettings()) -> None:
@@ -139,7 +139,9 @@ def attach(
             "(its features are that pipeline's tags and dependencies)"
         )
     names = ("width", "depth", "window", "hidden", "base_vectors", "rule_roles")
-    known = {name: info["settings"][name] for name in names if name in info["settings"]}
+    # a description from before a feature existed: the model did not read it
+    known: dict[str, Any] = {"base_vectors": False, "rule_roles": False}
+    known.update({name: info["settings"][name] for name in names if name in info["settings"]})
     add_attribution(nlp, ModelSettings(**known))
     try:
         for name in (TOK2VEC, NER):
