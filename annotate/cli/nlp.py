@@ -412,6 +412,9 @@ def train_claims_command(
     ] = 2,
     width: Annotated[int, typer.Option("--width", min=16, max=512, help="Vector width.")] = 64,
     depth: Annotated[int, typer.Option("--depth", min=1, max=12, help="Convolution layers.")] = 3,
+    hidden: Annotated[
+        int, typer.Option("--hidden", min=8, max=512, help="The role tagger's hidden width.")
+    ] = 64,
     seed: Annotated[int, typer.Option("--seed")] = 0,
     base_vectors: Annotated[
         bool,
@@ -463,6 +466,7 @@ def train_claims_command(
             width=width,
             depth=depth,
             window=window,
+            hidden=hidden,
             base_vectors=base_vectors,
             rule_roles=rule_roles,
         ),

@@ -256,6 +256,7 @@ def claim_scores(dev: Sequence[Example], records: Sequence[GoldClaims]) -> dict[
     tallies = {role: [0, 0, 0, 0] for role in ("CONTENT", "SOURCE", "CUE")}
     for example, record in zip(dev, records, strict=True):
         doc = example.predicted
+        text = doc.text  # joined from the tokens on each read
         doc.spans[SPANS_KEY] = [ent for ent in doc.ents if ent.label_ in ROLES]
         claims = linked_claims(doc)
         found = {
@@ -266,13 +267,9 @@ def claim_scores(dev: Sequence[Example], records: Sequence[GoldClaims]) -> dict[
         for role, tally in tallies.items():
             golds = {tuple(sorted(pieces)) for name, pieces in record.parts if name == role}
             predicted = found[role]
-            tally[0] += sum(
-                any(matches(doc.text, p, g, exact=False) for g in golds) for p in predicted
-            )
+            tally[0] += sum(any(matches(text, p, g, exact=False) for g in golds) for p in predicted)
             tally[1] += len(predicted)
-            tally[2] += sum(
-                any(matches(doc.text, p, g, exact=False) for p in predicted) for g in golds
-            )
+            tally[2] += sum(any(matches(text, p, g, exact=False) for p in predicted) for g in golds)
             tally[3] += len(golds)
     scores = {}
     for role, (right, predicted_count, recalled, gold_count) in tallies.items():
@@ -305,9 +302,10 @@ def calibrate(nlp: Language, records: Sequence[GoldClaims]) -> tuple[Calibration
     ):
         ruled = detector.ruled_claims(doc)
         golds = [tuple(pieces) for role, pieces in record.parts if role == "CONTENT"]
+        text = doc.text
         for claim in linked_claims(doc):
             span = (claim.content.start, claim.content.end)
-            right = any(matches(doc.text, span, gold, exact=False) for gold in golds)
+            right = any(matches(text, span, gold, exact=False) for gold in golds)
             samples.append((index, features(doc, claim, ruled), cue_key(doc, claim), right))
     scored: list[tuple[float, bool]] = []
     for fold in (0, 1):
