@@ -395,10 +395,11 @@ def test_a_plain_model_and_an_older_description_load_without_the_features(
     out = tmp_path / "model"
     result = run_cli(
         "train-claims", str(out), "--gold", str(train), "--dev", str(dev), "--epochs", "1",
-        "--no-base-vectors", "--no-rule-roles",
+        "--no-base-vectors", "--no-rule-roles", "--hidden", "16",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     info = json.loads((out / MARKER).read_text())
+    assert info["settings"]["hidden"] == 16
     assert info["settings"]["base_vectors"] is False and info["settings"]["rule_roles"] is False
     for name in ("base_vectors", "rule_roles", "rules_version"):
         del info["settings"][name]
