@@ -42,6 +42,9 @@ def quantity_of(doc: Doc, ent: Span) -> Quantity:
 
 
 def _statistic_claims(doc: Doc, covered: list[Offsets]) -> Iterator[DetectedClaim]:
+    labels = lexicon.active().quantity_labels
+    # Doc.ents (and a sentence's) builds every entity's span on each read: read them once
+    quantities = [ent for ent in doc.ents if ent.label_ in labels]
     for sentence in doc.sents:
         root = sentence.root
         if root.pos_ not in ("VERB", "AUX"):
@@ -49,8 +52,8 @@ def _statistic_claims(doc: Doc, covered: list[Offsets]) -> Iterator[DetectedClai
         span = trimmed(doc, sentence.start_char, sentence.end_char, drop_mark=False)
         if span is None or any(span.overlaps(c) for c in covered):
             continue
-        for ent in sentence.ents:
-            if ent.label_ not in lexicon.active().quantity_labels:
+        for ent in quantities:
+            if ent.start < sentence.start or ent.end > sentence.end:
                 continue
             quantity = quantity_of(doc, ent)
             if quantity.modifier is None and ent.label_ == "CARDINAL":

@@ -69,13 +69,14 @@ def preset_sentence_boundaries(doc: Doc) -> Doc:
 
     The text and its offsets are untouched; only sentence starts are set.
     """
+    text = doc.text  # joined from the tokens on each read
     if len(doc) > 1:
         starts = doc.to_array(IDX)
-        for match in _PARAGRAPH_BREAK.finditer(doc.text):
+        for match in _PARAGRAPH_BREAK.finditer(text):
             index = int(numpy.searchsorted(starts, match.end()))
             if 0 < index < len(doc) and not doc[index].is_space:
                 doc[index].is_sent_start = True
-    found = find_dateline(doc.text)
+    found = find_dateline(text)
     if found is None:
         return doc
     dateline = found[3]

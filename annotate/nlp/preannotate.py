@@ -101,11 +101,12 @@ def extract(document: Document, pieces: Pieces) -> Extraction:
     found = Extraction(document.id, [], [])
     shaped = _guideline_labels()
     for offset, spacy_doc in pieces:
+        text = spacy_doc.text  # joined from the tokens on each read: once per parse
         for ent in spacy_doc.ents:
             start, end = ent.start_char, ent.end_char
             label = shaped.get(ent.label_)
             if label is not None:  # as its guideline marks it ("Bruce Wayne's" → "Bruce Wayne")
-                fitted = label.fitted(spacy_doc.text, start, end)
+                fitted = label.fitted(text, start, end)
                 start, end = fitted.start, fitted.end
             found.entities.append((offset + start, offset + end, ent.label_))
         found.claims.extend(shifted(detected, offset) for detected in claims_from_doc(spacy_doc))
