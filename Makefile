@@ -55,7 +55,7 @@ tokenizer-rules: setup
 	$(BIN)/python -c "from annotate.tokenizing.rules import write_rules; print(write_rules())"
 
 # Rebuild the shipped attribution model from a PolNeAR snapshot (fetch
-# github:networkdynamics/PolNeAR; its test split is never read). About 17 minutes on 2 cores.
+# github:networkdynamics/PolNeAR; its test split is never read). About 10 minutes on 2 cores.
 POLNEAR_TOOL ?= ../shared/tools/polnear.py
 attribution-model: setup
 	@test -n "$(POLNEAR)" || { echo "error: pass POLNEAR=GITDIR (a PolNeAR snapshot)"; exit 1; }

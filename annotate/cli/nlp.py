@@ -406,7 +406,7 @@ def train_claims_command(
     base: Annotated[
         str | None, typer.Option("--base", help="Pipeline to build on (default: English model).")
     ] = None,
-    epochs: Annotated[int, typer.Option("--epochs", min=1, help="Passes over the gold.")] = 10,
+    epochs: Annotated[int, typer.Option("--epochs", min=1, help="Passes over the gold.")] = 12,
     window: Annotated[
         int, typer.Option("--window", min=1, max=4, help="Tokens each convolution layer sees.")
     ] = 2,
@@ -414,7 +414,7 @@ def train_claims_command(
     depth: Annotated[int, typer.Option("--depth", min=1, max=12, help="Convolution layers.")] = 3,
     hidden: Annotated[
         int, typer.Option("--hidden", min=8, max=512, help="The role tagger's hidden width.")
-    ] = 64,
+    ] = 32,
     seed: Annotated[int, typer.Option("--seed")] = 0,
     base_vectors: Annotated[
         bool,

@@ -156,7 +156,7 @@ def train(
     dev_records: Sequence[GoldClaims],
     out: Path,
     *,
-    epochs: int = 14,
+    epochs: int = 12,
     settings: ModelSettings | None = None,
     seed: int = 0,
     data: dict[str, Any] | None = None,

@@ -42,7 +42,7 @@ class ModelSettings:
     depth: int = 3
     #: Tokens each convolution layer sees on either side (depth × window in all).
     window: int = 2
-    hidden: int = 64
+    hidden: int = 32
     #: Also read the base pipeline's own token vectors (``doc.tensor``).
     base_vectors: bool = True
     #: Also read the roles the claim rules give each token (:data:`RULE_ROLES`).
