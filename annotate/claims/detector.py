@@ -16,7 +16,7 @@ from annotate.claims.pronouns import resolve_pronouns
 from annotate.claims.quotative import _quotative_claims
 from annotate.claims.quotes import _quote_claims, find_quotes
 from annotate.claims.reporting import _speech_verb_claims
-from annotate.claims.statistics import _statistic_claims, quantities_in
+from annotate.claims.statistics import _statistic_claims, quantities_in, quantity_entities
 from annotate.model import ClaimKind, Offsets
 
 #: The rule families, in the order they run (an earlier family's claim takes its words from
@@ -68,8 +68,9 @@ def _detect_claims(doc: Doc, rules: frozenset[str]) -> list[DetectedClaim]:
         claims += _hedge_claims(doc, used, candidates)
     if "statistics" in rules:
         claims += _statistic_claims(doc, [c.content for c in claims])
+    entities = quantity_entities(doc)
     for claim in claims:
-        claim.quantities = quantities_in(doc, claim.content)
+        claim.quantities = quantities_in(doc, claim.content, entities)
     resolve_pronouns(doc, claims)
     return sorted(claims, key=lambda c: (c.content.start, c.content.end))
 

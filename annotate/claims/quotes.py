@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from spacy.attrs import IDX
 from spacy.tokens import Doc, Token
 
 from annotate.claims import lexicon
@@ -177,7 +178,7 @@ def overlapping_quote(quotes: list[Quote], tokens: list[Token]) -> Quote | None:
 
 
 def _quote_claims(doc: Doc, quotes: list[Quote], used: set[int]) -> Iterator[DetectedClaim]:
-    starts = [token.idx for token in doc]
+    starts: list[int] = doc.to_array(IDX).tolist()  # without building a Token apiece
     for quote in quotes:
         verb = _attributing_verb(doc, quote, starts)
         content = trimmed(doc, quote.inner.start, quote.inner.end, drop_mark=False)

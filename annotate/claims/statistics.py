@@ -12,11 +12,18 @@ from annotate.claims.parse import _text, trimmed
 from annotate.model import ClaimKind, Offsets, Quantity
 
 
-def quantities_in(doc: Doc, content: Offsets) -> list[Quantity]:
+def quantity_entities(doc: Doc) -> list[Span]:
+    """The document's entities that are quantities (Doc.ents builds every span on each read:
+    read them once per document)."""
+    labels = lexicon.active().quantity_labels
+    return [ent for ent in doc.ents if ent.label_ in labels]
+
+
+def quantities_in(doc: Doc, content: Offsets, entities: list[Span] | None = None) -> list[Quantity]:
+    """The quantities inside ``content`` (of ``entities``, the document's quantity entities,
+    when the caller has them)."""
     found = []
-    for ent in doc.ents:
-        if ent.label_ not in lexicon.active().quantity_labels:
-            continue
+    for ent in quantity_entities(doc) if entities is None else entities:
         if ent.start_char < content.start or ent.end_char > content.end:
             continue
         found.append(quantity_of(doc, ent))
@@ -42,9 +49,7 @@ def quantity_of(doc: Doc, ent: Span) -> Quantity:
 
 
 def _statistic_claims(doc: Doc, covered: list[Offsets]) -> Iterator[DetectedClaim]:
-    labels = lexicon.active().quantity_labels
-    # Doc.ents (and a sentence's) builds every entity's span on each read: read them once
-    quantities = [ent for ent in doc.ents if ent.label_ in labels]
+    quantities = quantity_entities(doc)
     for sentence in doc.sents:
         root = sentence.root
         if root.pos_ not in ("VERB", "AUX"):
