@@ -180,16 +180,21 @@ def _tally(
         ours = {p for c in predicted if (p := predicted_part(c, role))}
         theirs = {g for c in gold if (g := gold_part(c, role))}
         for mode in MODES:
-            exact = mode == "exact"
-            tally = into[f"{role}_{mode}"]
-            tally.matched_predicted += sum(
-                any(matches(text, p, g, exact=exact) for g in theirs) for p in ours
-            )
-            tally.predicted += len(ours)
-            tally.matched_gold += sum(
-                any(matches(text, p, g, exact=exact) for p in ours) for g in theirs
-            )
-            tally.gold += len(theirs)
+            into[f"{role}_{mode}"].add(score_parts(text, ours, theirs, exact=mode == "exact"))
+
+
+def score_parts(
+    text: str, predicted: Iterable[Range], gold: Iterable[Fragments], *, exact: bool
+) -> Score:
+    """One document's counts for one role: its distinct predicted ranges against its distinct
+    gold parts."""
+    ours, theirs = set(predicted), set(gold)
+    return Score(
+        matched_predicted=sum(any(matches(text, p, g, exact=exact) for g in theirs) for p in ours),
+        predicted=len(ours),
+        matched_gold=sum(any(matches(text, p, g, exact=exact) for p in ours) for g in theirs),
+        gold=len(theirs),
+    )
 
 
 def sentence_around(text: str, start: int, end: int) -> str:

@@ -443,17 +443,14 @@ def train_claims_command(
     base_pipeline = load_pipeline(base, attribution=False)
 
     def report(epoch: EpochReport) -> None:
-        def shown(claims: bool) -> str:
+        def shown(scores: dict[str, float]) -> str:
             return " ".join(
-                f"{label.removeprefix('claims_').lower()} {value:.3f}"
-                for label, value in sorted(epoch.scores.items())
-                if label.startswith("claims") == claims and label != "claims"
+                f"{label.lower()} {value:.3f}" for label, value in sorted(scores.items())
             )
 
         out.print(
-            f"epoch {epoch.epoch + 1}/{epochs}: dev span F1 {shown(False)}; claims overlap F1 "
-            f"{shown(True)} mean {epoch.scores.get('claims', 0.0):.3f} "
-            f"({epoch.seconds:.0f} s)"
+            f"epoch {epoch.epoch + 1}/{epochs}: dev span F1 {shown(epoch.scores)}; claims overlap "
+            f"F1 {shown(epoch.claims)} ({epoch.seconds:.0f} s)"
         )
 
     info = train(

@@ -33,7 +33,8 @@ from spacy.tokens import Doc, Span
 from spacy.training import Example
 from spacy.util import minibatch
 
-from annotate.claim_scores import matches
+from annotate.claim_scores import ROLES as CLAIM_ROLES
+from annotate.claim_scores import Score, matches, score_parts
 from annotate.claims.component import RULES_VERSION, ClaimDetector
 from annotate.claims.confidence import Calibration, cue_key, features, fit, ranking_quality
 from annotate.claims.learned import MODEL_META, ROLES, SPANS, SPANS_KEY, STASH, linked_claims
@@ -146,7 +147,10 @@ def examples(base: LoadedPipeline, records: Sequence[GoldClaims]) -> list[Exampl
 class EpochReport:
     epoch: int
     loss: float
+    #: Span F1 of the roles (``f`` and one per label).
     scores: dict[str, float]
+    #: What chooses the epoch: :func:`claim_scores`.
+    claims: dict[str, float]
     seconds: float
 
 
@@ -186,6 +190,7 @@ def train(
     optimizer = nlp.create_optimizer()  # type: ignore[no-untyped-call]
     skip = [*frozen, RULE_ROLES, STASH, SPANS]
     best: dict[str, float] = {}
+    best_claims: dict[str, float] = {}
     best_epoch, weights = 0, {name: c.to_bytes() for name, c in components.items()}
     for epoch in range(epochs):
         random.shuffle(training)
@@ -199,13 +204,12 @@ def train(
         scores = {"f": float(raw["ents_f"] or 0.0)}
         for label, tally in (raw.get("ents_per_type") or {}).items():
             scores[label] = float(tally["f"])
-        scores.update(claim_scores(done, dev_records))
+        claims = claim_scores(done, dev_records)
         if on_epoch is not None:
-            on_epoch(
-                EpochReport(epoch, losses.get(NER, 0.0), scores, time.perf_counter() - started)
-            )
-        if not best or scores["claims"] > best["claims"]:
-            best, best_epoch = scores, epoch
+            seconds = time.perf_counter() - started
+            on_epoch(EpochReport(epoch, losses.get(NER, 0.0), scores, claims, seconds))
+        if not best_claims or claims["mean"] > best_claims["mean"]:
+            best, best_claims, best_epoch = scores, claims, epoch
             weights = {name: c.to_bytes() for name, c in components.items()}
     for name, component in components.items():
         component.from_bytes(weights[name])
@@ -232,15 +236,9 @@ def train(
             "dev_claims": _claims(dev_records),
         },
         "best_epoch": best_epoch + 1,
-        "dev_span_f1": {
-            key: round(value, 4) for key, value in best.items() if not key.startswith("claims")
-        },
+        "dev_span_f1": {key: round(value, 4) for key, value in best.items()},
         # what chose the epoch: overlap F1 of the linked claims' roles, and their mean
-        "dev_claims_f1": {
-            key.removeprefix("claims_") if key != "claims" else "mean": round(value, 4)
-            for key, value in best.items()
-            if key.startswith("claims")
-        },
+        "dev_claims_f1": {key: round(value, 4) for key, value in best_claims.items()},
         "calibration": {**calibration.to_dict(), "dev_ranking_auc_2fold": round(quality, 3)},
         "seconds": round(time.perf_counter() - started),
     }
@@ -250,34 +248,21 @@ def train(
 
 def claim_scores(dev: Sequence[Example], records: Sequence[GoldClaims]) -> dict[str, float]:
     """Overlap F1 of the claims linked from the roles the model marked on ``dev`` (its
-    predicted docs), per role (``claims_content``, ``claims_source``,
-    ``claims_cue``) and their mean (``claims``): what a model is judged on, roles scored as
-    sets of spans, the way ``score_claims.py`` scores an export."""
-    tallies = {role: [0, 0, 0, 0] for role in ("CONTENT", "SOURCE", "CUE")}
+    predicted docs), per role (``content``, ``source``, ``cue``) and their ``mean``: what a
+    model is judged on, roles scored as sets of spans, the way ``score_claims.py`` scores an
+    export (:func:`annotate.claim_scores.score_parts`)."""
+    tallies = {role: Score() for role in CLAIM_ROLES}
     for example, record in zip(dev, records, strict=True):
         doc = example.predicted
         text = doc.text  # joined from the tokens on each read
         doc.spans[SPANS_KEY] = [ent for ent in doc.ents if ent.label_ in ROLES]
         claims = linked_claims(doc)
-        found = {
-            "CONTENT": {(c.content.start, c.content.end) for c in claims},
-            "SOURCE": {(c.source.start, c.source.end) for c in claims if c.source is not None},
-            "CUE": {(c.cue.start, c.cue.end) for c in claims if c.cue is not None},
-        }
         for role, tally in tallies.items():
-            golds = {tuple(sorted(pieces)) for name, pieces in record.parts if name == role}
-            predicted = found[role]
-            tally[0] += sum(any(matches(text, p, g, exact=False) for g in golds) for p in predicted)
-            tally[1] += len(predicted)
-            tally[2] += sum(any(matches(text, p, g, exact=False) for p in predicted) for g in golds)
-            tally[3] += len(golds)
-    scores = {}
-    for role, (right, predicted_count, recalled, gold_count) in tallies.items():
-        precision = right / predicted_count if predicted_count else 0.0
-        recall = recalled / gold_count if gold_count else 0.0
-        total = precision + recall
-        scores[f"claims_{role.lower()}"] = 2 * precision * recall / total if total else 0.0
-    scores["claims"] = sum(scores.values()) / 3
+            found = [(part.start, part.end) for c in claims if (part := getattr(c, role))]
+            golds = (tuple(sorted(pieces)) for name, pieces in record.parts if name == role.upper())
+            tally.add(score_parts(text, found, golds, exact=False))
+    scores = {role: tally.f1 for role, tally in tallies.items()}
+    scores["mean"] = sum(scores.values()) / len(tallies)
     return scores
 
 
