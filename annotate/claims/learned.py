@@ -86,33 +86,72 @@ def linked_claims(doc: Doc) -> list[DetectedClaim]:
                 pairs.append(((1, distance), cue_index, index))
     pairs.sort()
     cues_used: set[int] = set()
-    claims: dict[int, DetectedClaim] = {}
+    cue_of: dict[int, Span | None] = {}
     for _, cue_index, index in pairs:
-        if cue_index not in cues_used and index not in claims:
+        if cue_index not in cues_used and index not in cue_of:
             cues_used.add(cue_index)
-            claims[index] = _claim(doc, contents[index], roles["CUE"][cue_index], roles["SOURCE"])
+            cue_of[index] = roles["CUE"][cue_index]
+    paired = set(cue_of)
     for index, pieces in enumerate(contents):
-        if index not in claims:
-            closest = _nearest(doc, roles["CUE"], pieces[0], pieces[-1])
-            claims[index] = _claim(doc, pieces, closest, roles["SOURCE"])
-    return sorted(claims.values(), key=lambda c: (c.content.start, c.content.end))
+        if index not in cue_of:
+            cue_of[index] = _nearest(doc, roles["CUE"], pieces[0], pieces[-1])
+    claims: list[tuple[list[list[Span]], Span | None]] = []
+    for index in sorted(cue_of, key=lambda i: contents[i][0].start):
+        pieces, cue = contents[index], cue_of[index]
+        if claims and index not in paired and _continues(doc, claims[-1], pieces):
+            claims[-1][0].append(pieces)
+        else:
+            claims.append(([pieces], cue))
+    made = [_claim(doc, groups, cue, roles["SOURCE"]) for groups, cue in claims]
+    return sorted(made, key=lambda c: (c.content.start, c.content.end))
 
 
-def _claim(doc: Doc, pieces: list[Span], cue: Span | None, sources: list[Span]) -> DetectedClaim:
-    first, last = pieces[0], pieces[-1]
+_OPENING = frozenset("\"“‘'")
+_CLOSING = frozenset("\"”’'")
+
+
+def _continues(doc: Doc, claim: tuple[list[list[Span]], Span | None], pieces: list[Span]) -> bool:
+    """Whether ``pieces`` (a content no cue took) go on the quotation ``claim`` ends with,
+    broken by its attribution ("“We will win,” she said. “They know it.”"): both quoted, in
+    one paragraph, with the claim's cue between them."""
+    before, cue = claim[0][-1], claim[1]
+    end, start = before[-1].end, pieces[0].start
+    if cue is None or not end <= cue.start < cue.end <= start:
+        return False
+    if any("\n" in token.whitespace_ + token.text for token in doc[end - 1 : start]):
+        return False
+    return (
+        before[0][0].text[0] in _OPENING
+        and before[-1][-1].text[-1] in _CLOSING
+        and pieces[0][0].text[0] in _OPENING
+    )
+
+
+def _claim(
+    doc: Doc, groups: list[list[Span]], cue: Span | None, sources: list[Span]
+) -> DetectedClaim:
+    """One claim of content ``groups`` (each of pieces with only white space between; more
+    than one is a quotation broken by its attribution), its cue and the nearest source."""
+    first, last = groups[0][0], groups[-1][-1]
     if cue is not None:
         source = _nearest(doc, sources, cue, cue)
     else:  # the model marked who, not how: the nearest source outside the content
         outside = [s for s in sources if s.end <= first.start or s.start >= last.end]
         source = _nearest(doc, outside, first, last)
+    parts = [Offsets(group[0].start_char, group[-1].end_char) for group in groups]
     content = Offsets(first.start_char, last.end_char)
-    why = f"attribution model: content '{_short(content, doc)}'"
+    why = "attribution model: content " + " + ".join(f"'{_short(p, doc)}'" for p in parts)
+    if len(parts) > 1:
+        why += " (one quotation, broken by its attribution)"
     if cue is not None:
         why += f" → cue '{cue.text}'"
     if source is not None:
         why += f" → source '{source.text}'"
     kind = _kind(doc, content, source, cue)
-    return model_claim(content, kind, MODEL_RULE, why, source, cue)
+    claim = model_claim(content, kind, MODEL_RULE, why, source, cue)
+    if len(parts) > 1:
+        claim.content_parts = parts
+    return claim
 
 
 def model_claim(
