@@ -44,13 +44,19 @@ def claims_in(pipeline: Any, text: str) -> list[dict[str, Any]]:
 KHAN = "Muhammed Sarfraz Khan, the former director of the Area Study Center of Peshawar University"
 SEED_EXPECTED = [
     (
-        "some local terrorists in Pakistan could join the ranks",
+        "that some local terrorists in Pakistan could join the ranks",
         None,
         None,
         "concerns have been growing",
         ClaimKind.UNATTRIBUTED,
     ),
-    ("Afghanistan is at risk of surging violence", "experts", None, "caution", ClaimKind.REPORTED),
+    (
+        "that Afghanistan is at risk of surging violence",
+        "experts",
+        None,
+        "caution",
+        ClaimKind.REPORTED,
+    ),
     (
         "The clerics in Pakistan are enticing people",
         KHAN,
@@ -66,7 +72,7 @@ SEED_EXPECTED = [
         ClaimKind.REPORTED,
     ),
     (
-        "Pakistanis are unlikely to join Afghan Taliban forces",
+        "that Pakistanis are unlikely to join Afghan Taliban forces",
         "a few experts",
         None,
         "believe",
@@ -101,7 +107,7 @@ SEED_EXPECTED = [
         ClaimKind.REPORTED,
     ),
     (
-        "the Taliban has launched over 3,500 attacks since the start of the year",
+        "that the Taliban has launched over 3,500 attacks since the start of the year",
         "Ahmad Zia Saraj, the head of the Afghan intelligence agency -- the National "
         "Directorate of Security (NDS)",
         None,
@@ -194,7 +200,7 @@ def only(claims: list[dict[str, Any]]) -> dict[str, Any]:
 
 def test_speech_verb_with_that_clause(pipeline: Any) -> None:
     claim = only(claims_in(pipeline, "The minister said that the economy grew by 4 percent."))
-    assert claim["content"] == "the economy grew by 4 percent"
+    assert claim["content"] == "that the economy grew by 4 percent"
     assert (claim["source"], claim["cue"], claim["rule"]) == (
         "The minister",
         "said",
@@ -208,16 +214,15 @@ def test_speech_verb_with_that_clause(pipeline: Any) -> None:
     [
         ("The senator said that bill would pass.", "that bill would pass"),
         ("Reports say that attack killed ten.", "that attack killed ten"),
-        # a complementiser (tagged IN) before a bare noun is still left out
-        ("He said that water is scarce.", "water is scarce"),
+        ("He said that water is scarce.", "that water is scarce"),
+        ("The mayor asked whether the roads were safe.", "whether the roads were safe"),
+        ("Fears are growing that the dam will break.", "that the dam will break"),
     ],
 )
-def test_that_as_the_subjects_determiner_stays_in_the_content(
-    pipeline: Any, text: str, content: str
-) -> None:
-    """Issue 19, finding 22: "estimates that number is closer to 40,000" read "that" as the
-    complementiser and dropped it; tagged a determiner before a bare singular subject, it is
-    part of what is claimed."""
+def test_the_complementiser_is_part_of_the_content(pipeline: Any, text: str, content: str) -> None:
+    """PARC (PolNeAR) and the GUM gold both begin a content with its complementiser ("said
+    that water is scarce" → "that water is scarce"); keeping it took content exact F1 on GUM
+    news from 0.610 to 0.770 and on PolNeAR dev from 0.279 to 0.370, overlap unchanged."""
     assert only(claims_in(pipeline, text))["content"] == content
 
 
@@ -267,13 +272,13 @@ def test_other_reporting_and_cognition_verbs(pipeline: Any, text: str, cue: str)
             "families.",
             "The senator",
             "saying",
-            "it would raise taxes for families",
+            "that it would raise taxes for families",
         ),
         (
             "The governor signed the bill, adding that more work was needed on the budget.",
             "The governor",
             "adding",
-            "more work was needed on the budget",
+            "that more work was needed on the budget",
         ),
         (
             "Lee defended the deal, telling reporters it would create thousands of jobs.",
@@ -377,7 +382,7 @@ def test_hedge_noun_with_that_clause(pipeline: Any) -> None:
         claims_in(pipeline, "Fears are mounting that the dam could collapse after the rains.")
     )
     assert claim["kind"] == ClaimKind.UNATTRIBUTED
-    assert claim["content"] == "the dam could collapse after the rains"
+    assert claim["content"] == "that the dam could collapse after the rains"
     assert claim["cue"] == "Fears are mounting"
     assert claim["source"] is None
 
@@ -387,7 +392,7 @@ def test_impersonal_passive_is_unattributed(pipeline: Any) -> None:
     assert claim["kind"] == ClaimKind.UNATTRIBUTED
     assert claim["rule"] == "hedge.impersonal_passive"
     assert claim["cue"] == "is believed"
-    assert claim["content"] == "the suspect fled across the border"
+    assert claim["content"] == "that the suspect fled across the border"
 
 
 def test_hedging_adverbs_are_a_users_choice(pipeline: Any) -> None:
@@ -525,7 +530,7 @@ def test_a_bad_user_lexicon_is_one_clear_error(tmp_path: Path, content: str, mes
 def test_a_negated_cue_is_an_attribution_and_says_so(pipeline: Any) -> None:
     text = "Officials did not say that the plan had failed."
     [found] = detect_claims(pipeline.nlp(text))
-    assert text[found.content.start : found.content.end] == "the plan had failed"
+    assert text[found.content.start : found.content.end] == "that the plan had failed"
     assert text[found.cue.start : found.cue.end] == "say"  # type: ignore[union-attr]
     assert "negated" in found.explanation
 
@@ -560,7 +565,7 @@ def test_a_partial_quote_is_reported_speech_with_the_whole_complement(pipeline: 
     )
     [found] = detect_claims(pipeline.nlp(text))
     assert found.kind == ClaimKind.REPORTED and found.rule == "speech_verb.ccomp"
-    assert text[found.content.start : found.content.end].startswith("on October 6 Montalvo")
+    assert text[found.content.start : found.content.end].startswith("that on October 6 Montalvo")
     assert text[found.cue.start : found.cue.end] == "told"  # type: ignore[union-attr]
 
 
@@ -587,7 +592,7 @@ def test_a_passive_cue_names_its_agent_as_the_source_or_makes_no_claim(pipeline:
     text = "Voters were told by election officials that the polls would close early."
     [found] = detect_claims(pipeline.nlp(text))
     assert text[found.source.start : found.source.end] == "election officials"  # type: ignore[union-attr]
-    assert text[found.content.start : found.content.end] == "the polls would close early"
+    assert text[found.content.start : found.content.end] == "that the polls would close early"
 
 
 def test_guards_against_parses_that_only_look_like_attribution(pipeline: Any) -> None:
@@ -597,7 +602,7 @@ def test_guards_against_parses_that_only_look_like_attribution(pipeline: Any) ->
     )
     found = detect_claims(pipeline.nlp(text))
     assert [text[c.content.start : c.content.end] for c in found] == [
-        "it is time for users to move away"
+        "that it is time for users to move away"
     ]
     assert (
         detect_claims(
@@ -612,21 +617,21 @@ def test_guards_against_parses_that_only_look_like_attribution(pipeline: Any) ->
     [
         (
             "The minister's claim that taxes would fall was disputed.",
-            "taxes would fall",
+            "that taxes would fall",
             "The minister",
             "claim",
             "noun.that",
         ),
         (
             "The union expressed optimism that a deal would be reached.",
-            "a deal would be reached",
+            "that a deal would be reached",
             "The union",
             "optimism",
             "noun.that",
         ),
         (
             "The generals are sure that the reasons for war are over.",
-            "the reasons for war are over",
+            "that the reasons for war are over",
             "The generals",
             "sure",
             "adjective.that",
@@ -689,12 +694,13 @@ def test_a_bare_wh_word_is_no_content(pipeline: Any, text: str) -> None:
         (
             "Steve Whitmore told LA Weekly in a statement that the case was being dealt "
             "with as grand theft.",
-            "the case was being dealt with as grand theft",
+            "that the case was being dealt with as grand theft",
         ),
         (
             "Paris also claims that her passport was taken away from her and she was forced "
             "to work in the engine room.",
-            "her passport was taken away from her and she was forced to work in the engine room",
+            "that her passport was taken away from her and she was forced to work in the engine "
+            "room",
         ),
     ],
 )
@@ -876,13 +882,13 @@ def test_a_clause_after_the_cue_is_its_complement_even_with_one_before(pipeline:
         (
             "While the museum was in the top running, the curators are disappointed that NASA "
             "did not choose them.",
-            "NASA did not choose them",
+            "that NASA did not choose them",
             "the curators",
             "disappointed",
         ),
         (
             "The planners are realistic that this goal will take decades to achieve.",
-            "this goal will take decades to achieve",
+            "that this goal will take decades to achieve",
             "The planners",
             "realistic",
         ),
@@ -970,7 +976,7 @@ def test_a_that_clause_whose_that_the_parser_read_as_the_object(pipeline: Any) -
         "salt/NN/dobj/7 ./././2",
     )
     [claim] = detect_claims(doc)
-    assert doc.text[claim.content.start : claim.content.end] == "few food makers use salt"
+    assert doc.text[claim.content.start : claim.content.end] == "that few food makers use salt"
     assert doc.text[claim.cue.start : claim.cue.end] == "states"  # type: ignore[union-attr]
     # "that" as a pronoun object with nothing after it, or before a comma: no clause
     assert claims_in(pipeline, "She denied that, and the court adjourned.") == []
@@ -999,7 +1005,7 @@ def test_as_x_said_attributes_the_clause_it_hangs_on(pipeline: Any) -> None:
         ),
         (
             "I figured out its group, and was able to confirm that it was a new species.",
-            "it was a new species",
+            "that it was a new species",
             "I",
             "confirm",
         ),
@@ -1058,7 +1064,7 @@ def test_like_that_is_no_quotative(pipeline: Any, text: str) -> None:
         (
             "I suspect that it's not theirs - although luminescence is common, they don't "
             "usually make light themselves.",
-            "it's not theirs",
+            "that it's not theirs",
         ),
         # "so" without a comma, or with no clause of its own, is part of the content
         ("She said the bridge was closed so trucks had to turn back.", None),
@@ -1075,7 +1081,7 @@ def test_a_comment_after_a_comma_or_dash_ends_the_content(
 def test_a_relative_pronoun_source_is_what_it_stands_for(pipeline: Any) -> None:
     text = "The officials, who said that the bridge was unsafe, closed it on Monday."
     claim = only(claims_in(pipeline, text))
-    assert (claim["content"], claim["source"]) == ("the bridge was unsafe", "The officials")
+    assert (claim["content"], claim["source"]) == ("that the bridge was unsafe", "The officials")
 
 
 def test_an_ellipsis_opens_a_quotation_and_a_mark_ending_a_paragraph_closes() -> None:
@@ -1120,7 +1126,7 @@ def test_according_to_closing_a_sentence_attributes_all_of_it(pipeline: Any) -> 
     [
         (
             "Remember that there is a nine-hour difference between Sochi and New York.",
-            "there is a nine-hour difference between Sochi and New York",
+            "that there is a nine-hour difference between Sochi and New York",
             "Remember",
         ),
         ("Also see where all the other teams are at as well.", None, "see"),
@@ -1157,7 +1163,7 @@ def test_a_named_speaker_before_a_cue_left_without_subject(pipeline: Any) -> Non
         "declared not guilty."
     )
     claim = only(claims_in(pipeline, text))
-    assert (claim["content"], claim["cue"]) == ("they should be declared not guilty", "said")
+    assert (claim["content"], claim["cue"]) == ("that they should be declared not guilty", "said")
     assert claim["source"].startswith("Tom Molomby")
     # a name with a verb between it and the cue is no speaker: the cue has none
     assert claims_in(pipeline, "When Smith arrived, said the report, the doors were shut.") == []
@@ -1197,9 +1203,9 @@ def test_repeated_cues_share_the_subject_of_the_first(pipeline: Any) -> None:
     )
     found = claims_in(pipeline, text)
     assert [(c["content"], c["source"]) for c in found] == [
-        ("I am sincere", "Voters"),
-        ("I understand the issues deeply", "Voters"),
-        ("I stand on principle", "Voters"),
+        ("that I am sincere", "Voters"),
+        ("that I understand the issues deeply", "Voters"),
+        ("that I stand on principle", "Voters"),
     ]
 
 
@@ -1303,13 +1309,13 @@ def test_a_cue_verb_the_tagger_read_as_a_plural_noun(pipeline: Any) -> None:
     [claim] = detect_claims(doc)
     assert claim.source is not None and claim.cue is not None
     parts = [doc.text[o.start : o.end] for o in (claim.content, claim.source, claim.cue)]
-    assert parts == ["the company serves its members", "This right", "guarantees"]
+    assert parts == ["that the company serves its members", "This right", "guarantees"]
 
 
 def test_a_that_clause_the_parser_broke_off_runs_to_the_sentence_end(pipeline: Any) -> None:
     text = '"I have no doubt that as time goes on, there will be more and more cases documented"'
     claim = only(claims_in(pipeline, text))
-    assert claim["content"] == "as time goes on, there will be more and more cases documented"
+    assert claim["content"] == "that as time goes on, there will be more and more cases documented"
     assert (claim["source"], claim["cue"]) == ("I", "doubt")
 
 
@@ -1395,7 +1401,7 @@ def test_a_that_clause_of_another_clause_is_not_the_cues(pipeline: Any, text: st
 def test_an_adjective_cue_through_a_linking_verb_is_a_claim(pipeline: Any) -> None:
     claim = only(claims_in(pipeline, "The engineers remain confident that the bridge will hold."))
     assert (claim["content"], claim["source"], claim["cue"], claim["rule"]) == (
-        "the bridge will hold",
+        "that the bridge will hold",
         "The engineers",
         "confident",
         "adjective.that",

@@ -80,7 +80,7 @@ def test_claims_are_in_doc_spans_with_everything_about_them() -> None:
     assert [span.label_ for span in group] == ["reported"]
     (stored,) = group.attrs["claims"]
     assert group[0].text == GRUMBLE[stored["content"][0] : stored["content"][1]]
-    assert group[0].text.startswith("roads were closed")
+    assert group[0].text.startswith("that roads were closed")
     assert stored["rule"].startswith("speech_verb") and GRUMBLE[slice(*stored["cue"])] == "said"
     copy = spacy.tokens.Doc(nlp.vocab).from_bytes(doc.to_bytes())  # as between processes
     assert claims_from_doc(copy) == claims_from_doc(doc)

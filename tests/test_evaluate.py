@@ -123,15 +123,15 @@ def test_score_arithmetic() -> None:
 
 
 SEED_FULL_CONTENTS = [
-    "some local terrorists in Pakistan could join the ranks of the Afghan Taliban in large numbers",
-    "Afghanistan is at risk of surging violence similar to that of the 1990s when the Taliban "
+    "that some local terrorists in Pakistan could join the ranks of the Afghan Taliban in large numbers",
+    "that Afghanistan is at risk of surging violence similar to that of the 1990s when the Taliban "
     "rose to power and thousands of Pakistanis joined the Afghan Taliban to fight the Northern "
     "Alliance",
     "The clerics in Pakistan are enticing people into joining the Taliban as state authorities "
     "turn a blind eye",
     "The withdrawal of foreign troops will have a severe impact on the northwestern and western "
     "provinces of Pakistan",
-    "Pakistanis are unlikely to join Afghan Taliban forces in large numbers as they did during "
+    "that Pakistanis are unlikely to join Afghan Taliban forces in large numbers as they did during "
     "the Soviet War in Afghanistan",
     "The situation is much different now because the government is watchful. It will not allow "
     "people to cross over into Afghanistan and fight for the Taliban",
@@ -139,7 +139,7 @@ SEED_FULL_CONTENTS = [
     "collect donations",
     "to withdraw all troops from Afghanistan by September 11 this year",
     "The Afghan security forces are currently fighting the Taliban in over 100 provinces",
-    "the Taliban has launched over 3,500 attacks since the start of the year",
+    "that the Taliban has launched over 3,500 attacks since the start of the year",
 ]
 
 

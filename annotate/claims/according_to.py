@@ -186,7 +186,7 @@ def _according_phrase_claims(
         content: Offsets | None = None
         fragments: list[Offsets] | None = None
         if quote is not None:
-            content = trimmed(doc, quote.inner.start, quote.inner.end, drop_mark=False)
+            content = trimmed(doc, quote.inner.start, quote.inner.end)
         elif clause != first and clause.pos_ in ("VERB", "AUX") and clause.i not in used:
             made = content_of(doc, subtree_without(clause, excluded=[first]))
             if made is not None:

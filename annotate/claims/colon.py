@@ -59,7 +59,7 @@ def _colon_claims(doc: Doc, quotes: list[Quote], used: set[int]) -> Iterator[Det
         reports = len(before) == 1 and before[0].lemma_.lower() in words.nouns
         if not reports and any(quote_containing(quotes, t.idx, t.idx + 1) for t in after):
             continue  # a quotation after the colon: the quote rule's
-        content = trimmed(doc, doc[after_start].idx, sentence.end_char, drop_mark=False)
+        content = trimmed(doc, doc[after_start].idx, sentence.end_char)
         if content is not None and _opens_a_quote_it_closes(text, doc[after_start].idx, content):
             content = Offsets(doc[after_start].idx, content.end)  # "'streamlined' process …"
         if content is None or not _a_clause(after, headline=reports):

@@ -49,7 +49,7 @@ from annotate.nlp.doc_features import rule_claims_on
 CLAIMS_KEY = "claims"
 #: Bump when a rule changes what it finds: the origin changes with it, so ``--only-new``
 #: runs the new rules over documents the old ones annotated.
-RULES_VERSION = "2026-12-06.4"
+RULES_VERSION = "2026-12-06.5"
 _CFG = "cfg.json"
 COMBINATION = Path(__file__).with_name("combination.json")
 _LEXICON = "lexicon.json"

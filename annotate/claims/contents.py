@@ -23,34 +23,13 @@ def content_of(doc: Doc, tokens: list[Token]) -> tuple[Offsets, list[Offsets] | 
             runs.append([token])
     fragments: list[Offsets] = []
     for run in runs:
-        # "that" opening the content is its complementiser, unless it is the clause's subject
-        # ("believes that is what happened") or its subject's determiner
-        keep = run[0].dep_ in ("nsubj", "nsubjpass", "det") or _determiner_of_the_subject(run[0])
-        end = run[-1].idx + len(run[-1].text)
-        piece = trimmed(doc, run[0].idx, end, drop_mark=not fragments and not keep)
+        piece = trimmed(doc, run[0].idx, run[-1].idx + len(run[-1].text))
         if piece is not None and _WORD.search(_text(doc), piece.start, piece.end):
             fragments.append(piece)
     if not fragments:
         return None
     hull = Offsets(fragments[0].start, fragments[-1].end)
     return hull, fragments if len(fragments) > 1 else None
-
-
-def _determiner_of_the_subject(token: Token) -> bool:
-    """A "that" the tagger read as a determiner (DT) and the parser as the complementiser,
-    before a singular common noun that is the clause's subject and has no determiner of its
-    own: "estimates that number is closer to 40,000" says something of that number. A
-    complementiser is tagged IN ("said that water is scarce")."""
-    if token.lower_ != "that" or token.tag_ != "DT" or token.dep_ != "mark":
-        return False
-    if token.i + 1 >= len(token.doc):
-        return False
-    noun = token.nbor()
-    return (
-        noun.tag_ == "NN"
-        and noun.dep_ in ("nsubj", "nsubjpass")
-        and not any(child.dep_ in ("det", "poss") for child in noun.children)
-    )
 
 
 #: Punctuation before a connective that ends a content.

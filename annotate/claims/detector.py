@@ -100,7 +100,7 @@ def spancat_claims(
             parts[span.label_].append(span)
     claims: list[DetectedClaim] = []
     for span, score in contents:
-        content = trimmed(doc, span.start_char, span.end_char, drop_mark=False)
+        content = trimmed(doc, span.start_char, span.end_char)
         if content is None or any(_share(content, c.content) >= 0.5 for c in found + claims):
             continue
         sentence = span[0].sent if doc.has_annotation("SENT_START") else None

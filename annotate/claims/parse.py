@@ -145,18 +145,15 @@ def _phrase_nouns(words: lexicon.Lexicon) -> frozenset[str]:
     return frozenset(phrase[-2] for phrase in words.according_phrases if len(phrase) > 1)
 
 
-def trimmed(doc: Doc, start: int, end: int, *, drop_mark: bool = True) -> Offsets | None:
-    """Character offsets of ``doc.text[start:end]`` without edge punctuation (and a leading
-    complementiser such as "that")."""
+def trimmed(doc: Doc, start: int, end: int) -> Offsets | None:
+    """Character offsets of ``doc.text[start:end]`` without edge punctuation. A leading
+    complementiser ("that", "whether") stays: it is part of the content in PARC (PolNeAR) and
+    in the GUM gold alike."""
     text = _text(doc)
     while start < end and text[start] in _EDGE_PUNCT:
         start += 1
     while end > start and text[end - 1] in _EDGE_PUNCT:
         end -= 1
-    if drop_mark:
-        match = re.match(r"(?:that|whether|if)\s+", text[start:end], re.IGNORECASE)
-        if match and end - start > match.end():
-            start += match.end()
     return Offsets(start, end) if start < end else None
 
 

@@ -46,7 +46,7 @@ def _quotative_claims(
         sentence_end = like.sent.end_char
         quote = quote_containing(quotes, doc[first].idx, doc[first].idx + 1)
         end = quote.inner.end if quote is not None else sentence_end
-        content = trimmed(doc, doc[first].idx, end, drop_mark=False)
+        content = trimmed(doc, doc[first].idx, end)
         if content is None or len(text[content.start : content.end].split()) < 2:
             continue
         used.add(verb.i)

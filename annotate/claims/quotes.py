@@ -181,7 +181,7 @@ def _quote_claims(doc: Doc, quotes: list[Quote], used: set[int]) -> Iterator[Det
     starts: list[int] = doc.to_array(IDX).tolist()  # without building a Token apiece
     for quote in quotes:
         verb = _attributing_verb(doc, quote, starts)
-        content = trimmed(doc, quote.inner.start, quote.inner.end, drop_mark=False)
+        content = trimmed(doc, quote.inner.start, quote.inner.end)
         if verb is None or content is None or _partial_quote_of(doc, verb, quotes):
             continue
         if _a_title(doc, quote, starts):

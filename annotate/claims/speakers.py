@@ -171,4 +171,4 @@ def source_of(doc: Doc, subject: Token) -> tuple[Offsets, str | None, Offsets | 
     if entity is not None and kind is not None:  # never cut into the name
         start, end = min(start, entity.start_char), max(end, entity.end_char)
     head = Offsets(entity.start_char, entity.end_char) if entity is not None and kind else None
-    return trimmed(doc, start, end, drop_mark=False) or Offsets(start, end), kind, head
+    return trimmed(doc, start, end) or Offsets(start, end), kind, head

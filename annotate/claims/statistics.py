@@ -54,7 +54,7 @@ def _statistic_claims(doc: Doc, covered: list[Offsets]) -> Iterator[DetectedClai
         root = sentence.root
         if root.pos_ not in ("VERB", "AUX"):
             continue
-        span = trimmed(doc, sentence.start_char, sentence.end_char, drop_mark=False)
+        span = trimmed(doc, sentence.start_char, sentence.end_char)
         if span is None or any(span.overlaps(c) for c in covered):
             continue
         for ent in quantities:
