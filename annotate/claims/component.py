@@ -36,11 +36,16 @@ from spacy.util import registry
 
 from annotate.claim_scores import ClaimScores
 from annotate.claims import lexicon as lexicons
-from annotate.claims.confidence import Calibration, model_confidence, rule_confidence
+from annotate.claims.confidence import (
+    Calibration,
+    model_confidence,
+    named_offsets,
+    rule_confidence,
+)
 from annotate.claims.detected import CLAIMS_COMPONENT, DetectedClaim
 from annotate.claims.detector import RULE_FAMILIES, detect_claims, spancat_claims
 from annotate.claims.learned import MODEL_META, linked_claims
-from annotate.claims.parse import text_kept
+from annotate.claims.parse import kept_text, text_kept
 from annotate.errors import ClaimscopeError
 from annotate.model import Claim, OriginKind, SpanStatus
 from annotate.nlp.doc_features import rule_claims_on
@@ -127,8 +132,8 @@ class ClaimDetector:
         return digest.hexdigest()[:8]
 
     def __call__(self, doc: Doc) -> Doc:
-        with text_kept(doc):
-            return self._detect(doc)
+        kept_text(doc)  # read once for the detector and the extraction after it
+        return self._detect(doc)
 
     def _detect(self, doc: Doc) -> Doc:
         ruled = self.ruled_claims(doc)
@@ -138,7 +143,10 @@ class ClaimDetector:
             # the rules run in "model" mode too: whether they agree is part of a model
             # claim's confidence
             calibration = self.calibration  # read once: the pipeline's meta is rebuilt per read
-            found = [self._scored(doc, claim, ruled, calibration) for claim in linked_claims(doc)]
+            named = named_offsets(doc)
+            found = [
+                self._scored(doc, claim, ruled, calibration, named) for claim in linked_claims(doc)
+            ]
             if self.use == "both":
                 found = combined(found, [_rule_scored(claim) for claim in ruled])
         set_claims(doc, sorted(found, key=lambda c: (c.content.start, c.content.end)))
@@ -172,10 +180,11 @@ class ClaimDetector:
         claim: DetectedClaim,
         ruled: list[DetectedClaim],
         calibration: Calibration | None,
+        named: list[tuple[int, int]],
     ) -> DetectedClaim:
         if calibration is None:
             return claim
-        confidence, reasons = model_confidence(calibration, doc, claim, ruled)
+        confidence, reasons = model_confidence(calibration, doc, claim, ruled, named)
         claim.confidence = round(confidence, 3)
         claim.explanation += f"; confidence {confidence:.2f} ({reasons})"
         return claim

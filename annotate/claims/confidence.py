@@ -80,9 +80,22 @@ def cue_key(doc: Doc, claim: DetectedClaim) -> str:
     return span.root.lemma_.lower() or NO_CUE
 
 
-def features(doc: Doc, claim: DetectedClaim, ruled: Sequence[DetectedClaim]) -> dict[str, float]:
-    """The claim's features (all in [0, 1] but ``cue_word``, filled in by the caller)."""
+def named_offsets(doc: Doc) -> list[tuple[int, int]]:
+    """Where ``doc``'s named people, organisations, places and groups are (read once per
+    document: ``doc.ents`` builds a span per entity on each read)."""
+    return [(ent.start_char, ent.end_char) for ent in doc.ents if ent.label_ in _NAMED]
+
+
+def features(
+    doc: Doc,
+    claim: DetectedClaim,
+    ruled: Sequence[DetectedClaim],
+    named: Sequence[tuple[int, int]] | None = None,
+) -> dict[str, float]:
+    """The claim's features (all in [0, 1] but ``cue_word``, filled in by the caller);
+    ``named`` is :func:`named_offsets` of ``doc`` (read from it when not given)."""
     text = _text(doc)
+    named = named_offsets(doc) if named is None else named
     source = claim.source
     source_text = text[source.start : source.end].lower() if source is not None else ""
     words = len(text[claim.content.start : claim.content.end].split())
@@ -93,10 +106,7 @@ def features(doc: Doc, claim: DetectedClaim, ruled: Sequence[DetectedClaim]) -> 
         "source_pronoun": float(source_text in _PRONOUNS),
         "source_named": float(
             source is not None
-            and any(
-                ent.label_ in _NAMED and ent.start_char < source.end and ent.end_char > source.start
-                for ent in doc.ents
-            )
+            and any(start < source.end and end > source.start for start, end in named)
         ),
         "quotation": float(text[claim.content.start : claim.content.start + 1] in "\"“‘'"),
         "short": float(words < 4),
@@ -112,10 +122,14 @@ def _shares_half(claim: DetectedClaim, other: DetectedClaim) -> bool:
 
 
 def model_confidence(
-    calibration: Calibration, doc: Doc, claim: DetectedClaim, ruled: Sequence[DetectedClaim]
+    calibration: Calibration,
+    doc: Doc,
+    claim: DetectedClaim,
+    ruled: Sequence[DetectedClaim],
+    named: Sequence[tuple[int, int]] | None = None,
 ) -> tuple[float, str]:
     """The claim's confidence and a short why: the two features that moved it most."""
-    values = features(doc, claim, ruled)
+    values = features(doc, claim, ruled, named)
     values["cue_word"] = calibration.cue_log_odds.get(cue_key(doc, claim), 0.0)
     pushes = {name: calibration.weights[name] * value for name, value in values.items()}
     score = calibration.bias + sum(pushes.values())

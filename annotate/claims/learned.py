@@ -97,11 +97,11 @@ def linked_claims(doc: Doc) -> list[DetectedClaim]:
             cue_of[index] = _nearest(doc, roles["CUE"], pieces[0], pieces[-1])
     claims: list[tuple[list[list[Span]], Span | None]] = []
     for index in sorted(cue_of, key=lambda i: contents[i][0].start):
-        pieces, cue = contents[index], cue_of[index]
+        pieces, linked = contents[index], cue_of[index]
         if claims and index not in paired and _continues(doc, claims[-1], pieces):
             claims[-1][0].append(pieces)
         else:
-            claims.append(([pieces], cue))
+            claims.append(([pieces], linked))
     made = [_claim(doc, groups, cue, roles["SOURCE"]) for groups, cue in claims]
     return sorted(made, key=lambda c: (c.content.start, c.content.end))
 

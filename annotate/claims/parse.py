@@ -36,9 +36,23 @@ _WORD = re.compile(r"\w+")
 
 #: ``Doc.text`` joins every token each time it is read; the rules read it often.
 _TEXTS: dict[int, str] = {}
+#: Where the claim components keep a document's text once read (:func:`kept_text`).
+TEXT_KEY = "claimscope_text"
+
+
+def kept_text(doc: Doc) -> str:
+    """``doc.text``, joined once per document: kept in ``doc.user_data`` for every reader
+    after (the rules, the claim detector, the extraction of suggestions)."""
+    text = doc.user_data.get(TEXT_KEY)
+    if text is None:
+        text = doc.user_data[TEXT_KEY] = doc.text
+    return text
 
 
 def _text(doc: Doc) -> str:
+    kept = doc.user_data.get(TEXT_KEY)
+    if kept is not None:
+        return kept  # type: ignore[no-any-return]
     cached = _TEXTS.get(id(doc))
     return cached if cached is not None else doc.text
 
@@ -46,9 +60,9 @@ def _text(doc: Doc) -> str:
 @contextmanager
 def text_kept(doc: Doc) -> Iterator[None]:
     """Keep ``doc``'s text for :func:`_text` while the block runs (a block inside another
-    one for the same document leaves the outer one's in place)."""
+    one for the same document, or on a document whose text is kept already, leaves it be)."""
     key = id(doc)
-    if key in _TEXTS:
+    if key in _TEXTS or TEXT_KEY in doc.user_data:
         yield
         return
     _TEXTS[key] = doc.text

@@ -32,6 +32,7 @@ from annotate.claims import lexicon
 from annotate.claims.component import MODES, ClaimDetector, claims_from_doc
 from annotate.claims.detected import CLAIMS_COMPONENT, DetectedClaim
 from annotate.claims.learned import MODEL_COMPONENT
+from annotate.claims.parse import kept_text
 from annotate.errors import ClaimscopeError
 from annotate.labels import Label, load_labels
 from annotate.model import (
@@ -101,7 +102,7 @@ def extract(document: Document, pieces: Pieces) -> Extraction:
     found = Extraction(document.id, [], [])
     shaped = _guideline_labels()
     for offset, spacy_doc in pieces:
-        text = spacy_doc.text  # joined from the tokens on each read: once per parse
+        text = kept_text(spacy_doc)  # Doc.text joins the tokens on each read
         for ent in spacy_doc.ents:
             start, end = ent.start_char, ent.end_char
             label = shaped.get(ent.label_)
