@@ -123,7 +123,8 @@ def test_score_arithmetic() -> None:
 
 
 SEED_FULL_CONTENTS = [
-    "that some local terrorists in Pakistan could join the ranks of the Afghan Taliban in large numbers",
+    "that some local terrorists in Pakistan could join the ranks of the Afghan Taliban in large "
+    "numbers",
     "that Afghanistan is at risk of surging violence similar to that of the 1990s when the Taliban "
     "rose to power and thousands of Pakistanis joined the Afghan Taliban to fight the Northern "
     "Alliance",
@@ -131,8 +132,8 @@ SEED_FULL_CONTENTS = [
     "turn a blind eye",
     "The withdrawal of foreign troops will have a severe impact on the northwestern and western "
     "provinces of Pakistan",
-    "that Pakistanis are unlikely to join Afghan Taliban forces in large numbers as they did during "
-    "the Soviet War in Afghanistan",
+    "that Pakistanis are unlikely to join Afghan Taliban forces in large numbers as they did "
+    "during the Soviet War in Afghanistan",
     "The situation is much different now because the government is watchful. It will not allow "
     "people to cross over into Afghanistan and fight for the Taliban",
     "However, in remote areas close to the Afghan border, people might still go to fight and "
