@@ -7,7 +7,8 @@ puts them back after and moves the model's ``SOURCE``, ``CUE`` and ``CONTENT`` s
 :func:`linked_claims` makes claims of them: content pieces that follow each other with only
 white space between are one content (the model learns contents sentence by sentence); cues and
 contents are paired one to one, nearest first, and each cue takes the nearest source of its
-sentence. Every claim's explanation says what the model marked and how it was linked.
+sentence; a quotation broken by its attribution is one claim in two pieces. Every claim's
+explanation says what the model marked and how it was linked.
 """
 
 from __future__ import annotations
@@ -67,8 +68,9 @@ def linked_claims(doc: Doc) -> list[DetectedClaim]:
     claim is one thing per content: :mod:`annotate.team` knows a suggestion by it). Cues and
     contents are paired one to one, nearest first: a content in the cue's sentence before one
     in the sentence just before or after, then by distance in tokens; a cue whose every content
-    went to a nearer cue makes no claim. A content no cue took takes the nearest cue (else
-    stands without one), and each cue the nearest source of its sentence."""
+    went to a nearer cue makes no claim. A content no cue took goes on the quotation before it
+    when it continues one broken by its attribution (:func:`_continues`), else takes the
+    nearest cue (or stands without one); each cue takes the nearest source of its sentence."""
     roles: dict[str, list[Span]] = {role: [] for role in ROLES}
     for span in doc.spans.get(SPANS_KEY, ()):
         roles[span.label_].append(span)
