@@ -389,6 +389,45 @@ def test_a_quotation_broken_by_its_attribution_is_one_claim(base: LoadedPipeline
     assert all(parts is None for _, parts in shown[1:])
 
 
+def test_the_weights_kept_are_the_optimizers_running_average(tmp_path: Path) -> None:
+    """The base pipeline's training config keeps a running average of the weights, as spaCy's
+    own training loop does: the average is what is scored on dev and saved, not the last
+    step's weights."""
+    import numpy
+
+    from annotate.nlp.attribution import train
+    from annotate.nlp.attribution_model import ModelSettings
+
+    fresh = load_pipeline(attribution=False)
+    made = []
+    create = fresh.nlp.create_optimizer
+
+    def kept_optimizer() -> object:
+        optimizer = create()  # type: ignore[no-untyped-call]
+        made.append(optimizer)
+        return optimizer
+
+    fresh.nlp.create_optimizer = kept_optimizer  # type: ignore[method-assign]
+    train(
+        fresh,
+        read_claim_gold(write_gold(tmp_path / "train.jsonl", invented_corpus(8, 4))),
+        read_claim_gold(write_gold(tmp_path / "dev.jsonl", invented_corpus(3, 5))),
+        tmp_path / "model",
+        epochs=1,
+        settings=ModelSettings(width=32, depth=1, hidden=16, base_vectors=False, rule_roles=False),
+    )
+    (optimizer,) = made
+    checked = 0
+    for name in ("attr_tok2vec", "attribution"):
+        for node in fresh.nlp.get_pipe(name).model.walk():  # type: ignore[attr-defined]
+            for param in node.param_names:
+                average = optimizer.averages.get((node.id, param))
+                if average is not None and node.has_param(param):
+                    numpy.testing.assert_allclose(node.get_param(param), average)
+                    checked += 1
+    assert checked > 5
+
+
 def test_the_epoch_is_chosen_by_the_claims_the_roles_link_into(base: LoadedPipeline) -> None:
     """``claim_scores`` scores what a model is judged on: the linked claims' roles, as sets of
     spans with overlap matching, not the roles' exact spans."""

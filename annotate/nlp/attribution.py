@@ -197,9 +197,13 @@ def train(
         losses: dict[str, float] = {}
         for batch in minibatch(training, size=4):  # type: ignore[no-untyped-call]
             nlp.update(batch, sgd=optimizer, drop=0.1, exclude=skip, losses=losses)
-        with nlp.select_pipes(enable=[TOK2VEC, NER]):
-            marked = nlp.pipe(example.predicted.copy() for example in dev)
-            done = [Example(doc, eg.reference) for eg, doc in zip(dev, marked, strict=True)]
+        # the optimizer keeps a running average of the weights (the base pipeline's training
+        # config asks for it, as spaCy's own training loop does): the average is scored and kept
+        with nlp.use_params(optimizer.averages or {}):
+            with nlp.select_pipes(enable=[TOK2VEC, NER]):
+                marked = nlp.pipe(example.predicted.copy() for example in dev)
+                done = [Example(doc, eg.reference) for eg, doc in zip(dev, marked, strict=True)]
+            averaged = {name: c.to_bytes() for name, c in components.items()}
         raw = components[NER].score(done)
         scores = {"f": float(raw["ents_f"] or 0.0)}
         for label, tally in (raw.get("ents_per_type") or {}).items():
@@ -210,7 +214,7 @@ def train(
             on_epoch(EpochReport(epoch, losses.get(NER, 0.0), scores, claims, seconds))
         if not best_claims or claims["mean"] > best_claims["mean"]:
             best, best_claims, best_epoch = scores, claims, epoch
-            weights = {name: c.to_bytes() for name, c in components.items()}
+            weights = averaged
     for name, component in components.items():
         component.from_bytes(weights[name])
     calibration, quality = calibrate(nlp, dev_records)
