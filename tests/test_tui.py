@@ -260,7 +260,7 @@ async def test_next_previous_span_pending_and_claim(tui_db: Path) -> None:
         claim = screen._claim(screen.focus_item.id)
         assert (
             claim is not None
-            and text_at(screen, claim.content.start, claim.content.start + 4) == "some"
+            and text_at(screen, claim.content.start, claim.content.start + 9) == "that some"
         )
         await pilot.press("tab", "shift+tab")
         assert screen.focus_item.id == claim.id
@@ -758,6 +758,24 @@ async def test_enter_visits_every_pending_suggestion_in_document_order(tui_db: P
 async def test_a_claim_starting_at_the_focused_entity_is_next(tui_db: Path) -> None:
     """Review finding 4: with the entity at an offset focused, the claim starting there too
     was reached only after wrapping round the whole document (N and tab)."""
+    from annotate.model import Claim, Offsets, OriginKind
+    from annotate.store import Store
+
+    with Store.open(tui_db) as store:  # a claim starting at the entity "Afghanistan" (520)
+        doc_id = store.document_ids()[0]
+        text = store.get_document(doc_id).text
+        assert text[520:531] == "Afghanistan"
+        store.add_claim(
+            Claim(
+                0,
+                doc_id,
+                Offsets(520, text.index(".", 520)),
+                ClaimKind.REPORTED,
+                "m@1",
+                OriginKind.MODEL,
+                SpanStatus.SUGGESTED,
+            )
+        )
     async with running(tui_db) as (app, pilot):
         screen = await open_first(app, pilot)
         entity = next(s for s in screen.spans if s.start == 520)
