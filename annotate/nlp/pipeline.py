@@ -21,6 +21,7 @@ import annotate.claims.component
 import annotate.nlp.components  # noqa: F401  (trained pipelines use its suggester)
 from annotate.claims.detected import CLAIMS_COMPONENT
 from annotate.claims.learned import MODEL_COMPONENT, MODEL_META
+from annotate.claims.parse import kept_text
 from annotate.errors import ClaimscopeError
 from annotate.nlp.attribution_model import SHIPPED, attach, is_model_folder, read_info
 from annotate.seedformat import find_dateline
@@ -69,7 +70,7 @@ def preset_sentence_boundaries(doc: Doc) -> Doc:
 
     The text and its offsets are untouched; only sentence starts are set.
     """
-    text = doc.text  # joined from the tokens on each read
+    text = kept_text(doc)  # joined once, kept for the components after (the claims')
     if len(doc) > 1:
         starts = doc.to_array(IDX)
         for match in _PARAGRAPH_BREAK.finditer(text):
