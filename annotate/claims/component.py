@@ -45,7 +45,6 @@ from annotate.claims.confidence import (
 from annotate.claims.detected import CLAIMS_COMPONENT, DetectedClaim
 from annotate.claims.detector import RULE_FAMILIES, detect_claims, spancat_claims
 from annotate.claims.learned import MODEL_META, linked_claims
-from annotate.claims.parse import kept_text, text_kept
 from annotate.errors import ClaimscopeError
 from annotate.model import Claim, OriginKind, SpanStatus
 from annotate.nlp.doc_features import rule_claims_on
@@ -132,10 +131,6 @@ class ClaimDetector:
         return digest.hexdigest()[:8]
 
     def __call__(self, doc: Doc) -> Doc:
-        kept_text(doc)  # read once for the detector and the extraction after it
-        return self._detect(doc)
-
-    def _detect(self, doc: Doc) -> Doc:
         ruled = self.ruled_claims(doc)
         if self.use == "rules":
             found = [_rule_scored(claim) for claim in ruled]
@@ -159,8 +154,7 @@ class ClaimDetector:
             found = rule_claims_on(doc)
             plain = self.extension is None and self.enabled == frozenset(RULE_FAMILIES)
             ruled = found if found is not None and plain else detect_claims(doc, self.enabled)
-            with text_kept(doc):
-                ruled += spancat_claims(doc, ruled)
+            ruled += spancat_claims(doc, ruled)
         return ruled
 
     @property

@@ -11,7 +11,7 @@ from annotate.claims.detected import SPANS_KEY, DetectedClaim
 from annotate.claims.hedges import _hedge_claims
 from annotate.claims.learned import model_claim
 from annotate.claims.nominal import _nominal_claims
-from annotate.claims.parse import Candidates, _text, text_kept, trimmed
+from annotate.claims.parse import Candidates, _text, trimmed
 from annotate.claims.pronouns import resolve_pronouns
 from annotate.claims.quotative import _quotative_claims
 from annotate.claims.quotes import _quote_claims, find_quotes
@@ -41,8 +41,7 @@ def detect_claims(doc: Doc, rules: frozenset[str] = ALL_RULES) -> list[DetectedC
     unparsed tree is undefined)."""
     if not doc.has_annotation("DEP"):
         return []
-    with text_kept(doc):
-        return _detect_claims(doc, rules)
+    return _detect_claims(doc, rules)
 
 
 def _detect_claims(doc: Doc, rules: frozenset[str]) -> list[DetectedClaim]:

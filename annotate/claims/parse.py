@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,42 +33,21 @@ _MIN_QUOTE_WORDS = 4
 _WORD = re.compile(r"\w+")
 
 
-#: ``Doc.text`` joins every token each time it is read; the rules read it often.
-_TEXTS: dict[int, str] = {}
-#: Where the claim components keep a document's text once read (:func:`kept_text`).
+#: Where a document's text is kept once joined (:func:`kept_text`).
 TEXT_KEY = "claimscope_text"
 
 
 def kept_text(doc: Doc) -> str:
-    """``doc.text``, joined once per document: kept in ``doc.user_data`` for every reader
-    after (the rules, the claim detector, the extraction of suggestions)."""
+    """``doc.text``, joined once per document (``Doc.text`` joins every token on each read)
+    and kept in ``doc.user_data`` for every reader after: the sentence boundaries, the rules,
+    the claim detector, the extraction of suggestions."""
     text = doc.user_data.get(TEXT_KEY)
     if text is None:
         text = doc.user_data[TEXT_KEY] = doc.text
     return text
 
 
-def _text(doc: Doc) -> str:
-    kept = doc.user_data.get(TEXT_KEY)
-    if kept is not None:
-        return kept  # type: ignore[no-any-return]
-    cached = _TEXTS.get(id(doc))
-    return cached if cached is not None else doc.text
-
-
-@contextmanager
-def text_kept(doc: Doc) -> Iterator[None]:
-    """Keep ``doc``'s text for :func:`_text` while the block runs (a block inside another
-    one for the same document, or on a document whose text is kept already, leaves it be)."""
-    key = id(doc)
-    if key in _TEXTS or TEXT_KEY in doc.user_data:
-        yield
-        return
-    _TEXTS[key] = doc.text
-    try:
-        yield
-    finally:
-        _TEXTS.pop(key, None)
+_text = kept_text
 
 
 def _hashes(words: Iterable[str]) -> numpy.ndarray[Any, Any]:

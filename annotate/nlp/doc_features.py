@@ -29,7 +29,6 @@ from thinc.types import Floats2d, Ints1d, Ints2d, Ragged
 
 from annotate.claims.detected import DetectedClaim
 from annotate.claims.detector import detect_claims
-from annotate.claims.parse import kept_text
 
 RULE_ROLES = "claimscope_rule_roles"
 _ROLES_KEY = "claimscope_rule_roles"
@@ -44,7 +43,6 @@ FEATURE_WIDTH = TENSOR_WIDTH + len(ROLE_NAMES)
 def rule_roles(doc: Doc) -> Doc:
     """Mark every token with the role a rule claim gives it (0 none, 1 cue, 2 source,
     3 content; a cue or source inside a content keeps its own role)."""
-    kept_text(doc)  # read once here for the rules, the detector and the extraction after
     claims = detect_claims(doc)
     roles = numpy.zeros(len(doc), dtype="uint8")
     starts = doc.to_array("IDX") if len(doc) else numpy.zeros(0, dtype="int64")
