@@ -15,6 +15,7 @@ from annotate.claims.confidence import (
     Calibration,
     fit,
     model_confidence,
+    named_offsets,
     ranking_quality,
     rule_confidence,
     rule_precision,
@@ -81,8 +82,9 @@ def test_a_model_claim_is_scored_and_explained() -> None:
     calibration = Calibration(
         -1.0, {**dict.fromkeys(FEATURES, 0.0), "rules_agree": 2.0, "cue_word": 1.0}, {"say": 1.5}
     )
-    alone, why_alone = model_confidence(calibration, doc, claim, [])
-    agreed, why = model_confidence(calibration, doc, claim, [agreeing])
+    named = named_offsets(doc)
+    alone, why_alone = model_confidence(calibration, doc, claim, [], named)
+    agreed, why = model_confidence(calibration, doc, claim, [agreeing], named)
     assert agreed > alone > 0.5
     assert why.startswith("+ the rules found this claim too")
     assert "cue word" in why_alone

@@ -90,12 +90,11 @@ def features(
     doc: Doc,
     claim: DetectedClaim,
     ruled: Sequence[DetectedClaim],
-    named: Sequence[tuple[int, int]] | None = None,
+    named: Sequence[tuple[int, int]],
 ) -> dict[str, float]:
     """The claim's features (all in [0, 1] but ``cue_word``, filled in by the caller);
-    ``named`` is :func:`named_offsets` of ``doc`` (read from it when not given)."""
+    ``named`` is :func:`named_offsets` of ``doc``."""
     text = _text(doc)
-    named = named_offsets(doc) if named is None else named
     source = claim.source
     source_text = text[source.start : source.end].lower() if source is not None else ""
     words = len(text[claim.content.start : claim.content.end].split())
@@ -126,7 +125,7 @@ def model_confidence(
     doc: Doc,
     claim: DetectedClaim,
     ruled: Sequence[DetectedClaim],
-    named: Sequence[tuple[int, int]] | None = None,
+    named: Sequence[tuple[int, int]],
 ) -> tuple[float, str]:
     """The claim's confidence and a short why: the two features that moved it most."""
     values = features(doc, claim, ruled, named)

@@ -36,8 +36,16 @@ from spacy.util import minibatch
 from annotate.claim_scores import ROLES as CLAIM_ROLES
 from annotate.claim_scores import Score, matches, score_parts
 from annotate.claims.component import RULES_VERSION, ClaimDetector
-from annotate.claims.confidence import Calibration, cue_key, features, fit, ranking_quality
+from annotate.claims.confidence import (
+    Calibration,
+    cue_key,
+    features,
+    fit,
+    named_offsets,
+    ranking_quality,
+)
 from annotate.claims.learned import MODEL_META, ROLES, SPANS, SPANS_KEY, STASH, linked_claims
+from annotate.claims.parse import kept_text
 from annotate.errors import ClaimscopeError, InputError
 from annotate.nlp.attribution_model import (
     NER,
@@ -258,7 +266,7 @@ def claim_scores(dev: Sequence[Example], records: Sequence[GoldClaims]) -> dict[
     tallies = {role: Score() for role in CLAIM_ROLES}
     for example, record in zip(dev, records, strict=True):
         doc = example.predicted
-        text = doc.text  # joined from the tokens on each read
+        text = kept_text(doc)
         doc.spans[SPANS_KEY] = [ent for ent in doc.ents if ent.label_ in ROLES]
         claims = linked_claims(doc)
         for role, tally in tallies.items():
@@ -291,11 +299,12 @@ def calibrate(nlp: Language, records: Sequence[GoldClaims]) -> tuple[Calibration
     ):
         ruled = detector.ruled_claims(doc)
         golds = [tuple(pieces) for role, pieces in record.parts if role == "CONTENT"]
-        text = doc.text
+        text, named = kept_text(doc), named_offsets(doc)
         for claim in linked_claims(doc):
             span = (claim.content.start, claim.content.end)
             right = any(matches(text, span, gold, exact=False) for gold in golds)
-            samples.append((index, features(doc, claim, ruled), cue_key(doc, claim), right))
+            found = features(doc, claim, ruled, named)
+            samples.append((index, found, cue_key(doc, claim), right))
     scored: list[tuple[float, bool]] = []
     for fold in (0, 1):
         fitted = fit([(f, k, ok) for i, f, k, ok in samples if i % 2 != fold])
