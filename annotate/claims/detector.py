@@ -98,6 +98,7 @@ def spancat_claims(
         elif span.label_ in parts:
             parts[span.label_].append(span)
     claims: list[DetectedClaim] = []
+    entities = quantity_entities(doc) if contents else []
     for span, score in contents:
         content = trimmed(doc, span.start_char, span.end_char)
         if content is None or any(_share(content, c.content) >= 0.5 for c in found + claims):
@@ -120,6 +121,6 @@ def spancat_claims(
             explanation += f" → cue '{cue.text}'"
         kind = ClaimKind.REPORTED if source is not None else ClaimKind.UNATTRIBUTED
         claim = model_claim(content, kind, "model.spancat", explanation, source, cue)
-        claim.quantities = quantities_in(doc, content)
+        claim.quantities = quantities_in(doc, content, entities)
         claims.append(claim)
     return claims

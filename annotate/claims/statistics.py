@@ -19,11 +19,10 @@ def quantity_entities(doc: Doc) -> list[Span]:
     return [ent for ent in doc.ents if ent.label_ in labels]
 
 
-def quantities_in(doc: Doc, content: Offsets, entities: list[Span] | None = None) -> list[Quantity]:
-    """The quantities inside ``content`` (of ``entities``, the document's quantity entities,
-    when the caller has them)."""
+def quantities_in(doc: Doc, content: Offsets, entities: list[Span]) -> list[Quantity]:
+    """The quantities inside ``content``, of ``entities`` (:func:`quantity_entities`)."""
     found = []
-    for ent in quantity_entities(doc) if entities is None else entities:
+    for ent in entities:
         if ent.start_char < content.start or ent.end_char > content.end:
             continue
         found.append(quantity_of(doc, ent))
