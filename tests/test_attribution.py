@@ -469,27 +469,41 @@ def test_the_epoch_is_chosen_by_the_claims_the_roles_link_into(base: LoadedPipel
     assert scored([("Ann Lee", "SOURCE"), ("said", "CUE")])["mean"] == 0.0
 
 
+def test_an_unknown_token_attribute_is_refused_before_training(tmp_path: Path) -> None:
+    train = write_gold(tmp_path / "train.jsonl", invented_corpus(2, 4))
+    out = tmp_path / "model"
+    result = run_cli(
+        "train-claims", str(out), "--gold", str(train), "--dev", str(train), "--attrs", "NORM,LEMMA"
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "--attrs: LEMMA" in result.stderr and "NORM, PREFIX" in result.stderr
+    assert not out.exists()
+
+
 def test_a_plain_model_and_an_older_description_load_without_the_features(
     tmp_path: Path,
 ) -> None:
-    """``--no-base-vectors --no-rule-roles`` trains a model of words and parse alone; a
-    description written before the two features existed names neither, and such a model
-    loads as the plain one it is."""
+    """``--no-base-vectors --no-rule-roles`` trains a model of words and parse alone (here
+    hashing two token attributes of six); a description written before the two features
+    existed names neither, and such a model loads as the plain one it is."""
     train = write_gold(tmp_path / "train.jsonl", invented_corpus(12, 4))
     dev = write_gold(tmp_path / "dev.jsonl", invented_corpus(4, 5))
     out = tmp_path / "model"
     result = run_cli(
         "train-claims", str(out), "--gold", str(train), "--dev", str(dev), "--epochs", "1",
-        "--no-base-vectors", "--no-rule-roles", "--hidden", "16",
+        "--no-base-vectors", "--no-rule-roles", "--hidden", "16", "--attrs", "norm,DEP",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     info = json.loads((out / MARKER).read_text())
     assert info["settings"]["hidden"] == 16
+    assert info["settings"]["attrs"] == ["NORM", "DEP"]
     assert info["settings"]["base_vectors"] is False and info["settings"]["rule_roles"] is False
     for name in ("base_vectors", "rule_roles", "rules_version"):
         del info["settings"][name]
     (out / MARKER).write_text(json.dumps(info))
     loaded = load_pipeline(str(out))
     assert "claimscope_rule_roles" not in loaded.nlp.pipe_names
+    embed = loaded.nlp.config["components"]["attr_tok2vec"]["model"]["embed"]
+    assert embed["attrs"] == ["NORM", "DEP"]
     add_claims_component(loaded)
     assert SPANS_KEY in loaded.nlp("Ann Lee said that taxes would rise next year.").spans

@@ -428,6 +428,14 @@ def train_claims_command(
             "--rule-roles/--no-rule-roles", help="Also read the roles the claim rules give."
         ),
     ] = True,
+    attrs: Annotated[
+        str,
+        typer.Option(
+            "--attrs",
+            help="Token attributes the model hashes, comma-separated (of NORM, PREFIX, "
+            "SUFFIX, SHAPE, TAG, DEP).",
+        ),
+    ] = "NORM,PREFIX,SUFFIX,SHAPE,TAG,DEP",
     describe: Annotated[
         str | None,
         typer.Option("--describe", help="What the gold is, for the model's description."),
@@ -436,9 +444,16 @@ def train_claims_command(
     """Learn an attribution model (source, cue, content) beside the rules; leaves in OUT_DIR
     its weights only (no text), for preannotate --model OUT_DIR."""
     from annotate.nlp.attribution import EpochReport, read_claim_gold, train
-    from annotate.nlp.attribution_model import ModelSettings
+    from annotate.nlp.attribution_model import EMBED_ROWS, ModelSettings
     from annotate.nlp.pipeline import load_pipeline
 
+    hashed = tuple(name.strip().upper() for name in attrs.split(",") if name.strip())
+    unknown = sorted(set(hashed) - set(EMBED_ROWS))
+    if not hashed or unknown:
+        raise ClaimscopeError(
+            f"--attrs: {', '.join(unknown) or 'none given'}: the attributes are "
+            f"{', '.join(EMBED_ROWS)}"
+        )
     train_records, dev_records = read_claim_gold(gold), read_claim_gold(dev)
     base_pipeline = load_pipeline(base, attribution=False)
 
@@ -466,6 +481,7 @@ def train_claims_command(
             hidden=hidden,
             base_vectors=base_vectors,
             rule_roles=rule_roles,
+            attrs=hashed,
         ),
         seed=seed,
         data={"gold": gold.name, "dev": dev.name, "described": describe or ""},

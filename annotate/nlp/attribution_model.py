@@ -33,6 +33,10 @@ MARKER = "claimscope-attribution.json"
 SHIPPED = Path(__file__).resolve().parent.parent / "models" / "attribution"
 
 
+#: The token attributes the model's embedding may hash, and the rows of each one's table.
+EMBED_ROWS = {"NORM": 5000, "PREFIX": 1000, "SUFFIX": 2500, "SHAPE": 2500, "TAG": 500, "DEP": 200}
+
+
 @dataclass(frozen=True, slots=True)
 class ModelSettings:
     """The attribution model's size (the defaults are what the shipped model was trained
@@ -47,6 +51,8 @@ class ModelSettings:
     base_vectors: bool = True
     #: Also read the roles the claim rules give each token (:data:`RULE_ROLES`).
     rule_roles: bool = True
+    #: The token attributes hashed into the model's own embedding (see :data:`EMBED_ROWS`).
+    attrs: tuple[str, ...] = ("NORM", "PREFIX", "SUFFIX", "SHAPE", "TAG", "DEP")
 
 
 def add_attribution(nlp: Language, settings: ModelSettings = ModelSettings()) -> None:
@@ -57,8 +63,8 @@ def add_attribution(nlp: Language, settings: ModelSettings = ModelSettings()) ->
     embed: dict[str, Any] = {
         "@architectures": "spacy.MultiHashEmbed.v2",
         "width": settings.width,
-        "attrs": ["NORM", "PREFIX", "SUFFIX", "SHAPE", "TAG", "DEP"],
-        "rows": [5000, 1000, 2500, 2500, 500, 200],
+        "attrs": list(settings.attrs),
+        "rows": [EMBED_ROWS[name] for name in settings.attrs],
         "include_static_vectors": False,
     }
     if settings.base_vectors or settings.rule_roles:
@@ -142,6 +148,8 @@ def attach(
     # a description from before a feature existed: the model did not read it
     known: dict[str, Any] = {"base_vectors": False, "rule_roles": False}
     known.update({name: info["settings"][name] for name in names if name in info["settings"]})
+    if "attrs" in info["settings"]:
+        known["attrs"] = tuple(info["settings"]["attrs"])
     add_attribution(nlp, ModelSettings(**known))
     try:
         for name in (TOK2VEC, NER):
