@@ -13,6 +13,7 @@ import pytest
 from annotate.claims.confidence import (
     FEATURES,
     Calibration,
+    features,
     fit,
     model_confidence,
     named_offsets,
@@ -88,6 +89,33 @@ def test_a_model_claim_is_scored_and_explained() -> None:
     assert agreed > alone > 0.5
     assert why.startswith("+ the rules found this claim too")
     assert "cue word" in why_alone
+
+
+def test_a_cue_in_another_sentence_counts_against_a_content_that_is_no_quotation() -> None:
+    """Linked across a sentence boundary, a content that is no quotation was right about half
+    as often as one beside its cue (PolNeAR dev): the calibration reads it as a feature."""
+    text = "Ann Lee spoke on Monday. The talks had failed. “We tried,” she said."
+    doc = load_pipeline(attribution=False).nlp(text)
+    said = Offsets(text.index("said"), text.index("said") + 4)
+    ann = Offsets(0, 7)
+
+    def apart(content: str) -> float:
+        start = text.index(content)
+        claim = DetectedClaim(
+            Offsets(start, start + len(content)),
+            ClaimKind.REPORTED,
+            "model.attribution",
+            "",
+            source=ann,
+            cue=said,
+        )
+        return features(doc, claim, [], named_offsets(doc))["cue_apart"]
+
+    assert apart("The talks had failed") == 1.0  # the cue is a sentence away
+    assert apart("“We tried,”") == 0.0  # a quotation: linked across sentences as often as not
+    assert apart("she") == 0.0  # the cue's own sentence
+    spoke = DetectedClaim(Offsets(25, 46), ClaimKind.REPORTED, "model.attribution", "", ann, None)
+    assert features(doc, spoke, [], named_offsets(doc))["cue_apart"] == 0.0  # no cue, no link
 
 
 def test_a_rule_claim_takes_its_rules_measured_precision(tmp_path: Path) -> None:

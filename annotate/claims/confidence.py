@@ -44,6 +44,7 @@ FEATURES: dict[str, str] = {
     "source_pronoun": "the source is a pronoun",
     "source_named": "the source is a named person, organisation or place",
     "quotation": "the content is a quotation",
+    "cue_apart": "the cue is in another sentence and the content is no quotation",
     "short": "the content is under four words",
     "length": "the content's length",
     "cue_word": "claims with this cue word were often right",
@@ -98,6 +99,7 @@ def features(
     source = claim.source
     source_text = text[source.start : source.end].lower() if source is not None else ""
     words = len(text[claim.content.start : claim.content.end].split())
+    quotation = text[claim.content.start : claim.content.start + 1] in "\"“‘'"
     return {
         "rules_agree": float(any(_shares_half(claim, other) for other in ruled)),
         "no_cue": float(claim.cue is None),
@@ -107,11 +109,23 @@ def features(
             source is not None
             and any(start < source.end and end > source.start for start, end in named)
         ),
-        "quotation": float(text[claim.content.start : claim.content.start + 1] in "\"“‘'"),
+        "quotation": float(quotation),
+        "cue_apart": float(not quotation and _cue_apart(doc, claim)),
         "short": float(words < 4),
         "length": math.log1p(words) / 4,
         "cue_word": 0.0,
     }
+
+
+def _cue_apart(doc: Doc, claim: DetectedClaim) -> bool:
+    """Whether the claim's cue lies in a sentence its content does not touch."""
+    if claim.cue is None or not doc.has_annotation("SENT_START"):
+        return False
+    cue = doc.char_span(claim.cue.start, claim.cue.end, alignment_mode="expand")
+    if cue is None or not len(cue):
+        return False
+    sentence = cue[0].sent
+    return sentence.end_char <= claim.content.start or sentence.start_char >= claim.content.end
 
 
 def _shares_half(claim: DetectedClaim, other: DetectedClaim) -> bool:
