@@ -507,3 +507,36 @@ def test_a_plain_model_and_an_older_description_load_without_the_features(
     assert embed["attrs"] == ["NORM", "DEP"]
     add_claims_component(loaded)
     assert SPANS_KEY in loaded.nlp("Ann Lee said that taxes would rise next year.").spans
+
+
+def test_calibrate_claims_refits_the_confidence_and_keeps_the_weights(tmp_path: Path) -> None:
+    train = write_gold(tmp_path / "train.jsonl", invented_corpus(12, 4))
+    dev = write_gold(tmp_path / "dev.jsonl", invented_corpus(4, 5))
+    out = tmp_path / "model"
+    trained = run_cli(
+        "train-claims", str(out), "--gold", str(train), "--dev", str(dev), "--epochs", "1"
+    )  # fmt: skip
+    assert trained.returncode == 0, trained.stderr
+    weights = {p: p.read_bytes() for p in out.rglob("*") if p.is_file() and p.name != MARKER}
+    before = json.loads((out / MARKER).read_text())
+
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text((tmp_path / "train.jsonl").read_text().splitlines()[0] + "\n{not json\n")
+    refused = run_cli("calibrate-claims", str(out), "--gold", str(bad))
+    assert refused.returncode == 1 and f"{bad}:2" in refused.stderr
+    assert json.loads((out / MARKER).read_text()) == before  # nothing written
+    elsewhere = run_cli("calibrate-claims", str(tmp_path), "--gold", str(dev))
+    assert elsewhere.returncode == 1 and "not an attribution model's folder" in elsewhere.stderr
+
+    result = run_cli("calibrate-claims", str(out), "--gold", str(train))
+    assert result.returncode == 0, result.stderr
+    after = json.loads((out / MARKER).read_text())
+    fitted_on = {"gold": "train.jsonl", "documents": 12, "claims": before["data"]["train_claims"]}
+    assert after["calibration"]["fitted_on"] == fitted_on
+    assert after["digest"] != before["digest"] and after["digest"] in result.stdout
+    assert {k: v for k, v in after.items() if k not in ("calibration", "digest")} == {
+        k: v for k, v in before.items() if k not in ("calibration", "digest")
+    }
+    assert {p: p.read_bytes() for p in weights} == weights  # the weights are untouched
+    assert not list(out.glob(".*partial"))
+    assert load_pipeline(str(out)).nlp.meta["claimscope_attribution"]["digest"] == after["digest"]

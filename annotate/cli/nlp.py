@@ -495,3 +495,32 @@ def train_claims_command(
         soft_wrap=True,
     )
     out.print(f"next: claimscope preannotate --all --model {out_dir}", soft_wrap=True)
+
+
+@app.command("calibrate-claims")
+def calibrate_claims_command(
+    model_dir: Annotated[
+        Path, typer.Argument(help="An attribution model's folder (what train-claims wrote).")
+    ],
+    gold: Annotated[
+        Path,
+        typer.Option("--gold", help="Claim gold to fit the confidence on (export JSONL shape)."),
+    ],
+) -> None:
+    """Fit a model's confidence again on GOLD (the weights stay as they are): after the
+    confidence's features changed, or to fit it to a team's own reviewed claims."""
+    from annotate.nlp.attribution import read_claim_gold, recalibrate
+    from annotate.nlp.attribution_model import is_model_folder, read_info
+    from annotate.nlp.pipeline import load_pipeline
+
+    if not is_model_folder(model_dir):
+        raise ClaimscopeError(f"{model_dir}: not an attribution model's folder")
+    records = read_claim_gold(gold)
+    before = (read_info(model_dir).get("calibration") or {}).get("dev_ranking_auc_2fold")
+    info = recalibrate(load_pipeline(str(model_dir)), model_dir, records, gold.name)
+    out.print(
+        f"{model_dir}: confidence fitted on {len(records)} document(s) of {gold.name}; it ranks "
+        f"their claims with AUC {info['calibration']['dev_ranking_auc_2fold']:.2f} (was "
+        f"{before if before is not None else 'unknown'}); digest {info['digest']}",
+        soft_wrap=True,
+    )

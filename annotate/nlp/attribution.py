@@ -52,6 +52,7 @@ from annotate.nlp.attribution_model import (
     TOK2VEC,
     ModelSettings,
     add_attribution,
+    describe,
     read_info,
     save,
 )
@@ -315,6 +316,23 @@ def calibrate(nlp: Language, records: Sequence[GoldClaims]) -> tuple[Calibration
                 score = fitted.bias + sum(fitted.weights[n] * v for n, v in values.items())
                 scored.append((score, ok))
     return fit([(f, k, ok) for _, f, k, ok in samples]), ranking_quality(scored)
+
+
+def recalibrate(
+    loaded: LoadedPipeline, folder: Path, records: Sequence[GoldClaims], gold_name: str
+) -> dict[str, Any]:
+    """Fit the confidence of the model in ``folder`` (attached to ``loaded``) again on
+    ``records`` — the features as they are now, the weights untouched — and write it into the
+    model's description; returns the description written."""
+    info = read_info(folder)
+    calibration, quality = calibrate(loaded.nlp, records)
+    info["calibration"] = {
+        **calibration.to_dict(),
+        "dev_ranking_auc_2fold": round(quality, 3),
+        "fitted_on": {"gold": gold_name, "documents": len(records), "claims": _claims(records)},
+    }
+    info.pop("digest", None)
+    return describe(folder, info)
 
 
 def model_summary(path: Path) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -173,15 +174,23 @@ def save(nlp: Language, folder: Path, info: dict[str, Any]) -> dict[str, Any]:
     """Write the model's weights and description (``info`` with a digest of the weights added)
     to ``folder``; returns the description written."""
     folder.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha256()
     for name in (TOK2VEC, NER):
         nlp.get_pipe(name).to_disk(folder / name, exclude=["vocab"])  # type: ignore[attr-defined]
+    return describe(folder, info)
+
+
+def describe(folder: Path, info: dict[str, Any]) -> dict[str, Any]:
+    """Write ``info`` as the description of the weights in ``folder``, with their digest (the
+    calibration counts: it is part of what the model suggests), in one step: a reader sees the
+    old description or the new one, never part of one."""
+    digest = hashlib.sha256()
     for path in sorted(p for name in (TOK2VEC, NER) for p in (folder / name).rglob("*")):
         if path.is_file():
             digest.update(path.relative_to(folder).as_posix().encode())
             digest.update(path.read_bytes())
-    # the calibration is part of what the model suggests (its confidence)
     digest.update(json.dumps(info.get("calibration"), sort_keys=True).encode())
     written = {**info, "digest": digest.hexdigest()[:8]}
-    (folder / MARKER).write_text(json.dumps(written, indent=1) + "\n", encoding="utf-8")
+    partial = folder / f".{MARKER}.partial"
+    partial.write_text(json.dumps(written, indent=1) + "\n", encoding="utf-8")
+    os.replace(partial, folder / MARKER)
     return written
