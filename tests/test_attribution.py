@@ -505,6 +505,10 @@ def test_a_plain_model_and_an_older_description_load_without_the_features(
     assert "claimscope_rule_roles" not in loaded.nlp.pipe_names
     embed = loaded.nlp.config["components"]["attr_tok2vec"]["model"]["embed"]
     assert embed["attrs"] == ["NORM", "DEP"]
+    info["settings"]["attrs"] = ["NORM", "LEMMA"]  # a description edited by hand
+    (out / MARKER).write_text(json.dumps(info))
+    with pytest.raises(ClaimscopeError, match=r"settings\.attrs must list token attributes"):
+        load_pipeline(str(out))
     add_claims_component(loaded)
     assert SPANS_KEY in loaded.nlp("Ann Lee said that taxes would rise next year.").spans
 

@@ -150,7 +150,13 @@ def attach(
     known: dict[str, Any] = {"base_vectors": False, "rule_roles": False}
     known.update({name: info["settings"][name] for name in names if name in info["settings"]})
     if "attrs" in info["settings"]:
-        known["attrs"] = tuple(info["settings"]["attrs"])
+        attrs = info["settings"]["attrs"]
+        if not isinstance(attrs, list) or not attrs or not set(attrs) <= set(EMBED_ROWS):
+            raise ClaimscopeError(
+                f"{folder / MARKER}: settings.attrs must list token attributes of "
+                f"{', '.join(EMBED_ROWS)}, not {attrs!r}"
+            )
+        known["attrs"] = tuple(attrs)
     add_attribution(nlp, ModelSettings(**known))
     try:
         for name in (TOK2VEC, NER):
