@@ -375,6 +375,9 @@ def _arguments(command: tuple[str, ...], db: Path, tmp: Path) -> list[tuple[str,
         ("train-claims",): [
             ("train-claims", str(folder / "claims[/x]"), "--gold", str(gold), "--dev", str(gold))
         ],
+        ("calibrate-claims",): [
+            ("calibrate-claims", str(folder / "claims[/x]"), "--gold", str(gold))
+        ],
         ("tui",): [("tui",)],
         ("assign",): [("assign", "--annotators", f"{BLINK},{BROKEN}")],
         ("merge",): [("merge", str(db))],
