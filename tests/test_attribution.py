@@ -86,6 +86,19 @@ def write_gold(path: Path, records: list[dict[str, object]]) -> Path:
     return path
 
 
+def train_small_model(tmp_path: Path, *options: str) -> Path:
+    """``train-claims`` for one epoch on a small invented corpus (``train.jsonl`` and
+    ``dev.jsonl`` in ``tmp_path``) with ``options``; the model's folder."""
+    train = write_gold(tmp_path / "train.jsonl", invented_corpus(12, 4))
+    dev = write_gold(tmp_path / "dev.jsonl", invented_corpus(4, 5))
+    out = tmp_path / "model"
+    result = run_cli(
+        "train-claims", str(out), "--gold", str(train), "--dev", str(dev), "--epochs", "1", *options
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return out
+
+
 @pytest.fixture(scope="module")
 def base() -> LoadedPipeline:
     return load_pipeline(attribution=False)
@@ -166,20 +179,7 @@ def test_a_model_reading_the_rules_roles_trains_and_reuses_the_rules_claims(
     from annotate.claims.detector import detect_claims
     from annotate.nlp.doc_features import FEATURE_WIDTH, TENSOR_WIDTH, doc_features
 
-    train = write_gold(tmp_path / "train.jsonl", invented_corpus(12, 4))
-    dev = write_gold(tmp_path / "dev.jsonl", invented_corpus(4, 5))
-    out = tmp_path / "model"
-    result = run_cli(
-        "train-claims",
-        str(out),
-        "--gold",
-        str(train),
-        "--dev",
-        str(dev),
-        "--epochs",
-        "1",
-    )  # fmt: skip  (reading the base vectors and the rules' roles is the default)
-    assert result.returncode == 0, result.stderr
+    out = train_small_model(tmp_path)  # reading the base vectors and the rules' roles: default
     settings = json.loads((out / MARKER).read_text())["settings"]
     assert settings["base_vectors"] is True and settings["rule_roles"] is True
     assert settings["rules_version"] == RULES_VERSION  # what it read: retrain when it moves
@@ -486,14 +486,9 @@ def test_a_plain_model_and_an_older_description_load_without_the_features(
     """``--no-base-vectors --no-rule-roles`` trains a model of words and parse alone (here
     hashing two token attributes of six); a description written before the two features
     existed names neither, and such a model loads as the plain one it is."""
-    train = write_gold(tmp_path / "train.jsonl", invented_corpus(12, 4))
-    dev = write_gold(tmp_path / "dev.jsonl", invented_corpus(4, 5))
-    out = tmp_path / "model"
-    result = run_cli(
-        "train-claims", str(out), "--gold", str(train), "--dev", str(dev), "--epochs", "1",
-        "--no-base-vectors", "--no-rule-roles", "--hidden", "16", "--attrs", "norm,DEP",
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
+    out = train_small_model(
+        tmp_path, "--no-base-vectors", "--no-rule-roles", "--hidden", "16", "--attrs", "norm,DEP"
+    )
     info = json.loads((out / MARKER).read_text())
     assert info["settings"]["hidden"] == 16
     assert info["settings"]["attrs"] == ["NORM", "DEP"]
@@ -514,13 +509,8 @@ def test_a_plain_model_and_an_older_description_load_without_the_features(
 
 
 def test_calibrate_claims_refits_the_confidence_and_keeps_the_weights(tmp_path: Path) -> None:
-    train = write_gold(tmp_path / "train.jsonl", invented_corpus(12, 4))
-    dev = write_gold(tmp_path / "dev.jsonl", invented_corpus(4, 5))
-    out = tmp_path / "model"
-    trained = run_cli(
-        "train-claims", str(out), "--gold", str(train), "--dev", str(dev), "--epochs", "1"
-    )  # fmt: skip
-    assert trained.returncode == 0, trained.stderr
+    out = train_small_model(tmp_path)
+    train, dev = tmp_path / "train.jsonl", tmp_path / "dev.jsonl"
     weights = {p: p.read_bytes() for p in out.rglob("*") if p.is_file() and p.name != MARKER}
     before = json.loads((out / MARKER).read_text())
 

@@ -331,7 +331,6 @@ def recalibrate(
         "dev_ranking_auc_2fold": round(quality, 3),
         "fitted_on": {"gold": gold_name, "documents": len(records), "claims": _claims(records)},
     }
-    info.pop("digest", None)
     return describe(folder, info)
 
 
