@@ -508,6 +508,40 @@ def test_a_plain_model_and_an_older_description_load_without_the_features(
     assert SPANS_KEY in loaded.nlp("Ann Lee said that taxes would rise next year.").spans
 
 
+def test_every_token_of_a_reported_clause_reads_the_verb_it_hangs_off(
+    base: LoadedPipeline,
+) -> None:
+    """``clause_features``: a window of a few tokens cannot see the cue that governs a long
+    content; the clause a token stands in can. Each token reads its clause head's label and
+    lemma and the lemma of the word the clause hangs off (none in a main clause)."""
+    from annotate.nlp.doc_features import NO_GOVERNOR, clause_features
+
+    doc = base.nlp("Officials said the old bridge over the river will close next year.")
+    strings = doc.vocab.strings
+    rows = [tuple(None if x == NO_GOVERNOR else strings[int(x)] for x in row)
+            for row in clause_features(doc)]  # fmt: skip
+    by_word = dict(zip((t.text for t in doc), rows, strict=True))
+    assert by_word["river"] == by_word["bridge"] == by_word["next"] == ("ccomp", "close", "say")
+    assert by_word["will"] == ("ccomp", "close", "say")  # an auxiliary is no clause of its own
+    assert by_word["Officials"][:2] == by_word["said"][:2] == ("ROOT", "say")
+    assert by_word["Officials"][2] is None  # a main clause hangs off nothing
+    assert clause_features(base.nlp.make_doc("")).shape == (0, 3)
+
+
+def test_a_model_reading_the_clauses_trains_and_loads(tmp_path: Path) -> None:
+    out = train_small_model(tmp_path, "--syntax")
+    info = json.loads((out / MARKER).read_text())
+    assert info["settings"]["syntax"] is True
+    loaded = load_pipeline(str(out))
+    assert loaded.nlp.config["components"]["attr_tok2vec"]["model"]["embed"]["syntax"] is True
+    add_claims_component(loaded)
+    assert SPANS_KEY in loaded.nlp("Ann Lee said that taxes would rise next year.").spans
+    del info["settings"]["syntax"]  # a description from before the option: no clauses read
+    (out / MARKER).write_text(json.dumps(info))
+    with pytest.raises(ClaimscopeError, match="cannot load the attribution model"):
+        load_pipeline(str(out))
+
+
 def test_calibrate_claims_refits_the_confidence_and_keeps_the_weights(tmp_path: Path) -> None:
     out = train_small_model(tmp_path)
     train, dev = tmp_path / "train.jsonl", tmp_path / "dev.jsonl"

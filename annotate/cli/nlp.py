@@ -428,6 +428,13 @@ def train_claims_command(
             "--rule-roles/--no-rule-roles", help="Also read the roles the claim rules give."
         ),
     ] = True,
+    syntax: Annotated[
+        bool,
+        typer.Option(
+            "--syntax/--no-syntax",
+            help="Also read the clause each token stands in (its head, and what it hangs off).",
+        ),
+    ] = False,
     attrs: Annotated[
         str,
         typer.Option(
@@ -481,6 +488,7 @@ def train_claims_command(
             hidden=hidden,
             base_vectors=base_vectors,
             rule_roles=rule_roles,
+            syntax=syntax,
             attrs=hashed,
         ),
         seed=seed,

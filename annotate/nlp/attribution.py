@@ -236,6 +236,7 @@ def train(
             "hidden": settings.hidden,
             "base_vectors": settings.base_vectors,
             "rule_roles": settings.rule_roles,
+            "syntax": settings.syntax,
             "attrs": list(settings.attrs),
             # what the model read as the rules' roles: retrain when the rules change
             "rules_version": RULES_VERSION if settings.rule_roles else None,

@@ -52,6 +52,8 @@ class ModelSettings:
     base_vectors: bool = True
     #: Also read the roles the claim rules give each token (:data:`RULE_ROLES`).
     rule_roles: bool = True
+    #: Also read the clause each token stands in (``doc_features.clause_features``).
+    syntax: bool = False
     #: The token attributes hashed into the model's own embedding (see :data:`EMBED_ROWS`).
     attrs: tuple[str, ...] = ("NORM", "PREFIX", "SUFFIX", "SHAPE", "TAG", "DEP")
 
@@ -68,9 +70,10 @@ def add_attribution(nlp: Language, settings: ModelSettings = ModelSettings()) ->
         "rows": [EMBED_ROWS[name] for name in settings.attrs],
         "include_static_vectors": False,
     }
-    if settings.base_vectors or settings.rule_roles:
+    if settings.base_vectors or settings.rule_roles or settings.syntax:
         embed["@architectures"] = "claimscope.AttributionEmbed.v1"
         del embed["include_static_vectors"]
+        embed["syntax"] = settings.syntax
     nlp.add_pipe(
         "tok2vec",
         name=TOK2VEC,
@@ -145,9 +148,9 @@ def attach(
             f"{folder}: the attribution model was trained on {trained_on}, not {base_name} "
             "(its features are that pipeline's tags and dependencies)"
         )
-    names = ("width", "depth", "window", "hidden", "base_vectors", "rule_roles")
+    names = ("width", "depth", "window", "hidden", "base_vectors", "rule_roles", "syntax")
     # a description from before a feature existed: the model did not read it
-    known: dict[str, Any] = {"base_vectors": False, "rule_roles": False}
+    known: dict[str, Any] = {"base_vectors": False, "rule_roles": False, "syntax": False}
     known.update({name: info["settings"][name] for name in names if name in info["settings"]})
     if "attrs" in info["settings"]:
         attrs = info["settings"]["attrs"]

@@ -8,7 +8,10 @@ and the roles the claim rules give each token.
   second time (:func:`rule_claims_on`).
 - ``claimscope.AttributionEmbed.v1`` (an architecture, like spaCy's ``MultiHashEmbed``) embeds
   the token attributes and adds, per token, the base pipeline's vector (``doc.tensor``, what
-  its tagger, parser and entity recogniser were trained to read) and the rule roles.
+  its tagger, parser and entity recogniser were trained to read) and the rule roles; with
+  ``syntax``, also the clause each token stands in (:func:`clause_features`), which a window
+  of a few tokens cannot see: a word deep in a reported clause learns that the clause hangs
+  off ``say`` as its complement.
 
 This is how the published PARC systems work: the rules' output as features of a learnt model.
 """
@@ -21,6 +24,7 @@ from typing import Any, cast
 import numpy
 from spacy.language import Language
 from spacy.ml.featureextractor import FeatureExtractor
+from spacy.symbols import VERB  # type: ignore[import-not-found]  # a compiled module
 from spacy.tokens import Doc
 from spacy.util import registry
 from thinc.api import Maxout, Model, chain, concatenate, list2ragged, ragged2list, with_array
@@ -87,6 +91,58 @@ def doc_features(doc: Doc) -> numpy.ndarray[Any, Any]:
     return rows
 
 
+#: Dependency labels that open a clause of their own (besides a verb and the root).
+CLAUSE_DEPS = (
+    "ccomp",
+    "xcomp",
+    "advcl",
+    "relcl",
+    "acl",
+    "csubj",
+    "csubjpass",
+    "parataxis",
+    "pcomp",
+)
+#: The number of hashed columns :func:`clause_features` gives each token.
+CLAUSE_COLUMNS = 3
+#: The governor column of a token in a main clause (a symbol id, never a lemma's hash).
+NO_GOVERNOR = 1
+
+
+def clause_features(doc: Doc) -> numpy.ndarray[Any, Any]:
+    """Per token, three ids (string hashes) that tell which clause it stands in: the
+    dependency label of the clause's head (its verb, or what opens it), that head's lemma, and
+    the lemma of the word the clause hangs off (a main clause has none). In "Officials said
+    the plan will fail" every token of "the plan will fail" reads (ccomp, fail, say)."""
+    if not len(doc):
+        return numpy.zeros((0, CLAUSE_COLUMNS), dtype="uint64")
+    table = doc.to_array(["HEAD", "DEP", "LEMMA", "POS"])
+    index = numpy.arange(len(doc))
+    heads = index + table[:, 0].astype("int64")
+    clause_dep_ids = numpy.array([doc.vocab.strings[name] for name in CLAUSE_DEPS], "uint64")
+    opens = (table[:, 3] == VERB) | (heads == index) | numpy.isin(table[:, 1], clause_dep_ids)
+    clause = numpy.where(opens, index, heads)
+    for _ in range(len(doc).bit_length()):  # pointer jumping: each pass doubles the reach
+        climbed = numpy.where(opens[clause], clause, clause[clause])
+        if numpy.array_equal(climbed, clause):
+            break
+        clause = climbed
+    governor = heads[clause]
+    columns = numpy.empty((len(doc), CLAUSE_COLUMNS), dtype="uint64")
+    columns[:, 0] = table[clause, 1]
+    columns[:, 1] = table[clause, 2]
+    columns[:, 2] = numpy.where(governor == clause, NO_GOVERNOR, table[governor, 2])
+    return columns
+
+
+def _clause_forward(
+    model: Model[list[Doc], list[Ints2d]], docs: list[Doc], is_train: bool
+) -> tuple[list[Ints2d], Callable[[list[Ints2d]], list[Doc]]]:
+    return [
+        model.ops.asarray2i(cast(Ints2d, clause_features(doc)), dtype="uint64") for doc in docs
+    ], (lambda d_features: [])
+
+
 def _features_forward(
     model: Model[list[Doc], Ragged], docs: list[Doc], is_train: bool
 ) -> tuple[Ragged, Callable[[Ragged], list[Doc]]]:
@@ -101,10 +157,11 @@ def _features_forward(
 
 @registry.architectures("claimscope.AttributionEmbed.v1")  # type: ignore[untyped-decorator]
 def attribution_embed(
-    width: int, attrs: list[str], rows: list[int]
+    width: int, attrs: list[str], rows: list[int], syntax: bool = False
 ) -> Model[list[Doc], list[Floats2d]]:
     """``spacy.MultiHashEmbed.v2`` (without static vectors) with :func:`doc_features` beside
-    the hashed attributes, mixed down to ``width`` by one maxout layer."""
+    the hashed attributes (and, with ``syntax``, the hashed :func:`clause_features`), mixed
+    down to ``width`` by one maxout layer."""
     embeddings: list[Model[Ints2d, Floats2d]] = [
         HashEmbed(width, rows[index], column=index, seed=8 + index, dropout=0.0)
         for index in range(len(attrs))
@@ -115,9 +172,24 @@ def attribution_embed(
         with_array(concatenate(*embeddings)),
     )
     features: Model[list[Doc], Ragged] = Model("doc_features", _features_forward)
-    mixed = Maxout(width, width * len(attrs) + FEATURE_WIDTH, nP=3, dropout=0.0, normalize=True)
+    parts = [hashed, features]
+    if syntax:
+        clause_rows = (200, 2500, 2500)
+        clause_embeddings: list[Model[Ints2d, Floats2d]] = [
+            HashEmbed(width, clause_rows[index], column=index, seed=32 + index, dropout=0.0)
+            for index in range(CLAUSE_COLUMNS)
+        ]
+        parts.append(
+            chain(
+                Model("clause_features", _clause_forward),
+                cast(Model[list[Ints2d], Ragged], list2ragged()),
+                with_array(concatenate(*clause_embeddings)),
+            )
+        )
+    hashed_width = width * (len(attrs) + (CLAUSE_COLUMNS if syntax else 0))
+    mixed = Maxout(width, hashed_width + FEATURE_WIDTH, nP=3, dropout=0.0, normalize=True)
     model: Model[list[Doc], list[Floats2d]] = chain(
-        concatenate(hashed, features),
+        concatenate(*parts),
         with_array(mixed),
         ragged2list(),
     )
