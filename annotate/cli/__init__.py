@@ -11,11 +11,21 @@ import sys
 import warnings
 from typing import TextIO
 
-from annotate.cli import corpus, exporting, ledger, nlp, reader, team
+from annotate.cli import corpus, exporting, ledger, preannotating, reader, team, training
 from annotate.cli.base import app, err, state, warn
 from annotate.errors import SAFE_EDITS, ClaimscopeError, describe_os_error
 
-__all__ = ["app", "corpus", "exporting", "ledger", "main", "nlp", "reader", "team"]
+__all__ = [
+    "app",
+    "corpus",
+    "exporting",
+    "ledger",
+    "main",
+    "preannotating",
+    "reader",
+    "team",
+    "training",
+]
 
 
 def _show_warning(
