@@ -63,6 +63,25 @@ def _joined_contents(doc: Doc, contents: list[Span]) -> list[list[Span]]:
     return groups
 
 
+class _Sentences:
+    """Which sentence each token is in, counted once per document (``Token.sent`` walks the
+    parse on every call; a long window has hundreds of roles to place)."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.of = [0] * len(doc)
+        self.bounds: list[tuple[int, int]] = []
+        for number, sentence in enumerate(doc.sents):
+            self.bounds.append((sentence.start, sentence.end))
+            self.of[sentence.start : sentence.end] = [number] * len(sentence)
+
+    def around(self, first: int, last: int) -> tuple[int, int]:
+        """The tokens of the sentence before sentence ``first`` up to the end of the one
+        after sentence ``last``."""
+        return self.bounds[max(first - 1, 0)][0], self.bounds[min(last + 1, len(self.bounds) - 1)][
+            1
+        ]
+
+
 def linked_claims(doc: Doc) -> list[DetectedClaim]:
     """Claims from the model's roles in ``doc.spans["attribution"]``, one per content (a
     claim is one thing per content: :mod:`annotate.team` knows a suggestion by it). Cues and
@@ -74,18 +93,25 @@ def linked_claims(doc: Doc) -> list[DetectedClaim]:
     roles: dict[str, list[Span]] = {role: [] for role in ROLES}
     for span in doc.spans.get(SPANS_KEY, ()):
         roles[span.label_].append(span)
+    if not any(roles.values()):
+        return []
+    sentences = _Sentences(doc)
     contents = _joined_contents(doc, roles["CONTENT"])
+    # the contents with a piece beginning in each sentence: a cue looks only at its own
+    # sentence and the ones either side of it
+    by_sentence: dict[int, list[int]] = {}
+    for index, pieces in enumerate(contents):
+        for number in sorted({sentences.of[piece.start] for piece in pieces}):
+            by_sentence.setdefault(number, []).append(index)
     pairs: list[tuple[tuple[int, int], int, int]] = []
     for cue_index, cue in enumerate(roles["CUE"]):
-        sentence = cue[0].sent
-        before = doc[sentence.start - 1].sent.start if sentence.start > 0 else sentence.start
-        after = doc[sentence.end].sent.end if sentence.end < len(doc) else sentence.end
-        for index, pieces in enumerate(contents):
+        number = sentences.of[cue.start]
+        near = {i for n in (number - 1, number, number + 1) for i in by_sentence.get(n, ())}
+        for index in sorted(near):
+            pieces = contents[index]
             distance = min(min(abs(p.start - cue.end), abs(cue.start - p.end)) for p in pieces)
-            if any(sentence.start <= p.start < sentence.end for p in pieces):
-                pairs.append(((0, distance), cue_index, index))
-            elif any(before <= p.start < after for p in pieces):
-                pairs.append(((1, distance), cue_index, index))
+            same = any(sentences.of[p.start] == number for p in pieces)
+            pairs.append(((0 if same else 1, distance), cue_index, index))
     pairs.sort()
     cues_used: set[int] = set()
     cue_of: dict[int, Span | None] = {}
@@ -96,7 +122,7 @@ def linked_claims(doc: Doc) -> list[DetectedClaim]:
     paired = set(cue_of)
     for index, pieces in enumerate(contents):
         if index not in cue_of:
-            cue_of[index] = _nearest(doc, roles["CUE"], pieces[0], pieces[-1])
+            cue_of[index] = _nearest(sentences, roles["CUE"], pieces[0], pieces[-1])
     claims: list[tuple[list[list[Span]], Span | None]] = []
     for index in sorted(cue_of, key=lambda i: contents[i][0].start):
         pieces, linked = contents[index], cue_of[index]
@@ -104,7 +130,7 @@ def linked_claims(doc: Doc) -> list[DetectedClaim]:
             claims[-1][0].append(pieces)
         else:
             claims.append(([pieces], linked))
-    made = [_claim(doc, groups, cue, roles["SOURCE"]) for groups, cue in claims]
+    made = [_claim(doc, sentences, groups, cue, roles["SOURCE"]) for groups, cue in claims]
     return sorted(made, key=lambda c: (c.content.start, c.content.end))
 
 
@@ -130,16 +156,20 @@ def _continues(doc: Doc, claim: tuple[list[list[Span]], Span | None], pieces: li
 
 
 def _claim(
-    doc: Doc, groups: list[list[Span]], cue: Span | None, sources: list[Span]
+    doc: Doc,
+    sentences: _Sentences,
+    groups: list[list[Span]],
+    cue: Span | None,
+    sources: list[Span],
 ) -> DetectedClaim:
     """One claim of content ``groups`` (each of pieces with only white space between; more
     than one is a quotation broken by its attribution), its cue and the nearest source."""
     first, last = groups[0][0], groups[-1][-1]
     if cue is not None:
-        source = _nearest(doc, sources, cue, cue)
+        source = _nearest(sentences, sources, cue, cue)
     else:  # the model marked who, not how: the nearest source outside the content
         outside = [s for s in sources if s.end <= first.start or s.start >= last.end]
-        source = _nearest(doc, outside, first, last)
+        source = _nearest(sentences, outside, first, last)
     parts = [Offsets(group[0].start_char, group[-1].end_char) for group in groups]
     content = Offsets(first.start_char, last.end_char)
     why = "attribution model: content " + " + ".join(f"'{_short(p, doc)}'" for p in parts)
@@ -175,12 +205,12 @@ def _short(offsets: Offsets, doc: Doc) -> str:
     return text if len(text) <= 40 else text[:37] + "…"
 
 
-def _nearest(doc: Doc, options: list[Span], first: Span, last: Span) -> Span | None:
+def _nearest(sentences: _Sentences, options: list[Span], first: Span, last: Span) -> Span | None:
     """The option in the sentences of ``first``..``last`` nearest to them, else in the
     sentence just before or just after."""
     if not options:
         return None
-    start_sent, end_sent = first[0].sent, last[-1].sent
+    start_number, end_number = sentences.of[first.start], sentences.of[last.end - 1]
 
     def distance(span: Span) -> int:
         return min(abs(span.start - first.start), abs(span.start - last.end))
@@ -188,12 +218,10 @@ def _nearest(doc: Doc, options: list[Span], first: Span, last: Span) -> Span | N
     def within(low: int, high: int) -> list[Span]:
         return [o for o in options if low <= o.start and o.end <= high]
 
-    same = within(start_sent.start, end_sent.end)
+    same = within(sentences.bounds[start_number][0], sentences.bounds[end_number][1])
     if same:
         return min(same, key=distance)
-    before = doc[start_sent.start - 1].sent.start if start_sent.start > 0 else start_sent.start
-    after = doc[end_sent.end].sent.end if end_sent.end < len(doc) else end_sent.end
-    around = within(before, after)
+    around = within(*sentences.around(start_number, end_number))
     return min(around, key=distance) if around else None
 
 
