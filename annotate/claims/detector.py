@@ -65,9 +65,9 @@ def _detect_claims(doc: Doc, rules: frozenset[str]) -> list[DetectedClaim]:
         claims += _nominal_claims(doc, used, candidates)
     if "hedges" in rules:
         claims += _hedge_claims(doc, used, candidates)
-    if "statistics" in rules:
-        claims += _statistic_claims(doc, [c.content for c in claims])
     entities = quantity_entities(doc)
+    if "statistics" in rules:
+        claims += _statistic_claims(doc, [c.content for c in claims], entities)
     for claim in claims:
         claim.quantities = quantities_in(doc, claim.content, entities)
     resolve_pronouns(doc, claims)

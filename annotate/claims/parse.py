@@ -163,12 +163,16 @@ def subtree_without(token: Token, excluded: Iterable[Token] = ()) -> list[Token]
 
 
 def entity_at(doc: Doc, token: Token) -> Span | None:
-    if token.ent_iob_ == "O":
+    """The named entity ``token`` is part of, found from the token outwards (``Doc.ents``
+    builds every entity of the document on each read)."""
+    if token.ent_iob_ not in ("B", "I"):
         return None
-    for ent in doc.ents:
-        if ent.start <= token.i < ent.end:
-            return ent
-    return None
+    start, end = token.i, token.i + 1
+    while start > 0 and doc[start].ent_iob_ == "I":
+        start -= 1
+    while end < len(doc) and doc[end].ent_iob_ == "I":
+        end += 1
+    return Span(doc, start, end, label=token.ent_type_)
 
 
 def is_reporting_verb(token: Token) -> bool:

@@ -47,8 +47,11 @@ def quantity_of(doc: Doc, ent: Span) -> Quantity:
     return Quantity(start, ent.end_char, ent.label_, text[start : ent.end_char], modifier)
 
 
-def _statistic_claims(doc: Doc, covered: list[Offsets]) -> Iterator[DetectedClaim]:
-    quantities = quantity_entities(doc)
+def _statistic_claims(
+    doc: Doc, covered: list[Offsets], quantities: list[Span]
+) -> Iterator[DetectedClaim]:
+    """Sentences with a quantity (of ``quantities``: :func:`quantity_entities`) that no claim
+    of ``covered`` holds, as claims of their own."""
     for sentence in doc.sents:
         root = sentence.root
         if root.pos_ not in ("VERB", "AUX"):
