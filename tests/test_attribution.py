@@ -389,6 +389,41 @@ def test_a_quotation_broken_by_its_attribution_is_one_claim(base: LoadedPipeline
     assert all(parts is None for _, parts in shown[1:])
 
 
+def test_a_content_its_attribution_stands_inside_is_one_claim(base: LoadedPipeline) -> None:
+    """ "A, critics say, B": the model marks both pieces and links both to the one cue; they
+    are one content in two pieces, as PARC annotates it (on PolNeAR dev such joins match a
+    gold content 23 times in 26). A cue not set off by punctuation on both sides ("A. They say
+    B") leaves two claims."""
+    text = "The new bridge, the mayor said, will open in May. It is a fine plan. They say it works."
+    doc = with_roles(
+        base,
+        text,
+        [
+            ("The new bridge", "CONTENT"),
+            ("the mayor", "SOURCE"),
+            ("said", "CUE"),
+            ("will open in May", "CONTENT"),
+            ("It is a fine plan", "CONTENT"),
+            ("They", "SOURCE"),
+            ("say", "CUE"),
+            ("it works", "CONTENT"),
+        ],
+    )
+    claims = linked_claims(doc)
+    bridge, plan, works = claims
+    assert bridge.content_parts == [
+        Offsets(0, len("The new bridge")),
+        Offsets(text.index("will open"), text.index(" in May") + len(" in May")),
+    ]
+    assert "one content, broken by its attribution" in bridge.explanation  # type: ignore[operator]
+    assert text[bridge.source.start : bridge.source.end] == "the mayor"  # type: ignore[union-attr]
+    assert [text[c.content.start : c.content.end] for c in (plan, works)] == [
+        "It is a fine plan",
+        "it works",
+    ]
+    assert plan.content_parts is None and works.content_parts is None
+
+
 def test_the_weights_kept_are_the_optimizers_running_average(tmp_path: Path) -> None:
     """The base pipeline's training config keeps a running average of the weights, as spaCy's
     own training loop does: the average is what is scored on dev and saved, not the last

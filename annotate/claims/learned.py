@@ -126,7 +126,11 @@ def linked_claims(doc: Doc) -> list[DetectedClaim]:
     claims: list[tuple[list[list[Span]], Span | None]] = []
     for index in sorted(cue_of, key=lambda i: contents[i][0].start):
         pieces, linked = contents[index], cue_of[index]
-        if claims and index not in paired and _continues(doc, claims[-1], pieces):
+        goes_on = claims and (
+            (index not in paired and _continues(doc, claims[-1], pieces))
+            or _split_by_its_cue(doc, sentences, claims[-1], pieces, linked, roles)
+        )
+        if goes_on:
             claims[-1][0].append(pieces)
         else:
             claims.append(([pieces], linked))
@@ -155,6 +159,49 @@ def _continues(doc: Doc, claim: tuple[list[list[Span]], Span | None], pieces: li
     )
 
 
+#: What may stand between two pieces of one content besides its cue and source.
+_BETWEEN = frozenset(",.;:“”\"'‘’—–-")
+#: What sets an attribution inside a content off from the content before and after it.
+_SETS_OFF_BEFORE = frozenset(",“”\"'‘’—–-(")
+_SETS_OFF_AFTER = frozenset(",“”\"'‘’—–-)")
+
+
+def _split_by_its_cue(
+    doc: Doc,
+    sentences: _Sentences,
+    claim: tuple[list[list[Span]], Span | None],
+    pieces: list[Span],
+    cue: Span | None,
+    roles: dict[str, list[Span]],
+) -> bool:
+    """Whether ``pieces`` and the content of ``claim`` before them, linked to the same cue,
+    are one content its attribution stands inside ("The plan, critics say, will fail"):
+    nothing but the cue, its source and punctuation between them, in one paragraph. PARC
+    annotates such a content as one in two pieces; the model marks each piece."""
+    if cue is None or claim[1] is not cue:
+        return False
+    end, start = claim[0][-1][-1].end, pieces[0].start
+    if not end <= cue.start < cue.end <= start:
+        return False
+    source = _nearest(sentences, roles["SOURCE"], cue, cue)
+    if source is not None and not end <= source.start < source.end <= start:
+        source = None  # its source is elsewhere: the cue alone stands between
+    for token in doc[end - 1 : start]:
+        if "\n" in token.whitespace_ or (token.i >= end and "\n" in token.text):
+            return False
+        if token.i < end or cue.start <= token.i < cue.end:
+            continue
+        if source is not None and source.start <= token.i < source.end:
+            continue
+        if not all(character in _BETWEEN for character in token.text):
+            return False
+    # set off on both sides ("…, critics say, …"; "“…,” she said. “…"), not a clause that
+    # ends where its cue begins and one that begins with the cue's complement
+    first = min(cue.start, source.start) if source is not None else cue.start
+    last = max(cue.end, source.end) if source is not None else cue.end
+    return doc[first - 1].text[-1] in _SETS_OFF_BEFORE and doc[last].text[0] in _SETS_OFF_AFTER
+
+
 def _claim(
     doc: Doc,
     sentences: _Sentences,
@@ -174,7 +221,8 @@ def _claim(
     content = Offsets(first.start_char, last.end_char)
     why = "attribution model: content " + " + ".join(f"'{_short(p, doc)}'" for p in parts)
     if len(parts) > 1:
-        why += " (one quotation, broken by its attribution)"
+        quoted = all(_text(doc)[part.start] in _OPENING for part in parts)
+        why += f" (one {'quotation' if quoted else 'content'}, broken by its attribution)"
     if cue is not None:
         why += f" → cue '{cue.text}'"
     if source is not None:
