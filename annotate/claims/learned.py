@@ -7,8 +7,9 @@ puts them back after and moves the model's ``SOURCE``, ``CUE`` and ``CONTENT`` s
 :func:`linked_claims` makes claims of them: content pieces that follow each other with only
 white space between are one content (the model learns contents sentence by sentence); cues and
 contents are paired one to one, nearest first, and each cue takes the nearest source of its
-sentence; a quotation broken by its attribution is one claim in two pieces. Every claim's
-explanation says what the model marked and how it was linked.
+sentence; a quotation broken by its attribution is one claim in two pieces, and so is a content
+its attribution stands inside ("The plan, critics say, will fail"). Every claim's explanation
+says what the model marked and how it was linked.
 """
 
 from __future__ import annotations
@@ -77,9 +78,9 @@ class _Sentences:
     def around(self, first: int, last: int) -> tuple[int, int]:
         """The tokens of the sentence before sentence ``first`` up to the end of the one
         after sentence ``last``."""
-        return self.bounds[max(first - 1, 0)][0], self.bounds[min(last + 1, len(self.bounds) - 1)][
-            1
-        ]
+        before = self.bounds[max(first - 1, 0)]
+        after = self.bounds[min(last + 1, len(self.bounds) - 1)]
+        return before[0], after[1]
 
 
 def linked_claims(doc: Doc) -> list[DetectedClaim]:
@@ -89,7 +90,8 @@ def linked_claims(doc: Doc) -> list[DetectedClaim]:
     in the sentence just before or after, then by distance in tokens; a cue whose every content
     went to a nearer cue makes no claim. A content no cue took goes on the quotation before it
     when it continues one broken by its attribution (:func:`_continues`), else takes the
-    nearest cue (or stands without one); each cue takes the nearest source of its sentence."""
+    nearest cue (or stands without one); two contents of one cue that stands inside them are
+    one (:func:`_split_by_its_cue`); each cue takes the nearest source of its sentence."""
     roles: dict[str, list[Span]] = {role: [] for role in ROLES}
     for span in doc.spans.get(SPANS_KEY, ()):
         roles[span.label_].append(span)
@@ -210,7 +212,7 @@ def _claim(
     sources: list[Span],
 ) -> DetectedClaim:
     """One claim of content ``groups`` (each of pieces with only white space between; more
-    than one is a quotation broken by its attribution), its cue and the nearest source."""
+    than one is a content broken by its attribution), its cue and the nearest source."""
     first, last = groups[0][0], groups[-1][-1]
     if cue is not None:
         source = _nearest(sentences, sources, cue, cue)
