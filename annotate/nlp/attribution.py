@@ -23,7 +23,7 @@ import json
 import random
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -230,13 +230,7 @@ def train(
     info = {
         "base": {"name": base.name, "version": base.version},
         "settings": {
-            "width": settings.width,
-            "depth": settings.depth,
-            "window": settings.window,
-            "hidden": settings.hidden,
-            "base_vectors": settings.base_vectors,
-            "rule_roles": settings.rule_roles,
-            "syntax": settings.syntax,
+            **asdict(settings),
             "attrs": list(settings.attrs),
             # what the model read as the rules' roles: retrain when the rules change
             "rules_version": RULES_VERSION if settings.rule_roles else None,

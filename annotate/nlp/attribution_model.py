@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -148,7 +148,7 @@ def attach(
             f"{folder}: the attribution model was trained on {trained_on}, not {base_name} "
             "(its features are that pipeline's tags and dependencies)"
         )
-    names = ("width", "depth", "window", "hidden", "base_vectors", "rule_roles", "syntax")
+    names = [field.name for field in fields(ModelSettings) if field.name != "attrs"]
     # a description from before a feature existed: the model did not read it
     known: dict[str, Any] = {"base_vectors": False, "rule_roles": False, "syntax": False}
     known.update({name: info["settings"][name] for name in names if name in info["settings"]})
