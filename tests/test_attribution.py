@@ -16,11 +16,11 @@ from spacy.tokens import Doc
 
 from annotate.claims.component import claims_from_doc
 from annotate.claims.confidence import FEATURES
-from annotate.claims.learned import MODEL_RULE, SPANS_KEY, linked_claims
+from annotate.claims.learned import MODEL_META, MODEL_RULE, SPANS_KEY, linked_claims
 from annotate.errors import ClaimscopeError, InputError
 from annotate.model import Offsets
 from annotate.nlp.attribution import GoldClaims, examples, read_claim_gold
-from annotate.nlp.attribution_model import MARKER, SHIPPED, attach
+from annotate.nlp.attribution_model import MARKER, SHIPPED, SHIPPED_ENCODER, attach, default_model
 from annotate.nlp.pipeline import LoadedPipeline, load_pipeline
 from annotate.nlp.preannotate import WITH_MODEL, add_claims_component
 from tests.conftest import run_cli
@@ -274,11 +274,31 @@ def test_a_model_trained_on_another_base_is_refused(tmp_path: Path) -> None:
         load_pipeline(str(folder))
 
 
-def test_the_default_pipeline_carries_the_shipped_model() -> None:
-    info = json.loads((SHIPPED / MARKER).read_text())
-    size = sum(p.stat().st_size for p in SHIPPED.rglob("*") if p.is_file())
-    assert size <= 20 * 1024 * 1024
+@pytest.mark.parametrize("shipped", [SHIPPED, SHIPPED_ENCODER], ids=["small", "encoder"])
+def test_the_shipped_models_are_weights_only_and_small(shipped: Path) -> None:
+    info = json.loads((shipped / MARKER).read_text())
+    files = [p for p in shipped.rglob("*") if p.is_file()]
+    assert sum(p.stat().st_size for p in files) <= 20 * 1024 * 1024
     assert info["data"]["train_claims"] > 19_000 and info["data"]["dev_documents"] == 84
+    assert {p.suffix for p in files} <= {".json", ".safetensors", ""}
+
+
+def test_the_default_pipeline_carries_the_encoder_model_where_it_is_installed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The encoder model with its extra installed (as ``make setup`` does); the small model
+    without it; either by name."""
+    assert default_model() == SHIPPED_ENCODER
+    assert load_pipeline().nlp.meta[MODEL_META]["settings"]["architecture"] == "encoder"
+    small = load_pipeline("claimscope-small").nlp
+    assert "attr_tok2vec" in small.pipe_names and "architecture" not in small.meta[MODEL_META]
+    monkeypatch.setattr("annotate.nlp.attribution_model.encoder_installed", lambda: False)
+    assert default_model() == SHIPPED
+    assert "attr_tok2vec" in load_pipeline().nlp.pipe_names
+
+
+def test_the_default_pipeline_carries_the_shipped_model() -> None:
+    info = json.loads((default_model() / MARKER).read_text())
     pipeline = load_pipeline()
     add_claims_component(pipeline)
     assert pipeline.nlp.get_pipe("claimscope_claims").use == WITH_MODEL  # type: ignore[attr-defined]

@@ -240,9 +240,9 @@ def train(
         "data": {
             **(data or {}),
             "train_documents": len(train_records),
-            "train_claims": _claims(train_records),
+            "train_claims": gold_claim_count(train_records),
             "dev_documents": len(dev_records),
-            "dev_claims": _claims(dev_records),
+            "dev_claims": gold_claim_count(dev_records),
         },
         "best_epoch": best_epoch + 1,
         "dev_span_f1": {key: round(value, 4) for key, value in best.items()},
@@ -260,11 +260,17 @@ def claim_scores(dev: Sequence[Example], records: Sequence[GoldClaims]) -> dict[
     predicted docs), per role (``content``, ``source``, ``cue``) and their ``mean``: what a
     model is judged on, roles scored as sets of spans, the way ``score_claims.py`` scores an
     export (:func:`annotate.claim_scores.score_parts`)."""
-    tallies = {role: Score() for role in CLAIM_ROLES}
-    for example, record in zip(dev, records, strict=True):
-        doc = example.predicted
-        text = kept_text(doc)
+    docs = [example.predicted for example in dev]
+    for doc in docs:
         doc.spans[SPANS_KEY] = [ent for ent in doc.ents if ent.label_ in ROLES]
+    return linked_claim_scores(docs, records)
+
+
+def linked_claim_scores(docs: Sequence[Doc], records: Sequence[GoldClaims]) -> dict[str, float]:
+    """:func:`claim_scores` of docs whose roles are in ``doc.spans["attribution"]``."""
+    tallies = {role: Score() for role in CLAIM_ROLES}
+    for doc, record in zip(docs, records, strict=True):
+        text = kept_text(doc)
         claims = linked_claims(doc)
         for role, tally in tallies.items():
             found = [(part.start, part.end) for c in claims if (part := getattr(c, role))]
@@ -281,7 +287,7 @@ def _without_tensor(doc: Doc) -> Doc:
     return copy
 
 
-def _claims(records: Sequence[GoldClaims]) -> int:
+def gold_claim_count(records: Sequence[GoldClaims]) -> int:
     return sum(1 for record in records for role, _ in record.parts if role == "CONTENT")
 
 
@@ -324,7 +330,11 @@ def recalibrate(
     info["calibration"] = {
         **calibration.to_dict(),
         "dev_ranking_auc_2fold": round(quality, 3),
-        "fitted_on": {"gold": gold_name, "documents": len(records), "claims": _claims(records)},
+        "fitted_on": {
+            "gold": gold_name,
+            "documents": len(records),
+            "claims": gold_claim_count(records),
+        },
     }
     return describe(folder, info)
 

