@@ -110,8 +110,8 @@ class RoleTagger(torch.nn.Module):
 
 @dataclass(slots=True)
 class Pieces:
-    """A text in the encoder's word pieces: ids, character offsets, and which pieces go on a
-    word (``##…``)."""
+    """A text in the encoder's word pieces: ids, character offsets, and which pieces go on the
+    word of the piece before (``##…``)."""
 
     ids: list[int]
     offsets: list[tuple[int, int]]
@@ -135,7 +135,6 @@ class Encoder:
         self.tokenizer.model_max_length = 1 << 30  # windows keep within the encoder's reach
         self.tagger = RoleTagger(folder)
         self.tagger.eval()
-        torch.manual_seed(0)
 
     def pieces(self, text: str) -> Pieces:
         encoded = self.tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
