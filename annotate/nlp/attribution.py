@@ -226,17 +226,41 @@ def train(
             weights = averaged
     for name, component in components.items():
         component.from_bytes(weights[name])
+    settings_used = {
+        **asdict(settings),
+        "attrs": list(settings.attrs),
+        # what the model read as the rules' roles: retrain when the rules change
+        "rules_version": RULES_VERSION if settings.rule_roles else None,
+        "epochs": epochs,
+        "seed": seed,
+    }
+    info = trained_description(
+        base, nlp, settings_used, (train_records, dev_records), data, best_epoch, best, best_claims
+    )
+    info["seconds"] = round(time.perf_counter() - started)
+    nlp.meta[MODEL_META] = save(nlp, out, info)
+    return nlp.meta[MODEL_META]  # type: ignore[no-any-return]
+
+
+def trained_description(
+    base: LoadedPipeline,
+    nlp: Language,
+    settings: dict[str, Any],
+    records: tuple[Sequence[GoldClaims], Sequence[GoldClaims]],
+    data: dict[str, Any] | None,
+    best_epoch: int,
+    span_f1: dict[str, float],
+    claims_f1: dict[str, float],
+) -> dict[str, Any]:
+    """What a trained attribution model says of itself (``claimscope-attribution.json``): its
+    base, ``settings``, the gold it learnt from and was chosen on (``records``: train, dev),
+    its best epoch's figures, and its confidence, which this fits on the dev records with the
+    model in ``nlp``."""
+    train_records, dev_records = records
     calibration, quality = calibrate(nlp, dev_records)
-    info = {
+    return {
         "base": {"name": base.name, "version": base.version},
-        "settings": {
-            **asdict(settings),
-            "attrs": list(settings.attrs),
-            # what the model read as the rules' roles: retrain when the rules change
-            "rules_version": RULES_VERSION if settings.rule_roles else None,
-            "epochs": epochs,
-            "seed": seed,
-        },
+        "settings": settings,
         "data": {
             **(data or {}),
             "train_documents": len(train_records),
@@ -245,14 +269,11 @@ def train(
             "dev_claims": gold_claim_count(dev_records),
         },
         "best_epoch": best_epoch + 1,
-        "dev_span_f1": {key: round(value, 4) for key, value in best.items()},
+        "dev_span_f1": {key: round(value, 4) for key, value in span_f1.items()},
         # what chose the epoch: overlap F1 of the linked claims' roles, and their mean
-        "dev_claims_f1": {key: round(value, 4) for key, value in best_claims.items()},
+        "dev_claims_f1": {key: round(value, 4) for key, value in claims_f1.items()},
         "calibration": {**calibration.to_dict(), "dev_ranking_auc_2fold": round(quality, 3)},
-        "seconds": round(time.perf_counter() - started),
     }
-    nlp.meta[MODEL_META] = save(nlp, out, info)
-    return nlp.meta[MODEL_META]  # type: ignore[no-any-return]
 
 
 def claim_scores(dev: Sequence[Example], records: Sequence[GoldClaims]) -> dict[str, float]:

@@ -23,9 +23,8 @@ from annotate.claims.learned import MODEL_META, ROLES
 from annotate.nlp.attribution import (
     EpochReport,
     GoldClaims,
-    calibrate,
-    gold_claim_count,
     linked_claim_scores,
+    trained_description,
 )
 from annotate.nlp.attribution_model import NER, describe
 from annotate.nlp.encoder_roles import (
@@ -191,30 +190,25 @@ def train_encoder(
         FACTORY, name=NER, config={**config, "batch_size": settings.batch_size}
     )
     component.model = encoder  # type: ignore[attr-defined]
-    calibration, quality = calibrate(nlp, dev_records)
-    info = {
-        "base": {"name": base.name, "version": base.version},
-        "settings": {
-            "architecture": "encoder",
-            "encoder": ENCODER_NAME,
-            "encoder_sha256": encoder_digest(),
-            **asdict(settings),
-            "epochs": epochs,
-            "seed": seed,
-        },
-        "data": {
-            **(data or {}),
-            "train_documents": len(train_records),
-            "train_claims": gold_claim_count(train_records),
-            "dev_documents": len(dev_records),
-            "dev_claims": gold_claim_count(dev_records),
-        },
-        "best_epoch": best_epoch + 1,
-        "dev_span_f1": {key: round(value, 4) for key, value in best_roles.items()},
-        "dev_claims_f1": {key: round(value, 4) for key, value in best_claims.items()},
-        "calibration": {**calibration.to_dict(), "dev_ranking_auc_2fold": round(quality, 3)},
-        "seconds": round(time.perf_counter() - started),
+    settings_used = {
+        "architecture": "encoder",
+        "encoder": ENCODER_NAME,
+        "encoder_sha256": encoder_digest(),
+        **asdict(settings),
+        "epochs": epochs,
+        "seed": seed,
     }
+    info = trained_description(
+        base,
+        nlp,
+        settings_used,
+        (train_records, dev_records),
+        data,
+        best_epoch,
+        best_roles,
+        best_claims,
+    )
+    info["seconds"] = round(time.perf_counter() - started)
     component.to_disk(out / NER)  # type: ignore[attr-defined]
     nlp.meta[MODEL_META] = describe(out, info)
     return nlp.meta[MODEL_META]  # type: ignore[no-any-return]
