@@ -210,10 +210,9 @@ def _attach_encoder(nlp: Language, folder: Path, info: dict[str, Any]) -> dict[s
         )
 
     known = {field.name for field in fields(EncoderSettings)}
-    config = {key: value for key, value in info["settings"].items() if key in known}
-    config.pop("learning_rate", None)
+    settings = EncoderSettings(**{k: v for k, v in info["settings"].items() if k in known})
     try:
-        nlp.add_pipe(FACTORY, name=NER, config=config)
+        nlp.add_pipe(FACTORY, name=NER, config=settings.component_config())
         nlp.get_pipe(NER).from_disk(folder / NER)  # type: ignore[attr-defined]
     except (OSError, ValueError, TypeError) as error:
         detach(nlp)

@@ -60,6 +60,10 @@ class EncoderSettings:
     learning_rate: float = 1e-4
     batch_size: int = 16
 
+    def component_config(self) -> dict[str, Any]:
+        """The settings the tagging component takes (all but how it learns)."""
+        return {key: value for key, value in asdict(self).items() if key != "learning_rate"}
+
 
 def encoder_folder() -> Path:
     """The installed encoder's files (configuration, vocabulary, weights), found without
@@ -260,7 +264,7 @@ def set_roles(doc: Doc, roles: Iterable[tuple[str, int, int]]) -> None:
 
 @Language.factory(
     FACTORY,
-    default_config={"frozen_layers": 1, "window": 254, "stride": 190, "batch_size": 16},
+    default_config=EncoderSettings().component_config(),
 )
 def make_encoder_roles(
     nlp: Language, name: str, frozen_layers: int, window: int, stride: int, batch_size: int

@@ -19,6 +19,7 @@ from typing import Any
 
 import torch
 
+from annotate.claim_scores import Score
 from annotate.claims.learned import MODEL_META, ROLES
 from annotate.nlp.attribution import (
     EpochReport,
@@ -102,22 +103,18 @@ def _role_f1(
     predicted: list[list[tuple[str, int, int]]], records: Sequence[GoldClaims]
 ) -> dict[str, float]:
     """Exact span F1 of the tagged roles against the gold parts, overall (``f``) and per role."""
-    counts = {role: [0, 0, 0] for role in ROLES}  # right, predicted, gold
+    tallies = {role: Score() for role in ROLES}
     for found, record in zip(predicted, records, strict=True):
         gold = {(role, a, b) for role, spans in record.parts for a, b in spans}
-        for role in ROLES:
+        for role, tally in tallies.items():
             mine = {span for span in found if span[0] == role}
             theirs = {span for span in gold if span[0] == role}
-            counts[role][0] += len(mine & theirs)
-            counts[role][1] += len(mine)
-            counts[role][2] += len(theirs)
-
-    def f1(right: int, predicted: int, gold: int) -> float:
-        return 2 * right / (predicted + gold) if predicted + gold else 0.0
-
-    scores = {role: f1(*tally) for role, tally in counts.items()}
-    scores["f"] = f1(*(sum(tally[i] for tally in counts.values()) for i in range(3)))
-    return scores
+            right = len(mine & theirs)
+            tally.add(Score(right, len(mine), right, len(theirs)))
+    overall = Score()
+    for tally in tallies.values():
+        overall.add(tally)
+    return {**{role: tally.f1 for role, tally in tallies.items()}, "f": overall.f1}
 
 
 def train_encoder(
@@ -185,10 +182,7 @@ def train_encoder(
             best_state = {name: p.detach().clone() for name, p in tuned.items()}
     tagger.load_state_dict(best_state, strict=False)
     nlp = base.nlp
-    config = {name: getattr(settings, name) for name in ("frozen_layers", "window", "stride")}
-    component = nlp.add_pipe(
-        FACTORY, name=NER, config={**config, "batch_size": settings.batch_size}
-    )
+    component = nlp.add_pipe(FACTORY, name=NER, config=settings.component_config())
     component.model = encoder  # type: ignore[attr-defined]
     settings_used = {
         "architecture": "encoder",

@@ -123,9 +123,9 @@ def load_pipeline(model: str | None = None, *, attribution: bool = True) -> Load
         return loaded
     loaded = _load(model)
     # the default model, or the shipped model's own base named: with the shipped model
-    shipped = default_model()
-    if attribution and model in (None, loaded.name) and is_model_folder(shipped):
-        info = read_info(shipped)
+    if attribution and model in (None, loaded.name):
+        shipped = default_model()
+        info = read_info(shipped) if is_model_folder(shipped) else {}
         # only on the base it was trained on (attach would refuse another)
         if (info.get("base") or {}).get("name") == loaded.name:
             attach(loaded.nlp, shipped, loaded.name, info)
