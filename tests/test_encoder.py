@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy
 import pytest
 from safetensors import safe_open
+from spacy.tokens import Doc
 
 from annotate.claims.component import claims_from_doc
 from annotate.claims.learned import SPANS_KEY
@@ -26,6 +27,7 @@ from annotate.nlp.encoder_roles import (
     EncoderSettings,
     Pieces,
     decoded_spans,
+    described_settings,
     viterbi,
     windows,
 )
@@ -95,22 +97,24 @@ def test_decoding_keeps_roles_well_formed() -> None:
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """``train-claims --encoder`` on invented stories (the top two layers tuned, to be quick)."""
+    """``train-claims --encoder`` on invented stories (the top two layers and the embeddings
+    tuned, to be quick)."""
     folder = tmp_path_factory.mktemp("encoder")
     train = write_gold(folder / "train.jsonl", invented_corpus(24, 4))
     dev = write_gold(folder / "dev.jsonl", invented_corpus(4, 5))
     out = folder / "model"
     result = run_cli(
         "train-claims", str(out), "--gold", str(train), "--dev", str(dev), "--encoder",
-        "--epochs", "8", "--learning-rate", "0.0005", "--frozen-layers", "4",
+        "--epochs", "8", "--learning-rate", "0.0005", "--frozen-layers", "4", "--tune-embeddings",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     return out
 
 
 def test_the_encoder_recipe_trains_saves_loads_and_tags(trained: Path) -> None:
-    """The folder holds the description and the tuned layers only (no embeddings, no text),
-    under 20 MB; loaded with ``--model`` it tags roles that link into claims."""
+    """The folder holds the description and what training changed only (the tuned layers, the
+    embeddings of the pieces the training text held; no text), under 20 MB; loaded with
+    ``--model`` it tags roles that link into claims."""
     info = json.loads((trained / MARKER).read_text())
     assert info["settings"]["architecture"] == "encoder"
     assert info["settings"]["frozen_layers"] == 4
@@ -119,8 +123,11 @@ def test_the_encoder_recipe_trains_saves_loads_and_tags(trained: Path) -> None:
     assert weights.stat().st_size < 20_000_000
     with safe_open(str(weights), framework="pt") as saved:
         names = list(saved.keys())
-    tuned = ("encoder.encoder.layer.4.", "encoder.encoder.layer.5.", "head.")
+        pieces = saved.get_tensor("encoder.embeddings.word_embeddings.weight#rows")
+    tuned = ("encoder.encoder.layer.4.", "encoder.encoder.layer.5.", "head.", "encoder.embeddings.")
     assert names and all(name.startswith(tuned) for name in names)
+    assert not any(name.startswith("encoder.encoder.layer.3.") for name in names)
+    assert 20 < len(pieces) < 1_000  # of 30,522: the pieces of the invented stories
     assert not any(word in weights.read_bytes() for word in (b"bridge", b"ministry"))
 
     pipeline = load_pipeline(str(trained))
@@ -162,3 +169,40 @@ def test_damaged_encoder_weights_are_a_clear_error(trained: Path, tmp_path: Path
     (copy / MARKER).write_text(json.dumps(info))
     with pytest.raises(ClaimscopeError, match="tuned on other encoder weights"):
         load_pipeline(str(copy))
+
+
+def test_tagging_a_stream_in_a_thread_keeps_each_document_its_own_roles(trained: Path) -> None:
+    """``pipe`` tags one batch in a thread while the next is parsed: every document still
+    comes out in order with the roles ``__call__`` gives it, and an error in the thread is
+    raised where the stream is read."""
+    pipeline = load_pipeline(str(trained))
+    component = pipeline.nlp.get_pipe(NER)
+    names = ["Carla Diaz", "Bo Chan", "Ann Lee", "The mayor", "Pia Roth", "Sam Ode", "Li Wen"]
+    texts = [f"{name} warned that the {n + 2} talks had collapsed." for n, name in enumerate(names)]
+
+    def roles(doc: Doc) -> list[tuple[str, str]]:
+        return [(span.label_, span.text) for span in doc.spans[SPANS_KEY]]
+
+    one_by_one = [roles(component(pipeline.nlp.make_doc(text))) for text in texts]
+    own = [
+        any(label == "CONTENT" and f"{n + 2} talks" in text for label, text in found)
+        for n, found in enumerate(one_by_one)
+    ]
+    assert sum(own) >= 4, one_by_one  # each document's own content, told apart by its number
+    streamed = component.pipe((pipeline.nlp.make_doc(t) for t in texts), batch_size=3)
+    assert [roles(doc) for doc in streamed] == one_by_one
+
+    def failing(texts: list[str]) -> list[list[tuple[str, int, int]]]:
+        raise RuntimeError("the encoder failed")
+
+    component.model.roles = failing
+    with pytest.raises(RuntimeError, match="the encoder failed"):
+        list(component.pipe((pipeline.nlp.make_doc(t) for t in texts), batch_size=3))
+
+
+def test_a_description_from_before_a_setting_loads_as_the_model_it_describes() -> None:
+    """A model described before ``tune_embeddings`` existed kept the embeddings as installed
+    (its weights file holds no embeddings), whatever the default is now."""
+    older = {"architecture": "encoder", "frozen_layers": 1, "window": 254, "stride": 190}
+    assert described_settings(older) == EncoderSettings(frozen_layers=1, tune_embeddings=False)
+    assert described_settings({**older, "tune_embeddings": True}).tune_embeddings

@@ -210,7 +210,7 @@ def train_claims_command(
     ] = None,
     epochs: Annotated[
         int | None,
-        typer.Option("--epochs", min=1, help="Passes over the gold (default 12; --encoder 2)."),
+        typer.Option("--epochs", min=1, help="Passes over the gold (default 12; --encoder 4)."),
     ] = None,
     encoder: Annotated[
         bool,
@@ -225,7 +225,15 @@ def train_claims_command(
         typer.Option(
             "--frozen-layers", min=0, max=6, help="With --encoder: lowest layers kept as installed."
         ),
-    ] = 1,
+    ] = 0,
+    tune_embeddings: Annotated[
+        bool,
+        typer.Option(
+            "--tune-embeddings/--keep-embeddings",
+            help="With --encoder: fine-tune the word-piece embeddings too (their changed rows "
+            "are saved) or keep them as installed.",
+        ),
+    ] = True,
     learning_rate: Annotated[
         float,
         typer.Option("--learning-rate", min=1e-6, max=1e-2, help="With --encoder: peak rate."),
@@ -286,7 +294,7 @@ def train_claims_command(
         )
     train_records, dev_records = read_claim_gold(gold), read_claim_gold(dev)
     base_pipeline = load_pipeline(base, attribution=False)
-    passes = epochs or (2 if encoder else 12)
+    passes = epochs or (4 if encoder else 12)
 
     def report(epoch: EpochReport) -> None:
         def shown(scores: dict[str, float]) -> str:
@@ -310,7 +318,11 @@ def train_claims_command(
             dev_records,
             out_dir,
             epochs=passes,
-            settings=EncoderSettings(frozen_layers=frozen_layers, learning_rate=learning_rate),
+            settings=EncoderSettings(
+                frozen_layers=frozen_layers,
+                tune_embeddings=tune_embeddings,
+                learning_rate=learning_rate,
+            ),
             seed=seed,
             data=described,
             on_epoch=report,

@@ -200,7 +200,7 @@ def attach(
 def _attach_encoder(nlp: Language, folder: Path, info: dict[str, Any]) -> dict[str, Any]:
     """:func:`attach` for a model of the encoder architecture (:mod:`annotate.nlp.encoder_roles`,
     which needs the ``encoder`` extra: it is imported only here)."""
-    from annotate.nlp.encoder_roles import FACTORY, EncoderSettings, encoder_digest
+    from annotate.nlp.encoder_roles import FACTORY, described_settings, encoder_digest
 
     wanted = info["settings"].get("encoder_sha256")
     if wanted and wanted != encoder_digest():
@@ -209,8 +209,7 @@ def _attach_encoder(nlp: Language, folder: Path, info: dict[str, Any]) -> dict[s
             f"installed {info['settings'].get('encoder')} (reinstall the encoder extra)"
         )
 
-    known = {field.name for field in fields(EncoderSettings)}
-    settings = EncoderSettings(**{k: v for k, v in info["settings"].items() if k in known})
+    settings = described_settings(info["settings"])
     try:
         nlp.add_pipe(FACTORY, name=NER, config=settings.component_config())
         nlp.get_pipe(NER).from_disk(folder / NER)  # type: ignore[attr-defined]

@@ -10,10 +10,10 @@ after another role or none, the pieces of one word in one role). The roles go to
 ``doc.spans["attribution"]``, where the spaCy model puts its own, so the linking into claims,
 their confidence and the combination with the rules are shared.
 
-Only what training changed is saved, in half precision (``weights.safetensors``): the encoder's
-layers above the ``frozen_layers`` it kept and the tagging layer. The word-piece embeddings and
-the frozen layers come from the installed encoder, so the folder stays small and holds weights
-only.
+Only what training changed is saved (``weights.safetensors``, compactly:
+:mod:`annotate.nlp.encoder_weights`): the encoder's layers above the ``frozen_layers`` it kept,
+the embeddings' changed rows if they were tuned, and the tagging layer. The rest comes from the
+installed encoder, so the folder stays small and holds weights only.
 """
 
 from __future__ import annotations
@@ -22,9 +22,12 @@ import hashlib
 import importlib.util
 import json
 import os
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import asdict, dataclass, fields
 from functools import cache
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +39,7 @@ from spacy.tokens import Doc, Span
 from annotate.claims.learned import ROLES, SPANS_KEY
 from annotate.errors import ClaimscopeError
 from annotate.nlp.attribution_model import ENCODER_PACKAGE
+from annotate.nlp.encoder_weights import installed_weights, load_tuned, save_tuned
 
 ENCODER_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 FACTORY = "claimscope_encoder_roles"
@@ -50,8 +54,10 @@ _IMPOSSIBLE = -1e9
 class EncoderSettings:
     """How the encoder model reads and learns (the defaults are what was measured best)."""
 
-    #: Encoder layers kept as installed (with the embeddings); the ones above are fine-tuned.
-    frozen_layers: int = 1
+    #: Encoder layers kept as installed; the ones above are fine-tuned.
+    frozen_layers: int = 0
+    #: Whether the embeddings are fine-tuned too (else kept as installed).
+    tune_embeddings: bool = True
     #: Word pieces per window (the encoder reads at most 512, with two markers).
     window: int = 254
     #: Word pieces from one window's start to the next one's when tagging (overlap: window -
@@ -63,6 +69,17 @@ class EncoderSettings:
     def component_config(self) -> dict[str, Any]:
         """The settings the tagging component takes (all but how it learns)."""
         return {key: value for key, value in asdict(self).items() if key != "learning_rate"}
+
+
+#: What a model described before a setting existed was trained with.
+_BEFORE_THE_SETTING = {"tune_embeddings": False}
+
+
+def described_settings(described: dict[str, Any]) -> EncoderSettings:
+    """The settings a model's description gives (its ``settings``), older ones included."""
+    known = {field.name for field in fields(EncoderSettings)}
+    given = {key: value for key, value in described.items() if key in known}
+    return EncoderSettings(**{**_BEFORE_THE_SETTING, **given})
 
 
 def encoder_folder() -> Path:
@@ -101,11 +118,12 @@ class RoleTagger(torch.nn.Module):
         hidden = self.encoder(input_ids=ids, attention_mask=mask).last_hidden_state
         return self.head(hidden)  # type: ignore[no-any-return]
 
-    def tuned(self, frozen_layers: int) -> Iterator[tuple[str, torch.nn.Parameter]]:
-        """The parameters training changes: the layers above ``frozen_layers`` and the head."""
+    def tuned(self, settings: EncoderSettings) -> Iterator[tuple[str, torch.nn.Parameter]]:
+        """The parameters training changes: the layers above ``settings.frozen_layers``, the
+        embeddings if ``settings.tune_embeddings``, and the head."""
         kept = (
-            "encoder.embeddings.",
-            *(f"encoder.encoder.layer.{i}." for i in range(frozen_layers)),
+            *(() if settings.tune_embeddings else ("encoder.embeddings.",)),
+            *(f"encoder.encoder.layer.{i}." for i in range(settings.frozen_layers)),
         )
         for name, parameter in self.named_parameters():
             if not name.startswith(kept):
@@ -267,10 +285,20 @@ def set_roles(doc: Doc, roles: Iterable[tuple[str, int, int]]) -> None:
     default_config=EncoderSettings().component_config(),
 )
 def make_encoder_roles(
-    nlp: Language, name: str, frozen_layers: int, window: int, stride: int, batch_size: int
+    nlp: Language,
+    name: str,
+    frozen_layers: int,
+    tune_embeddings: bool,
+    window: int,
+    stride: int,
+    batch_size: int,
 ) -> EncoderRoles:
     settings = EncoderSettings(
-        frozen_layers=frozen_layers, window=window, stride=stride, batch_size=batch_size
+        frozen_layers=frozen_layers,
+        tune_embeddings=tune_embeddings,
+        window=window,
+        stride=stride,
+        batch_size=batch_size,
     )
     return EncoderRoles(name, settings)
 
@@ -285,53 +313,54 @@ class EncoderRoles:
         self._pid = os.getpid()
 
     def __call__(self, doc: Doc) -> Doc:
-        return self._tagged([doc])[0]
+        self._in_this_process()
+        return self._with_roles([doc], self.model.roles([doc.text]))[0]
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 8) -> Iterator[Doc]:
-        batch: list[Doc] = []
-        for doc in docs:
-            batch.append(doc)
-            if len(batch) >= batch_size:
-                yield from self._tagged(batch)
-                batch = []
-        yield from self._tagged(batch)
+        """Tags batch by batch, the encoder working on one batch in a thread of its own while
+        the components before and after it work on the next and the last (torch lets go of
+        the GIL while it computes, so the two share the machine's cores)."""
+        self._in_this_process()
+        with ThreadPoolExecutor(max_workers=1) as worker:
+            pending: deque[tuple[list[Doc], Future[list[list[tuple[str, int, int]]]]]] = deque()
+            stream = iter(docs)
+            while batch := list(islice(stream, batch_size)):
+                pending.append((batch, worker.submit(self.model.roles, [d.text for d in batch])))
+                if len(pending) > 1:
+                    done, roles = pending.popleft()
+                    yield from self._with_roles(done, roles.result())
+            while pending:
+                done, roles = pending.popleft()
+                yield from self._with_roles(done, roles.result())
 
-    def _tagged(self, docs: list[Doc]) -> list[Doc]:
+    def _in_this_process(self) -> None:
         if os.getpid() != self._pid:
             # a process forked from the one that loaded the model (nlp.pipe(n_process=…)):
             # the thread pool it inherited is not there, and using it would hang for ever
             torch.set_num_threads(1)
             self._pid = os.getpid()
-        if docs:
-            for doc, roles in zip(docs, self.model.roles([d.text for d in docs]), strict=True):
-                set_roles(doc, roles)
+
+    @staticmethod
+    def _with_roles(docs: list[Doc], roles: list[list[tuple[str, int, int]]]) -> list[Doc]:
+        for doc, found in zip(docs, roles, strict=True):
+            set_roles(doc, found)
         return docs
 
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
-        from safetensors.torch import save_file
-
         folder = Path(path)
         folder.mkdir(parents=True, exist_ok=True)
-        tuned = self.model.tagger.tuned(self.settings.frozen_layers)
-        weights = {name: p.detach().to(torch.float16).contiguous() for name, p in tuned}
-        save_file(weights, str(folder / WEIGHTS))
+        tuned = dict(self.model.tagger.tuned(self.settings))
+        save_tuned(folder / WEIGHTS, tuned, installed_weights(encoder_folder()))
         (folder / SETTINGS).write_text(json.dumps(asdict(self.settings), indent=1) + "\n")
 
     def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> EncoderRoles:
-        from safetensors import SafetensorError
-        from safetensors.torch import load_file
-
         folder = Path(path)
-        try:
-            weights = load_file(str(folder / WEIGHTS))
-        except (OSError, ValueError, SafetensorError) as error:
-            raise ClaimscopeError(f"{folder / WEIGHTS}: cannot load ({error})") from None
-        expected = {name for name, _ in self.model.tagger.tuned(self.settings.frozen_layers)}
-        if set(weights) != expected:
+        state = load_tuned(folder / WEIGHTS, installed_weights(encoder_folder()))
+        expected = {name for name, _ in self.model.tagger.tuned(self.settings)}
+        if set(state) != expected:
             raise ClaimscopeError(
                 f"{folder / WEIGHTS}: not this encoder's tuned layers "
-                f"({len(set(weights) ^ expected)} tensors differ)"
+                f"({len(set(state) ^ expected)} tensors differ)"
             )
-        state = {name: tensor.to(torch.float32) for name, tensor in weights.items()}
         self.model.tagger.load_state_dict(state, strict=False)
         return self

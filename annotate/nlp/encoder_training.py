@@ -123,7 +123,7 @@ def train_encoder(
     dev_records: Sequence[GoldClaims],
     out: Path,
     *,
-    epochs: int = 2,
+    epochs: int = 4,
     settings: EncoderSettings | None = None,
     seed: int = 0,
     data: dict[str, Any] | None = None,
@@ -138,12 +138,23 @@ def train_encoder(
     started = time.perf_counter()
     encoder = Encoder(settings)
     tagger = encoder.tagger
-    tuned = dict(tagger.tuned(settings.frozen_layers))
+    tuned = dict(tagger.tuned(settings))
     for name, parameter in tagger.named_parameters():
         parameter.requires_grad = name in tuned
     items = training_windows(encoder, train_records)
     steps = max(epochs * -(-len(items) // settings.batch_size), 1)
-    optimizer = torch.optim.AdamW(tuned.values(), lr=settings.learning_rate, weight_decay=0.01)
+    # the word-piece embeddings are not decayed: rows training never saw stay as installed,
+    # so only the rows it changed need saving
+    undecayed = {name for name in tuned if name.endswith("word_embeddings.weight")}
+    groups: list[dict[str, Any]] = [
+        {"params": [p for n, p in tuned.items() if n not in undecayed]},
+        {"params": [p for n, p in tuned.items() if n in undecayed], "weight_decay": 0.0},
+    ]
+    optimizer = torch.optim.AdamW(
+        groups,
+        lr=settings.learning_rate,
+        weight_decay=0.01,
+    )
     warmup = max(steps // 10, 1)
     schedule = torch.optim.lr_scheduler.LambdaLR(
         optimizer, lambda step: min(1.0, (step + 1) / warmup) * max(0.0, (steps - step) / steps)
