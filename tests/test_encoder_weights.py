@@ -11,7 +11,7 @@ import torch
 from safetensors.torch import save_file
 
 from annotate.errors import ClaimscopeError
-from annotate.nlp.encoder_weights import load_tuned, packed, save_tuned
+from annotate.nlp.encoder_weights import FORMAT, load_tuned, packed, save_tuned
 
 
 def _installed() -> dict[str, torch.Tensor]:
@@ -70,7 +70,7 @@ def test_a_stored_tensor_missing_its_parts_is_a_clear_error(tmp_path: Path, miss
     stored = packed(_tuned(installed), installed)
     del stored[missing]
     path = tmp_path / "w.safetensors"
-    save_file(stored, str(path), metadata={"format": "claimscope-int8-difference/1"})
+    save_file(stored, str(path), metadata={"format": FORMAT})
     with pytest.raises(ClaimscopeError, match=r"w\.safetensors: cannot load"):
         load_tuned(path, installed)
 
@@ -80,6 +80,6 @@ def test_rows_past_the_installed_table_are_a_clear_error(tmp_path: Path) -> None
     stored = packed(_tuned(installed), installed)
     stored["encoder.table#rows"] = torch.tensor([3, 17, 400], dtype=torch.int32)
     path = tmp_path / "w.safetensors"
-    save_file(stored, str(path), metadata={"format": "claimscope-int8-difference/1"})
+    save_file(stored, str(path), metadata={"format": FORMAT})
     with pytest.raises(ClaimscopeError, match="cannot load"):
         load_tuned(path, installed)
