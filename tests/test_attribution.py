@@ -345,6 +345,31 @@ def test_two_cues_near_one_content_make_one_claim(base: LoadedPipeline) -> None:
     assert text[claim.source.start : claim.source.end] == "aides"  # type: ignore[union-attr]
 
 
+def test_a_paragraph_break_ends_a_content(base: LoadedPipeline) -> None:
+    """Pieces with only white space between are one content (the small model marks a content
+    sentence by sentence), but not across a paragraph break: each quoted paragraph is a claim
+    of its own, as news attributes it."""
+    text = "“The dam will hold. It was built well.”\n\n“The engineers checked it,” Ms Ode said."
+    doc = with_roles(
+        base,
+        text,
+        [
+            ("“The dam will hold.", "CONTENT"),
+            ("It was built well.”", "CONTENT"),
+            ("“The engineers checked it,”", "CONTENT"),
+            ("Ms Ode", "SOURCE"),
+            ("said", "CUE"),
+        ],
+    )
+    claims = linked_claims(doc)
+    assert [text[c.content.start : c.content.end] for c in claims] == [
+        "“The dam will hold. It was built well.”",
+        "“The engineers checked it,”",
+    ]
+    assert all(c.content_parts is None for c in claims)
+    assert text[claims[1].cue.start : claims[1].cue.end] == "said"  # type: ignore[union-attr]
+
+
 def test_a_content_without_a_cue_takes_the_nearest_source_outside_it(base: LoadedPipeline) -> None:
     """The model sometimes marks who and what but not the cue ("The agency, in its report:
     …"); the claim still has its source, the nearest one outside the content."""

@@ -11,7 +11,8 @@ import pytest
 import spacy
 from spacy.training import Example
 
-from annotate.claims.component import CLAIMS_KEY, claims_from_doc, set_claims
+from annotate.claims import component
+from annotate.claims.component import CLAIMS_KEY, MODES, claims_from_doc, set_claims
 from annotate.claims.detected import CLAIMS_COMPONENT
 from annotate.errors import ClaimscopeError
 from annotate.nlp.pipeline import load_pipeline
@@ -110,6 +111,21 @@ def test_the_origin_follows_the_rules_and_the_lexicon(tmp_path: Path) -> None:
     again = load_pipeline(attribution=False)
     add_claims_component(again)
     assert again.origin == plain.origin  # the same rules and words: the same origin
+
+
+def test_the_origin_of_model_claims_follows_the_linking(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A change to how the model's roles are linked into claims changes the origin of runs
+    that link them (``model``, ``both``), so ``--only-new`` links again; a rules run stays."""
+    detector = fresh().get_pipe(CLAIMS_COMPONENT)
+    versions = {}
+    for use in MODES:
+        detector.choose(use)  # type: ignore[attr-defined]
+        versions[use] = detector.version  # type: ignore[attr-defined]
+    monkeypatch.setattr(component, "LINKING_VERSION", "a linking to come")
+    for use in MODES:
+        detector.choose(use)  # type: ignore[attr-defined]
+        changed = detector.version != versions[use]  # type: ignore[attr-defined]
+        assert changed == (use != "rules"), use
 
 
 def test_a_worker_serving_runs_with_different_lexicons_keeps_them_apart(tmp_path: Path) -> None:

@@ -44,7 +44,7 @@ from annotate.claims.confidence import (
 )
 from annotate.claims.detected import CLAIMS_COMPONENT, DetectedClaim
 from annotate.claims.detector import RULE_FAMILIES, detect_claims, spancat_claims
-from annotate.claims.learned import MODEL_META, linked_claims
+from annotate.claims.learned import LINKING_VERSION, MODEL_META, linked_claims
 from annotate.errors import ClaimscopeError
 from annotate.model import Claim, OriginKind, SpanStatus
 from annotate.nlp.doc_features import rule_claims_on
@@ -125,6 +125,8 @@ class ClaimDetector:
             "built_in": _built_in_digest(),
             "lexicon": self.extension,
         }
+        if self.use != "rules":
+            identity["linking"] = LINKING_VERSION
         if self.use == "both":
             identity["combination"] = combination()
         digest = hashlib.sha1(orjson.dumps(identity, option=orjson.OPT_SORT_KEYS))

@@ -5,11 +5,11 @@ The model is a spaCy NER, which writes ``doc.ents``, where the entities live:
 puts them back after and moves the model's ``SOURCE``, ``CUE`` and ``CONTENT`` spans to
 ``doc.spans["attribution"]``;
 :func:`linked_claims` makes claims of them: content pieces that follow each other with only
-white space between are one content (the model learns contents sentence by sentence); cues and
-contents are paired one to one, nearest first, and each cue takes the nearest source of its
-sentence; a quotation broken by its attribution is one claim in two pieces, and so is a content
-its attribution stands inside ("The plan, critics say, will fail"). Every claim's explanation
-says what the model marked and how it was linked.
+white space between, in one paragraph, are one content (the model learns contents sentence by
+sentence); cues and contents are paired one to one, nearest first, and each cue takes the
+nearest source of its sentence; a quotation broken by its attribution is one claim in two
+pieces, and so is a content its attribution stands inside ("The plan, critics say, will fail").
+Every claim's explanation says what the model marked and how it was linked.
 """
 
 from __future__ import annotations
@@ -29,6 +29,9 @@ SPANS_KEY = "attribution"
 #: figures and calibration).
 MODEL_META = "claimscope_attribution"
 MODEL_RULE = "model.attribution"
+#: Bump when the linking changes the claims a model's roles make: the origin of ``model`` and
+#: ``both`` runs changes with it, so ``--only-new`` links again what the old linking made.
+LINKING_VERSION = "2026-12-06.1"
 STASH = "claimscope_stash_entities"
 SPANS = "claimscope_attribution_spans"
 _STASHED = "entities_stash"
@@ -54,10 +57,15 @@ def attribution_spans(doc: Doc) -> Doc:
 
 
 def _joined_contents(doc: Doc, contents: list[Span]) -> list[list[Span]]:
-    """Content pieces that follow each other with only white space between are one content."""
+    """Content pieces that follow each other with only white space between, in one paragraph,
+    are one content. A paragraph break ends a content: news gives each quoted paragraph its
+    own attribution, even where one speaker goes on (PolNeAR dev, joined across a break and
+    not: content overlap F1 0.770 and 0.776 with the encoder model, 0.693 and 0.700 with the
+    small one)."""
     groups: list[list[Span]] = []
     for span in sorted(contents, key=lambda s: s.start):
-        if groups and not doc[groups[-1][-1].end : span.start].text.strip():
+        gap = doc.text[groups[-1][-1].end_char : span.start_char] if groups else "."
+        if not gap.strip() and "\n" not in gap:
             groups[-1].append(span)
         else:
             groups.append([span])
