@@ -469,6 +469,32 @@ def test_a_content_its_attribution_stands_inside_is_one_claim(base: LoadedPipeli
     assert plan.content_parts is None and works.content_parts is None
 
 
+def test_a_content_around_its_cue_alone_is_one_claim(base: LoadedPipeline) -> None:
+    """ "A is expected to B": a subject and its complement around the cue, with nothing else
+    between, are one content in two pieces; with more than the cue between and no setting off
+    ("A was said by many to B") they stay two claims."""
+    text = "The new bridge is expected to open in May. The old road was said by many to flood."
+    doc = with_roles(
+        base,
+        text,
+        [
+            ("The new bridge", "CONTENT"),
+            ("is expected", "CUE"),
+            ("to open in May", "CONTENT"),
+            ("The old road", "CONTENT"),
+            ("was said", "CUE"),
+            ("to flood", "CONTENT"),
+        ],
+    )
+    bridge, *road = linked_claims(doc)
+    assert bridge.content_parts == [
+        Offsets(0, len("The new bridge")),
+        Offsets(text.index("to open"), text.index(" May") + len(" May")),
+    ]
+    assert text[bridge.cue.start : bridge.cue.end] == "is expected"  # type: ignore[union-attr]
+    assert [text[c.content.start : c.content.end] for c in road] == ["The old road", "to flood"]
+
+
 def test_the_weights_kept_are_the_optimizers_running_average(tmp_path: Path) -> None:
     """The base pipeline's training config keeps a running average of the weights, as spaCy's
     own training loop does: the average is what is scored on dev and saved, not the last
