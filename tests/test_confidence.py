@@ -9,6 +9,7 @@ import random
 from pathlib import Path
 
 import pytest
+from spacy.tokens import Span
 
 from annotate.claims.confidence import (
     FEATURES,
@@ -20,8 +21,10 @@ from annotate.claims.confidence import (
     ranking_quality,
     rule_confidence,
     rule_precision,
+    tagged_contents,
 )
 from annotate.claims.detected import DetectedClaim
+from annotate.claims.learned import PROBABILITIES, SPANS_KEY
 from annotate.model import ClaimKind, Offsets
 from annotate.nlp.pipeline import load_pipeline
 from tests.conftest import run_cli
@@ -116,6 +119,52 @@ def test_a_cue_in_another_sentence_counts_against_a_content_that_is_no_quotation
     assert apart("she") == 0.0  # the cue's own sentence
     spoke = DetectedClaim(Offsets(25, 46), ClaimKind.REPORTED, "model.attribution", "", ann, None)
     assert features(doc, spoke, [], named_offsets(doc))["cue_apart"] == 0.0  # no cue, no link
+
+
+def test_how_sure_the_model_was_of_a_content_counts_where_the_model_says() -> None:
+    """The encoder model keeps each role's probability beside its span: a claim's ``tagged``
+    feature is the mean over the contents it holds, and with a weight on it a content the
+    model was sure of is trusted more. A model that does not say (the small spaCy model)
+    gives 0, so its confidence is as it was."""
+    text = "Ann Lee said the talks had failed. Bo Chan said prices rose."
+    doc = load_pipeline(attribution=False).nlp(text)
+
+    def piece(words: str, label: str) -> Span:
+        start = text.index(words)
+        span = doc.char_span(start, start + len(words), label=label)
+        assert span is not None
+        return span
+
+    doc.spans[SPANS_KEY] = [
+        piece("the talks", "CONTENT"),
+        piece("had failed", "CONTENT"),
+        piece("said", "CUE"),
+        piece("prices rose", "CONTENT"),
+    ]
+    doc.spans[SPANS_KEY].attrs[PROBABILITIES] = [0.9, 0.7, 0.99, 0.4]
+    talks = DetectedClaim(
+        Offsets(text.index("the talks"), text.index(". Bo")),
+        ClaimKind.REPORTED,
+        "model.attribution",
+        "",
+    )
+    prices = DetectedClaim(
+        Offsets(text.index("prices"), len(text) - 1), ClaimKind.REPORTED, "model.attribution", ""
+    )
+    tagged, named = tagged_contents(doc), named_offsets(doc)
+    assert features(doc, talks, [], named, tagged)["tagged"] == pytest.approx(0.8)
+    assert features(doc, prices, [], named, tagged)["tagged"] == pytest.approx(0.4)
+    calibration = Calibration(-1.0, {**dict.fromkeys(FEATURES, 0.0), "tagged": 3.0})
+    sure, why = model_confidence(calibration, doc, talks, [], named, tagged)
+    unsure, _ = model_confidence(calibration, doc, prices, [], named, tagged)
+    assert sure > unsure
+    assert why == "+ the model was sure of the content"
+
+    doc.spans[SPANS_KEY].append(piece("Bo Chan", "SOURCE"))  # changed after the model marked it
+    assert tagged_contents(doc) == []  # no longer known which probability is whose
+    del doc.spans[SPANS_KEY].attrs[PROBABILITIES]  # roles from a model that does not say
+    assert tagged_contents(doc) == []
+    assert features(doc, talks, [], named, tagged_contents(doc))["tagged"] == 0.0
 
 
 def test_a_rule_claim_takes_its_rules_measured_precision(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ from safetensors import safe_open
 from spacy.tokens import Doc
 
 from annotate.claims.component import claims_from_doc
-from annotate.claims.learned import SPANS_KEY
+from annotate.claims.learned import PROBABILITIES, SPANS_KEY
 from annotate.errors import ClaimscopeError
 from annotate.nlp.attribution import GoldClaims
 from annotate.nlp.attribution_model import MARKER, NER
@@ -26,6 +26,7 @@ from annotate.nlp.encoder_roles import (
     Encoder,
     EncoderSettings,
     Pieces,
+    Role,
     decoded_spans,
     described_settings,
     viterbi,
@@ -91,8 +92,10 @@ def test_decoding_keeps_roles_well_formed() -> None:
     labels = [LABELS[i] for i in viterbi(scores, [False, False, False, True])]
     assert labels == ["O", "B-CUE", "B-CONTENT", "I-CONTENT"]
     pieces = Pieces([1, 2, 3, 4], [(0, 3), (4, 8), (9, 13), (13, 15)], [False] * 4)
-    spans = decoded_spans(pieces, [LABELS.index(label) for label in labels])
-    assert spans == [("CUE", 4, 8), ("CONTENT", 9, 15)]
+    spans = decoded_spans(pieces, [LABELS.index(label) for label in labels], scores)
+    assert [span[:3] for span in spans] == [("CUE", 4, 8), ("CONTENT", 9, 15)]
+    # how sure the tagger was: the pieces' mean probability of B- or I- of the role
+    assert [span.probability for span in spans] == pytest.approx([0.2 + 0.7, (0.75 + 0.35) / 2])
 
 
 @pytest.fixture(scope="module")
@@ -134,6 +137,8 @@ def test_the_encoder_recipe_trains_saves_loads_and_tags(trained: Path) -> None:
     add_claims_component(pipeline, claims_from="model")
     doc = pipeline.nlp("Carla Diaz warned that the talks had collapsed. Bo Chan said nothing.")
     assert {span.label_ for span in doc.spans[SPANS_KEY]} >= {"SOURCE", "CUE", "CONTENT"}
+    sure = doc.spans[SPANS_KEY].attrs[PROBABILITIES]  # how sure it was of each role
+    assert len(sure) == len(doc.spans[SPANS_KEY]) and all(0 < p <= 1 for p in sure)
     claims = claims_from_doc(doc)
     said = [
         doc.text[c.content.start : c.content.end] for c in claims if c.rule.startswith("model.")
@@ -192,7 +197,7 @@ def test_tagging_a_stream_in_a_thread_keeps_each_document_its_own_roles(trained:
     streamed = component.pipe((pipeline.nlp.make_doc(t) for t in texts), batch_size=3)
     assert [roles(doc) for doc in streamed] == one_by_one
 
-    def failing(texts: list[str]) -> list[list[tuple[str, int, int]]]:
+    def failing(texts: list[str]) -> list[list[Role]]:
         raise RuntimeError("the encoder failed")
 
     component.model.roles = failing

@@ -41,6 +41,7 @@ from annotate.claims.confidence import (
     model_confidence,
     named_offsets,
     rule_confidence,
+    tagged_contents,
 )
 from annotate.claims.detected import CLAIMS_COMPONENT, DetectedClaim
 from annotate.claims.detector import RULE_FAMILIES, detect_claims, spancat_claims
@@ -140,9 +141,10 @@ class ClaimDetector:
             # the rules run in "model" mode too: whether they agree is part of a model
             # claim's confidence
             calibration = self.calibration  # read once: the pipeline's meta is rebuilt per read
-            named = named_offsets(doc)
+            named, tagged = named_offsets(doc), tagged_contents(doc)
             found = [
-                self._scored(doc, claim, ruled, calibration, named) for claim in linked_claims(doc)
+                self._scored(doc, claim, ruled, calibration, (named, tagged))
+                for claim in linked_claims(doc)
             ]
             if self.use == "both":
                 found = combined(found, [_rule_scored(claim) for claim in ruled])
@@ -176,11 +178,11 @@ class ClaimDetector:
         claim: DetectedClaim,
         ruled: list[DetectedClaim],
         calibration: Calibration | None,
-        named: list[tuple[int, int]],
+        read_once: tuple[list[tuple[int, int]], list[tuple[int, int, float]]],
     ) -> DetectedClaim:
         if calibration is None:
             return claim
-        confidence, reasons = model_confidence(calibration, doc, claim, ruled, named)
+        confidence, reasons = model_confidence(calibration, doc, claim, ruled, *read_once)
         claim.confidence = round(confidence, 3)
         claim.explanation += f"; confidence {confidence:.2f} ({reasons})"
         return claim

@@ -5,8 +5,9 @@ precision on development data (``rule_precision.json``, written by ``bench/claim
 --rule-precision``). A learned model's claim is scored by a small logistic regression
 (:class:`Calibration`) over features anyone can read: whether the rules found the same claim,
 whether it has a cue and a source, whether the source is a named entity or a pronoun, whether
-the content is a quotation, how long it is, and how often claims with the same cue word were
-right. It is fitted on the model's own claims on the development split it was chosen on
+the content is a quotation, how long it is, how often claims with the same cue word were
+right, and, where the model says (the encoder model does), how sure it was of the content it
+marked. It is fitted on the model's own claims on the development split it was chosen on
 (:func:`fit`), so its figure estimates the chance that the claim's content is right (overlaps a
 gold content by half or more).
 
@@ -27,6 +28,7 @@ from typing import Any
 from spacy.tokens import Doc
 
 from annotate.claims.detected import DetectedClaim
+from annotate.claims.learned import PROBABILITIES, SPANS_KEY
 from annotate.claims.parse import _text
 
 RULE_PRECISION = Path(__file__).with_name("rule_precision.json")
@@ -48,6 +50,7 @@ FEATURES: dict[str, str] = {
     "short": "the content is under four words",
     "length": "the content's length",
     "cue_word": "claims with this cue word were often right",
+    "tagged": "the model was sure of the content",
 }
 
 
@@ -87,14 +90,30 @@ def named_offsets(doc: Doc) -> list[tuple[int, int]]:
     return [(ent.start_char, ent.end_char) for ent in doc.ents if ent.label_ in _NAMED]
 
 
+def tagged_contents(doc: Doc) -> list[tuple[int, int, float]]:
+    """Where the model marked contents in ``doc`` and how sure it was of each (read once per
+    document); empty for a model that does not say (the small spaCy model)."""
+    group = doc.spans.get(SPANS_KEY)
+    probabilities = group.attrs.get(PROBABILITIES) if group is not None else None
+    if group is None or not probabilities or len(probabilities) != len(group):
+        return []  # none, or the group was changed after the model marked it
+    return [
+        (span.start_char, span.end_char, float(probability))
+        for span, probability in zip(group, probabilities, strict=True)
+        if span.label_ == "CONTENT"
+    ]
+
+
 def features(
     doc: Doc,
     claim: DetectedClaim,
     ruled: Sequence[DetectedClaim],
     named: Sequence[tuple[int, int]],
+    tagged: Sequence[tuple[int, int, float]] = (),
 ) -> dict[str, float]:
     """The claim's features (all in [0, 1] but ``cue_word``, filled in by the caller);
-    ``named`` is :func:`named_offsets` of ``doc``."""
+    ``named`` is :func:`named_offsets` of ``doc``, ``tagged`` its :func:`tagged_contents`
+    (``tagged`` is 0 without them)."""
     text = _text(doc)
     source = claim.source
     source_text = text[source.start : source.end].lower() if source is not None else ""
@@ -114,7 +133,13 @@ def features(
         "short": float(words < 4),
         "length": math.log1p(words) / 4,
         "cue_word": 0.0,
+        "tagged": _mean_inside(tagged, claim.content.start, claim.content.end),
     }
+
+
+def _mean_inside(tagged: Sequence[tuple[int, int, float]], start: int, end: int) -> float:
+    inside = [probability for a, b, probability in tagged if start <= a and b <= end]
+    return sum(inside) / len(inside) if inside else 0.0
 
 
 def _cue_apart(doc: Doc, claim: DetectedClaim) -> bool:
@@ -140,9 +165,10 @@ def model_confidence(
     claim: DetectedClaim,
     ruled: Sequence[DetectedClaim],
     named: Sequence[tuple[int, int]],
+    tagged: Sequence[tuple[int, int, float]] = (),
 ) -> tuple[float, str]:
     """The claim's confidence and a short why: the two features that moved it most."""
-    values = features(doc, claim, ruled, named)
+    values = features(doc, claim, ruled, named, tagged)
     values["cue_word"] = calibration.cue_log_odds.get(cue_key(doc, claim), 0.0)
     pushes = {name: calibration.weights[name] * value for name, value in values.items()}
     score = calibration.bias + sum(pushes.values())

@@ -25,6 +25,9 @@ ROLES = ("SOURCE", "CUE", "CONTENT")
 #: The model's NER component in a pipeline.
 MODEL_COMPONENT = "attribution"
 SPANS_KEY = "attribution"
+#: Where a model that measures how sure it is of each role (the encoder model) keeps it: the
+#: attribution group's ``attrs``, one probability per span, in the group's order.
+PROBABILITIES = "probabilities"
 #: Where a pipeline's meta keeps what the attribution model says of itself (its training,
 #: figures and calibration).
 MODEL_META = "claimscope_attribution"

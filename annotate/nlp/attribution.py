@@ -43,6 +43,7 @@ from annotate.claims.confidence import (
     fit,
     named_offsets,
     ranking_quality,
+    tagged_contents,
 )
 from annotate.claims.learned import MODEL_META, ROLES, SPANS, SPANS_KEY, STASH, linked_claims
 from annotate.claims.parse import kept_text
@@ -323,11 +324,11 @@ def calibrate(nlp: Language, records: Sequence[GoldClaims]) -> tuple[Calibration
     ):
         ruled = detector.ruled_claims(doc)
         golds = [tuple(pieces) for role, pieces in record.parts if role == "CONTENT"]
-        text, named = kept_text(doc), named_offsets(doc)
+        text, named, tagged = kept_text(doc), named_offsets(doc), tagged_contents(doc)
         for claim in linked_claims(doc):
             span = (claim.content.start, claim.content.end)
             right = any(matches(text, span, gold, exact=False) for gold in golds)
-            found = features(doc, claim, ruled, named)
+            found = features(doc, claim, ruled, named, tagged)
             samples.append((index, found, cue_key(doc, claim), right))
     scored: list[tuple[float, bool]] = []
     for fold in (0, 1):

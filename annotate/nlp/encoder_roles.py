@@ -8,7 +8,8 @@ tags each piece B/I/O of ``SOURCE``, ``CUE`` and ``CONTENT``; each piece keeps t
 window it stands most central in, and Viterbi decoding keeps the tags well formed (no ``I-``
 after another role or none, the pieces of one word in one role). The roles go to
 ``doc.spans["attribution"]``, where the spaCy model puts its own, so the linking into claims,
-their confidence and the combination with the rules are shared.
+their confidence and the combination with the rules are shared; how sure the tagger was of
+each role goes beside them (the group's ``attrs["probabilities"]``), which the confidence reads.
 
 Only what training changed is saved (``weights.safetensors``, compactly:
 :mod:`annotate.nlp.encoder_weights`): the encoder's layers above the ``frozen_layers`` it kept,
@@ -29,14 +30,14 @@ from dataclasses import asdict, dataclass, fields
 from functools import cache
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy
 import torch
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from annotate.claims.learned import ROLES, SPANS_KEY
+from annotate.claims.learned import PROBABILITIES, ROLES, SPANS_KEY
 from annotate.errors import ClaimscopeError
 from annotate.nlp.attribution_model import ENCODER_PACKAGE
 from annotate.nlp.encoder_weights import installed_weights, load_tuned, save_tuned
@@ -130,6 +131,16 @@ class RoleTagger(torch.nn.Module):
                 yield name, parameter
 
 
+class Role(NamedTuple):
+    """A role the encoder tagged: its label, character offsets, and how sure the tagger was
+    of it (the mean, over the role's word pieces, of the probability that a piece is in it)."""
+
+    label: str
+    start: int
+    end: int
+    probability: float
+
+
 @dataclass(slots=True)
 class Pieces:
     """A text in the encoder's word pieces: ids, character offsets, and which pieces go on the
@@ -196,12 +207,12 @@ class Encoder:
                     best[t][a:b][better] = scores[row, 1 : length + 1][better]
         return best
 
-    def roles(self, texts: Sequence[str]) -> list[list[tuple[str, int, int]]]:
-        """The roles in each text as (label, start, end) character spans."""
+    def roles(self, texts: Sequence[str]) -> list[list[Role]]:
+        """The roles in each text, as character spans with the tagger's probability."""
         pieces = [self.pieces(text) for text in texts]
         probabilities = self.log_probabilities(pieces)
         return [
-            decoded_spans(p, viterbi(scores, p.continues))
+            decoded_spans(p, viterbi(scores, p.continues), scores)
             for p, scores in zip(pieces, probabilities, strict=True)
         ]
 
@@ -252,32 +263,49 @@ def viterbi(scores: numpy.ndarray, continues: Sequence[bool]) -> list[int]:
     return labels[::-1]
 
 
-def decoded_spans(pieces: Pieces, labels: Sequence[int]) -> list[tuple[str, int, int]]:
-    """(role, start, end) character spans of a well-formed label sequence."""
-    spans: list[tuple[str, int, int]] = []
-    current: list[Any] | None = None
-    for (start, end), index in zip(pieces.offsets, labels, strict=True):
+def decoded_spans(pieces: Pieces, labels: Sequence[int], scores: numpy.ndarray) -> list[Role]:
+    """The roles of a well-formed label sequence, each with the mean probability (from the
+    per-piece log probabilities ``scores``) that its pieces are in it (``B-`` or ``I-``)."""
+    inside = numpy.exp(scores)
+    spans: list[Role] = []
+    current: list[Any] | None = None  # role, start, end, the pieces' probabilities
+
+    def close() -> None:
+        if current is not None:
+            role, start, end, probabilities = current
+            spans.append(Role(role, start, end, round(float(numpy.mean(probabilities)), 4)))
+
+    for k, ((start, end), index) in enumerate(zip(pieces.offsets, labels, strict=True)):
         label = LABELS[index]
         if label == "O" or label.startswith("B-") or current is None:
-            if current is not None:
-                spans.append((current[0], current[1], current[2]))
-            current = None if label == "O" else [label[2:], start, end]
+            close()
+            current = None if label == "O" else [label[2:], start, end, []]
         else:
             current[2] = end
-    if current is not None:
-        spans.append((current[0], current[1], current[2]))
+        if current is not None:
+            role = current[0]
+            current[3].append(inside[k, _BEGINS[role]] + inside[k, _CONTINUES[role]])
+    close()
     return spans
 
 
-def set_roles(doc: Doc, roles: Iterable[tuple[str, int, int]]) -> None:
-    """Put the roles on ``doc`` as token spans (a role inside a token takes the whole token; a
-    role overlapping the one before it, which tokenisation can make, is left out)."""
+_BEGINS = {role: LABELS.index(f"B-{role}") for role in ROLES}
+_CONTINUES = {role: LABELS.index(f"I-{role}") for role in ROLES}
+
+
+def set_roles(doc: Doc, roles: Iterable[Role]) -> None:
+    """Put the roles on ``doc`` as token spans, their probabilities beside them (a role inside
+    a token takes the whole token; a role overlapping the one before it, which tokenisation
+    can make, is left out)."""
     spans: list[Span] = []
-    for label, start, end in roles:
+    probabilities: list[float] = []
+    for label, start, end, probability in roles:
         span = doc.char_span(start, end, label=label, alignment_mode="expand")
         if span is not None and (not spans or span.start >= spans[-1].end):
             spans.append(span)
+            probabilities.append(probability)
     doc.spans[SPANS_KEY] = spans
+    doc.spans[SPANS_KEY].attrs[PROBABILITIES] = probabilities
 
 
 @Language.factory(
@@ -322,7 +350,7 @@ class EncoderRoles:
         the GIL while it computes, so the two share the machine's cores)."""
         self._in_this_process()
         with ThreadPoolExecutor(max_workers=1) as worker:
-            pending: deque[tuple[list[Doc], Future[list[list[tuple[str, int, int]]]]]] = deque()
+            pending: deque[tuple[list[Doc], Future[list[list[Role]]]]] = deque()
             stream = iter(docs)
             while batch := list(islice(stream, batch_size)):
                 pending.append((batch, worker.submit(self.model.roles, [d.text for d in batch])))
@@ -341,7 +369,7 @@ class EncoderRoles:
             self._pid = os.getpid()
 
     @staticmethod
-    def _with_roles(docs: list[Doc], roles: list[list[tuple[str, int, int]]]) -> list[Doc]:
+    def _with_roles(docs: list[Doc], roles: list[list[Role]]) -> list[Doc]:
         for doc, found in zip(docs, roles, strict=True):
             set_roles(doc, found)
         return docs

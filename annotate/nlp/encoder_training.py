@@ -35,6 +35,7 @@ from annotate.nlp.encoder_roles import (
     Encoder,
     EncoderSettings,
     Pieces,
+    Role,
     encoder_digest,
     set_roles,
     windows,
@@ -99,15 +100,13 @@ def _batches(
         yield ids, mask, gold
 
 
-def _role_f1(
-    predicted: list[list[tuple[str, int, int]]], records: Sequence[GoldClaims]
-) -> dict[str, float]:
+def _role_f1(predicted: list[list[Role]], records: Sequence[GoldClaims]) -> dict[str, float]:
     """Exact span F1 of the tagged roles against the gold parts, overall (``f``) and per role."""
     tallies = {role: Score() for role in ROLES}
     for found, record in zip(predicted, records, strict=True):
         gold = {(role, a, b) for role, spans in record.parts for a, b in spans}
         for role, tally in tallies.items():
-            mine = {span for span in found if span[0] == role}
+            mine = {(span.label, span.start, span.end) for span in found if span.label == role}
             theirs = {span for span in gold if span[0] == role}
             right = len(mine & theirs)
             tally.add(Score(right, len(mine), right, len(theirs)))
