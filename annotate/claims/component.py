@@ -143,7 +143,7 @@ class ClaimDetector:
             calibration = self.calibration  # read once: the pipeline's meta is rebuilt per read
             named, tagged = named_offsets(doc), tagged_contents(doc)
             found = [
-                self._scored(doc, claim, ruled, calibration, (named, tagged))
+                self._scored(doc, claim, ruled, calibration, named, tagged)
                 for claim in linked_claims(doc)
             ]
             if self.use == "both":
@@ -178,11 +178,12 @@ class ClaimDetector:
         claim: DetectedClaim,
         ruled: list[DetectedClaim],
         calibration: Calibration | None,
-        read_once: tuple[list[tuple[int, int]], list[tuple[int, int, float]]],
+        named: list[tuple[int, int]],
+        tagged: list[tuple[int, int, float]],
     ) -> DetectedClaim:
         if calibration is None:
             return claim
-        confidence, reasons = model_confidence(calibration, doc, claim, ruled, *read_once)
+        confidence, reasons = model_confidence(calibration, doc, claim, ruled, named, tagged)
         claim.confidence = round(confidence, 3)
         claim.explanation += f"; confidence {confidence:.2f} ({reasons})"
         return claim
