@@ -100,15 +100,16 @@ def test_decoding_keeps_roles_well_formed() -> None:
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """``train-claims --encoder`` on invented stories (the top two layers and the embeddings
-    tuned, to be quick)."""
+    """``train-claims --encoder`` on invented stories (five of the six layers read, the top one
+    of them and the embeddings tuned, to be quick)."""
     folder = tmp_path_factory.mktemp("encoder")
     train = write_gold(folder / "train.jsonl", invented_corpus(24, 4))
     dev = write_gold(folder / "dev.jsonl", invented_corpus(4, 5))
     out = folder / "model"
     result = run_cli(
         "train-claims", str(out), "--gold", str(train), "--dev", str(dev), "--encoder",
-        "--epochs", "8", "--learning-rate", "0.0005", "--frozen-layers", "4", "--tune-embeddings",
+        "--epochs", "8", "--learning-rate", "0.0005", "--layers", "5", "--frozen-layers", "4",
+        "--tune-embeddings",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     return out
@@ -121,19 +122,22 @@ def test_the_encoder_recipe_trains_saves_loads_and_tags(trained: Path) -> None:
     info = json.loads((trained / MARKER).read_text())
     assert info["settings"]["architecture"] == "encoder"
     assert info["settings"]["frozen_layers"] == 4
+    assert info["settings"]["layers"] == 5
     assert info["dev_claims_f1"]["cue"] > 0.5, info["dev_claims_f1"]
     weights = trained / NER / WEIGHTS
     assert weights.stat().st_size < 20_000_000
     with safe_open(str(weights), framework="pt") as saved:
         names = list(saved.keys())
         pieces = saved.get_tensor("encoder.embeddings.word_embeddings.weight#rows")
-    tuned = ("encoder.encoder.layer.4.", "encoder.encoder.layer.5.", "head.", "encoder.embeddings.")
+    tuned = ("encoder.encoder.layer.4.", "head.", "encoder.embeddings.")
     assert names and all(name.startswith(tuned) for name in names)
-    assert not any(name.startswith("encoder.encoder.layer.3.") for name in names)
+    assert any(name.startswith("encoder.encoder.layer.4.") for name in names)
     assert 20 < len(pieces) < 1_000  # of 30,522: the pieces of the invented stories
     assert not any(word in weights.read_bytes() for word in (b"bridge", b"ministry"))
 
     pipeline = load_pipeline(str(trained))
+    tagger = pipeline.nlp.get_pipe(NER).model.tagger  # type: ignore[attr-defined]
+    assert len(tagger.encoder.encoder.layer) == 5  # as many layers as it was trained with
     add_claims_component(pipeline, claims_from="model")
     doc = pipeline.nlp("Carla Diaz warned that the talks had collapsed. Bo Chan said nothing.")
     assert {span.label_ for span in doc.spans[SPANS_KEY]} >= {"SOURCE", "CUE", "CONTENT"}

@@ -220,6 +220,15 @@ def train_claims_command(
             "(more accurate, slower; needs the encoder extra).",
         ),
     ] = False,
+    layers: Annotated[
+        int,
+        typer.Option(
+            "--layers",
+            min=1,
+            max=6,
+            help="With --encoder: how many of its six layers the model reads (fewer is faster).",
+        ),
+    ] = 6,
     frozen_layers: Annotated[
         int,
         typer.Option(
@@ -319,6 +328,7 @@ def train_claims_command(
             out_dir,
             epochs=passes,
             settings=EncoderSettings(
+                layers=layers,
                 frozen_layers=frozen_layers,
                 tune_embeddings=tune_embeddings,
                 learning_rate=learning_rate,
