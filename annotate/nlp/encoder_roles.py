@@ -274,24 +274,22 @@ def decoded_spans(pieces: Pieces, labels: Sequence[int], scores: numpy.ndarray) 
     per-piece log probabilities ``scores``) that its pieces are in it (``B-`` or ``I-``)."""
     inside = numpy.exp(scores)
     spans: list[Role] = []
-    current: list[Any] | None = None  # role, start, end, the pieces' probabilities
-
-    def close() -> None:
-        if current is not None:
-            role, start, end, probabilities = current
-            spans.append(Role(role, start, end, round(float(numpy.mean(probabilities)), 4)))
-
-    for k, ((start, end), index) in enumerate(zip(pieces.offsets, labels, strict=True)):
+    role, start, end, sure = "", 0, 0, 0.0  # the role being read, and its pieces' summed share
+    count = 0  # its pieces so far; 0 while no role is being read
+    for k, ((piece_start, piece_end), index) in enumerate(zip(pieces.offsets, labels, strict=True)):
         label = LABELS[index]
-        if label == "O" or label.startswith("B-") or current is None:
-            close()
-            current = None if label == "O" else [label[2:], start, end, []]
-        else:
-            current[2] = end
-        if current is not None:
-            role = current[0]
-            current[3].append(inside[k, _BEGINS[role]] + inside[k, _CONTINUES[role]])
-    close()
+        if count and (label == "O" or label.startswith("B-")):
+            spans.append(Role(role, start, end, round(sure / count, 4)))
+            count = 0
+        if label == "O":
+            continue
+        if not count:
+            role, start, sure = label[2:], piece_start, 0.0
+        end = piece_end
+        sure += float(inside[k, _BEGINS[role]] + inside[k, _CONTINUES[role]])
+        count += 1
+    if count:
+        spans.append(Role(role, start, end, round(sure / count, 4)))
     return spans
 
 
