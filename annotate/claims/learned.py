@@ -67,12 +67,25 @@ def _joined_contents(doc: Doc, contents: list[Span]) -> list[list[Span]]:
     small one)."""
     groups: list[list[Span]] = []
     for span in sorted(contents, key=lambda s: s.start):
-        gap = doc.text[groups[-1][-1].end_char : span.start_char] if groups else "."
-        if not gap.strip() and "\n" not in gap:
+        if groups and _follows_in_paragraph(doc, groups[-1][-1], span):
             groups[-1].append(span)
         else:
             groups.append([span])
     return groups
+
+
+def _between(doc: Doc, before: Span, after: Span) -> str:
+    return doc.text[before.end_char : after.start_char]
+
+
+def _follows_in_paragraph(doc: Doc, before: Span, after: Span) -> bool:
+    """Whether only white space, and no line break, stands between ``before`` and ``after``."""
+    return not _between(doc, before, after).strip() and not _paragraph_break(doc, before, after)
+
+
+def _paragraph_break(doc: Doc, before: Span, after: Span) -> bool:
+    """Whether a line break stands between ``before`` and ``after``."""
+    return "\n" in _between(doc, before, after)
 
 
 class _Sentences:
@@ -163,7 +176,7 @@ def _continues(doc: Doc, claim: tuple[list[list[Span]], Span | None], pieces: li
     end, start = before[-1].end, pieces[0].start
     if cue is None or not end <= cue.start < cue.end <= start:
         return False
-    if any("\n" in token.whitespace_ + token.text for token in doc[end - 1 : start]):
+    if _paragraph_break(doc, before[-1], pieces[0]):
         return False
     return (
         before[0][0].text[0] in _OPENING

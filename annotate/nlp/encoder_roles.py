@@ -112,7 +112,7 @@ class RoleTagger(torch.nn.Module):
     """The encoder (its lowest ``layers``) with a linear tagging layer over the vectors of the
     last layer read."""
 
-    def __init__(self, folder: Path, layers: int = 6) -> None:
+    def __init__(self, folder: Path, layers: int) -> None:
         super().__init__()
         from transformers import AutoModel
 
