@@ -75,7 +75,11 @@ def _joined_contents(doc: Doc, contents: list[Span]) -> list[list[Span]]:
 
 
 def _between(doc: Doc, before: Span, after: Span) -> str:
-    return doc.text[before.end_char : after.start_char]
+    """The text from the end of ``before`` to the start of ``after``, read off the tokens
+    between them (``Doc.text`` joins the whole document's tokens again on every call)."""
+    if after.start < before.end:
+        return ""
+    return doc[before.end - 1].whitespace_ + doc[before.end : after.start].text_with_ws
 
 
 def _follows_in_paragraph(doc: Doc, before: Span, after: Span) -> bool:
