@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy
 import pytest
+import torch
 from safetensors import safe_open
 from spacy.tokens import Doc
 
@@ -22,11 +23,13 @@ from annotate.nlp.attribution import GoldClaims
 from annotate.nlp.attribution_model import MARKER, NER
 from annotate.nlp.encoder_roles import (
     LABELS,
+    PRECISION_VARIABLE,
     WEIGHTS,
     Encoder,
     EncoderSettings,
     Pieces,
     Role,
+    compute_dtype,
     decoded_spans,
     described_settings,
     viterbi,
@@ -215,3 +218,52 @@ def test_a_description_from_before_a_setting_loads_as_the_model_it_describes() -
     older = {"architecture": "encoder", "frozen_layers": 1, "window": 254, "stride": 190}
     assert described_settings(older) == EncoderSettings(frozen_layers=1, tune_embeddings=False)
     assert described_settings({**older, "tune_embeddings": True}).tune_embeddings
+
+
+def test_the_tagger_computes_in_the_precision_it_is_set_to(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """float32 or bfloat16 as asked; ``auto`` takes bfloat16 only where the processor computes
+    it natively (elsewhere it is emulated, slower than float32), and float32 when torch cannot
+    tell; ``$CLAIMSCOPE_ENCODER_PRECISION`` chooses over the model's description; any other
+    value is a clear error."""
+    assert compute_dtype("float32") == torch.float32
+    assert compute_dtype("bfloat16") == torch.bfloat16
+    monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: False, raising=False)
+    monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda: False, raising=False)
+    assert compute_dtype("auto") == torch.float32
+    monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda: True)
+    assert compute_dtype("auto") == torch.bfloat16
+    monkeypatch.delattr(torch.cpu, "_is_amx_tile_supported")
+    monkeypatch.delattr(torch.cpu, "_is_avx512_bf16_supported")
+    assert compute_dtype("auto") == torch.float32
+    with pytest.raises(ClaimscopeError, match=r"'half'.*auto, float32, bfloat16"):
+        compute_dtype("half")
+    described = {"architecture": "encoder", "precision": "bfloat16"}
+    assert described_settings(described).precision == "bfloat16"
+    monkeypatch.setenv(PRECISION_VARIABLE, "float32")
+    assert described_settings(described).precision == "float32"
+
+
+def test_tagging_in_bfloat16_gives_float32_probabilities_close_to_float32(
+    encoder: Encoder,
+) -> None:
+    """In bfloat16 the layers compute in bfloat16 (what makes it fast) and the piece
+    probabilities the decoding reads are float32, within a few hundredths of float32's."""
+    computed: list[torch.dtype] = []
+    hook = encoder.tagger.head.register_forward_hook(
+        lambda module, given, output: computed.append(output.dtype)
+    )
+    pieces = [encoder.pieces("The mayor insisted that the fares would stay unchanged.")]
+    chosen = encoder.dtype
+    try:
+        encoder.dtype = torch.float32
+        full = encoder.log_probabilities(pieces)[0]
+        encoder.dtype = torch.bfloat16
+        low = encoder.log_probabilities(pieces)[0]
+    finally:
+        encoder.dtype = chosen
+        hook.remove()
+    assert computed == [torch.float32, torch.bfloat16]
+    assert low.dtype == numpy.float32
+    assert numpy.abs(numpy.exp(low) - numpy.exp(full)).max() < 0.05
