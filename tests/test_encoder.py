@@ -29,6 +29,7 @@ from annotate.nlp.encoder_roles import (
     EncoderSettings,
     Pieces,
     Role,
+    RoleTagger,
     compute_dtype,
     decoded_spans,
     described_settings,
@@ -267,3 +268,44 @@ def test_tagging_in_bfloat16_gives_float32_probabilities_close_to_float32(
     assert computed == [torch.float32, torch.bfloat16]
     assert low.dtype == numpy.float32
     assert numpy.abs(numpy.exp(low) - numpy.exp(full)).max() < 0.05
+
+
+def test_training_steps_compute_in_the_precision_asked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``train-claims --encoder --train-precision bfloat16`` takes its training steps in
+    bfloat16, keeps the weights it tunes in float32 and says so in the description; an
+    unknown precision is a clear error before anything is written."""
+    from annotate.nlp.attribution import read_claim_gold
+    from annotate.nlp.encoder_training import train_encoder
+
+    train = write_gold(tmp_path / "train.jsonl", invented_corpus(6, 4))
+    dev = write_gold(tmp_path / "dev.jsonl", invented_corpus(2, 5))
+    refused = run_cli(
+        "train-claims", str(tmp_path / "refused"), "--gold", str(train), "--dev", str(dev),
+        "--encoder", "--train-precision", "half",
+    )  # fmt: skip
+    assert refused.returncode != 0 and "'half'" in refused.stderr
+    assert not (tmp_path / "refused").exists()
+
+    computed: list[tuple[torch.dtype, torch.dtype]] = []  # (what a step computed, weights)
+    forward = RoleTagger.forward
+
+    def recording(self: RoleTagger, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        scores = forward(self, ids, mask)
+        if self.training:
+            computed.append((scores.dtype, self.head.weight.dtype))
+        return scores
+
+    monkeypatch.setattr(RoleTagger, "forward", recording)
+    info = train_encoder(
+        load_pipeline(None, attribution=False),
+        read_claim_gold(train),
+        read_claim_gold(dev),
+        tmp_path / "model",
+        epochs=1,
+        settings=EncoderSettings(layers=2, frozen_layers=2, tune_embeddings=False),
+        precision="bfloat16",
+    )
+    assert computed and set(computed) == {(torch.bfloat16, torch.float32)}
+    assert info["settings"]["train_precision"] == "bfloat16"

@@ -247,6 +247,14 @@ def train_claims_command(
         float,
         typer.Option("--learning-rate", min=1e-6, max=1e-2, help="With --encoder: peak rate."),
     ] = 1e-4,
+    train_precision: Annotated[
+        str,
+        typer.Option(
+            "--train-precision",
+            help="With --encoder: what the training steps compute in: float32, bfloat16 "
+            "(faster where the processor has it) or auto.",
+        ),
+    ] = "float32",
     window: Annotated[
         int, typer.Option("--window", min=1, max=4, help="Tokens each convolution layer sees.")
     ] = 2,
@@ -336,6 +344,7 @@ def train_claims_command(
             seed=seed,
             data=described,
             on_epoch=report,
+            precision=train_precision,
         )
     else:
         info = train(

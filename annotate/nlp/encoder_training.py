@@ -36,6 +36,7 @@ from annotate.nlp.encoder_roles import (
     EncoderSettings,
     Pieces,
     Role,
+    compute_dtype,
     encoder_digest,
     set_roles,
     windows,
@@ -127,11 +128,15 @@ def train_encoder(
     seed: int = 0,
     data: dict[str, Any] | None = None,
     on_epoch: Callable[[EpochReport], None] | None = None,
+    precision: str = "float32",
 ) -> dict[str, Any]:
     """Fine-tune the encoder on ``train_records``, keep the epoch whose linked claims score
     best on ``dev_records``, calibrate its confidence on them and save what it changed at
-    ``out`` with its description (``data``: what it learnt from); returns the description."""
+    ``out`` with its description (``data``: what it learnt from); returns the description.
+    ``precision`` is what the training steps compute in (the weights stay float32)."""
     settings = settings or EncoderSettings()
+    step_dtype = compute_dtype(precision)
+    lowered = step_dtype != torch.float32
     random.seed(seed)
     torch.manual_seed(seed)
     started = time.perf_counter()
@@ -168,9 +173,10 @@ def train_encoder(
         tagger.train()
         total = 0.0
         for ids, mask, gold in _batches(encoder, items):
-            scores = tagger(ids, mask)
+            with torch.autocast("cpu", step_dtype, enabled=lowered):
+                scores = tagger(ids, mask)
             loss = torch.nn.functional.cross_entropy(
-                scores.view(-1, len(LABELS)), gold.view(-1), ignore_index=_UNLABELLED
+                scores.float().view(-1, len(LABELS)), gold.view(-1), ignore_index=_UNLABELLED
             )
             loss.backward()  # type: ignore[no-untyped-call]
             torch.nn.utils.clip_grad_norm_(tuned.values(), 1.0)
@@ -201,6 +207,7 @@ def train_encoder(
         **asdict(settings),
         "epochs": epochs,
         "seed": seed,
+        "train_precision": precision,
     }
     info = trained_description(
         base,
