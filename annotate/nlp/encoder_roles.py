@@ -74,7 +74,7 @@ class EncoderSettings:
     #: What the tagger computes in when it tags: ``float32``, ``bfloat16`` (three times as fast
     #: where the processor has bfloat16 instructions, and the same claims on PolNeAR dev), or
     #: ``auto``: bfloat16 where the processor computes it natively, else float32. Training
-    #: computes in float32 whatever this says.
+    #: steps compute in what ``train_encoder``'s own ``precision`` says, whatever this says.
     precision: str = "auto"
 
     def component_config(self) -> dict[str, Any]:
@@ -208,7 +208,7 @@ class Encoder:
         self.tokenizer.model_max_length = 1 << 30  # windows keep within the encoder's reach
         self.tagger = RoleTagger(folder, settings.layers)
         self.tagger.eval()
-        #: What tagging computes in (training computes in float32).
+        #: What tagging computes in (training steps: ``train_encoder``'s ``precision``).
         self.dtype = compute_dtype(settings.precision)
 
     def pieces(self, text: str) -> Pieces:
