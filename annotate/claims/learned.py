@@ -84,7 +84,8 @@ def _between(doc: Doc, before: Span, after: Span) -> str:
 
 def _follows_in_paragraph(doc: Doc, before: Span, after: Span) -> bool:
     """Whether only white space, and no line break, stands between ``before`` and ``after``."""
-    return not _between(doc, before, after).strip() and not _paragraph_break(doc, before, after)
+    gap = _between(doc, before, after)
+    return not gap.strip() and "\n" not in gap
 
 
 def _paragraph_break(doc: Doc, before: Span, after: Span) -> bool:

@@ -109,6 +109,11 @@ def compute_dtype(precision: str) -> torch.dtype:
     return torch.bfloat16 if precision == "bfloat16" else torch.float32
 
 
+def computing_in(dtype: torch.dtype) -> torch.autocast:
+    """A context in which the tagger computes in ``dtype`` (float32: as it is)."""
+    return torch.autocast("cpu", dtype, enabled=dtype != torch.float32)
+
+
 def native_bfloat16() -> bool:
     """Whether this processor computes bfloat16 natively (AMX or AVX-512 BF16); elsewhere
     torch emulates it, slower than float32. Asked of torch's own CPU probes, which are not
@@ -236,8 +241,7 @@ class Encoder:
         jobs.sort(key=lambda job: job[2] - job[1])  # like lengths pad least
         best = [numpy.full((len(p.ids), len(LABELS)), _IMPOSSIBLE, "f4") for p in texts]
         centrality = [numpy.full(len(p.ids), -1) for p in texts]
-        lowered = self.dtype != torch.float32
-        with torch.inference_mode(), torch.autocast("cpu", self.dtype, enabled=lowered):
+        with torch.inference_mode(), computing_in(self.dtype):
             for first in range(0, len(jobs), self.settings.batch_size):
                 chunk = jobs[first : first + self.settings.batch_size]
                 ids, mask = self.batch([texts[t].ids[a:b] for t, a, b in chunk])

@@ -37,6 +37,7 @@ from annotate.nlp.encoder_roles import (
     Pieces,
     Role,
     compute_dtype,
+    computing_in,
     encoder_digest,
     set_roles,
     windows,
@@ -136,7 +137,6 @@ def train_encoder(
     ``precision`` is what the training steps compute in (the weights stay float32)."""
     settings = settings or EncoderSettings()
     step_dtype = compute_dtype(precision)
-    lowered = step_dtype != torch.float32
     random.seed(seed)
     torch.manual_seed(seed)
     started = time.perf_counter()
@@ -173,7 +173,7 @@ def train_encoder(
         tagger.train()
         total = 0.0
         for ids, mask, gold in _batches(encoder, items):
-            with torch.autocast("cpu", step_dtype, enabled=lowered):
+            with computing_in(step_dtype):
                 scores = tagger(ids, mask)
             loss = torch.nn.functional.cross_entropy(
                 scores.float().view(-1, len(LABELS)), gold.view(-1), ignore_index=_UNLABELLED
