@@ -270,6 +270,34 @@ def test_tagging_in_bfloat16_gives_float32_probabilities_close_to_float32(
     assert numpy.abs(numpy.exp(low) - numpy.exp(full)).max() < 0.05
 
 
+def test_tagging_in_bfloat16_reads_bfloat16_weights_made_again_when_the_weights_change() -> None:
+    """Tagging in bfloat16 computes with a copy whose weights are bfloat16 (autocast alone
+    casts every layer's float32 weights and inputs on each call); the float32 weights, which
+    training tunes and ``to_disk`` saves, stay float32; a change to them (a training step,
+    loaded weights) reaches the next tagging, never a copy of the weights before."""
+    encoder = Encoder(EncoderSettings(precision="bfloat16"))
+    pieces = [encoder.pieces("The mayor insisted that the fares would stay unchanged.")]
+    weights: list[torch.dtype] = []
+    hook = encoder.tagger.head.register_forward_hook(
+        lambda module, given, output: weights.append(module.weight.dtype)
+    )
+    try:
+        before = encoder.log_probabilities(pieces)[0]
+    finally:
+        hook.remove()
+    assert weights == [torch.bfloat16]
+    assert all(p.dtype == torch.float32 for p in encoder.tagger.parameters())
+
+    # the head now says "no role" for every piece, whatever the encoder read
+    bias = torch.full((len(LABELS),), -50.0)
+    bias[LABELS.index("O")] = 50.0
+    encoder.tagger.load_state_dict({"head.bias": bias}, strict=False)
+    after = encoder.log_probabilities(pieces)[0]
+    assert not numpy.allclose(before, after)
+    assert (after.argmax(axis=1) == LABELS.index("O")).all()
+    assert encoder.tagger.head.bias.dtype == torch.float32
+
+
 def test_training_steps_compute_in_the_precision_asked(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -19,6 +19,7 @@ installed encoder, so the folder stays small and holds weights only.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import importlib.util
 import json
@@ -215,6 +216,23 @@ class Encoder:
         self.tagger.eval()
         #: What tagging computes in (training steps: ``train_encoder``'s ``precision``).
         self.dtype = compute_dtype(settings.precision)
+        self._low: tuple[tuple[int, ...], RoleTagger] | None = None
+
+    def tagging_model(self) -> RoleTagger:
+        """The tagger tagging computes with: :attr:`tagger` itself in float32; otherwise a copy
+        of it with its weights in :attr:`dtype`, made again whenever :attr:`tagger`'s weights
+        change (a training step, ``load_state_dict``). Under autocast alone every layer casts
+        its float32 weights and inputs on each call, a fifth of the tagging time; the float32
+        weights stay what training tunes and what is saved."""
+        if self.dtype == torch.float32:
+            return self.tagger
+        # every write into a tensor, in place or by load_state_dict, raises its version
+        stamp = tuple(parameter._version for parameter in self.tagger.parameters())
+        if self._low is None or self._low[0] != stamp:
+            low = copy.deepcopy(self.tagger).to(self.dtype).eval()
+            low.requires_grad_(False)
+            self._low = (stamp, low)
+        return self._low[1]
 
     def pieces(self, text: str) -> Pieces:
         encoded = self.tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
@@ -241,11 +259,12 @@ class Encoder:
         jobs.sort(key=lambda job: job[2] - job[1])  # like lengths pad least
         best = [numpy.full((len(p.ids), len(LABELS)), _IMPOSSIBLE, "f4") for p in texts]
         centrality = [numpy.full(len(p.ids), -1) for p in texts]
+        tagger = self.tagging_model()
         with torch.inference_mode(), computing_in(self.dtype):
             for first in range(0, len(jobs), self.settings.batch_size):
                 chunk = jobs[first : first + self.settings.batch_size]
                 ids, mask = self.batch([texts[t].ids[a:b] for t, a, b in chunk])
-                scores = torch.log_softmax(self.tagger(ids, mask).float(), dim=-1).numpy()
+                scores = torch.log_softmax(tagger(ids, mask).float(), dim=-1).numpy()
                 for row, (t, a, b) in enumerate(chunk):
                     length = b - a
                     central = numpy.minimum(numpy.arange(length), numpy.arange(length)[::-1])
