@@ -26,6 +26,7 @@ from annotate.nlp.encoder_roles import (
     PRECISION_VARIABLE,
     WEIGHTS,
     Encoder,
+    EncoderRoles,
     EncoderSettings,
     Pieces,
     Role,
@@ -182,6 +183,24 @@ def test_damaged_encoder_weights_are_a_clear_error(trained: Path, tmp_path: Path
     (copy / MARKER).write_text(json.dumps(info))
     with pytest.raises(ClaimscopeError, match="tuned on other encoder weights"):
         load_pipeline(str(copy))
+
+
+def test_weights_saved_with_other_layers_are_a_clear_error_naming_the_setting(
+    tmp_path: Path,
+) -> None:
+    """``settings.json`` beside the weights is read back: weights tuned over two layers loaded
+    into a component set to six name the setting (not a count of tensors that differ); a
+    setting that only changes how the tagger reads (the window) loads; a damaged file is a
+    clear error."""
+    folder = tmp_path / "attribution"
+    EncoderRoles("attribution", EncoderSettings(layers=2)).to_disk(folder)
+    with pytest.raises(ClaimscopeError, match=r"settings\.json: .*layers=2.*layers=6"):
+        EncoderRoles("attribution", EncoderSettings()).from_disk(folder)
+    wider = EncoderRoles("attribution", EncoderSettings(layers=2, window=126, stride=100))
+    assert wider.from_disk(folder).settings.window == 126
+    (folder / "settings.json").write_text("[1, 2", encoding="utf-8")
+    with pytest.raises(ClaimscopeError, match=r"settings\.json: cannot read"):
+        EncoderRoles("attribution", EncoderSettings(layers=2)).from_disk(folder)
 
 
 def test_tagging_a_stream_in_a_thread_keeps_each_document_its_own_roles(trained: Path) -> None:

@@ -50,6 +50,9 @@ WEIGHTS = "weights.safetensors"
 SETTINGS = "settings.json"
 PRECISIONS = ("auto", "float32", "bfloat16")
 PRECISION_VARIABLE = "CLAIMSCOPE_ENCODER_PRECISION"
+#: The settings that decide which tensors training tuned (and so what ``weights.safetensors``
+#: holds); the others only change how the tagger reads.
+WEIGHT_SHAPING = ("layers", "frozen_layers", "tune_embeddings")
 #: A label no window gave a piece (never chosen by the decoding).
 _IMPOSSIBLE = -1e9
 
@@ -451,6 +454,7 @@ class EncoderRoles:
 
     def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> EncoderRoles:
         folder = Path(path)
+        self._check_shape(folder / SETTINGS)
         state = load_tuned(folder / WEIGHTS, installed_weights(encoder_folder()))
         expected = {name for name, _ in self.model.tagger.tuned(self.settings)}
         if set(state) != expected:
@@ -460,3 +464,22 @@ class EncoderRoles:
             )
         self.model.tagger.load_state_dict(state, strict=False)
         return self
+
+    def _check_shape(self, path: Path) -> None:
+        """The settings the weights were saved with (``settings.json``; a folder without one
+        predates it) against this component's, where they decide which tensors training
+        tuned: a clear error naming the setting, not a count of tensors that differ."""
+        if not path.is_file():
+            return
+        try:
+            saved = json.loads(path.read_text(encoding="utf-8"))
+            if not isinstance(saved, dict):
+                raise ValueError("not a JSON object")
+        except (OSError, ValueError) as error:
+            raise ClaimscopeError(f"{path}: cannot read ({error})") from None
+        for name in WEIGHT_SHAPING:
+            if name in saved and saved[name] != getattr(self.settings, name):
+                raise ClaimscopeError(
+                    f"{path}: the weights were tuned with {name}={saved[name]!r}, the "
+                    f"component is set to {name}={getattr(self.settings, name)!r}"
+                )
