@@ -5,9 +5,9 @@ A few PolNeAR articles were annotated by several of its annotators (one ``.ann``
 are scored as a prediction against each other annotator's as gold, over every ordered pair,
 the way ``bench/claims.py`` and the project's scorer score a model (each role's spans as a
 set; a part matches at character Jaccard 0.5 or more, "overlap", or equal after trimming,
-"exact"; attribution kinds only). That is the ceiling a model learnt from one annotator's
-version of each article can expect against another's: what the figures of
-``bench/claims.py --polnear`` are read against.
+"exact"; attribution kinds only). That is the level two people reach on this data, which a
+model learnt from one annotator's version of each article is read against (the figures of
+``bench/claims.py --polnear``).
 
 PolNeAR has no licence and is never in the repository: pass its fetched git directory with
 ``--polnear GITDIR`` (or ``$POLNEAR_GITDIR``); only ``train`` and ``dev`` are listed and read,
