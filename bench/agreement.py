@@ -3,9 +3,9 @@
 A few PolNeAR articles were annotated by several of its annotators (one ``.ann`` file each,
 ``NAME_ANNOTATOR.ann``); 16 of them are in ``train`` and 2 in ``dev``. Each annotator's claims
 are scored as a prediction against each other annotator's as gold, over every ordered pair,
-the way ``bench/claims.py`` and the project's scorer score a model (each role's spans as a
+with the scorer ``claimscope evaluate`` and ``bench/claims.py`` use (each role's spans as a
 set; a part matches at character Jaccard 0.5 or more, "overlap", or equal after trimming,
-"exact"; attribution kinds only). That is the level two people reach on this data, which a
+"exact"; statistics left out). That is the level two people reach on this data, which a
 model learnt from one annotator's version of each article is read against (the figures of
 ``bench/claims.py --polnear``).
 
@@ -34,23 +34,18 @@ import sys
 from collections import defaultdict
 from itertools import permutations
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from spacy.language import Language  # noqa: E402
-
-from annotate.claim_scores import ROLES, Score, score_parts  # noqa: E402
-from annotate.claims.component import claims_from_doc  # noqa: E402
+from annotate.claim_scores import ROLES, ClaimScores, Score  # noqa: E402
 from annotate.formats.brat_reader import brat_record  # noqa: E402
-from annotate.nlp.pipeline import load_pipeline  # noqa: E402
-from annotate.nlp.preannotate import add_claims_component  # noqa: E402
+from annotate.importer import Provenance, parse_json_record  # noqa: E402
+from annotate.nlp.evaluate import Annotated, predictions_from_pipeline  # noqa: E402
+from annotate.nlp.pipeline import LoadedPipeline, load_pipeline  # noqa: E402
 
 SPLITS = ("train", "dev")
-KINDS = frozenset({"quote", "reported", "according-to", "unattributed"})
 MODES = ("overlap", "exact")
-Fragments = tuple[tuple[int, int], ...]
 
 
 def git(gitdir: str, *arguments: str) -> str:
@@ -72,66 +67,33 @@ def several_annotations(gitdir: str, split: str) -> dict[str, list[str]]:
     return {name: sorted(paths) for name, paths in by_article.items() if len(paths) > 1}
 
 
-def parts(claims: list[dict[str, Any]], role: str, *, whole: bool) -> set[Fragments]:
-    """The role's distinct parts: as gold (``whole=False``: a content in pieces keeps them) or
-    as a prediction (its extent, as a model's claim is exported)."""
-    found: set[Fragments] = set()
-    for claim in claims:
-        if claim.get("kind") not in KINDS or not claim.get(role):
-            continue
-        pieces = claim.get("content_parts") if role == "content" and not whole else None
-        if pieces:
-            found.add(tuple(sorted((p["start"], p["end"]) for p in pieces)))
-        else:
-            found.add(((claim[role]["start"], claim[role]["end"]),))
-    return found
-
-
-def _tallies() -> dict[str, Score]:
-    return {f"{role}_{mode}": Score() for role in ROLES for mode in MODES}
-
-
-def _add(
-    into: dict[str, Score], text: str, gold: list[dict[str, Any]], predicted: list[dict[str, Any]]
-) -> None:
-    for role in ROLES:
-        theirs = parts(gold, role, whole=False)
-        ours = {p[0] for p in parts(predicted, role, whole=True)}
-        for mode in MODES:
-            into[f"{role}_{mode}"].add(score_parts(text, ours, theirs, exact=mode == "exact"))
-
-
-def exported(claims: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """A pipeline's claims (``DetectedClaim.to_dict``) in the export shape the scorer reads."""
-    shaped = []
-    for claim in claims:
-        row: dict[str, Any] = {"kind": claim["kind"]}
-        for role in ROLES:
-            if claim.get(role):
-                row[role] = {"start": claim[role][0], "end": claim[role][1]}
-        shaped.append(row)
-    return shaped
+def annotated(text: str, ann: str, where: str) -> Annotated:
+    """One annotator's version of an article, read as ``claimscope import`` reads brat."""
+    record = parse_json_record(
+        brat_record(text, ann, where, where), where, Provenance(origin="gold")
+    )
+    return Annotated(record.document.text, record.spans, record.claims)
 
 
 def agreement(
-    gitdir: str, split: str, nlp: Language | None = None
-) -> tuple[int, int, dict[str, Score], dict[str, Score]]:
-    """Articles, ordered annotator pairs, the annotators' tallies per ``role_mode`` and, given
-    ``nlp``, its claims' tallies against each annotator's version of the same articles."""
-    humans, model = _tallies(), _tallies()
+    gitdir: str, split: str, pipeline: LoadedPipeline | None = None
+) -> tuple[int, int, ClaimScores, ClaimScores]:
+    """Articles, ordered annotator pairs, the annotators' scores and, given ``pipeline``, its
+    claims' scores against each annotator's version of the same articles."""
+    humans, model = ClaimScores(), ClaimScores()
     articles = pairs = 0
     for name, paths in sorted(several_annotations(gitdir, split).items()):
         text = git(gitdir, "show", f"HEAD:data/{split}/text/{name}.txt")
-        versions = [brat_record(text, git(gitdir, "show", f"HEAD:{p}"), p, p) for p in paths]
-        stripped = versions[0]["text"]
-        articles += 1
+        versions = [annotated(text, git(gitdir, "show", f"HEAD:{p}"), p) for p in paths]
         for gold, predicted in permutations(versions, 2):
+            humans.add_document(pairs, gold.text, gold.claims, predicted.claims)
             pairs += 1
-            _add(humans, stripped, gold["claims"], predicted["claims"])
-        if nlp is not None:
-            found = exported([c.to_dict() for c in claims_from_doc(nlp(stripped))])
+        if pipeline is not None:
+            [(_, found)] = predictions_from_pipeline(pipeline, versions[:1])
+            assert found is not None
             for gold in versions:
-                _add(model, stripped, gold["claims"], found)
+                model.add_document(articles, gold.text, gold.claims, found.claims)
+        articles += 1
     return articles, pairs, humans, model
 
 
@@ -160,25 +122,24 @@ def main() -> None:
     if not args.polnear:
         print("PolNeAR agreement skipped: pass --polnear GITDIR (or set POLNEAR_GITDIR)")
         return
-    nlp = None
-    if not args.no_model:
-        pipeline = load_pipeline(args.model)
-        add_claims_component(pipeline)
-        nlp = pipeline.nlp
+    pipeline = None if args.no_model else load_pipeline(args.model)
+    if pipeline is not None:
         print(f"pipeline {pipeline.origin}")
     figures = []
     for split in SPLITS:
         # a model learnt from train's articles is scored on dev's only
-        scored = nlp if split == "dev" else None
+        scored = pipeline if split == "dev" else None
         articles, pairs, humans, model = agreement(args.polnear, split, scored)
         print(
             f"PolNeAR {split}: {articles} articles with several annotators, {pairs} ordered pairs"
         )
-        _print("annotator against annotator", humans)
-        figures += [f"{split}_{key}={score.f1:.3f}" for key, score in humans.items()]
+        _print("annotator against annotator", humans.overall)
+        figures += [f"{split}_{key}={score.f1:.3f}" for key, score in humans.overall.items()]
         if scored is not None:
-            _print("the pipeline's claims against each annotator", model)
-            figures += [f"{split}_model_{key}={score.f1:.3f}" for key, score in model.items()]
+            _print("the pipeline's claims against each annotator", model.overall)
+            figures += [
+                f"{split}_model_{key}={score.f1:.3f}" for key, score in model.overall.items()
+            ]
     print("RESULT " + " ".join(figures))
 
 

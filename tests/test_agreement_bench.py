@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bench.agreement import agreement, exported, several_annotations
+from annotate.nlp.pipeline import load_pipeline
+from bench.agreement import agreement, several_annotations
 
 TEXT = "The mayor said the fares would stay unchanged. Critics argued the plan would fail.\n"
 
@@ -74,11 +75,13 @@ def test_annotators_are_scored_against_each_other_on_train_and_dev_only(tmp_path
     with pytest.raises(SystemExit, match="test"):
         several_annotations(gitdir, "test")
 
-    articles, pairs, humans, _ = agreement(gitdir, "train")
+    articles, pairs, scores, _ = agreement(gitdir, "train")
     assert (articles, pairs) == (1, 2)
+    humans = scores.overall
     assert {key: score.f1 for key, score in humans.items()} == dict.fromkeys(humans, 1.0)
 
-    articles, pairs, humans, _ = agreement(gitdir, "dev")
+    articles, pairs, scores, _ = agreement(gitdir, "dev")
+    humans = scores.overall
     assert (articles, pairs) == (1, 2)
     # contents: x2's one matches one of x1's two, both ways round
     content = humans["content_overlap"]
@@ -91,10 +94,20 @@ def test_annotators_are_scored_against_each_other_on_train_and_dev_only(tmp_path
     assert humans["source_exact"].f1 == pytest.approx(2 / 3)
 
 
-def test_a_pipelines_claims_are_scored_in_the_export_shape() -> None:
-    """What ``bench/agreement.py --model`` scores: a claim's roles as the export writes them
-    (a missing source stays missing)."""
-    detected = {"kind": "reported", "content": (15, 45), "source": None, "cue": (10, 14)}
-    assert exported([detected]) == [
-        {"kind": "reported", "content": {"start": 15, "end": 45}, "cue": {"start": 10, "end": 14}}
-    ]
+def test_a_pipelines_claims_are_scored_against_each_annotator(tmp_path: Path) -> None:
+    """What ``bench/agreement.py`` scores of a pipeline (the rules alone here): its claims on
+    each article, once, against every annotator's version of it — "The mayor said the fares
+    would stay unchanged" found by the rules matches both versions' first claim."""
+    gitdir = _snapshot(
+        tmp_path,
+        {
+            "data/dev/text/a.txt": TEXT,
+            "data/dev/attributions/a_x1.ann": _ann(),
+            "data/dev/attributions/a_x2.ann": _ann(second=False),
+        },
+    )
+    articles, pairs, _, scores = agreement(gitdir, "dev", load_pipeline(None, attribution=False))
+    assert (articles, pairs) == (1, 2)
+    source = scores.overall["source_exact"]
+    assert source.gold == 3  # x1's two sources and x2's one, each version scored in turn
+    assert source.matched_gold >= 2  # "The mayor" in both versions
