@@ -271,19 +271,26 @@ def test_tagging_in_bfloat16_gives_float32_probabilities_close_to_float32(
     """In bfloat16 the layers compute in bfloat16 (what makes it fast) and the piece
     probabilities the decoding reads are float32, within a few hundredths of float32's."""
     computed: list[torch.dtype] = []
-    hook = encoder.tagger.head.register_forward_hook(
-        lambda module, given, output: computed.append(output.dtype)
-    )
+
+    def tagging(dtype: torch.dtype) -> numpy.ndarray:
+        # the hook goes on the model that precision tags with (in bfloat16, a copy of the
+        # tagger that an earlier test may already have made)
+        encoder.dtype = dtype
+        hook = encoder.tagging_model().head.register_forward_hook(
+            lambda module, given, output: computed.append(output.dtype)
+        )
+        try:
+            return encoder.log_probabilities(pieces)[0]
+        finally:
+            hook.remove()
+
     pieces = [encoder.pieces("The mayor insisted that the fares would stay unchanged.")]
     chosen = encoder.dtype
     try:
-        encoder.dtype = torch.float32
-        full = encoder.log_probabilities(pieces)[0]
-        encoder.dtype = torch.bfloat16
-        low = encoder.log_probabilities(pieces)[0]
+        full = tagging(torch.float32)
+        low = tagging(torch.bfloat16)
     finally:
         encoder.dtype = chosen
-        hook.remove()
     assert computed == [torch.float32, torch.bfloat16]
     assert low.dtype == numpy.float32
     assert numpy.abs(numpy.exp(low) - numpy.exp(full)).max() < 0.05
@@ -297,7 +304,7 @@ def test_tagging_in_bfloat16_reads_bfloat16_weights_made_again_when_the_weights_
     encoder = Encoder(EncoderSettings(precision="bfloat16"))
     pieces = [encoder.pieces("The mayor insisted that the fares would stay unchanged.")]
     weights: list[torch.dtype] = []
-    hook = encoder.tagger.head.register_forward_hook(
+    hook = encoder.tagging_model().head.register_forward_hook(
         lambda module, given, output: weights.append(module.weight.dtype)
     )
     try:
