@@ -39,8 +39,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from annotate.claim_scores import ROLES, ClaimScores, Score  # noqa: E402
-from annotate.formats.brat_reader import brat_record  # noqa: E402
-from annotate.importer import Provenance, parse_json_record  # noqa: E402
+from annotate.io.brat import brat_record  # noqa: E402
+from annotate.io.json_records import parse_json_record  # noqa: E402
+from annotate.io.records import Provenance  # noqa: E402
 from annotate.nlp.evaluate import Annotated, predictions_from_pipeline  # noqa: E402
 from annotate.nlp.pipeline import LoadedPipeline, load_pipeline  # noqa: E402
 

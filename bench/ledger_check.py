@@ -32,7 +32,7 @@ import orjson
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from annotate.importer import import_paths  # noqa: E402
+from annotate.io.importing import import_paths  # noqa: E402
 from annotate.ledger.corpus import corpus_groups, corpus_ledger  # noqa: E402
 from annotate.ledger.sources import Entry  # noqa: E402
 from annotate.nlp.pipeline import load_pipeline  # noqa: E402

@@ -28,7 +28,9 @@ import spacy
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from annotate.importer import ParsedRecord, Provenance, import_records, parse_sources  # noqa: E402
+from annotate.io.importing import import_records  # noqa: E402
+from annotate.io.records import ParsedRecord, Provenance  # noqa: E402
+from annotate.io.sources import parse_sources  # noqa: E402
 from annotate.model import DocMeta, Document, text_hash  # noqa: E402
 from annotate.nlp.pipeline import load_pipeline  # noqa: E402
 from annotate.nlp.preannotate import add_claims_component, preannotate, word_count  # noqa: E402

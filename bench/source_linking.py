@@ -160,7 +160,7 @@ def score_set(
 ) -> None:
     import tempfile
 
-    from annotate.importer import import_paths
+    from annotate.io.importing import import_paths
     from annotate.ledger.linking import PERSON_LABELS, document_keys, mentions
     from annotate.nlp.pipeline import load_pipeline
     from annotate.nlp.preannotate import preannotate

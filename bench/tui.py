@@ -35,6 +35,7 @@ from textual.app import App  # noqa: E402
 from textual.message import Message  # noqa: E402
 from textual.screen import Screen  # noqa: E402
 
+from annotate.io.seed import parse_article  # noqa: E402
 from annotate.model import (  # noqa: E402
     Claim,
     ClaimKind,
@@ -46,7 +47,6 @@ from annotate.model import (  # noqa: E402
     SpanStatus,
     text_hash,
 )
-from annotate.seedformat import parse_article  # noqa: E402
 from annotate.store import Store  # noqa: E402
 from annotate.store.files import database_files  # noqa: E402
 from bench.store import build_database, migrate  # noqa: E402

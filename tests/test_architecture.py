@@ -88,7 +88,7 @@ def test_the_tui_path_never_imports_spacy(tmp_path: Path) -> None:
     db = tmp_path / "db.json"
     code = (
         "import asyncio, sys\n"
-        "from annotate.importer import import_paths\n"
+        "from annotate.io.importing import import_paths\n"
         "from annotate.store import Store\n"
         f"store = Store.open({str(db)!r})\n"
         f"import_paths(store, [{str(ROOT / 'corpora' / 'ani-2021-05-30.txt')!r}])\n"

@@ -12,9 +12,9 @@ import pytest
 from annotate.claims.detected import DetectedClaim
 from annotate.claims.detector import detect_claims
 from annotate.claims.quotes import find_quotes
+from annotate.io.seed import parse_article
 from annotate.model import ClaimKind
 from annotate.nlp.pipeline import load_pipeline
-from annotate.seedformat import parse_article
 from tests.conftest import SEED
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from annotate.formats import export
 from annotate.formats.selection import ExportFilter
-from annotate.importer import import_paths
+from annotate.io.importing import import_paths
 from annotate.store import Store
 from tests.conftest import CORPORA, SEED, run_cli
 

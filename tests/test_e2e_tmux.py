@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from annotate.seedformat import parse_article
+from annotate.io.seed import parse_article
 from tests.conftest import ROOT, SEED, run_cli
 
 CLAIMSCOPE = Path(sys.executable).parent / "claimscope"

@@ -8,7 +8,7 @@ import pytest
 
 from annotate.editing import Editor
 from annotate.errors import StoreError
-from annotate.importer import import_paths
+from annotate.io.importing import import_paths
 from annotate.model import (
     ClaimKind,
     EntitySpan,

@@ -11,9 +11,9 @@ import pytest
 
 from annotate.claim_scores import Score
 from annotate.errors import ClaimscopeError
+from annotate.io.seed import parse_article
 from annotate.model import Claim, ClaimKind, EntitySpan, Offsets, OriginKind, SpanStatus
 from annotate.nlp.evaluate import Annotated, evaluate_pairs, read_gold
-from annotate.seedformat import parse_article
 from tests.conftest import CORPORA, GOLD, SEED, run_cli
 from tests.test_claims import SEED_EXPECTED
 

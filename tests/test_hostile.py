@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from rich.cells import cell_len
 
-from annotate.importer import import_paths
+from annotate.io.importing import import_paths
 from annotate.safetext import glyph, glyph_after
 from annotate.store import Store
 from tests.conftest import run_cli

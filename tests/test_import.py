@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from annotate.importer import Provenance, import_paths
+from annotate.io.importing import import_paths
+from annotate.io.records import Provenance
 from annotate.model import OriginKind, SpanStatus
 from annotate.store import Store
 from tests.conftest import CORPORA, GOLD, SEED, run_cli

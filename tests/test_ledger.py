@@ -34,7 +34,7 @@ def add_story(
     records = [{"text": text, "meta": {"date": date, "agency": agency, "title": text[:20]}}]
     path = Path(store.path).with_name(f"{date}.jsonl")
     path.write_text("".join(json.dumps(r) + "\n" for r in records))
-    from annotate.importer import import_paths
+    from annotate.io.importing import import_paths
 
     import_paths(store, [str(path)])
     doc_id = next(d for d in store.document_ids() if store.get_document(d).text == text)
@@ -519,7 +519,7 @@ def add_sourced(
     the entities ``names`` (words, label), its content the clause after the source."""
     path = Path(store.path).with_name(f"{abs(hash(text))}.jsonl")
     path.write_text(json.dumps({"text": text, "meta": {"date": date, "agency": "AP"}}) + "\n")
-    from annotate.importer import import_paths
+    from annotate.io.importing import import_paths
 
     import_paths(store, [str(path)])
     doc_id = next(d for d in store.document_ids() if store.get_document(d).text == text)

@@ -18,7 +18,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from annotate.errors import ClaimscopeError
-from annotate.importer import import_paths
+from annotate.io.importing import import_paths
 from annotate.model import DocMeta, Document, EntitySpan, OriginKind, SpanStatus, text_hash
 from annotate.nlp.pipeline import LoadedPipeline, load_pipeline
 from annotate.nlp.preannotate import preannotate, windows

@@ -366,7 +366,7 @@ async def test_the_list_finds_documents_by_file_name_and_id_and_shows_context(
 
 async def test_statistic_claims_can_be_hidden_and_are_then_skipped(tmp_path: Path) -> None:
     """Issue 9: numbers without a source are not attributions; the reader filters them."""
-    from annotate.importer import import_paths
+    from annotate.io.importing import import_paths
     from annotate.model import Claim, Offsets, OriginKind
     from annotate.store import Store
     from tests.conftest import SEED

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from annotate.errors import InputError
-from annotate.seedformat import find_dateline, parse_article
+from annotate.io.seed import find_dateline, parse_article
 from tests.conftest import CORPORA, SEED
 
 

@@ -12,7 +12,7 @@ import pytest
 from annotate.editing import Editor
 from annotate.formats import export
 from annotate.formats.selection import ExportFilter
-from annotate.importer import import_paths
+from annotate.io.importing import import_paths
 from annotate.model import EntitySpan, OriginKind, ReviewState, SpanStatus
 from annotate.overview import document_summaries
 from annotate.store import Store

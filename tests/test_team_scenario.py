@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from annotate.editing import Editor
-from annotate.importer import import_paths
+from annotate.io.importing import import_paths
 from annotate.model import ReviewState, SpanStatus
 from annotate.store import Store
 from annotate.store.files import copy_database

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from annotate.importer import import_paths
+from annotate.io.importing import import_paths
 from annotate.store import Store
 from annotate.store import database as store_module
 from annotate.store import transaction as transaction_module

@@ -21,7 +21,9 @@ from annotate.cli.base import (
     report_error,
     warn,
 )
-from annotate.importer import ImportReport, Provenance, import_records, parse_sources
+from annotate.io.importing import import_records
+from annotate.io.records import ImportReport, Provenance
+from annotate.io.sources import parse_sources
 from annotate.stats import corpus_stats
 from annotate.store.integrity import check_store
 from annotate.store.recover import recover

@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 from annotate.errors import ClaimscopeError
 from annotate.formats.jsonl import claim_record, export_meta, json_line
 from annotate.formats.writing import write_file
-from annotate.importer import ParsedRecord, Provenance, parse_sources
+from annotate.io.records import ParsedRecord, Provenance
+from annotate.io.sources import parse_sources
 from annotate.nlp.cluster import annotate_batch, in_order, pipeline_origin
 from annotate.nlp.preannotate import WINDOW_CHARS, Extraction, suggestion_from_detected
 

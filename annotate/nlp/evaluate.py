@@ -17,7 +17,8 @@ from typing import Any
 from annotate.claim_scores import ClaimScores, Score
 from annotate.claims.component import claims_from_doc
 from annotate.errors import ClaimscopeError, InputError
-from annotate.importer import Provenance, Source, read_source
+from annotate.io.records import Provenance
+from annotate.io.sources import Source, read_source
 from annotate.model import Claim, EntitySpan, OriginKind, SpanStatus, text_hash
 from annotate.nlp.pipeline import LoadedPipeline
 from annotate.store import Store

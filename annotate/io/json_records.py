@@ -1,22 +1,18 @@
-"""Import articles: seed-format or plain text files, folders, stdin, and JSONL records.
-
-One call is one transaction. Every input is read and checked first; only when all of it is good
-(or ``skip_invalid`` is set) is anything written, in a single durable commit. Re-importing a
-text already in the database is a reported no-op (documents are keyed by the hash of their text).
-"""
+"""One JSON record (a Prodigy- or doccano-style line, Claimscope's own export, or what the brat
+reader makes of a ``.ann``) checked field by field into a :class:`ParsedRecord`: offsets inside
+the text, span texts equal to the text they point at, known statuses and kinds. The first
+problem is an :class:`InputError` naming the line and the field."""
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 import orjson
 
-from annotate.errors import ClaimscopeError, InputError
-from annotate.formats.brat_reader import annotation_file_for, brat_record, text_file_for
+from annotate.errors import InputError
+from annotate.io.records import ParsedRecord, Provenance
+from annotate.io.seed import find_dateline, guess_title
 from annotate.model import (
     Claim,
     ClaimKind,
@@ -24,242 +20,20 @@ from annotate.model import (
     Document,
     EntitySpan,
     Offsets,
-    OriginKind,
     Quantity,
     ReviewState,
     SpanStatus,
     Verdict,
     text_hash,
 )
-from annotate.seedformat import find_dateline, guess_title, parse_article
-from annotate.store import Store, utc_now
-from annotate.team.merge import DocumentPool, MergeTally, merge_document
 
-TEXT_SUFFIXES = (".txt",)
-JSONL_SUFFIXES = (".jsonl",)
-STDIN = "-"
 _META_FIELDS = ("date", "title", "place", "country", "agency", "source")
-_ANSWER_STATUS = {"accept": SpanStatus.ACCEPTED, "reject": SpanStatus.REJECTED}
-
-ProgressCallback = Callable[[int, int], None]
 
 
-@dataclass(slots=True)
-class Provenance:
-    """Who the imported annotations are attributed to."""
-
-    as_suggestions: bool = False
-    origin: str | None = None
-
-    def span_fields(self, where: str, record: dict[str, Any]) -> dict[str, Any]:
-        if self.as_suggestions:
-            return {
-                "origin": self.origin or Path(where.split(":", maxsplit=1)[0]).stem,
-                "origin_kind": OriginKind.MODEL,
-                "status": SpanStatus.SUGGESTED,
-                "annotator": None,
-            }
-        annotator = record.get("_annotator_id")
-        owner = annotator if isinstance(annotator, str) and annotator else None
-        status = _ANSWER_STATUS.get(str(record.get("answer")), SpanStatus.ACCEPTED)
-        # without an annotator the annotations are shared: every annotator sees them
-        return {
-            "origin": self.origin or owner or "import",
-            "origin_kind": OriginKind.HUMAN,
-            "status": status,
-            "annotator": owner,
-        }
-
-    def item_fields(self, base: dict[str, Any], raw: Any, where: str) -> dict[str, Any]:
-        """A span's or claim's own status, origin and annotator (as Claimscope exports them)
-        win over the record's, unless the import loads everything as suggestions."""
-        if self.as_suggestions or not isinstance(raw, dict):
-            return base
-        fields = dict(base)
-        try:
-            if isinstance(raw.get("status"), str):
-                fields["status"] = SpanStatus(raw["status"])
-            if isinstance(raw.get("origin_kind"), str):
-                fields["origin_kind"] = OriginKind(raw["origin_kind"])
-        except ValueError as error:
-            raise InputError(where, str(error)) from None
-        if isinstance(raw.get("origin"), str) and not self.origin:
-            fields["origin"] = raw["origin"]
-        if "annotator" in raw:
-            annotator = raw["annotator"]
-            fields["annotator"] = annotator if isinstance(annotator, str) else None
-        if "original" in raw:  # what an annotator's version was made from (Claimscope's)
-            if not isinstance(raw["original"], dict):
-                raise InputError(where, "field 'original' must be an object")
-            fields["original"] = raw["original"]
-        return fields
-
-
-@dataclass(slots=True)
-class ParsedRecord:
-    """One article ready to store, with the annotations that came with it."""
-
-    where: str
-    document: Document
-    spans: list[EntitySpan] = field(default_factory=list)
-    claims: list[Claim] = field(default_factory=list)
-    reviews: dict[str, ReviewState] = field(default_factory=dict)
-
-
-@dataclass(slots=True)
-class ImportReport:
-    """What an import did (or, when it failed, would have done)."""
-
-    imported: int = 0
-    #: Documents already there that brought nothing new.
-    duplicates: int = 0
-    rejected: int = 0
-    spans: int = 0
-    claims: int = 0
-    errors: list[str] = field(default_factory=list)
-    imported_ids: list[str] = field(default_factory=list)
-    #: Documents already there that brought annotations or review states, and what they added.
-    merged: int = 0
-    merged_ids: list[str] = field(default_factory=list)
-    merge: MergeTally = field(default_factory=MergeTally)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
-@dataclass(slots=True)
-class Source:
-    """A file (or stdin) to read, and how to read it."""
-
-    name: str
-    path: Path | None
-    kind: str  # "text", "jsonl", "brat" (a text and its standoff annotations) or "auto"
-    #: For "brat": the ``.ann`` file of the text.
-    annotations: Path | None = None
-
-
-def collect_sources(paths: Sequence[str]) -> tuple[list[Source], list[str]]:
-    """Expand folders (recursively, ``*.txt`` and ``*.jsonl``, sorted); a ``.txt`` with brat
-    standoff annotations (``.ann``, see :mod:`annotate.formats.brat_reader`) is read with
-    them; report missing paths."""
-    sources: list[Source] = []
-    errors: list[str] = []
-    for raw in paths:
-        if raw == STDIN:
-            sources.append(Source("<stdin>", None, "auto"))
-            continue
-        path = Path(raw)
-        if path.is_dir():
-            found = sorted(
-                p
-                for p in path.rglob("*")
-                if p.is_file()
-                and p.suffix.lower() in TEXT_SUFFIXES + JSONL_SUFFIXES
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
-            if not found:
-                errors.append(f"{raw}: no .txt or .jsonl files in this folder")
-            for file in found:
-                _add_source(str(file), file, sources, errors)
-        elif path.is_file():
-            _add_source(raw, path, sources, errors)
-        elif path.exists():
-            errors.append(f"{raw}: not a regular file or folder")
-        else:
-            errors.append(f"{raw}: no such file or folder")
-    return sources, errors
-
-
-def _add_source(name: str, path: Path, sources: list[Source], errors: list[str]) -> None:
-    suffix = path.suffix.lower()
-    if suffix in JSONL_SUFFIXES:
-        sources.append(Source(name, path, "jsonl"))
-        return
-    try:
-        if suffix == ".ann":
-            text = text_file_for(path)
-            if text is None:
-                errors.append(f"{name}: no .txt beside it (or in ../text/) for its annotations")
-            else:
-                sources.append(Source(str(text), text, "brat", path))
-            return
-        annotations = annotation_file_for(path)
-    except InputError as error:
-        errors.append(str(error))
-        return
-    kind = "brat" if annotations is not None else "text"
-    sources.append(Source(name, path, kind, annotations))
-
-
-def decode_input(raw: bytes, where: str) -> str:
-    """UTF-8 text, or an :class:`InputError` that says where the bad byte is."""
-    nul = raw.find(b"\x00")
-    if nul != -1:
-        raise InputError(where, f"looks like a binary file (NUL byte at offset {nul})")
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = raw.count(b"\n", 0, error.start) + 1
-        column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
-        raise InputError(
-            f"{where}:{line}",
-            f"not valid UTF-8 (byte 0x{raw[error.start]:02x} at column {column})",
-        ) from None
-
-
-def read_source(source: Source, provenance: Provenance) -> Iterator[ParsedRecord | InputError]:
-    """Parse one source into records; bad input comes out as :class:`InputError` values."""
-    try:
-        raw = sys.stdin.buffer.read() if source.path is None else source.path.read_bytes()
-    except OSError as error:
-        yield InputError(source.name, f"cannot read ({error.strerror})")
-        return
-    try:
-        text = decode_input(raw, source.name)
-    except InputError as error:
-        yield error
-        return
-    kind = source.kind
-    if kind == "auto":
-        kind = "jsonl" if text.lstrip().startswith("{") else "text"
-    if kind == "brat":
-        yield _record_from_brat(text, source, provenance)
-        return
-    if kind == "text":
-        try:
-            yield _record_from_text(text, source)
-        except InputError as error:
-            yield error
-        return
-    yield from _records_from_jsonl(text, source.name, provenance)
-
-
-def _record_from_brat(
-    text: str, source: Source, provenance: Provenance
-) -> ParsedRecord | InputError:
-    """A text and its standoff annotations: a record as a JSONL line would give it."""
-    assert source.annotations is not None
-    where = str(source.annotations)
-    try:
-        ann = decode_input(source.annotations.read_bytes(), where)
-        value = brat_record(text, ann, where, str(source.path))
-        return parse_json_record(value, where, provenance)
-    except OSError as error:
-        return InputError(where, f"cannot read ({error.strerror})")
-    except InputError as error:
-        return error
-
-
-def _record_from_text(text: str, source: Source) -> ParsedRecord:
-    article = parse_article(text, source.name)
-    article.meta.source = str(source.path) if source.path is not None else None
-    return ParsedRecord(source.name, Document(text_hash(article.text), article.text, article.meta))
-
-
-def _records_from_jsonl(
+def records_from_jsonl(
     text: str, name: str, provenance: Provenance
 ) -> Iterator[ParsedRecord | InputError]:
+    """Each non-blank line of a JSONL text as a record, or the error that line gives."""
     seen_any = False
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
@@ -579,98 +353,3 @@ def _content_parts(raw: Any, text: str, where: str) -> list[Offsets] | None:
             )
         parts.append(part)
     return parts
-
-
-def parse_sources(
-    paths: Sequence[str],
-    provenance: Provenance,
-    on_progress: ProgressCallback | None = None,
-) -> tuple[list[ParsedRecord], list[str]]:
-    """Read and check every input; returns the good records and one message per bad one."""
-    if not paths:
-        raise ClaimscopeError("nothing to import: name files, folders or - for stdin")
-    sources, errors = collect_sources(paths)
-    records: list[ParsedRecord] = []
-    for done, source in enumerate(sources, start=1):
-        for item in read_source(source, provenance):
-            if isinstance(item, InputError):
-                errors.append(str(item))
-            else:
-                records.append(item)
-        if on_progress is not None:
-            on_progress(done, len(sources))
-    return records, errors
-
-
-def import_records(store: Store, records: Sequence[ParsedRecord]) -> ImportReport:
-    """Store new documents with their annotations, and add the annotations of documents that
-    are already there beside theirs (:mod:`annotate.team.merge`), in one transaction."""
-    report = ImportReport()
-    pools: dict[str, DocumentPool] = {}
-    stored_reviews: dict[str, dict[str, tuple[ReviewState, int]]] | None = None
-    stamp = utc_now()
-    with store.transaction() as tx:
-        for record in records:
-            doc = record.document
-            pool = pools.get(doc.id)
-            if pool is None and store.has_document(doc.id):
-                if stored_reviews is None:
-                    stored_reviews = _reviews_by_document(store)
-                known = stored_reviews.get(doc.id, {})
-                pool = pools[doc.id] = DocumentPool(
-                    doc.id,
-                    store.spans(doc.id),
-                    store.claims(doc.id),
-                    {name: state for name, (state, _) in known.items()},
-                    {name: key for name, (_, key) in known.items()},
-                )
-            if pool is not None:  # already there: add what is new beside it
-                tally = MergeTally()
-                merge_document(tx, pool, record.spans, record.claims, record.reviews, tally)
-                report.merge.spans += tally.spans
-                report.merge.claims += tally.claims
-                report.merge.reviews += tally.reviews
-                report.merge.identical += tally.identical
-                report.merge.kept_reviews += tally.kept_reviews
-                report.merge.kept_decisions += tally.kept_decisions
-                if tally.added:
-                    report.merged += 1
-                    report.merged_ids.append(doc.id)
-                else:
-                    report.duplicates += 1
-                continue
-            doc.meta.imported_at = stamp
-            tx.add_document(doc)
-            pool = pools[doc.id] = DocumentPool(doc.id, [], [], {})
-            tally = MergeTally()
-            merge_document(tx, pool, record.spans, record.claims, record.reviews, tally)
-            report.imported += 1
-            report.spans += tally.spans
-            report.claims += tally.claims
-            report.imported_ids.append(doc.id)
-    return report
-
-
-def _reviews_by_document(store: Store) -> dict[str, dict[str, tuple[ReviewState, int]]]:
-    found: dict[str, dict[str, tuple[ReviewState, int]]] = {}
-    for (doc_id, annotator), key in store.review_ids().items():
-        found.setdefault(doc_id, {})[annotator] = (store.review_state(doc_id, annotator), key)
-    return found
-
-
-def import_paths(
-    store: Store,
-    paths: Sequence[str],
-    *,
-    provenance: Provenance | None = None,
-    skip_invalid: bool = False,
-    on_progress: ProgressCallback | None = None,
-) -> ImportReport:
-    """Import ``paths`` all or nothing (or, with ``skip_invalid``, everything that is good)."""
-    records, errors = parse_sources(paths, provenance or Provenance(), on_progress)
-    if errors and not skip_invalid:
-        return ImportReport(rejected=len(errors), errors=errors)
-    report = import_records(store, records)
-    report.rejected = len(errors)
-    report.errors = errors
-    return report
