@@ -38,7 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from annotate.claim_scores import ROLES, ClaimScores, Score  # noqa: E402
+from annotate.claims.scores import ROLES, ClaimScores, Score  # noqa: E402
 from annotate.io.brat import brat_record  # noqa: E402
 from annotate.io.json_records import parse_json_record  # noqa: E402
 from annotate.io.records import Provenance  # noqa: E402

@@ -33,7 +33,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from annotate.claim_scores import ROLES, error_report, gold_part, matches  # noqa: E402
+from annotate.claims.scores import ROLES, error_report, gold_part, matches  # noqa: E402
 from annotate.nlp.evaluate import evaluate_pairs, predictions_from_pipeline, read_gold  # noqa: E402
 from annotate.nlp.pipeline import load_pipeline  # noqa: E402
 from annotate.nlp.preannotate import add_claims_component  # noqa: E402

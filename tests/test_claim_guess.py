@@ -3,9 +3,9 @@ nearest the content (a run of coordinated names too), the cue where ``v`` looks 
 
 from __future__ import annotations
 
-from annotate.claim_guess import cue_after, guess_source
 from annotate.claims import lexicon
 from annotate.model import Offsets
+from annotate.review.claim_guess import cue_after, guess_source
 
 CUES = lexicon.built_in().verb_forms()
 

@@ -82,7 +82,7 @@ def test_unexpected_errors_are_one_line_unless_debug(db_path: Path) -> None:
 def test_names_nobody_has_are_said_not_accepted_quietly(db_path: Path, tmp_path: Path) -> None:
     """Options naming an annotator or a label the database does not have get a warning that
     says what is there; an empty annotator list is a one-line error, exit 1 (2 is for bugs)."""
-    from annotate.editing import Editor
+    from annotate.review.editing import Editor
     from annotate.store import Store
 
     run_cli("import", str(SEED), db=db_path, check=True)

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from annotate.editing import Editor
 from annotate.errors import StoreError
 from annotate.io.importing import import_paths
 from annotate.model import (
@@ -18,8 +17,9 @@ from annotate.model import (
     SpanStatus,
     Verdict,
 )
+from annotate.review.editing import Editor
 from annotate.store import Store
-from annotate.tokens import Tokens
+from annotate.tokenizing.tokens import Tokens
 from tests.conftest import SEED
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from annotate.claim_scores import Score
+from annotate.claims.scores import Score
 from annotate.errors import ClaimscopeError
 from annotate.io.seed import parse_article
 from annotate.model import Claim, ClaimKind, EntitySpan, Offsets, OriginKind, SpanStatus
@@ -105,7 +105,7 @@ def test_errors_are_grouped_by_cue(tmp_path: Path) -> None:
     wrong.rule = "speech_verb.ccomp"
     predicted = Annotated(text, [], [claim((9, 17), (0, 3), (4, 8)), wrong])
     evaluation = evaluate_pairs([(gold, predicted)])
-    from annotate.claim_scores import error_report
+    from annotate.claims.scores import error_report
 
     report = error_report(evaluation.claims.errors, evaluation.texts)
     assert "## cue 'thinks': 1 missed, 0 unmatched" in report

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from annotate.editing import Editor
 from annotate.formats import export
 from annotate.formats.selection import ExportFilter
 from annotate.model import Offsets, ReviewState, SpanStatus, Verdict
+from annotate.review.editing import Editor
 from annotate.store import Store
 from tests.conftest import CORPORA, ROOT, run_cli
 

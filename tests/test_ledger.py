@@ -454,7 +454,7 @@ def test_rows_an_older_release_wrote_are_read_from_their_records(tmp_path: Path)
     ledger reads that document's records, and ``db check`` finds nothing wrong."""
     import orjson
 
-    from annotate.catalog import SUMMARY_VERSION, without_summaries
+    from annotate.store.catalog import SUMMARY_VERSION, without_summaries
     from annotate.store.files import index_path
     from annotate.store.seal import seal
 
@@ -487,8 +487,8 @@ def test_rows_an_older_release_wrote_are_read_from_their_records(tmp_path: Path)
 def test_a_sources_claims_are_read_from_the_catalog_too(tmp_path: Path, monkeypatch: Any) -> None:
     """A source's claims screen lists date, outlet, title, cue, the start of the content,
     status and kind from the documents' summaries: no claim or text is read."""
-    from annotate.catalog import SUMMARY_VERSION_KEY, source_summary
     from annotate.ledger.corpus import claim_lines, corpus_ledger
+    from annotate.store.catalog import SUMMARY_VERSION_KEY, source_summary
 
     db = tmp_path / "db.json"
     build(db)

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from annotate.editing import Editor
+from annotate.review.editing import Editor
 from annotate.store import Store
 from annotate.store.files import copy_database
 from tests.conftest import run_cli
@@ -149,10 +149,10 @@ def test_undo_reads_only_the_histories_of_the_documents_corrected(
     """Each catalog row lists the corrections still done in its document, so ``sources
     undo`` reads the histories of those documents only (at 100,000 documents, reading every
     history took seconds); a row an older release wrote does not say, so its history is read."""
-    from annotate.catalog import CORRECTIONS
     from annotate.ledger.corpus import corpus_ledger
     from annotate.ledger.corrections import rename, undo_last
     from annotate.store import history
+    from annotate.store.catalog import CORRECTIONS
 
     db = tmp_path / "db.json"
     two_people(db)

@@ -164,7 +164,7 @@ def test_a_command_that_changes_the_database_keeps_the_ledger(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """After ``claimscope import`` the next reader's ledger adds up nothing from the start."""
-    from annotate.session import default_annotator
+    from annotate.review.session import default_annotator
 
     db = tmp_path / "db.json"
     build(db)  # claims with sources, then a command that adds a story

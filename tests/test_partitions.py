@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from annotate.corpus.overview import document_summaries
+from annotate.corpus.stats import corpus_stats
 from annotate.errors import CheckpointError, DamagedDatabaseError
 from annotate.model import DocMeta, Document, EntitySpan, OriginKind, SpanStatus, text_hash
-from annotate.overview import document_summaries
-from annotate.stats import corpus_stats
 from annotate.store import Store
 from annotate.store import database as store_module
 from annotate.store.files import records_path

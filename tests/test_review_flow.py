@@ -306,7 +306,7 @@ async def test_the_list_filters_by_kind_verdict_annotator_and_pending(tui_db: Pa
         assert isinstance(listing, DocumentListScreen)
         # give the crane story (second) a supported claim by "tester" and nothing pending
         crane = listing.rows[1].doc_id
-        from annotate.editing import Editor
+        from annotate.review.editing import Editor
 
         editor = Editor(app.store, crane, "tester")
         editor.accept_all_pending()

@@ -28,7 +28,7 @@ from annotate.model import (
     Verdict,
     text_hash,
 )
-from annotate.session import load_ui_state
+from annotate.review.session import load_ui_state
 from annotate.store import Store
 from annotate.store import database as store_module
 from annotate.store.files import index_path, records_path
@@ -175,7 +175,7 @@ def test_second_writer_is_refused_but_readers_are_welcome(db_path: Path) -> None
 DURABILITY_WRITER = """
 import sys
 from annotate.model import *
-from annotate.session import load_ui_state
+from annotate.review.session import load_ui_state
 from annotate.store import Store
 store = Store.open(sys.argv[1], checkpoint_every=int(sys.argv[2]))
 text = "x" * 5000

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from annotate.editing import Editor
+from annotate.corpus.overview import document_summaries
 from annotate.formats import export
 from annotate.formats.selection import ExportFilter
 from annotate.io.importing import import_paths
 from annotate.model import EntitySpan, OriginKind, ReviewState, SpanStatus
-from annotate.overview import document_summaries
+from annotate.review.editing import Editor
 from annotate.store import Store
 from annotate.team.agreement import (
     EXACT,

@@ -7,9 +7,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from annotate.editing import Editor
 from annotate.io.importing import import_paths
 from annotate.model import ReviewState, SpanStatus
+from annotate.review.editing import Editor
 from annotate.store import Store
 from annotate.store.files import copy_database
 from tests.conftest import CORPORA, SEED, run_cli, spacy_debug_data

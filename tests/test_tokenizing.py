@@ -17,7 +17,7 @@ from annotate.formats.tokentable import Tokenizer
 from annotate.model import Offsets
 from annotate.tokenizing import english
 from annotate.tokenizing.rules import rules_from_spacy, shipped_rules
-from annotate.tokens import Tokens
+from annotate.tokenizing.tokens import Tokens
 
 ROOT = Path(__file__).resolve().parent.parent
 EDGE_CASES = [

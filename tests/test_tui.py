@@ -999,8 +999,8 @@ async def test_its_own_label_key_takes_a_rejection_back(tui_db: Path) -> None:
 async def test_done_counts_the_pending_claims_the_view_hides(tui_db: Path) -> None:
     """Review finding 1: with statistic claims hidden (T) and everything in view decided, D
     still asks about the hidden pending ones instead of exporting them undecided."""
-    from annotate.editing import Editor
     from annotate.model import Claim, Offsets, OriginKind
+    from annotate.review.editing import Editor
     from annotate.store import Store
     from tests.tui_support import drawn
     from tui.screens.dialogs import PendingOnDoneScreen

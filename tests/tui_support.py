@@ -83,8 +83,8 @@ def build_three_annotators(path: Path) -> Path:
     """The seed with three suggestions (Kabul, Afghanistan, May 29) reviewed by alice, bob
     and carol: Kabul accepted by all, May 29 rejected by all, Afghanistan a GPE for alice and
     carol but a LOC for bob; alice also marked "ANI" an ORG. All three marked it done."""
-    from annotate.editing import Editor
     from annotate.model import EntitySpan, OriginKind, ReviewState, SpanStatus
+    from annotate.review.editing import Editor
 
     with Store.open(path) as store:
         import_paths(store, [str(SEED)])

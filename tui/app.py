@@ -23,8 +23,8 @@ from textual.widget import Widget
 from annotate.errors import ClaimscopeError, DamagedDatabaseError, StorageError
 from annotate.labels import LabelSet, load_labels
 from annotate.ledger.corpus import corpus_ledger
+from annotate.review.session import default_annotator, load_ui_state, save_ui_state
 from annotate.safetext import visible
-from annotate.session import default_annotator, load_ui_state, save_ui_state
 from annotate.store import Store
 from annotate.tokenizing import english
 from tui.messages import DocumentDone, DocumentShown, OpenClaim, OpenDocument

@@ -34,7 +34,6 @@ from spacy.tokens import Doc
 from spacy.training import Example
 from spacy.util import registry
 
-from annotate.claim_scores import ClaimScores
 from annotate.claims import lexicon as lexicons
 from annotate.claims.confidence import (
     Calibration,
@@ -46,6 +45,7 @@ from annotate.claims.confidence import (
 from annotate.claims.detected import CLAIMS_COMPONENT, DetectedClaim
 from annotate.claims.detector import RULE_FAMILIES, detect_claims, spancat_claims
 from annotate.claims.learned import LINKING_VERSION, MODEL_META, linked_claims
+from annotate.claims.scores import ClaimScores
 from annotate.errors import ClaimscopeError
 from annotate.model import Claim, OriginKind, SpanStatus
 from annotate.nlp.doc_features import rule_claims_on
@@ -370,7 +370,7 @@ def as_claim(detected: DetectedClaim) -> Claim:
 
 def score_claims(examples: Iterable[Example], **kwargs: Any) -> dict[str, Any]:
     """Overlap precision, recall and F1 of content, source and cue against the reference
-    docs' ``doc.spans["claims"]`` (the project's scoring rule: :mod:`annotate.claim_scores`)."""
+    docs' ``doc.spans["claims"]`` (the project's scoring rule: :mod:`annotate.claims.scores`)."""
     scores = ClaimScores()
     for index, example in enumerate(examples):
         gold = claims_on(example.reference) or []

@@ -20,8 +20,8 @@ from rich.text import Text
 from annotate import __version__
 from annotate.errors import CheckpointError, ClaimscopeError
 from annotate.ledger.corpus import keep_ledger
+from annotate.review.session import default_annotator
 from annotate.safetext import visible
-from annotate.session import default_annotator
 from annotate.store import Store, resolve_db_path
 from annotate.store.files import parts_folder, remove_database
 

@@ -21,10 +21,10 @@ from annotate.cli.base import (
     report_error,
     warn,
 )
+from annotate.corpus.stats import corpus_stats
 from annotate.io.importing import import_records
 from annotate.io.records import ImportReport, Provenance
 from annotate.io.sources import parse_sources
-from annotate.stats import corpus_stats
 from annotate.store.integrity import check_store
 from annotate.store.recover import recover
 

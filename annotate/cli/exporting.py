@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 
 from annotate.cli.base import app, open_store, out, progress_bar, warn
+from annotate.corpus.overview import known_annotators, known_labels, unknown_names
 from annotate.errors import ClaimscopeError
-from annotate.overview import known_annotators, known_labels, unknown_names
 from annotate.store import Store
 
 

@@ -16,7 +16,7 @@ from annotate.ledger.corpus import corpus_groups, corpus_ledger
 from annotate.ledger.corrections import Correction, merge, rename, split, undo_last
 from annotate.ledger.groups import GroupingSettings
 from annotate.ledger.sources import KINDS, Entry
-from annotate.session import default_annotator
+from annotate.review.session import default_annotator
 from annotate.store import Store
 
 _SHORT_KINDS = {"organisation": "org", "anonymous": "anon"}

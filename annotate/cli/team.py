@@ -11,8 +11,8 @@ from rich.text import Text
 
 from annotate.cli.base import app, open_store, out, print_json, warn
 from annotate.cli.corpus import describe_import
+from annotate.corpus.overview import known_annotators, unknown_names
 from annotate.errors import ClaimscopeError
-from annotate.overview import known_annotators, unknown_names
 from annotate.safetext import visible
 from annotate.team.assign import plan_assignments
 from annotate.team.databases import merge_database

@@ -69,7 +69,7 @@ def evaluate_command(
     wanted = [label.strip() for label in labels.split(",") if label.strip()] if labels else None
     evaluation = evaluate_pairs(pairs, wanted)
     if errors is not None:
-        from annotate.claim_scores import error_report
+        from annotate.claims.scores import error_report
         from annotate.store.journal import atomic_write
 
         report = error_report(evaluation.claims.errors, evaluation.texts)

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from threading import Lock
 from weakref import WeakKeyDictionary
 
-from annotate.catalog import NOBODY, source_summary
 from annotate.ledger.groups import ClaimGroup, GroupedClaim, GroupingSettings, group_claims
 from annotate.ledger.kept import (
     Kept,
@@ -31,6 +30,7 @@ from annotate.ledger.sources import (
 )
 from annotate.model import Claim, Document, EntitySpan, SpanStatus
 from annotate.store import Store
+from annotate.store.catalog import NOBODY, source_summary
 from annotate.team.views import as_seen_by, view
 
 
@@ -56,7 +56,7 @@ _READING = Lock()
 def corpus_ledger(store: Store, annotator: str | None = None) -> list[Entry]:
     """Every source in the database, as ``annotator`` sees the claims (None: nobody in
     particular), the most claims first. Read from the catalog rows, which keep each
-    document's source summary up to date as claims are stored (:mod:`annotate.catalog`): no
+    document's source summary up to date as claims are stored (:mod:`annotate.store.catalog`): no
     claim or text is read. A row an older release wrote has no summary; that document's
     records are read instead.
 

@@ -15,11 +15,11 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from annotate.catalog import corrections_in
-from annotate.editing import Editor
 from annotate.errors import ClaimscopeError
 from annotate.ledger.sources import CORRECTION_ACTION, KINDS, Entry
+from annotate.review.editing import Editor
 from annotate.store import Store, UndoTag
+from annotate.store.catalog import corrections_in
 from annotate.store.history import EVERY_DOCUMENT
 
 #: Every correction's undo entry is named so; the id in brackets finds its documents.

@@ -29,8 +29,8 @@ from typing import Any
 
 import orjson
 
-from annotate.catalog import SUMMARY_VERSION
 from annotate.ledger.sources import Corpus, Entry, SummaryRow, Tally, encode_summary, tally
+from annotate.store.catalog import SUMMARY_VERSION
 from annotate.store.files import ledger_folder
 
 #: The form of the file; another is ignored.

@@ -326,7 +326,7 @@ def document_summary(
 
 
 def encode_summary(rows: list[SummaryRow]) -> str:
-    """A summary as the catalog keeps it: one JSON string (see :mod:`annotate.catalog`)."""
+    """A summary as the catalog keeps it: one JSON string (see :mod:`annotate.store.catalog`)."""
     return orjson.dumps(rows).decode()
 
 

@@ -33,8 +33,6 @@ from spacy.tokens import Doc, Span
 from spacy.training import Example
 from spacy.util import minibatch
 
-from annotate.claim_scores import ROLES as CLAIM_ROLES
-from annotate.claim_scores import Score, matches, score_parts
 from annotate.claims.component import RULES_VERSION, ClaimDetector
 from annotate.claims.confidence import (
     Calibration,
@@ -47,6 +45,8 @@ from annotate.claims.confidence import (
 )
 from annotate.claims.learned import MODEL_META, ROLES, SPANS, SPANS_KEY, STASH, linked_claims
 from annotate.claims.parse import kept_text
+from annotate.claims.scores import ROLES as CLAIM_ROLES
+from annotate.claims.scores import Score, matches, score_parts
 from annotate.errors import ClaimscopeError, InputError
 from annotate.nlp.attribution_model import (
     NER,
@@ -281,7 +281,7 @@ def claim_scores(dev: Sequence[Example], records: Sequence[GoldClaims]) -> dict[
     """Overlap F1 of the claims linked from the roles the model marked on ``dev`` (its
     predicted docs), per role (``content``, ``source``, ``cue``) and their ``mean``: what a
     model is judged on, roles scored as sets of spans, the way ``score_claims.py`` scores an
-    export (:func:`annotate.claim_scores.score_parts`)."""
+    export (:func:`annotate.claims.scores.score_parts`)."""
     docs = [example.predicted for example in dev]
     for doc in docs:
         doc.spans[SPANS_KEY] = [ent for ent in doc.ents if ent.label_ in ROLES]

@@ -19,8 +19,8 @@ from typing import Any
 
 import torch
 
-from annotate.claim_scores import Score
 from annotate.claims.learned import MODEL_META, ROLES
+from annotate.claims.scores import Score
 from annotate.nlp.attribution import (
     EpochReport,
     GoldClaims,

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from annotate.claim_scores import ClaimScores, Score
 from annotate.claims.component import claims_from_doc
+from annotate.claims.scores import ClaimScores, Score
 from annotate.errors import ClaimscopeError, InputError
 from annotate.io.records import Provenance
 from annotate.io.sources import Source, read_source

@@ -58,7 +58,6 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Table
 
-from annotate.catalog import Row, Totals, add_totals, count_record, empty_totals, summarize
 from annotate.errors import (
     CheckpointError,
     DamagedDatabaseError,
@@ -67,6 +66,7 @@ from annotate.errors import (
     StoreError,
 )
 from annotate.model import Claim, Document, EntitySpan, Offsets, Review, ReviewState
+from annotate.store.catalog import Row, Totals, add_totals, count_record, empty_totals, summarize
 from annotate.store.files import (
     allow_open_files,
     index_path,
@@ -185,7 +185,7 @@ class Store(UndoHistory):
         self.read_retries = 0
         #: The last automatic checkpoint that failed (the journal still holds everything).
         self.checkpoint_failure: CheckpointError | None = None
-        #: The UI state a migrated schema-1 database carried (see :mod:`annotate.session`).
+        #: The UI state a migrated schema-1 database carried (see :mod:`annotate.review.session`).
         self.migrated_ui_state: dict[str, dict[str, Any]] = {}
         self._checkpoint_at_entries = checkpoint_every
         self._checkpoint_at_bytes = checkpoint_bytes
@@ -266,7 +266,7 @@ class Store(UndoHistory):
         elif migrated or not self.path.exists():
             self.checkpoint()
             if migrated:
-                from annotate.session import save_all
+                from annotate.review.session import save_all
 
                 with suppress(OSError):  # where the reader was is a convenience
                     save_all(self.path, self.migrated_ui_state)
@@ -1033,7 +1033,7 @@ class Store(UndoHistory):
 
     def catalog(self) -> Iterator[Row]:
         """Every document's catalog row (title, date, tallies of each view; see
-        :mod:`annotate.catalog`), in import order, kept current with every edit (reads no
+        :mod:`annotate.store.catalog`), in import order, kept current with every edit (reads no
         texts)."""
         with self._mutex:
             self._refresh_stale_rows()
@@ -1069,7 +1069,7 @@ class Store(UndoHistory):
 
     @_locked
     def totals(self) -> Totals:
-        """The corpus statistics of every partition, summed (see :mod:`annotate.catalog`)."""
+        """The corpus statistics of every partition, summed (see :mod:`annotate.store.catalog`)."""
         summed = empty_totals()
         for index in self._indexes:
             add_totals(summed, index.totals)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from annotate.catalog import (
+from annotate.model import Claim, EntitySpan, text_hash
+from annotate.store.catalog import (
     CORRECTIONS,
     SUMMARY_VERSION,
     SUMMARY_VERSION_KEY,
@@ -13,7 +14,6 @@ from annotate.catalog import (
     summarize,
     without_summaries,
 )
-from annotate.model import Claim, EntitySpan, text_hash
 from annotate.store.database import SCHEMA_VERSION, Store
 from annotate.store.lock import active_writer
 

@@ -22,8 +22,8 @@ from typing import Any
 
 import orjson
 
-from annotate.catalog import Row, Totals, empty_totals
 from annotate.errors import DamagedDatabaseError
+from annotate.store.catalog import Row, Totals, empty_totals
 from annotate.store.seal import SEAL_TABLE, check_seal, seal
 
 Table = dict[str, dict[str, Any]]

@@ -25,8 +25,8 @@ from typing import Any
 
 import orjson
 
-from annotate.catalog import count_record, summarize
 from annotate.errors import ClaimscopeError, StoreError
+from annotate.store.catalog import count_record, summarize
 from annotate.store.database import PART_DOCS, SCHEMA_VERSION, TABLES, Store, decode_main
 from annotate.store.files import database_files, index_path, parts_folder, records_path
 from annotate.store.journal import _decode_line, encode_entry, fsync_dir

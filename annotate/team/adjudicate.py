@@ -20,8 +20,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from annotate.editing import Editor
 from annotate.model import Claim, EntitySpan, Offsets, ReviewState, SpanStatus
+from annotate.review.editing import Editor
 from annotate.store import Store, Transaction
 from annotate.team.views import view
 

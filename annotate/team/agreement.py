@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 
-from annotate.claim_scores import OVERLAP_THRESHOLD, Score
+from annotate.claims.scores import OVERLAP_THRESHOLD, Score
 from annotate.model import Claim, EntitySpan, Offsets, SpanStatus
 from annotate.team.coefficients import cohen_kappa, krippendorff_alpha_nominal
 from annotate.tokenizing import english

@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 
-from annotate.claim_scores import Score
+from annotate.claims.scores import Score
 from annotate.model import ReviewState
 from annotate.store import Store
 from annotate.team.agreement import (

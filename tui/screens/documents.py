@@ -13,10 +13,10 @@ from textual.binding import BindingType
 from textual.screen import Screen
 from textual.widgets import Footer, Input, ProgressBar
 
+from annotate.corpus.overview import DocumentSummary, document_summaries
 from annotate.model import ReviewState
-from annotate.overview import DocumentSummary, document_summaries
+from annotate.review.session import load_ui_state
 from annotate.safetext import visible
-from annotate.session import load_ui_state
 from annotate.team.adjudicate import adjudicable
 from tui.keymap import LIST
 from tui.messages import OpenDocument

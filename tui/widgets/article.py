@@ -29,7 +29,7 @@ from textual.strip import Strip
 
 from annotate.labels import LabelSet
 from annotate.model import Claim, EntitySpan, Offsets, SpanStatus
-from annotate.tokens import (
+from annotate.tokenizing.tokens import (
     Tokens,
     next_paragraph,
     next_sentence,

@@ -13,8 +13,8 @@ from textual.binding import BindingType
 from textual.message import Message
 from textual.strip import Strip
 
+from annotate.corpus.overview import DocumentSummary
 from annotate.model import ReviewState
-from annotate.overview import DocumentSummary
 from annotate.safetext import visible
 from tui.keymap import LIST
 from tui.theme import palette

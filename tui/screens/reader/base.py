@@ -2,7 +2,7 @@
 records, writing through the editor, the focus, the title line, legend and side panel, and
 the order in which items are visited.
 
-All changes go through :class:`annotate.editing.Editor`, which makes each one durable (and
+All changes go through :class:`annotate.review.editing.Editor`, which makes each one durable (and
 undoable) before the screen shows it.
 """
 
@@ -20,7 +20,6 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Input
 
-from annotate.editing import Editor
 from annotate.model import (
     Claim,
     Document,
@@ -30,6 +29,7 @@ from annotate.model import (
     ReviewState,
     SpanStatus,
 )
+from annotate.review.editing import Editor
 from annotate.safetext import visible
 from tui.messages import DocumentShown
 from tui.review_order import ORDERS

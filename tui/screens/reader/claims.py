@@ -3,11 +3,11 @@ guessed), cue, kind, verdict and note, and selecting a clause to make one of."""
 
 from __future__ import annotations
 
-from annotate.claim_guess import cue_after, guess_source
 from annotate.claims import lexicon
 from annotate.model import Claim, ClaimKind, Offsets, SpanStatus, Verdict
+from annotate.review.claim_guess import cue_after, guess_source
 from annotate.safetext import visible
-from annotate.tokens import clause_at, sentence_at
+from annotate.tokenizing.tokens import clause_at, sentence_at
 from tui.screens.dialogs import NoteScreen, VerdictScreen
 from tui.screens.reader.base import ReaderBase
 from tui.screens.source_claims import ClaimRow, SourceClaimsScreen

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from annotate.model import Offsets
-from annotate.tokens import sentence_at
+from annotate.tokenizing.tokens import sentence_at
 
 _WORD = re.compile(r"\w+(?:['’]\w+)?")
 #: What may stand between two names of one subject: "A, B and C", "A and B", "A & B".

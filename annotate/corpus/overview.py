@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from annotate.catalog import Row, ViewTallies, tallies, touched
 from annotate.model import ReviewState
 from annotate.store import Store
+from annotate.store.catalog import Row, ViewTallies, tallies, touched
 
 
 class DocumentSummary:
