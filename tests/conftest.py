@@ -107,7 +107,7 @@ def pipeline():  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="session")
 def tui_template(tmp_path_factory: pytest.TempPathFactory, pipeline):  # type: ignore[no-untyped-def]
-    from tests.tui_support import build_template
+    from tests.tui.tui_support import build_template
 
     path = tmp_path_factory.mktemp("template") / "template.json"
     build_template(path, pipeline)
@@ -117,14 +117,14 @@ def tui_template(tmp_path_factory: pytest.TempPathFactory, pipeline):  # type: i
 @pytest.fixture
 def three_db(db_path: Path) -> Path:
     """A database three annotators reviewed the seed in (see ``build_three_annotators``)."""
-    from tests.tui_support import build_three_annotators
+    from tests.tui.tui_support import build_three_annotators
 
     return build_three_annotators(db_path)
 
 
 @pytest.fixture
 def tui_db(tui_template: Path, tmp_path: Path) -> Path:
-    from tests.tui_support import copy_database
+    from tests.tui.tui_support import copy_database
 
     return copy_database(tui_template, tmp_path / "claimscope.json")
 

@@ -21,7 +21,7 @@ from tests.conftest import CORPORA, ROOT, run_cli
 @pytest.fixture
 def reviewed_db(tui_template: Path, tmp_path: Path) -> Path:
     """Two pre-annotated documents with every kind of decision made on the first."""
-    from tests.tui_support import copy_database
+    from tests.tui.tui_support import copy_database
 
     db = copy_database(tui_template, tmp_path / "reviewed.json")
     with Store.open(db) as store:

@@ -391,7 +391,7 @@ def test_an_unexpected_reader_error_prints_one_line_without_locals(tui_db: Path)
 
 
 async def test_a_damaged_partition_is_a_message_in_the_list_not_a_crash(tui_db: Path) -> None:
-    from tests.tui_support import drawn, running
+    from tests.tui.tui_support import drawn, running
     from tui.screens.documents import DocumentListScreen
 
     records = records_path(tui_db, 0)

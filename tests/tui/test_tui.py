@@ -12,7 +12,8 @@ from textual.binding import Binding
 from annotate.model import ClaimKind, EntitySpan, Offsets, ReviewState, SpanStatus, Verdict
 from annotate.store import Store
 from annotate.store.files import records_path
-from tests.tui_support import article, move_cursor_to, open_first, running, text_at
+from tests.conftest import ROOT
+from tests.tui.tui_support import article, move_cursor_to, open_first, running, text_at
 from tui.app import ClaimscopeApp, make_app
 from tui.screens.dialogs import HelpScreen, PendingOnDoneScreen
 from tui.screens.documents import DocumentListScreen
@@ -183,7 +184,7 @@ async def test_n_and_p_inside_a_long_claim_count_from_the_cursor(tui_db: Path) -
 
 async def test_the_side_panel_never_splits_a_models_name(tui_db: Path) -> None:
     """Review finding 19: at 80 columns the panel split the origin inside the model's name."""
-    from tests.tui_support import drawn
+    from tests.tui.tui_support import drawn
 
     async with running(tui_db, size=(80, 24)) as (app, pilot):
         screen = await open_first(app, pilot)
@@ -604,7 +605,7 @@ def test_readme_key_tables_are_the_keymaps() -> None:
     from tui.keymap import readme_with_tables
     from tui.keys import key_names
 
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert readme_with_tables(readme) == readme, "run: python -m tui.keymap"
     section = readme.split("<!-- keys:reader", 1)[1].split("<!-- /keys:reader -->", 1)[0]
     written: list[str] = []
@@ -948,7 +949,7 @@ async def test_taking_a_skip_back_restores_the_state_before_it(tui_db: Path) -> 
 
 async def test_the_reader_counts_what_the_list_counts(tui_db: Path) -> None:
     """Review finding 14: a rejected entity is counted by neither, and one claim is "1 claim"."""
-    from tests.tui_support import drawn
+    from tests.tui.tui_support import drawn
 
     async with running(tui_db) as (app, pilot):
         listing = app.screen
@@ -1002,7 +1003,7 @@ async def test_done_counts_the_pending_claims_the_view_hides(tui_db: Path) -> No
     from annotate.model import Claim, Offsets, OriginKind
     from annotate.review.editing import Editor
     from annotate.store import Store
-    from tests.tui_support import drawn
+    from tests.tui.tui_support import drawn
     from tui.screens.dialogs import PendingOnDoneScreen
 
     with Store.open(tui_db) as store:  # a statistic claim the model suggested
@@ -1101,7 +1102,7 @@ async def test_a_token_labelled_in_the_reader_is_aligned_in_every_export(
 async def test_list_messages_are_drawn(tui_db: Path) -> None:
     """A message in the list is on the screen (not only in an attribute): ``m`` with nothing
     assigned says so, and the message line takes room of its own."""
-    from tests.tui_support import drawn
+    from tests.tui.tui_support import drawn
 
     async with running(tui_db) as (app, pilot):
         before = drawn(app)
@@ -1148,7 +1149,7 @@ def _confidence_claims(db: Path) -> dict[float, int]:
 
 
 async def test_a_claims_confidence_is_shown_beside_its_explanation(tui_db: Path) -> None:
-    from tests.tui_support import drawn
+    from tests.tui.tui_support import drawn
 
     ids = _confidence_claims(tui_db)
     async with running(tui_db) as (app, pilot):

@@ -11,8 +11,8 @@ from textual.widgets import DataTable
 
 from annotate.model import ClaimKind, Offsets, OriginKind, SpanStatus
 from annotate.store import Store
-from tests.test_ledger import add_story, build
-from tests.tui_support import running
+from tests.ledger.test_ledger import add_story, build
+from tests.tui.tui_support import running
 from tui.app import ClaimscopeApp
 from tui.screens.reader import ReaderScreen
 from tui.screens.source_claims import SourceClaimsScreen
@@ -150,7 +150,7 @@ async def test_merge_rename_split_and_undo_in_the_sources_screens(tmp_path: Path
     """Corrections by keyboard: m marks, M merges the marked into the source under the
     cursor, r renames, u undoes the last correction; in a source's claims space marks and x
     splits the marked claims off into a new source. Each is the annotator's edit."""
-    from tests.test_ledger_corrections import two_people
+    from tests.ledger.test_ledger_corrections import two_people
 
     db = tmp_path / "db.json"
     two_people(db)

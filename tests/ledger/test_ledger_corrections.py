@@ -12,7 +12,7 @@ from annotate.review.editing import Editor
 from annotate.store import Store
 from annotate.store.files import copy_database
 from tests.conftest import run_cli
-from tests.test_ledger import add_story, build
+from tests.ledger.test_ledger import add_story, build
 
 
 def ledger(db: Path, *extra: str) -> dict[str, dict[str, Any]]:

@@ -15,7 +15,7 @@ from annotate.ledger.corpus import corpus_ledger, corpus_ledger_from_records
 from annotate.ledger.kept import ledger_file
 from annotate.store import Store
 from tests.conftest import run_cli
-from tests.test_ledger import STORY_A, STORY_B, add_story, build
+from tests.ledger.test_ledger import STORY_A, STORY_B, add_story, build
 
 
 def _seen(entries: list[Any]) -> list[tuple[Any, ...]]:

@@ -14,8 +14,8 @@ from annotate.errors import ClaimscopeError
 from annotate.io.seed import parse_article
 from annotate.model import Claim, ClaimKind, EntitySpan, Offsets, OriginKind, SpanStatus
 from annotate.nlp.evaluate import Annotated, evaluate_pairs, read_gold
-from tests.conftest import CORPORA, GOLD, SEED, run_cli
-from tests.test_claims import SEED_EXPECTED
+from tests.claims.test_claims import SEED_EXPECTED
+from tests.conftest import CORPORA, DATA, GOLD, SEED, run_cli
 
 
 def span(start: int, end: int, label: str) -> EntitySpan:
@@ -232,7 +232,7 @@ def test_claims_on_the_gum_gold_meet_the_targets(pipeline: Any, name: str) -> No
     output: content, source and cue overlap F1 at the target, precision at least 0.80."""
     from annotate.nlp.evaluate import predictions_from_pipeline
 
-    gold = read_gold(Path(__file__).parent / "data" / f"gum_{name}_claims.jsonl")
+    gold = read_gold(DATA / f"gum_{name}_claims.jsonl")
     overall = evaluate_pairs(predictions_from_pipeline(pipeline, gold)).claims.overall
     for part in ("content", "source", "cue"):
         score = overall[f"{part}_overlap"]

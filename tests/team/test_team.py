@@ -28,7 +28,7 @@ from annotate.team.agreement import (
     token_labels,
 )
 from annotate.team.coefficients import cohen_kappa, krippendorff_alpha_nominal
-from tests.conftest import SEED
+from tests.conftest import DATA, SEED
 
 N = None
 
@@ -262,7 +262,7 @@ def test_agreement_between_two_annotators_views(
 
 
 async def test_two_annotators_take_turns_in_the_reader(tui_db: Path) -> None:
-    from tests.tui_support import open_first, running
+    from tests.tui.tui_support import open_first, running
 
     async with running(tui_db, annotator="alice") as (app, pilot):
         screen = await open_first(app, pilot)
@@ -333,7 +333,7 @@ def test_agree_reports_pairs_alpha_and_activity(
     assert "alice / bob" in narrow and " 0.00 " not in narrow
 
 
-AGREE_SNAPSHOT = Path(__file__).parent / "data" / "agree_at_80_columns.txt"
+AGREE_SNAPSHOT = DATA / "agree_at_80_columns.txt"
 
 
 def test_agree_at_80_columns_matches_its_snapshot(
@@ -593,7 +593,7 @@ def test_a_plan_shares_the_overlap_and_deals_the_rest_evenly() -> None:
 
 async def test_assign_puts_each_queue_first_in_the_list(tui_db: Path) -> None:
     from tests.conftest import run_cli
-    from tests.tui_support import running
+    from tests.tui.tui_support import running
     from tui.screens.documents import DocumentListScreen
 
     out = run_cli(
@@ -631,7 +631,7 @@ async def test_assign_puts_each_queue_first_in_the_list(tui_db: Path) -> None:
 
 @pytest.fixture
 def three(three_db: Path) -> Iterator[tuple[Store, str]]:
-    """The three-annotator case (``tests.tui_support.build_three_annotators``), open."""
+    """The three-annotator case (``tests.tui.tui_support.build_three_annotators``), open."""
     with Store.open(three_db) as store:
         yield store, store.document_ids()[0]
 
@@ -762,7 +762,7 @@ def test_claims_are_adjudicated_with_their_verdict_and_note(store: Store) -> Non
 
 
 async def test_adjudicating_in_the_reader(three_db: Path) -> None:
-    from tests.tui_support import SIZE
+    from tests.tui.tui_support import SIZE
     from tui.app import make_app
     from tui.screens.adjudication import AdjudicationScreen
     from tui.screens.documents import DocumentListScreen
@@ -820,7 +820,7 @@ async def test_the_shared_documents_are_named_and_marked_in_the_list(tui_db: Pat
     """Review finding 15 (issue 19): assign names the documents everyone annotates and the
     list marks them; the title says the queue is listed first."""
     from tests.conftest import run_cli
-    from tests.tui_support import drawn, running
+    from tests.tui.tui_support import drawn, running
     from tui.widgets.doctable import SHARED_MARK
 
     out = run_cli(

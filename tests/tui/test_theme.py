@@ -11,7 +11,7 @@ from rich.style import Style
 from textual.color import Color
 
 from annotate.model import SpanStatus
-from tests.tui_support import article, open_first, running
+from tests.tui.tui_support import article, open_first, running
 from tui.theme import READABLE, VISIBLE_TINT, chip_style, claim_tint, contrast, warning_style
 
 THEMES = ("textual-dark", "textual-light")

@@ -41,7 +41,7 @@ from annotate.nlp.encoder_training import piece_labels
 from annotate.nlp.pipeline import load_pipeline
 from annotate.nlp.preannotate import add_claims_component
 from tests.conftest import run_cli
-from tests.test_attribution import invented_corpus, write_gold
+from tests.nlp.test_attribution import invented_corpus, write_gold
 
 
 @pytest.fixture(scope="module")

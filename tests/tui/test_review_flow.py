@@ -12,7 +12,7 @@ import pytest
 from annotate.formats import export
 from annotate.formats.selection import ExportFilter
 from annotate.model import ClaimKind, ReviewState, SpanStatus, Verdict
-from tests.tui_support import article, move_cursor_to, open_first, running, text_at
+from tests.tui.tui_support import article, move_cursor_to, open_first, running, text_at
 from tui.screens.dialogs import LabelPickerScreen, PendingOnDoneScreen
 from tui.screens.reader import ReaderScreen
 
@@ -424,7 +424,7 @@ async def test_at_80_columns_the_filter_hint_fits_and_search_rows_keep_their_col
 ) -> None:
     """Review finding 19 (issue 19): the filter hint was cut at 80 columns, and under a text
     search the date and agency columns moved right of their headings."""
-    from tests.tui_support import drawn
+    from tests.tui.tui_support import drawn
 
     async with running(tui_db, size=(80, 24)) as (app, pilot):
         await pilot.pause()

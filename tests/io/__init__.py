@@ -1,0 +1,1 @@
+"""Tests of reading articles in (annotate/io)."""
