@@ -326,8 +326,8 @@ def train_claims_command(
 
     described = {"gold": gold.name, "dev": dev.name, "described": describe or ""}
     if encoder:
-        from annotate.nlp.encoder_roles import EncoderSettings
-        from annotate.nlp.encoder_training import train_encoder
+        from annotate.nlp.encoder.roles import EncoderSettings
+        from annotate.nlp.encoder.training import train_encoder
 
         info = train_encoder(
             base_pipeline,

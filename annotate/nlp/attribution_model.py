@@ -32,7 +32,7 @@ NER = MODEL_COMPONENT
 #: The file that makes a folder an attribution model's.
 MARKER = "claimscope-attribution.json"
 #: The models that ship with Claimscope, both trained on PolNeAR ``train`` (see README): the
-#: small spaCy model, and the encoder model (:mod:`annotate.nlp.encoder_roles`), more accurate
+#: small spaCy model, and the encoder model (:mod:`annotate.nlp.encoder.roles`), more accurate
 #: and slower, which needs the ``encoder`` extra.
 SHIPPED = Path(__file__).resolve().parent.parent / "models" / "attribution"
 SHIPPED_ENCODER = SHIPPED.with_name("attribution-encoder")
@@ -198,9 +198,9 @@ def attach(
 
 
 def _attach_encoder(nlp: Language, folder: Path, info: dict[str, Any]) -> dict[str, Any]:
-    """:func:`attach` for a model of the encoder architecture (:mod:`annotate.nlp.encoder_roles`,
+    """:func:`attach` for a model of the encoder architecture (:mod:`annotate.nlp.encoder.roles`,
     which needs the ``encoder`` extra: it is imported only here)."""
-    from annotate.nlp.encoder_roles import FACTORY, described_settings, encoder_digest
+    from annotate.nlp.encoder.roles import FACTORY, described_settings, encoder_digest
 
     wanted = info["settings"].get("encoder_sha256")
     if wanted and wanted != encoder_digest():

@@ -21,7 +21,7 @@ from annotate.claims.learned import PROBABILITIES, SPANS_KEY
 from annotate.errors import ClaimscopeError
 from annotate.nlp.attribution import GoldClaims
 from annotate.nlp.attribution_model import MARKER, NER
-from annotate.nlp.encoder_roles import (
+from annotate.nlp.encoder.roles import (
     LABELS,
     PRECISION_VARIABLE,
     WEIGHTS,
@@ -37,7 +37,7 @@ from annotate.nlp.encoder_roles import (
     viterbi,
     windows,
 )
-from annotate.nlp.encoder_training import piece_labels
+from annotate.nlp.encoder.training import piece_labels
 from annotate.nlp.pipeline import load_pipeline
 from annotate.nlp.preannotate import add_claims_component
 from tests.conftest import run_cli
@@ -331,7 +331,7 @@ def test_training_steps_compute_in_the_precision_asked(
     bfloat16, keeps the weights it tunes in float32 and says so in the description; an
     unknown precision is a clear error before anything is written."""
     from annotate.nlp.attribution import read_claim_gold
-    from annotate.nlp.encoder_training import train_encoder
+    from annotate.nlp.encoder.training import train_encoder
 
     train = write_gold(tmp_path / "train.jsonl", invented_corpus(6, 4))
     dev = write_gold(tmp_path / "dev.jsonl", invented_corpus(2, 5))

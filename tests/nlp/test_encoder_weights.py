@@ -11,7 +11,7 @@ import torch
 from safetensors.torch import save_file
 
 from annotate.errors import ClaimscopeError
-from annotate.nlp.encoder_weights import FORMAT, load_tuned, packed, save_tuned
+from annotate.nlp.encoder.weights import FORMAT, load_tuned, packed, save_tuned
 
 
 def _installed() -> dict[str, torch.Tensor]:

@@ -12,7 +12,7 @@ their confidence and the combination with the rules are shared; how sure the tag
 each role goes beside them (the group's ``attrs["probabilities"]``), which the confidence reads.
 
 Only what training changed is saved (``weights.safetensors``, compactly:
-:mod:`annotate.nlp.encoder_weights`): the encoder's layers above the ``frozen_layers`` it kept,
+:mod:`annotate.nlp.encoder.weights`): the encoder's layers above the ``frozen_layers`` it kept,
 the embeddings' changed rows if they were tuned, and the tagging layer. The rest comes from the
 installed encoder, so the folder stays small and holds weights only.
 """
@@ -41,7 +41,7 @@ from spacy.tokens import Doc, Span
 from annotate.claims.learned import PROBABILITIES, ROLES, SPANS_KEY
 from annotate.errors import ClaimscopeError
 from annotate.nlp.attribution_model import ENCODER_PACKAGE
-from annotate.nlp.encoder_weights import installed_weights, load_tuned, save_tuned
+from annotate.nlp.encoder.weights import installed_weights, load_tuned, save_tuned
 
 ENCODER_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 FACTORY = "claimscope_encoder_roles"

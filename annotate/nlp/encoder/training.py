@@ -1,4 +1,4 @@
-"""Fine-tuning the encoder attribution model (:mod:`annotate.nlp.encoder_roles`) on claim gold.
+"""Fine-tuning the encoder attribution model (:mod:`annotate.nlp.encoder.roles`) on claim gold.
 
 Each training text is cut into windows of word pieces that overlap by half; each piece is
 labelled B/I/O of the role at its first character (overlapping gold parts keep the earlier,
@@ -28,7 +28,7 @@ from annotate.nlp.attribution import (
     trained_description,
 )
 from annotate.nlp.attribution_model import NER, describe
-from annotate.nlp.encoder_roles import (
+from annotate.nlp.encoder.roles import (
     ENCODER_NAME,
     FACTORY,
     LABELS,
