@@ -120,8 +120,9 @@ def linked_claims(doc: Doc) -> list[DetectedClaim]:
     in the sentence just before or after, then by distance in tokens; a cue whose every content
     went to a nearer cue makes no claim. A content no cue took goes on the quotation before it
     when it continues one broken by its attribution (:func:`_continues`), else takes the
-    nearest cue (or stands without one); two contents of one cue that stands inside them are
-    one (:func:`_split_by_its_cue`); each cue takes the nearest source of its sentence."""
+    nearest cue (or stands without one); two contents of one cue with only punctuation, the cue
+    and its source between them are one (:func:`_one_content_of_its_cue`); each cue takes the
+    nearest source of its sentence."""
     roles: dict[str, list[Span]] = {role: [] for role in ROLES}
     for span in doc.spans.get(SPANS_KEY, ()):
         roles[span.label_].append(span)
@@ -160,7 +161,7 @@ def linked_claims(doc: Doc) -> list[DetectedClaim]:
         pieces, linked = contents[index], cue_of[index]
         goes_on = claims and (
             (index not in paired and _continues(doc, claims[-1], pieces))
-            or _split_by_its_cue(doc, sentences, claims[-1], pieces, linked, roles)
+            or _one_content_of_its_cue(doc, sentences, claims[-1], pieces, linked, roles)
         )
         if goes_on:
             claims[-1][0].append(pieces)
@@ -195,7 +196,7 @@ def _continues(doc: Doc, claim: tuple[list[list[Span]], Span | None], pieces: li
 _BETWEEN = frozenset(",.;:?!()“”\"'‘’—–-")
 
 
-def _split_by_its_cue(
+def _one_content_of_its_cue(
     doc: Doc,
     sentences: _Sentences,
     claim: tuple[list[list[Span]], Span | None],
