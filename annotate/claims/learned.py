@@ -35,7 +35,7 @@ MODEL_META = "claimscope_attribution"
 MODEL_RULE = "model.attribution"
 #: Bump when the linking changes the claims a model's roles make: the origin of ``model`` and
 #: ``both`` runs changes with it, so ``--only-new`` links again what the old linking made.
-LINKING_VERSION = "2026-12-07.1"
+LINKING_VERSION = "2026-12-07.2"
 STASH = "claimscope_stash_entities"
 SPANS = "claimscope_attribution_spans"
 _STASHED = "entities_stash"
@@ -115,21 +115,27 @@ class _Sentences:
 
 def linked_claims(doc: Doc) -> list[DetectedClaim]:
     """Claims from the model's roles in ``doc.spans["attribution"]``, one per content (a
-    claim is one thing per content: :mod:`annotate.team` knows a suggestion by it). Cues and
-    contents are paired one to one, nearest first: a content in the cue's sentence before one
-    in the sentence just before or after, then by distance in tokens; a cue whose every content
-    went to a nearer cue makes no claim. A content no cue took goes on the quotation before it
-    when it continues one broken by its attribution (:func:`_continues`), else takes the
-    nearest cue (or stands without one); two contents of one cue with only punctuation, the cue
-    and its source between them are one (:func:`_one_content_of_its_cue`); each cue takes the
-    nearest source of its sentence."""
+    claim is one thing per content: :mod:`annotate.team` knows a suggestion by it); a content
+    of punctuation alone is left out. Cues and contents are paired one to one, nearest first:
+    a content in the cue's sentence before one in the sentence just before or after, then by
+    distance in tokens; a cue whose every content went to a nearer cue makes no claim. A
+    content no cue took goes on the quotation before it when it continues one broken by its
+    attribution (:func:`_continues`), else takes the nearest cue (or stands without one); two
+    contents of one cue with only punctuation, the cue and its source between them are one
+    (:func:`_one_content_of_its_cue`); each cue takes the nearest source of its sentence."""
     roles: dict[str, list[Span]] = {role: [] for role in ROLES}
     for span in doc.spans.get(SPANS_KEY, ()):
         roles[span.label_].append(span)
     if not any(roles.values()):
         return []
     sentences = _Sentences(doc)
-    contents = _joined_contents(doc, roles["CONTENT"])
+    # a content of punctuation alone (a stray quotation mark the tagger ran into) says
+    # nothing; left in, it would also take a cue from the content beside it
+    contents = [
+        pieces
+        for pieces in _joined_contents(doc, roles["CONTENT"])
+        if any(character.isalnum() for piece in pieces for character in piece.text)
+    ]
     # the contents with a piece beginning in each sentence: a cue looks only at its own
     # sentence and the ones either side of it
     by_sentence: dict[int, list[int]] = {}

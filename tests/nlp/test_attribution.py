@@ -508,6 +508,27 @@ def test_two_contents_of_one_cue_with_only_punctuation_between_are_one_claim(
     assert "one content, in 2 pieces" in claim.explanation  # type: ignore[operator]
 
 
+def test_a_content_of_punctuation_alone_is_no_claim(base: LoadedPipeline) -> None:
+    """A stray quotation mark the tagger marked as content is left out before the linking: it
+    says nothing, and joined to the content beside it as a second piece of one cue's content
+    it would stretch that content over the attribution."""
+    text = 'The vote is close, she said. " The count goes on.'
+    doc = with_roles(
+        base,
+        text,
+        [
+            ("The vote is close", "CONTENT"),
+            ("she", "SOURCE"),
+            ("said", "CUE"),
+            ('"', "CONTENT"),
+        ],
+    )
+    (claim,) = linked_claims(doc)
+    assert text[claim.content.start : claim.content.end] == "The vote is close"
+    assert claim.content_parts is None
+    assert text[claim.cue.start : claim.cue.end] == "said"  # type: ignore[union-attr]
+
+
 def test_a_content_around_its_cue_alone_is_one_claim(base: LoadedPipeline) -> None:
     """ "A is expected to B": a subject and its complement around the cue, with nothing else
     between, are one content in two pieces; with more than the cue between and no setting off
