@@ -125,7 +125,7 @@ def test_a_failed_checkpoint_loses_nothing(db_path: Path, monkeypatch: pytest.Mo
     def full(path: Path, payload: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device", str(path))
 
-    monkeypatch.setattr("annotate.store.database.atomic_write", full)
+    monkeypatch.setattr("annotate.store.checkpoints.atomic_write", full)
     for label in ("A", "B", "C", "D"):  # the third edit's checkpoint fails, quietly
         store.add_span(span(doc_id, label))
     assert isinstance(store.checkpoint_failure, CheckpointError)

@@ -3,13 +3,8 @@
 (``journal``), the write lock (``lock``), schema-1 databases (``legacy``) and the read-only
 integrity check (``integrity``)."""
 
-from annotate.store.database import (
-    DB_ENV_VAR,
-    DEFAULT_DB_NAME,
-    SCHEMA_VERSION,
-    Store,
-    resolve_db_path,
-)
+from annotate.store.database import DB_ENV_VAR, DEFAULT_DB_NAME, Store, resolve_db_path
+from annotate.store.main_file import SCHEMA_VERSION
 from annotate.store.transaction import Transaction, UndoTag, utc_now
 
 __all__ = [

@@ -14,8 +14,9 @@ from annotate.store.catalog import (
     summarize,
     without_summaries,
 )
-from annotate.store.database import SCHEMA_VERSION, Store
+from annotate.store.database import Store
 from annotate.store.lock import active_writer
+from annotate.store.main_file import SCHEMA_VERSION
 
 
 @dataclass(slots=True)

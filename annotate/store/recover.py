@@ -27,14 +27,16 @@ import orjson
 
 from annotate.errors import ClaimscopeError, StoreError
 from annotate.store.catalog import count_record, summarize
-from annotate.store.database import PART_DOCS, SCHEMA_VERSION, TABLES, Store, decode_main
+from annotate.store.database import Store
 from annotate.store.files import database_files, index_path, parts_folder, records_path
 from annotate.store.journal import _decode_line, encode_entry, fsync_dir
 from annotate.store.legacy import LEGACY_VERSION
 from annotate.store.lock import WriteLock, active_writer
+from annotate.store.main_file import SCHEMA_VERSION, decode_main
 from annotate.store.parts import INDEX_TABLES, RECORD_TABLES, PartIndex, Partition
 from annotate.store.placement import Placement
 from annotate.store.seal import seal
+from annotate.store.state import PART_DOCS, TABLES
 
 _PART_FILE = re.compile(r"^(\d{5})(\.index)?\.json$")
 

@@ -13,8 +13,7 @@ from annotate.corpus.overview import document_summaries
 from annotate.corpus.stats import corpus_stats
 from annotate.errors import CheckpointError, DamagedDatabaseError
 from annotate.model import DocMeta, Document, EntitySpan, OriginKind, SpanStatus, text_hash
-from annotate.store import Store
-from annotate.store import database as store_module
+from annotate.store import Store, checkpoints, partition_cache
 from annotate.store.files import records_path
 from annotate.store.integrity import check_store
 from annotate.store.placement import Placement
@@ -93,7 +92,7 @@ def test_a_checkpoint_writes_only_the_partitions_that_changed(db_path: Path) -> 
 def test_clean_partitions_are_dropped_and_read_again_changed_ones_are_kept(
     db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(store_module, "LOADED_PARTS", 1)
+    monkeypatch.setattr(partition_cache, "LOADED_PARTS", 1)
     with Store.open(db_path, part_docs=1) as store:
         ids = make_docs(store, 5)
     with Store.open(db_path) as store:
@@ -116,14 +115,14 @@ def test_a_crash_inside_a_checkpoint_replays_each_file_what_it_misses(
         ids = make_docs(store, 4)
     store = Store.open(db_path)
     store.add_span(span(ids[2], "ORG"))
-    real = store_module.atomic_write
+    real = checkpoints.atomic_write
 
     def crash_on_records(path: Path, payload: object) -> None:
         if path == records_path(db_path, 1):
             raise OSError(errno.EIO, "Input/output error", str(path))
         real(path, payload)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(store_module, "atomic_write", crash_on_records)
+    monkeypatch.setattr(checkpoints, "atomic_write", crash_on_records)
     with pytest.raises(CheckpointError):
         store.checkpoint()
     monkeypatch.undo()

@@ -29,8 +29,7 @@ from annotate.model import (
     text_hash,
 )
 from annotate.review.session import load_ui_state
-from annotate.store import Store
-from annotate.store import database as store_module
+from annotate.store import Store, checkpoints, main_file
 from annotate.store.files import index_path, records_path
 from annotate.store.journal import encode_entry
 from tests.conftest import ROOT, SEED, run_cli
@@ -72,7 +71,7 @@ def test_edits_round_trip_and_file_is_plain_tinydb(db_path: Path) -> None:
         store.set_review(doc_id, "alice", ReviewState.DONE)
     assert not Path(f"{db_path}.journal").exists()
     for path, table, field, value in (
-        (db_path, "meta", "schema_version", store_module.SCHEMA_VERSION),
+        (db_path, "meta", "schema_version", main_file.SCHEMA_VERSION),
         (records_path(db_path, 0), "spans", "label", "ORG"),
         (records_path(db_path, 0), "claims", "verdict", "disputed"),
         (index_path(db_path, 0), "reviews", "state", "done"),
@@ -490,7 +489,7 @@ def test_sealing_cut_short_leaves_a_database_that_opens_and_seals_later(
 ) -> None:
     db = _copy_schema_2(tmp_path)
     expected = (SCHEMA_2 / "expected.jsonl").read_bytes()
-    real_write = store_module.atomic_write
+    real_write = checkpoints.atomic_write
     calls = []
 
     def crash_on_the_second(path: Path, payload: bytes) -> None:
@@ -499,10 +498,10 @@ def test_sealing_cut_short_leaves_a_database_that_opens_and_seals_later(
             raise OSError(28, "No space left on device")
         real_write(path, payload)
 
-    monkeypatch.setattr(store_module, "atomic_write", crash_on_the_second)
+    monkeypatch.setattr(checkpoints, "atomic_write", crash_on_the_second)
     with pytest.raises(StoreError, match="No space left"):
         Store.open(db)
-    monkeypatch.setattr(store_module, "atomic_write", real_write)
+    monkeypatch.setattr(checkpoints, "atomic_write", real_write)
     assert records_path(db, 0).read_bytes().startswith(b'{"checksum"')  # sealed before it
     assert orjson.loads(db.read_bytes())["meta"]["1"]["schema_version"] == 2
     out = tmp_path / "out.jsonl"
@@ -518,7 +517,7 @@ def test_sealing_cut_short_leaves_a_database_that_opens_and_seals_later(
 def test_missing_migration_is_a_clear_error(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     with Store.open(db_path):
         pass
-    monkeypatch.setattr(store_module, "SCHEMA_VERSION", 4)
+    monkeypatch.setattr(main_file, "SCHEMA_VERSION", 4)
     with pytest.raises(StoreError, match="no migration from schema 3"):
         Store.open(db_path)
 

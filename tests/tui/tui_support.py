@@ -13,6 +13,7 @@ from textual.pilot import Pilot
 from annotate.io.importing import import_paths
 from annotate.store import Store
 from annotate.store import database as store_module
+from annotate.store import opening as opening_module
 from annotate.store import transaction as transaction_module
 from annotate.store.files import copy_database as store_copy
 from tests.conftest import CORPORA, SEED
@@ -30,6 +31,7 @@ def build_template(path: Path, pipeline: Any) -> None:
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(store_module, "utc_now", lambda: FIXED_TIME)
+        patch.setattr(opening_module, "utc_now", lambda: FIXED_TIME)
         patch.setattr(transaction_module, "utc_now", lambda: FIXED_TIME)
         with Store.open(path) as store:
             import_paths(store, TEMPLATE_DOCS)
