@@ -1,7 +1,9 @@
-"""The database: the store (``database``) over partitioned TinyDB files (``parts``,
-``placement``), its transactions (``transaction``), its write-ahead journal and file helpers
-(``journal``), the write lock (``lock``), schema-1 databases (``legacy``) and the read-only
-integrity check (``integrity``)."""
+"""The database: the store (``database``, built in layers: ``state``, ``partition_cache``,
+``applying``, ``checkpoints``, ``opening``, ``queries``; the main file's schema in
+``main_file``) over partitioned TinyDB files (``parts``, ``placement``), its transactions
+(``transaction``), its write-ahead journal and file helpers (``journal``), the write lock
+(``lock``), schema-1 databases (``legacy``) and the read-only integrity check
+(``integrity``)."""
 
 from annotate.store.database import DB_ENV_VAR, DEFAULT_DB_NAME, Store, resolve_db_path
 from annotate.store.main_file import SCHEMA_VERSION
