@@ -63,7 +63,7 @@ from annotate.model import Claim, EntitySpan, Offsets, Review, ReviewState
 from annotate.store.history import UndoHistory
 from annotate.store.journal import JournalWriter
 from annotate.store.queries import Queries
-from annotate.store.state import PART_DOCS, TABLES, Changes, locked
+from annotate.store.state import TABLES, Changes, locked
 from annotate.store.transaction import Transaction, UndoTag, utc_now
 
 DEFAULT_DB_NAME = "claimscope.json"
@@ -93,28 +93,6 @@ class _SnapshotStorage(Storage):
 
 class Store(Queries, UndoHistory):
     """An open Claimscope database. Use :meth:`open` or ``with Store.open(path) as store``."""
-
-    def __init__(
-        self,
-        path: Path,
-        *,
-        readonly: bool = False,
-        checkpoint_every: int = 10_000,
-        checkpoint_bytes: int = 64 * 1024 * 1024,
-        part_docs: int = PART_DOCS,
-    ) -> None:
-        super().__init__(
-            path,
-            readonly=readonly,
-            checkpoint_every=checkpoint_every,
-            checkpoint_bytes=checkpoint_bytes,
-            part_docs=part_docs,
-        )
-        try:
-            self._open()
-        except BaseException:
-            self._release()
-            raise
 
     @classmethod
     def open(cls, path: str | Path, *, readonly: bool = False, **options: Any) -> Store:
@@ -146,18 +124,6 @@ class Store(Queries, UndoHistory):
         finally:
             self._closed = True
             self._release()
-
-    def _release(self) -> None:
-        self._close_part_fds()
-        if self._journal is not None:
-            empty = self._journal.size == 0
-            self._journal.close()
-            self._journal = None
-            if empty and not self.path.exists():  # an open that failed before any write
-                self.journal_path.unlink(missing_ok=True)
-        if self._lock is not None:
-            self._lock.release(keep_folder=self.path.exists())
-            self._lock = None
 
     # Transactions ---------------------------------------------------------------------------
 

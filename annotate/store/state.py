@@ -93,6 +93,15 @@ class StoreState:
         self._observers: list[Callable[[Changes], None]] = []
         self._closed = False
         self._reset_state(part_docs)
+        try:
+            self._open()
+        except BaseException:
+            self._release()
+            raise
+
+    def _open(self) -> None:
+        """Read the database's files and journal (:class:`annotate.store.opening.Opening`)."""
+        raise NotImplementedError
 
     def _reset_state(self, part_docs: int) -> None:
         self._meta: dict[str, Any] = {}
@@ -135,3 +144,15 @@ class StoreState:
         if self._journal is None:
             raise StoreError(f"{self.path} was opened read-only")
         return self._journal
+
+    def _release(self) -> None:
+        self._close_part_fds()
+        if self._journal is not None:
+            empty = self._journal.size == 0
+            self._journal.close()
+            self._journal = None
+            if empty and not self.path.exists():  # an open that failed before any write
+                self.journal_path.unlink(missing_ok=True)
+        if self._lock is not None:
+            self._lock.release(keep_folder=self.path.exists())
+            self._lock = None
